@@ -1,0 +1,37 @@
+/// `tresor rules` and `tresor explain`: the catalog rendered from the rules' own descriptions.
+public enum RuleDocs {
+    public static func catalog() -> String {
+        var output = ""
+        for rule in RuleCatalog.descriptions {
+            let severity = rule.severity.rawValue.padding(toLength: 8)
+            output += "\(rule.code)  \(severity)  \(rule.title)\n"
+        }
+        return output
+    }
+
+    public static func explain(_ rule: RuleDescription) -> String {
+        var output = "\(rule.code) (\(rule.severity.rawValue)): \(rule.title)\n\n"
+        output += "\(rule.rationale)\n\nSource: \(rule.source)\n"
+        for (heading, examples) in [("Triggers", rule.triggering), ("Does not trigger", rule.nonTriggering)] where !examples.isEmpty {
+            for (index, example) in examples.enumerated() {
+                let number = examples.count > 1 ? " (\(index + 1) of \(examples.count))" : ""
+                output += "\n\(heading)\(number):\n"
+                for line in example.split(separator: "\n", omittingEmptySubsequences: false) {
+                    output += line.isEmpty ? "\n" : "    \(line)\n"
+                }
+            }
+        }
+        return output
+    }
+
+    /// The nearest known code for a mistyped one.
+    public static func suggestion(for code: String) -> String? {
+        Suggestion.nearest(to: code, in: RuleCatalog.descriptions.map(\.code))
+    }
+}
+
+extension String {
+    func padding(toLength length: Int) -> String {
+        count >= length ? self : self + String(repeating: " ", count: length - count)
+    }
+}

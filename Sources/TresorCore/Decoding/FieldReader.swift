@@ -1,0 +1,200 @@
+/// The fields of one YAML mapping, checked against the names a kind allows (TR005, TR007).
+struct Fields {
+    /// What the mapping is, for messages: "Vault", "schedule", "retention.monthly".
+    let what: String
+    /// Where "missing field" diagnostics point: the key that holds the mapping, or the document's kind.
+    let owner: SourceRange
+    let node: YAMLNode
+    private(set) var pairs: [YAMLNode.Pair] = []
+
+    fileprivate init(what: String, owner: SourceRange, node: YAMLNode) {
+        self.what = what
+        self.owner = owner
+        self.node = node
+    }
+
+    func pair(_ key: String) -> YAMLNode.Pair? {
+        pairs.first { $0.key.scalar == key }
+    }
+
+    fileprivate mutating func append(_ pair: YAMLNode.Pair) { pairs.append(pair) }
+}
+
+/// Reads typed values out of YAML nodes, collecting a diagnostic for each value that does not fit.
+struct FieldReader {
+    var diagnostics: [Diagnostic] = []
+
+    private mutating func report(_ code: String, _ message: String, at range: SourceRange,
+                                 notes: [DiagnosticNote] = [], help: String? = nil) {
+        diagnostics.append(Diagnostic(code, .error, message, at: range, notes: notes, help: help))
+    }
+
+    /// Opens `node` as a mapping whose keys must be among `allowed`.
+    mutating func fields(of node: YAMLNode, what: String, owner: SourceRange, allowed: [String]) -> Fields? {
+        guard case let .mapping(pairs) = node.content else {
+            report("TR007", "\(what) must be a mapping, not \(node.kindDescription)", at: node.range)
+            return nil
+        }
+        var fields = Fields(what: what, owner: owner, node: node)
+        for pair in pairs {
+            guard let key = pair.key.scalar else {
+                report("TR007", "keys in \(what) must be scalars, not \(pair.key.kindDescription)", at: pair.key.range)
+                continue
+            }
+            guard allowed.contains(key) else {
+                let suggestion = Suggestion.nearest(to: key, in: allowed)
+                report("TR005", "unknown field \"\(key)\" in \(what)", at: pair.key.range,
+                       help: suggestion.map { "did you mean \"\($0)\"?" }
+                           ?? "\(what) takes: \(allowed.joined(separator: ", "))")
+                continue
+            }
+            fields.append(pair)
+        }
+        return fields
+    }
+
+    /// The value of `key`, or nil when it is absent or null (reporting TR006 when `required`).
+    mutating func value(_ fields: Fields, _ key: String, required: Bool) -> YAMLNode? {
+        if let pair = fields.pair(key), !pair.value.isNull { return pair.value }
+        if required {
+            let place = fields.pair(key)?.key.range ?? fields.owner
+            report("TR006", "\(fields.what) is missing required field \"\(key)\"", at: place,
+                   help: "add `\(key):` to \(fields.what)")
+        }
+        return nil
+    }
+
+    mutating func scalar(_ node: YAMLNode, what: String) -> Located<String>? {
+        guard case let .scalar(text, _) = node.content else {
+            report("TR007", "\(what) must be a scalar, not \(node.kindDescription)", at: node.range)
+            return nil
+        }
+        return Located(text, at: node.range)
+    }
+
+    mutating func string(_ fields: Fields, _ key: String, required: Bool = false) -> Located<String>? {
+        guard let node = value(fields, key, required: required) else { return nil }
+        return scalar(node, what: key)
+    }
+
+    mutating func integer(_ node: YAMLNode, what: String) -> Located<Int>? {
+        guard let text = scalar(node, what: what) else { return nil }
+        guard !text.value.isEmpty, text.value.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+              let number = Int(text.value)
+        else {
+            report("TR008", "\(what) must be a whole number, not \"\(text.value)\"", at: node.range)
+            return nil
+        }
+        return Located(number, at: node.range)
+    }
+
+    mutating func integer(_ fields: Fields, _ key: String, required: Bool = false) -> Located<Int>? {
+        value(fields, key, required: required).flatMap { integer($0, what: key) }
+    }
+
+    mutating func boolean(_ fields: Fields, _ key: String, required: Bool = false) -> Located<Bool>? {
+        guard let node = value(fields, key, required: required), let text = scalar(node, what: key) else { return nil }
+        switch text.value {
+        case "true": return Located(true, at: node.range)
+        case "false": return Located(false, at: node.range)
+        default:
+            report("TR008", "\(key) must be true or false, not \"\(text.value)\"", at: node.range)
+            return nil
+        }
+    }
+
+    mutating func enumeration<E: ManifestEnum>(_ node: YAMLNode, what: String, as _: E.Type) -> Located<E>? {
+        guard let text = scalar(node, what: what) else { return nil }
+        guard let value = E(manifestText: text.value) else {
+            let suggestion = Suggestion.nearest(to: text.value, in: E.allCases.map(\.rawValue))
+            report("TR008", "\(what) must be one of \(E.allowedValues), not \"\(text.value)\"", at: node.range,
+                   help: suggestion.map { "did you mean \"\($0)\"?" })
+            return nil
+        }
+        return Located(value, at: node.range)
+    }
+
+    mutating func enumeration<E: ManifestEnum>(_ fields: Fields, _ key: String, as type: E.Type, required: Bool = false) -> Located<E>? {
+        value(fields, key, required: required).flatMap { enumeration($0, what: key, as: type) }
+    }
+
+    /// A sequence whose elements each become a `T` (elements that fail are reported and dropped).
+    mutating func list<T>(_ node: YAMLNode, what: String, element: (inout FieldReader, YAMLNode) -> T?) -> Located<[T]>? {
+        guard case let .sequence(items) = node.content else {
+            report("TR007", "\(what) must be a sequence, not \(node.kindDescription)", at: node.range)
+            return nil
+        }
+        var values: [T] = []
+        values.reserveCapacity(items.count)
+        for item in items {
+            if let value = element(&self, item) { values.append(value) }
+        }
+        return Located(values, at: node.range)
+    }
+
+    mutating func list<T>(_ fields: Fields, _ key: String, required: Bool = false,
+                          element: (inout FieldReader, YAMLNode) -> T?) -> Located<[T]>? {
+        value(fields, key, required: required).flatMap { list($0, what: key, element: element) }
+    }
+
+    mutating func stringList(_ fields: Fields, _ key: String, required: Bool = false) -> Located<[Located<String>]>? {
+        list(fields, key, required: required) { reader, item in reader.scalar(item, what: "each entry of \(key)") }
+    }
+
+    mutating func enumList<E: ManifestEnum>(_ fields: Fields, _ key: String, as type: E.Type, required: Bool = false) -> Located<[Located<E>]>? {
+        list(fields, key, required: required) { reader, item in reader.enumeration(item, what: "each entry of \(key)", as: type) }
+    }
+
+    /// A scalar or a sequence of scalars (ports and address prefixes take either).
+    mutating func scalarOrList(_ fields: Fields, _ key: String, required: Bool = false) -> [Located<String>]? {
+        guard let node = value(fields, key, required: required) else { return nil }
+        if case .sequence = node.content {
+            return list(node, what: key) { reader, item in reader.scalar(item, what: "each entry of \(key)") }?.value
+        }
+        return scalar(node, what: key).map { [$0] }
+    }
+
+    /// A nested mapping under `key`, opened with its allowed fields.
+    mutating func object(_ parent: Fields, _ key: String, allowed: [String], required: Bool = false) -> Fields? {
+        guard let node = value(parent, key, required: required), let keyRange = parent.pair(key)?.key.range else { return nil }
+        let what = parent.what.first?.isUppercase == true ? key : "\(parent.what).\(key)"
+        return fields(of: node, what: what, owner: keyRange, allowed: allowed)
+    }
+
+    /// A subscription ID: a GUID, compared and written lowercase.
+    mutating func subscription(_ fields: Fields, required: Bool) -> Located<String>? {
+        guard let text = string(fields, "subscription", required: required) else { return nil }
+        guard Self.isGUID(text.value) else {
+            report("TR008", "subscription must be a GUID such as 1f0c5c6e-0000-4000-8000-00000000a001, not \"\(text.value)\"",
+                   at: text.range)
+            return nil
+        }
+        return Located(text.value.lowercased(), at: text.range)
+    }
+
+    /// A resource group name: 1–90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'.
+    mutating func resourceGroup(_ fields: Fields) -> Located<String>? {
+        guard let text = string(fields, "resourceGroup", required: true) else { return nil }
+        let valid = (1...90).contains(text.value.count) && !text.value.hasSuffix(".")
+            && text.value.allSatisfy { $0.isLetter || $0.isNumber || "_-.()".contains($0) }
+        if !valid {
+            report("TR008", "resourceGroup \"\(text.value)\" is not a valid resource group name", at: text.range,
+                   help: "use 1–90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'")
+            return nil
+        }
+        return text
+    }
+
+    static func isGUID(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 36 else { return false }
+        for (index, byte) in bytes.enumerated() {
+            if [8, 13, 18, 23].contains(index) {
+                if byte != UInt8(ascii: "-") { return false }
+            } else if !((48...57).contains(byte) || (65...70).contains(byte) || (97...102).contains(byte)) {
+                return false
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,218 @@
+/// The kinds of manifest document. Managed kinds are planned and applied; observed kinds are
+/// facts about what exists, which tresor never changes.
+public enum ResourceKind: String, CaseIterable, Sendable {
+    case vault = "Vault"
+    case backupPolicy = "BackupPolicy"
+    case protection = "Protection"
+    case networkRule = "NetworkRule"
+    case virtualMachine = "VirtualMachine"
+    case networkSecurityGroup = "NetworkSecurityGroup"
+
+    public var isManaged: Bool {
+        switch self {
+        case .vault, .backupPolicy, .protection, .networkRule: true
+        case .virtualMachine, .networkSecurityGroup: false
+        }
+    }
+}
+
+public struct Vault: Sendable {
+    public var document: SourceRange
+    public var name: Located<String>
+    public var subscription: Located<String>
+    public var resourceGroup: Located<String>
+    public var region: Located<String>
+    public var replication: Located<Replication>?
+    public var crossRegionRestore: Located<Bool>?
+    public var tags: [(key: Located<String>, value: Located<String>)]
+
+    public var effectiveReplication: Replication { replication?.value ?? .GRS }
+    public var id: String {
+        ResourceID.vault(subscription: subscription.value, resourceGroup: resourceGroup.value, name: name.value)
+    }
+}
+
+public struct Schedule: Sendable {
+    public var range: SourceRange
+    public var frequency: Located<ScheduleFrequency>
+    public var time: Located<String>
+    public var days: Located<[Located<Weekday>]>?
+    public var timeZone: Located<String>?
+
+    public var effectiveTimeZone: String { timeZone?.value ?? "UTC" }
+}
+
+public struct WeeklyRetention: Sendable {
+    public var range: SourceRange
+    public var weeks: Located<Int>
+    public var days: Located<[Located<Weekday>]>
+}
+
+/// Monthly and yearly retention share their shape; yearly adds `months`.
+public struct LongTermRetention: Sendable {
+    public var range: SourceRange
+    public var count: Located<Int>
+    public var months: Located<[Located<Month>]>?
+    public var week: Located<WeekOfMonth>?
+    public var days: Located<[Located<Weekday>]>?
+    public var daysOfMonth: Located<[Located<DayOfMonth>]>?
+}
+
+public struct Retention: Sendable {
+    public var range: SourceRange
+    public var daily: Located<Int>?
+    public var weekly: WeeklyRetention?
+    public var monthly: LongTermRetention?
+    public var yearly: LongTermRetention?
+}
+
+public struct BackupPolicy: Sendable {
+    public static let defaultName = "DefaultPolicy"
+
+    public var document: SourceRange
+    public var name: Located<String>
+    public var vault: Located<String>
+    public var subscription: Located<String>?
+    public var schedule: Schedule
+    public var instantRestoreDays: Located<Int>?
+    public var retention: Retention?
+
+    /// Set by binding: the vault that holds this policy.
+    public var vaultIndex: Int?
+
+    public var effectiveInstantRestoreDays: Int {
+        instantRestoreDays?.value ?? (schedule.frequency.value == .Weekly ? 5 : 2)
+    }
+}
+
+/// Which policy a protection uses, once bound.
+public enum PolicyBinding: Sendable, Equatable {
+    /// The vault's built-in DefaultPolicy (no declared policy of that name in the vault).
+    case builtinDefault
+    case declared(Int)
+    case unresolved
+}
+
+public struct Protection: Sendable {
+    public var document: SourceRange
+    public var vault: Located<String>
+    public var subscription: Located<String>?
+    public var policy: Located<String>?
+    public var vms: [Located<String>]
+
+    /// Set by binding.
+    public var vaultIndex: Int?
+    public var policyBinding: PolicyBinding = .unresolved
+    /// Set by binding: for each entry of `vms`, the VM it names, or nil when unresolved.
+    public var vmIndices: [Int?] = []
+
+    public var policyName: String { policy?.value ?? BackupPolicy.defaultName }
+}
+
+/// An NSG security rule, as observed in an NSG or managed as a NetworkRule. Protocol, ports and
+/// addresses stay text: their rules (TR402, TR406) report what is wrong with them.
+public struct SecurityRule: Sendable {
+    public var range: SourceRange
+    public var name: Located<String>
+    public var direction: Located<RuleDirection>
+    public var access: Located<RuleAccess>
+    public var priority: Located<Int>
+    public var `protocol`: Located<String>
+    public var sources: [Located<String>]
+    public var sourcePorts: [Located<String>]
+    public var destinations: [Located<String>]
+    public var destinationPorts: [Located<String>]
+    public var description: Located<String>?
+}
+
+public struct NetworkRule: Sendable {
+    public var document: SourceRange
+    public var rule: SecurityRule
+    public var nsg: Located<String>
+    public var subscription: Located<String>?
+
+    /// Set by binding.
+    public var nsgIndex: Int?
+}
+
+public struct OperatingSystem: Sendable {
+    public var range: SourceRange
+    public var type: Located<OSType>
+    public var version: Located<String>
+}
+
+public struct VMAgent: Sendable {
+    public var range: SourceRange
+    public var installed: Located<Bool>
+    public var version: Located<String>?
+}
+
+public struct Disks: Sendable {
+    public var range: SourceRange
+    public var managed: Located<Bool>?
+    public var encryptedStorage: Located<Bool>?
+    public var data: Located<Int>?
+
+    public var isManaged: Bool { managed?.value ?? true }
+}
+
+public struct ClassicSettings: Sendable {
+    public var range: SourceRange
+    public var reservedIp: Located<Bool>?
+    public var endpoints: Located<Int>?
+}
+
+public struct Egress: Sendable {
+    public var range: SourceRange
+    public var via: Located<EgressRoute>
+    public var proxy: Located<String>?
+}
+
+public struct VirtualMachine: Sendable {
+    public var document: SourceRange
+    public var name: Located<String>
+    public var subscription: Located<String>
+    public var resourceGroup: Located<String>
+    public var region: Located<String>
+    public var os: OperatingSystem
+    public var agent: VMAgent?
+    public var disks: Disks?
+    public var deployment: Located<DeploymentModel>?
+    public var classic: ClassicSettings?
+    public var powerState: Located<PowerState>?
+    public var networkSecurityGroups: [Located<String>]
+    public var egress: Egress?
+
+    /// Set by binding: for each entry of `networkSecurityGroups`, the NSG it names.
+    public var nsgIndices: [Int?] = []
+
+    public var effectiveDeployment: DeploymentModel { deployment?.value ?? .ResourceManager }
+    public var effectivePowerState: PowerState { powerState?.value ?? .running }
+    public var effectiveEgress: EgressRoute { egress?.via.value ?? .direct }
+    public var id: String {
+        ResourceID.virtualMachine(subscription: subscription.value, resourceGroup: resourceGroup.value, name: name.value)
+    }
+}
+
+public struct NetworkSecurityGroup: Sendable {
+    public var document: SourceRange
+    public var name: Located<String>
+    public var subscription: Located<String>
+    public var resourceGroup: Located<String>
+    public var region: Located<String>
+    public var rules: [SecurityRule]
+
+    public var id: String {
+        ResourceID.networkSecurityGroup(subscription: subscription.value, resourceGroup: resourceGroup.value, name: name.value)
+    }
+}
+
+/// One decoded manifest document.
+public enum Resource: Sendable {
+    case vault(Vault)
+    case backupPolicy(BackupPolicy)
+    case protection(Protection)
+    case networkRule(NetworkRule)
+    case virtualMachine(VirtualMachine)
+    case networkSecurityGroup(NetworkSecurityGroup)
+}

@@ -1,0 +1,101 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Finding and reading the manifest files named on the command line.
+public enum ManifestInputs {
+    /// The files under `paths`: files as given, directories searched recursively for `*.yaml`
+    /// and `*.yml` (hidden entries and `tresor.yaml`, the rule configuration, skipped), in a
+    /// stable order. Paths that do not exist are reported as TR000.
+    public static func collect(_ paths: [String]) -> (files: [String], diagnostics: [Diagnostic]) {
+        var files: [String] = []
+        var diagnostics: [Diagnostic] = []
+        for path in paths {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                diagnostics.append(Diagnostic("TR000", .error, "cannot read \"\(path)\": \(errorText())", at: nil))
+                continue
+            }
+            if info.st_mode & S_IFMT == S_IFDIR {
+                let found = walk(path)
+                if found.isEmpty {
+                    diagnostics.append(Diagnostic("TR000", .error, "no *.yaml or *.yml manifests under \"\(path)\"", at: nil))
+                }
+                files += found
+            } else {
+                files.append(path)
+            }
+        }
+        var seen = Set<String>()
+        return (files.filter { seen.insert($0).inserted }, diagnostics)
+    }
+
+    private static func walk(_ directory: String) -> [String] {
+        guard let handle = opendir(directory) else { return [] }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasPrefix(".") { continue }
+            names.append(name)
+        }
+        var files: [String] = []
+        for name in names.sorted() {
+            let path = directory.hasSuffix("/") ? directory + name : "\(directory)/\(name)"
+            var info = stat()
+            guard stat(path, &info) == 0 else { continue }
+            if info.st_mode & S_IFMT == S_IFDIR {
+                files += walk(path)
+            } else if isManifestName(name), name != "tresor.yaml" {
+                files.append(path)
+            }
+        }
+        return files
+    }
+
+    static func isManifestName(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower.hasSuffix(".yaml") || lower.hasSuffix(".yml")
+    }
+
+    enum ReadError: Error {
+        case system(String)
+        case tooLarge(Int)
+        case notAFile
+    }
+
+    /// Reads a whole regular file, refusing one over `limit` bytes before reading any of it.
+    static func read(_ path: String, limit: Int) -> Result<[UInt8], ReadError> {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return .failure(.system(errorText())) }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return .failure(.system(errorText())) }
+        guard info.st_mode & S_IFMT == S_IFREG else { return .failure(.notAFile) }
+        let size = Int(info.st_size)
+        guard size <= limit else { return .failure(.tooLarge(size)) }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var filled = 0
+        while filled < size {
+            let count = bytes.withUnsafeMutableBytes { buffer in
+                Glibc.read(descriptor, buffer.baseAddress! + filled, size - filled)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .failure(.system(errorText()))
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        if filled < size { bytes.removeLast(size - filled) }
+        return .success(bytes)
+    }
+
+    private static func errorText() -> String {
+        String(cString: strerror(errno))
+    }
+}

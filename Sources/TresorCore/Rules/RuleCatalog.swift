@@ -1,0 +1,33 @@
+/// Every code tresor reports, in code order.
+public enum RuleCatalog {
+    static let frontEnd: [any FrontEndRule.Type] = [
+        InputFileRule.self,
+        YAMLSyntaxRule.self,
+        DuplicateKeyRule.self,
+        SafetyLimitRule.self,
+        DocumentHeaderRule.self,
+        UnknownFieldRule.self,
+        RequiredFieldRule.self,
+        ValueTypeRule.self,
+        AllowedValueRule.self,
+        DuplicateIdentityRule.self,
+        ReferenceRule.self,
+    ]
+
+    static let estateRules: [any EstateRule.Type] = []
+
+    public static let descriptions: [RuleDescription] =
+        (frontEnd.map { $0.description } + estateRules.map { $0.description }).sorted { $0.code < $1.code }
+
+    public static func description(of code: String) -> RuleDescription? {
+        descriptions.first { $0.code.lowercased() == code.lowercased() }
+    }
+
+    static func check(_ context: RuleContext) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for rule in estateRules {
+            rule.check(context, &diagnostics)
+        }
+        return diagnostics
+    }
+}

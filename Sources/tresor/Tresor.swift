@@ -1,0 +1,43 @@
+import ArgumentParser
+import TresorCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@main
+struct Tresor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tresor",
+        abstract: "Compile, check, plan and apply Azure Backup manifests.",
+        version: "0.1.0",
+        subcommands: [Validate.self, Rules.self, Explain.self]
+    )
+}
+
+/// Prints a command's output and exits with its code.
+func finish(_ output: CommandOutput) throws -> Never {
+    writeAll(output.stdout, to: 1)
+    writeAll(output.stderr, to: 2)
+    throw ExitCode(output.exitCode)
+}
+
+/// Writes all of `text` to a file descriptor (large plans exceed one write).
+func writeAll(_ text: String, to descriptor: Int32) {
+    var text = text
+    text.withUTF8 { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            offset += written
+        }
+    }
+}
+
+extension DiagnosticFormat: ExpressibleByArgument {}
