@@ -14,7 +14,7 @@ public enum RuleCatalog {
         ReferenceRule.self,
     ]
 
-    static let estateRules: [any EstateRule.Type] = []
+    static let estateRules: [any EstateRule.Type] = resourceRules + networkRules + stateRules
 
     public static let descriptions: [RuleDescription] =
         (frontEnd.map { $0.description } + estateRules.map { $0.description }).sorted { $0.code < $1.code }

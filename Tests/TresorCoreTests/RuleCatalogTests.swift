@@ -1,0 +1,52 @@
+import XCTest
+@testable import TresorCore
+
+/// Runs every example of every rule: triggering ones must report the rule's code, the others must not.
+final class RuleCatalogTests: XCTestCase {
+    func testEveryTriggeringExampleReportsItsCode() {
+        for rule in RuleCatalog.descriptions {
+            for (index, example) in rule.triggering.enumerated() {
+                let reported = codes(check(example, path: "\(rule.code)-trigger-\(index + 1).yaml"))
+                XCTAssertTrue(reported.contains(rule.code),
+                              "\(rule.code) triggering example \(index + 1) reported \(reported) instead")
+            }
+        }
+    }
+
+    func testNoNonTriggeringExampleReportsItsCode() {
+        for rule in RuleCatalog.descriptions {
+            for (index, example) in rule.nonTriggering.enumerated() {
+                let reported = codes(check(example, path: "\(rule.code)-clean-\(index + 1).yaml"))
+                XCTAssertFalse(reported.contains(rule.code),
+                               "\(rule.code) non-triggering example \(index + 1) reported it: \(reported)")
+            }
+        }
+    }
+
+    func testEveryRuleExceptInputErrorsHasExamplesOfBothKinds() {
+        for rule in RuleCatalog.descriptions where rule.code != "TR000" {
+            XCTAssertFalse(rule.triggering.isEmpty, "\(rule.code) has no triggering example")
+            XCTAssertFalse(rule.nonTriggering.isEmpty, "\(rule.code) has no non-triggering example")
+            XCTAssertFalse(rule.rationale.isEmpty, "\(rule.code) has no rationale")
+            XCTAssertFalse(rule.source.isEmpty, "\(rule.code) has no source")
+        }
+    }
+
+    func testCodesAreUniqueAndWellFormed() {
+        let codes = RuleCatalog.descriptions.map(\.code)
+        XCTAssertEqual(Set(codes).count, codes.count)
+        for code in codes {
+            XCTAssertNotNil(code.wholeMatch(of: /TR[0-9]{3}/), code)
+        }
+    }
+
+    func testExplainShowsTitleRationaleSourceAndExamples() throws {
+        let rule = try XCTUnwrap(RuleCatalog.description(of: "tr005"))
+        let text = RuleDocs.explain(rule)
+        XCTAssertTrue(text.hasPrefix("TR005 (error): unknown field"))
+        XCTAssertTrue(text.contains("Source: kubeconform -strict"))
+        XCTAssertTrue(text.contains("Triggers:\n    apiVersion: tresor/v1"))
+        XCTAssertTrue(text.contains("Does not trigger:\n"))
+        XCTAssertTrue(text.contains("    replicaton: LRS"))
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import XCTest
+@testable import TresorCore
+
+/// Checks in-memory manifests, each `(path, text)`.
+func check(_ files: [(String, String)]) -> Compiler.Result {
+    Compiler().check(sources: files.map { (path: $0.0, text: $0.1) })
+}
+
+func check(_ text: String, path: String = "test.yaml") -> Compiler.Result {
+    check([(path, text)])
+}
+
+func codes(_ result: Compiler.Result) -> [String] {
+    result.report.diagnostics.map(\.code)
+}
+
+/// `file:line:column code` for each diagnostic, the form the position tests compare.
+func positions(_ result: Compiler.Result) -> [String] {
+    result.report.diagnostics.map { diagnostic in
+        guard let range = diagnostic.range else { return diagnostic.code }
+        return "\(result.report.path(of: range)):\(range.line):\(range.column) \(diagnostic.code)"
+    }
+}
+
+/// The Fixtures folder in the source tree (golden files are updated there).
+let fixturesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+/// Compares `actual` with a golden file; with TRESOR_UPDATE_GOLDEN=1 rewrites it instead.
+func assertGolden(_ actual: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    let url = fixturesDirectory.appendingPathComponent(name)
+    if ProcessInfo.processInfo.environment["TRESOR_UPDATE_GOLDEN"] == "1" {
+        try actual.write(to: url, atomically: true, encoding: .utf8)
+        return
+    }
+    let expected = try String(contentsOf: url, encoding: .utf8)
+    XCTAssertEqual(actual, expected, "output differs from golden file \(name) (TRESOR_UPDATE_GOLDEN=1 rewrites it)",
+                   file: file, line: line)
+}
+
+/// A valid vault, policy, VM and protection in West Europe, to build examples on.
+let baseEstate = """
+    apiVersion: tresor/v1
+    kind: Vault
+    name: rsv-prod-weu
+    subscription: 1f0c5c6e-0000-4000-8000-00000000a001
+    resourceGroup: rg-backup-prod
+    region: westeurope
+    ---
+    apiVersion: tresor/v1
+    kind: BackupPolicy
+    name: daily-30
+    vault: rsv-prod-weu
+    schedule: {frequency: Daily, time: "19:00"}
+    instantRestoreDays: 2
+    retention: {daily: 30}
+    ---
+    apiVersion: tresor/v1
+    kind: VirtualMachine
+    name: web-01
+    subscription: 1f0c5c6e-0000-4000-8000-00000000a001
+    resourceGroup: rg-web
+    region: westeurope
+    os: {type: Windows, version: "2019"}
+    agent: {installed: true, version: "2.7.41491.1102"}
+    ---
+    apiVersion: tresor/v1
+    kind: Protection
+    vault: rsv-prod-weu
+    policy: daily-30
+    vms: [web-01]
+
+    """
