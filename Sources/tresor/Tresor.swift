@@ -24,6 +24,16 @@ func finish(_ output: CommandOutput) throws -> Never {
     throw ExitCode(output.exitCode)
 }
 
+/// Prints a command's output and exits at once, with `compiled` still alive: freeing a large
+/// estate object by object is wasted work for a process that is about to end.
+func finish(_ output: CommandOutput, keepingAlive compiled: some Any) -> Never {
+    withExtendedLifetime(compiled) {
+        writeAll(output.stdout, to: 1)
+        writeAll(output.stderr, to: 2)
+        exit(output.exitCode)
+    }
+}
+
 /// Writes all of `text` to a file descriptor (large plans exceed one write).
 func writeAll(_ text: String, to descriptor: Int32) {
     var text = text

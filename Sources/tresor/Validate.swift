@@ -21,6 +21,7 @@ struct Validate: ParsableCommand {
         command.format = format
         command.strict = strict
         command.colored = TextRenderer.wantsColor(fileDescriptor: 1)
-        try finish(command.run())
+        let compiled = command.compile()
+        finish(command.render(compiled), keepingAlive: compiled)
     }
 }

@@ -6,7 +6,7 @@ final class YAMLLoaderTests: XCTestCase {
     private func load(_ text: String, limits: YAMLLimits = YAMLLimits()) -> (roots: [YAMLNode], diagnostics: [Diagnostic]) {
         var roots: [YAMLNode] = []
         var diagnostics: [Diagnostic] = []
-        YAMLLoader(file: 0, limits: limits).load(Array(text.utf8), diagnostics: &diagnostics) { roots.append($0) }
+        YAMLLoader(file: 0, limits: limits).load(SourceFile(path: "test.yaml", bytes: Array(text.utf8)), diagnostics: &diagnostics) { roots.append($0) }
         return (roots, diagnostics)
     }
 
@@ -68,7 +68,7 @@ final class YAMLLoaderTests: XCTestCase {
 
     func testInvalidUTF8IsReportedAtTheByte() throws {
         var diagnostics: [Diagnostic] = []
-        YAMLLoader(file: 0, limits: YAMLLimits()).load(Array("a: b\nc: ".utf8) + [0xFF, 0x0A], diagnostics: &diagnostics) { _ in }
+        YAMLLoader(file: 0, limits: YAMLLimits()).load(SourceFile(path: "test.yaml", bytes: Array("a: b\nc: ".utf8) + [0xFF, 0x0A]), diagnostics: &diagnostics) { _ in }
         let diagnostic = try XCTUnwrap(diagnostics.first)
         XCTAssertEqual(diagnostic.code, "TR001")
         XCTAssertTrue(diagnostic.message.contains("UTF-8"))

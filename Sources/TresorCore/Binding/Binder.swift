@@ -5,24 +5,22 @@ struct Binder {
     private(set) var diagnostics: [Diagnostic] = []
 
     mutating func bind(_ estate: inout Estate) {
-        estate.vaults = unique(estate.vaults, kind: "Vault", id: \.id, name: \.name)
-        estate.virtualMachines = unique(estate.virtualMachines, kind: "VirtualMachine", id: \.id, name: \.name)
-        estate.networkSecurityGroups = unique(estate.networkSecurityGroups, kind: "NetworkSecurityGroup", id: \.id, name: \.name)
-
-        let vaults = ReferenceIndex(kind: "Vault", estate.vaults.map { ($0.subscription.value, $0.resourceGroup.value, $0.name) })
-        let nsgs = ReferenceIndex(kind: "NetworkSecurityGroup",
-                                  estate.networkSecurityGroups.map { ($0.subscription.value, $0.resourceGroup.value, $0.name) })
-        let vms = ReferenceIndex(kind: "VirtualMachine",
-                                 estate.virtualMachines.map { ($0.subscription.value, $0.resourceGroup.value, $0.name) })
+        let vaults = uniqueIndex(&estate.vaults, kind: "Vault") { ($0.subscription.value, $0.resourceGroup.value, $0.name, $0.id) }
+        let vms = uniqueIndex(&estate.virtualMachines, kind: "VirtualMachine") {
+            ($0.subscription.value, $0.resourceGroup.value, $0.name, $0.id)
+        }
+        let nsgs = uniqueIndex(&estate.networkSecurityGroups, kind: "NetworkSecurityGroup") {
+            ($0.subscription.value, $0.resourceGroup.value, $0.name, $0.id)
+        }
 
         for index in estate.policies.indices {
             let policy = estate.policies[index]
             estate.policies[index].vaultIndex = resolve(policy.vault, in: vaults, subscription: policy.subscription?.value)
         }
-        estate.policies = unique(estate.policies.filter { $0.vaultIndex != nil }, kind: "BackupPolicy",
-                                 id: { [vaults = estate.vaults] in
-                                     ResourceID.backupPolicy(vaultID: vaults[$0.vaultIndex!].id, name: $0.name.value) },
-                                 name: \.name)
+        estate.policies.removeAll { $0.vaultIndex == nil }
+        unique(&estate.policies, kind: "BackupPolicy", key: { "\($0.vaultIndex!)/\($0.name.value.asciiLowercased())" },
+               id: { [vaults = estate.vaults] in ResourceID.backupPolicy(vaultID: vaults[$0.vaultIndex!].id, name: $0.name.value) },
+               name: \.name)
         estate.policiesOfVault = Array(repeating: [], count: estate.vaults.count)
         for (index, policy) in estate.policies.enumerated() {
             estate.policiesOfVault[policy.vaultIndex!].append(index)
@@ -32,16 +30,17 @@ struct Binder {
             let rule = estate.networkRules[index]
             estate.networkRules[index].nsgIndex = resolve(rule.nsg, in: nsgs, subscription: rule.subscription?.value)
         }
-        estate.networkRules = unique(estate.networkRules.filter { $0.nsgIndex != nil }, kind: "NetworkRule",
-                                     id: { [nsgs = estate.networkSecurityGroups] in
-                                         ResourceID.securityRule(nsgID: nsgs[$0.nsgIndex!].id, name: $0.rule.name.value) },
-                                     name: \.rule.name)
+        estate.networkRules.removeAll { $0.nsgIndex == nil }
+        unique(&estate.networkRules, kind: "NetworkRule", key: { "\($0.nsgIndex!)/\($0.rule.name.value.asciiLowercased())" },
+               id: { [nsgs = estate.networkSecurityGroups] in
+                   ResourceID.securityRule(nsgID: nsgs[$0.nsgIndex!].id, name: $0.rule.name.value) },
+               name: \.rule.name)
         estate.networkRulesOfNSG = Array(repeating: [], count: estate.networkSecurityGroups.count)
         for (index, rule) in estate.networkRules.enumerated() {
             estate.networkRulesOfNSG[rule.nsgIndex!].append(index)
         }
 
-        for index in estate.virtualMachines.indices {
+        for index in estate.virtualMachines.indices where !estate.virtualMachines[index].networkSecurityGroups.isEmpty {
             let vm = estate.virtualMachines[index]
             estate.virtualMachines[index].nsgIndices = vm.networkSecurityGroups.map {
                 resolve($0, in: nsgs, subscription: nil, preferring: vm.subscription.value)
@@ -64,6 +63,28 @@ struct Binder {
         }
     }
 
+    /// Indexes resources identified by subscription, resource group and name, reporting a second
+    /// declaration of one identity (TR009) and dropping it. Duplicates share a name, so they are
+    /// found in the index's name buckets without a second table of identities.
+    private mutating func uniqueIndex<R>(_ resources: inout [R], kind: String,
+                                         identity: (R) -> (String, String, Located<String>, String)) -> ReferenceIndex {
+        let index = ReferenceIndex(kind: kind, resources.map {
+            let (subscription, group, name, _) = identity($0)
+            return (subscription, group, name)
+        })
+        let duplicates = index.duplicates()
+        guard !duplicates.isEmpty else { return index }
+        for (first, duplicate) in duplicates {
+            diagnostics.append(Diagnostic(
+                "TR009", .error, "\(kind) \(identity(resources[duplicate]).3) is declared twice",
+                at: identity(resources[duplicate]).2.range,
+                notes: [DiagnosticNote("first declared here", at: identity(resources[first]).2.range)],
+                help: "remove one declaration, or give this one another name"))
+        }
+        for duplicate in Set(duplicates.map(\.duplicate)).sorted(by: >) { resources.remove(at: duplicate) }
+        return uniqueIndex(&resources, kind: kind, identity: identity)
+    }
+
     /// A protection's policy: declared in its vault, or the vault's built-in DefaultPolicy. A name
     /// that another vault holds is left unresolved for TR303; a name found nowhere is TR010.
     private mutating func bindPolicy(_ protection: Protection, vault: Int, estate: Estate) -> PolicyBinding {
@@ -84,26 +105,24 @@ struct Binder {
         return .unresolved
     }
 
-    /// Keeps the first resource of each identity and reports the others (TR009).
-    private mutating func unique<R>(_ resources: [R], kind: String, id: (R) -> String,
-                                    name: (R) -> Located<String>) -> [R] {
+    /// Keeps the first resource of each identity and reports the others (TR009). `key` is the
+    /// identity's comparison form; `id` the resource ID, built only for the message.
+    private mutating func unique<R>(_ resources: inout [R], kind: String, key: (R) -> String, id: (R) -> String,
+                                    name: (R) -> Located<String>) {
         var first: [String: Int] = [:]
         first.reserveCapacity(resources.count)
-        var kept: [R] = []
-        kept.reserveCapacity(resources.count)
-        for resource in resources {
-            let identity = id(resource)
-            if let earlier = first[ResourceID.key(identity)] {
+        var duplicates: [Int] = []
+        for (index, resource) in resources.enumerated() {
+            if let earlier = first.updateValue(index, forKey: key(resource)) {
+                first[key(resource)] = earlier
+                duplicates.append(index)
                 diagnostics.append(Diagnostic(
-                    "TR009", .error, "\(kind) \(identity) is declared twice", at: name(resource).range,
-                    notes: [DiagnosticNote("first declared here", at: name(kept[earlier]).range)],
+                    "TR009", .error, "\(kind) \(id(resource)) is declared twice", at: name(resource).range,
+                    notes: [DiagnosticNote("first declared here", at: name(resources[earlier]).range)],
                     help: "remove one declaration, or give this one another name"))
-                continue
             }
-            first[ResourceID.key(identity)] = kept.count
-            kept.append(resource)
         }
-        return kept
+        for index in duplicates.reversed() { resources.remove(at: index) }
     }
 
     /// Resolves a reference (name, `resourceGroup/name` or resource ID) to exactly one resource.
@@ -146,6 +165,7 @@ struct ReferenceIndex {
 
     let kind: String
     let entries: [Entry]
+    /// Resources by lowercased name: Azure names compare case-insensitively.
     private var byName: [String: [Int]] = [:]
 
     init(kind: String, _ entries: [(String, String, Located<String>)]) {
@@ -153,7 +173,7 @@ struct ReferenceIndex {
         self.entries = entries.map { Entry(subscription: $0.0, resourceGroup: $0.1, name: $0.2) }
         byName.reserveCapacity(entries.count)
         for (index, entry) in self.entries.enumerated() {
-            byName[entry.name.value.lowercased(), default: []].append(index)
+            byName[entry.name.value.asciiLowercased(), default: []].append(index)
         }
     }
 
@@ -161,19 +181,46 @@ struct ReferenceIndex {
         reference.split(separator: "/").last.map(String.init) ?? reference
     }
 
-    func candidates(for reference: String) -> [Int] {
-        if reference.hasPrefix("/") {
-            guard let id = ResourceID.parse(reference) else { return [] }
-            return (byName[id.name.lowercased()] ?? []).filter {
-                entries[$0].subscription == id.subscription.lowercased()
-                    && entries[$0].resourceGroup.lowercased() == id.resourceGroup.lowercased()
+    /// Pairs of (first, later) declarations of one identity: same subscription, resource group
+    /// and name, compared case-insensitively.
+    func duplicates() -> [(first: Int, duplicate: Int)] {
+        var pairs: [(first: Int, duplicate: Int)] = []
+        for bucket in byName.values where bucket.count > 1 {
+            var firstOfGroup: [String: Int] = [:]
+            for index in bucket {
+                let group = "\(entries[index].subscription)/\(entries[index].resourceGroup.asciiLowercased())"
+                if let first = firstOfGroup[group] {
+                    pairs.append((first, index))
+                } else {
+                    firstOfGroup[group] = index
+                }
             }
         }
-        let parts = reference.split(separator: "/", omittingEmptySubsequences: false)
-        if parts.count == 2 {
-            let group = parts[0].lowercased()
-            return (byName[parts[1].lowercased()] ?? []).filter { entries[$0].resourceGroup.lowercased() == group }
+        return pairs.sorted { $0.duplicate < $1.duplicate }
+    }
+
+    func candidates(for reference: String) -> [Int] {
+        guard let slash = reference.utf8.firstIndex(of: UInt8(ascii: "/")) else {
+            return matches(name: reference)
         }
-        return byName[reference.lowercased()] ?? []
+        if slash == reference.startIndex {
+            guard let id = ResourceID.parse(reference) else { return [] }
+            return matches(name: id.name).filter {
+                entries[$0].subscription == id.subscription.lowercased()
+                    && Self.sameName(entries[$0].resourceGroup, id.resourceGroup)
+            }
+        }
+        let group = reference[..<slash]
+        let name = reference[reference.utf8.index(after: slash)...]
+        guard !name.utf8.contains(UInt8(ascii: "/")) else { return [] }
+        return matches(name: String(name)).filter { Self.sameName(entries[$0].resourceGroup, group) }
+    }
+
+    private func matches(name: String) -> [Int] {
+        byName[name.asciiLowercased()] ?? []
+    }
+
+    private static func sameName(_ a: String, _ b: some StringProtocol) -> Bool {
+        a == b || a.lowercased() == b.lowercased()
     }
 }

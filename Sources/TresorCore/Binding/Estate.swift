@@ -17,6 +17,22 @@ public struct Estate: Sendable {
 
     public init() {}
 
+    /// The resources of several files, in order, in arrays allocated once at their final size.
+    init(merging parts: [Estate]) {
+        func merged<R>(_ kind: KeyPath<Estate, [R]>) -> [R] {
+            var all: [R] = []
+            all.reserveCapacity(parts.reduce(0) { $0 + $1[keyPath: kind].count })
+            for part in parts { all += part[keyPath: kind] }
+            return all
+        }
+        vaults = merged(\.vaults)
+        policies = merged(\.policies)
+        protections = merged(\.protections)
+        networkRules = merged(\.networkRules)
+        virtualMachines = merged(\.virtualMachines)
+        networkSecurityGroups = merged(\.networkSecurityGroups)
+    }
+
     mutating func add(_ resource: Resource) {
         switch resource {
         case .vault(let vault): vaults.append(vault)

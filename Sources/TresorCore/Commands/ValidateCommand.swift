@@ -10,7 +10,14 @@ public struct ValidateCommand: Sendable {
     }
 
     public func run() -> CommandOutput {
-        let result = Compiler().check(paths: paths)
+        render(compile())
+    }
+
+    public func compile() -> Compiler.Result {
+        Compiler().check(paths: paths)
+    }
+
+    public func render(_ result: Compiler.Result) -> CommandOutput {
         let report = result.report
         let failed = report.failed(strict: strict)
         let exitCode = failed ? ExitCode.failure : ExitCode.success

@@ -1,23 +1,57 @@
-/// The fields of one YAML mapping, checked against the names a kind allows (TR005, TR007).
+/// The field names a kind of mapping allows, each with its slot in `Fields`.
+struct FieldSet: Sendable {
+    let names: [String]
+    /// Length, first and last byte of each name: a field set is small, so a scan of these
+    /// with one string comparison on a match beats hashing every key.
+    private let signatures: [UInt32]
+
+    init(_ names: [String]) {
+        self.names = names
+        signatures = names.map(Self.signature)
+    }
+
+    func slot(_ key: String) -> Int? {
+        let signature = Self.signature(key)
+        for index in signatures.indices where signatures[index] == signature && names[index] == key {
+            return index
+        }
+        return nil
+    }
+
+    private static func signature(_ text: String) -> UInt32 {
+        let utf8 = text.utf8
+        return UInt32(truncatingIfNeeded: utf8.count) << 16 | UInt32(utf8.first ?? 0) << 8 | UInt32(utf8.last ?? 0)
+    }
+}
+
+/// The fields of one YAML mapping, checked against the names its kind allows (TR005, TR007).
 struct Fields {
     /// What the mapping is, for messages: "Vault", "schedule", "retention.monthly".
     let what: String
     /// Where "missing field" diagnostics point: the key that holds the mapping, or the document's kind.
     let owner: SourceRange
     let node: YAMLNode
-    private(set) var pairs: [YAMLNode.Pair] = []
+    private let set: FieldSet
+    private var values: [YAMLNode.Pair?]
 
-    fileprivate init(what: String, owner: SourceRange, node: YAMLNode) {
+    fileprivate init(what: String, owner: SourceRange, node: YAMLNode, set: FieldSet) {
         self.what = what
         self.owner = owner
         self.node = node
+        self.set = set
+        values = Array(repeating: nil, count: set.names.count)
     }
 
+    /// The pair for `key`, which must be one of the set's names.
     func pair(_ key: String) -> YAMLNode.Pair? {
-        pairs.first { $0.key.scalar == key }
+        guard let slot = set.slot(key) else {
+            assertionFailure("\(key) is not a field of \(what)")
+            return nil
+        }
+        return values[slot]
     }
 
-    fileprivate mutating func append(_ pair: YAMLNode.Pair) { pairs.append(pair) }
+    fileprivate mutating func set(_ pair: YAMLNode.Pair, slot: Int) { values[slot] = pair }
 }
 
 /// Reads typed values out of YAML nodes, collecting a diagnostic for each value that does not fit.
@@ -30,25 +64,25 @@ struct FieldReader {
     }
 
     /// Opens `node` as a mapping whose keys must be among `allowed`.
-    mutating func fields(of node: YAMLNode, what: String, owner: SourceRange, allowed: [String]) -> Fields? {
+    mutating func fields(of node: YAMLNode, what: String, owner: SourceRange, allowed: FieldSet) -> Fields? {
         guard case let .mapping(pairs) = node.content else {
             report("TR007", "\(what) must be a mapping, not \(node.kindDescription)", at: node.range)
             return nil
         }
-        var fields = Fields(what: what, owner: owner, node: node)
+        var fields = Fields(what: what, owner: owner, node: node, set: allowed)
         for pair in pairs {
             guard let key = pair.key.scalar else {
                 report("TR007", "keys in \(what) must be scalars, not \(pair.key.kindDescription)", at: pair.key.range)
                 continue
             }
-            guard allowed.contains(key) else {
-                let suggestion = Suggestion.nearest(to: key, in: allowed)
+            guard let slot = allowed.slot(key) else {
+                let suggestion = Suggestion.nearest(to: key, in: allowed.names)
                 report("TR005", "unknown field \"\(key)\" in \(what)", at: pair.key.range,
                        help: suggestion.map { "did you mean \"\($0)\"?" }
-                           ?? "\(what) takes: \(allowed.joined(separator: ", "))")
+                           ?? "\(what) takes: \(allowed.names.joined(separator: ", "))")
                 continue
             }
-            fields.append(pair)
+            fields.set(pair, slot: slot)
         }
         return fields
     }
@@ -155,7 +189,7 @@ struct FieldReader {
     }
 
     /// A nested mapping under `key`, opened with its allowed fields.
-    mutating func object(_ parent: Fields, _ key: String, allowed: [String], required: Bool = false) -> Fields? {
+    mutating func object(_ parent: Fields, _ key: String, allowed: FieldSet, required: Bool = false) -> Fields? {
         guard let node = value(parent, key, required: required), let keyRange = parent.pair(key)?.key.range else { return nil }
         let what = parent.what.first?.isUppercase == true ? key : "\(parent.what).\(key)"
         return fields(of: node, what: what, owner: keyRange, allowed: allowed)
@@ -169,14 +203,13 @@ struct FieldReader {
                    at: text.range)
             return nil
         }
-        return Located(text.value.lowercased(), at: text.range)
+        return Located(text.value.asciiLowercased(), at: text.range)
     }
 
     /// A resource group name: 1–90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'.
     mutating func resourceGroup(_ fields: Fields) -> Located<String>? {
         guard let text = string(fields, "resourceGroup", required: true) else { return nil }
-        let valid = (1...90).contains(text.value.count) && !text.value.hasSuffix(".")
-            && text.value.allSatisfy { $0.isLetter || $0.isNumber || "_-.()".contains($0) }
+        let valid = Self.isResourceGroupName(text.value)
         if !valid {
             report("TR008", "resourceGroup \"\(text.value)\" is not a valid resource group name", at: text.range,
                    help: "use 1–90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'")
@@ -186,15 +219,28 @@ struct FieldReader {
     }
 
     static func isGUID(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 36 else { return false }
-        for (index, byte) in bytes.enumerated() {
-            if [8, 13, 18, 23].contains(index) {
+        guard text.utf8.count == 36 else { return false }
+        for (index, byte) in text.utf8.enumerated() {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
                 if byte != UInt8(ascii: "-") { return false }
             } else if !((48...57).contains(byte) || (65...70).contains(byte) || (97...102).contains(byte)) {
                 return false
             }
         }
         return true
+    }
+
+    /// 1–90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.' (Azure's rule; letters
+    /// and digits may be Unicode). ASCII names, nearly all of them, skip Character processing.
+    static func isResourceGroupName(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.last != UInt8(ascii: ".") else { return false }
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            return name.utf8.count <= 90 && name.utf8.allSatisfy { byte in
+                (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+                    || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+                    || byte == UInt8(ascii: "(") || byte == UInt8(ascii: ")")
+            }
+        }
+        return name.count <= 90 && name.allSatisfy { $0.isLetter || $0.isNumber || "_-.()".contains($0) }
     }
 }

@@ -60,7 +60,7 @@ struct ManifestDecoder {
 
     // MARK: Vault
 
-    static let vaultFields = header + ["name", "subscription", "resourceGroup", "region", "replication", "crossRegionRestore", "tags"]
+    static let vaultFields = FieldSet(header + ["name", "subscription", "resourceGroup", "region", "replication", "crossRegionRestore", "tags"])
 
     private mutating func vault(_ root: YAMLNode, owner: SourceRange) -> Vault? {
         guard let f = reader.fields(of: root, what: "Vault", owner: owner, allowed: Self.vaultFields) else { return nil }
@@ -91,12 +91,12 @@ struct ManifestDecoder {
 
     // MARK: BackupPolicy
 
-    static let policyFields = header + ["name", "vault", "subscription", "schedule", "instantRestoreDays", "retention"]
-    static let scheduleFields = ["frequency", "time", "days", "timeZone"]
-    static let retentionFields = ["daily", "weekly", "monthly", "yearly"]
-    static let weeklyFields = ["weeks", "days"]
-    static let monthlyFields = ["months", "week", "days", "daysOfMonth"]
-    static let yearlyFields = ["years", "months", "week", "days", "daysOfMonth"]
+    static let policyFields = FieldSet(header + ["name", "vault", "subscription", "schedule", "instantRestoreDays", "retention"])
+    static let scheduleFields = FieldSet(["frequency", "time", "days", "timeZone"])
+    static let retentionFields = FieldSet(["daily", "weekly", "monthly", "yearly"])
+    static let weeklyFields = FieldSet(["weeks", "days"])
+    static let monthlyFields = FieldSet(["months", "week", "days", "daysOfMonth"])
+    static let yearlyFields = FieldSet(["years", "months", "week", "days", "daysOfMonth"])
 
     private mutating func backupPolicy(_ root: YAMLNode, owner: SourceRange) -> BackupPolicy? {
         guard let f = reader.fields(of: root, what: "BackupPolicy", owner: owner, allowed: Self.policyFields) else { return nil }
@@ -160,7 +160,7 @@ struct ManifestDecoder {
 
     // MARK: Protection
 
-    static let protectionFields = header + ["vault", "subscription", "policy", "vms"]
+    static let protectionFields = FieldSet(header + ["vault", "subscription", "policy", "vms"])
 
     private mutating func protection(_ root: YAMLNode, owner: SourceRange) -> Protection? {
         guard let f = reader.fields(of: root, what: "Protection", owner: owner, allowed: Self.protectionFields) else { return nil }
@@ -174,9 +174,10 @@ struct ManifestDecoder {
 
     // MARK: NetworkRule and NSG rules
 
-    static let securityRuleFields = ["name", "direction", "access", "priority", "protocol", "source", "sourcePorts",
-                                     "destination", "destinationPorts", "description"]
-    static let networkRuleFields = header + ["nsg", "subscription"] + securityRuleFields
+    static let securityRuleNames = ["name", "direction", "access", "priority", "protocol", "source", "sourcePorts",
+                                    "destination", "destinationPorts", "description"]
+    static let securityRuleFields = FieldSet(securityRuleNames)
+    static let networkRuleFields = FieldSet(header + ["nsg", "subscription"] + securityRuleNames)
 
     private mutating func networkRule(_ root: YAMLNode, owner: SourceRange) -> NetworkRule? {
         guard let f = reader.fields(of: root, what: "NetworkRule", owner: owner, allowed: Self.networkRuleFields) else { return nil }
@@ -189,8 +190,14 @@ struct ManifestDecoder {
 
     // MARK: VirtualMachine
 
-    static let vmFields = header + ["name", "subscription", "resourceGroup", "region", "os", "agent", "disks", "deployment",
-                                    "classic", "powerState", "networkSecurityGroups", "egress"]
+    static let vmFields = FieldSet(header + ["name", "subscription", "resourceGroup", "region", "os", "agent", "disks", "deployment",
+                                    "classic", "powerState", "networkSecurityGroups", "egress"])
+
+    static let osFields = FieldSet(["type", "version"])
+    static let agentFields = FieldSet(["installed", "version"])
+    static let diskFields = FieldSet(["managed", "encryptedStorage", "data"])
+    static let classicFields = FieldSet(["reservedIp", "endpoints"])
+    static let egressFields = FieldSet(["via", "proxy"])
 
     private mutating func virtualMachine(_ root: YAMLNode, owner: SourceRange) -> VirtualMachine? {
         guard let f = reader.fields(of: root, what: "VirtualMachine", owner: owner, allowed: Self.vmFields) else { return nil }
@@ -198,30 +205,30 @@ struct ManifestDecoder {
         let subscription = reader.subscription(f, required: true)
         let resourceGroup = reader.resourceGroup(f)
         let region = reader.string(f, "region", required: true)
-        let os = reader.object(f, "os", allowed: ["type", "version"], required: true).flatMap { o -> OperatingSystem? in
+        let os = reader.object(f, "os", allowed: Self.osFields, required: true).flatMap { o -> OperatingSystem? in
             let type = reader.enumeration(o, "type", as: OSType.self, required: true)
             let version = reader.string(o, "version", required: true)
             guard let type, let version else { return nil }
             return OperatingSystem(range: o.node.range, type: type, version: version)
         }
-        let agent = reader.object(f, "agent", allowed: ["installed", "version"]).flatMap { a -> VMAgent? in
+        let agent = reader.object(f, "agent", allowed: Self.agentFields).flatMap { a -> VMAgent? in
             let installed = reader.boolean(a, "installed", required: true)
             let version = reader.string(a, "version")
             guard let installed else { return nil }
             return VMAgent(range: a.node.range, installed: installed, version: version)
         }
-        let disks = reader.object(f, "disks", allowed: ["managed", "encryptedStorage", "data"]).map { d in
+        let disks = reader.object(f, "disks", allowed: Self.diskFields).map { d in
             Disks(range: d.node.range, managed: reader.boolean(d, "managed"),
                   encryptedStorage: reader.boolean(d, "encryptedStorage"), data: reader.integer(d, "data"))
         }
         let deployment = reader.enumeration(f, "deployment", as: DeploymentModel.self)
-        let classic = reader.object(f, "classic", allowed: ["reservedIp", "endpoints"]).map { c in
+        let classic = reader.object(f, "classic", allowed: Self.classicFields).map { c in
             ClassicSettings(range: c.node.range, reservedIp: reader.boolean(c, "reservedIp"),
                             endpoints: reader.integer(c, "endpoints"))
         }
         let powerState = reader.enumeration(f, "powerState", as: PowerState.self)
         let nsgs = reader.stringList(f, "networkSecurityGroups")
-        let egress = reader.object(f, "egress", allowed: ["via", "proxy"]).flatMap { e -> Egress? in
+        let egress = reader.object(f, "egress", allowed: Self.egressFields).flatMap { e -> Egress? in
             let via = reader.enumeration(e, "via", as: EgressRoute.self, required: true)
             let proxy = reader.string(e, "proxy", required: via?.value == .proxy)
             guard let via else { return nil }
@@ -235,7 +242,7 @@ struct ManifestDecoder {
 
     // MARK: NetworkSecurityGroup
 
-    static let nsgFields = header + ["name", "subscription", "resourceGroup", "region", "rules"]
+    static let nsgFields = FieldSet(header + ["name", "subscription", "resourceGroup", "region", "rules"])
 
     private mutating func networkSecurityGroup(_ root: YAMLNode, owner: SourceRange) -> NetworkSecurityGroup? {
         guard let f = reader.fields(of: root, what: "NetworkSecurityGroup", owner: owner, allowed: Self.nsgFields) else { return nil }

@@ -2,7 +2,7 @@
 /// `key` gives the form to compare by.
 public enum ResourceID {
     public static func vault(subscription: String, resourceGroup: String, name: String) -> String {
-        "/subscriptions/\(subscription.lowercased())/resourceGroups/\(resourceGroup)/providers/Microsoft.RecoveryServices/vaults/\(name)"
+        "/subscriptions/\(subscription.asciiLowercased())/resourceGroups/\(resourceGroup)/providers/Microsoft.RecoveryServices/vaults/\(name)"
     }
 
     public static func backupPolicy(vaultID: String, name: String) -> String {
@@ -16,7 +16,7 @@ public enum ResourceID {
     }
 
     public static func networkSecurityGroup(subscription: String, resourceGroup: String, name: String) -> String {
-        "/subscriptions/\(subscription.lowercased())/resourceGroups/\(resourceGroup)/providers/Microsoft.Network/networkSecurityGroups/\(name)"
+        "/subscriptions/\(subscription.asciiLowercased())/resourceGroups/\(resourceGroup)/providers/Microsoft.Network/networkSecurityGroups/\(name)"
     }
 
     public static func securityRule(nsgID: String, name: String) -> String {
@@ -24,11 +24,11 @@ public enum ResourceID {
     }
 
     public static func virtualMachine(subscription: String, resourceGroup: String, name: String) -> String {
-        "/subscriptions/\(subscription.lowercased())/resourceGroups/\(resourceGroup)/providers/Microsoft.Compute/virtualMachines/\(name)"
+        "/subscriptions/\(subscription.asciiLowercased())/resourceGroups/\(resourceGroup)/providers/Microsoft.Compute/virtualMachines/\(name)"
     }
 
     /// The comparison form of an ID.
-    public static func key(_ id: String) -> String { id.lowercased() }
+    public static func key(_ id: String) -> String { id.asciiLowercased() }
 
     /// Splits `/subscriptions/{s}/resourceGroups/{rg}/providers/{namespace}/{type}/{name}` into its
     /// parts; nil when `text` is not such an ID.

@@ -31,7 +31,8 @@ public struct Compiler: Sendable {
 
     struct ParsedFile: Sendable {
         var source: SourceFile
-        var resources: [Resource] = []
+        /// The file's resources, by kind, unbound.
+        var resources = Estate()
         var diagnostics: [Diagnostic] = []
     }
 
@@ -48,9 +49,9 @@ public struct Compiler: Sendable {
     }
 
     private func read(_ path: String, id: FileID) -> ParsedFile {
-        switch ManifestInputs.read(path, limit: limits.maxFileBytes) {
-        case .success(let bytes):
-            return parse(SourceFile(path: path, bytes: bytes), id: id)
+        switch ManifestInputs.map(path, limit: limits.maxFileBytes) {
+        case .success(let source):
+            return parse(source, id: id)
         case .failure(let error):
             let message: String
             let code: String
@@ -75,8 +76,8 @@ public struct Compiler: Sendable {
     func parse(_ source: SourceFile, id: FileID) -> ParsedFile {
         var file = ParsedFile(source: source)
         var decoder = ManifestDecoder()
-        YAMLLoader(file: id, limits: limits).load(source.bytes, diagnostics: &file.diagnostics) { root in
-            if let resource = decoder.decode(root) { file.resources.append(resource) }
+        YAMLLoader(file: id, limits: limits).load(source, diagnostics: &file.diagnostics) { root in
+            if let resource = decoder.decode(root) { file.resources.add(resource) }
         }
         file.diagnostics += decoder.reader.diagnostics
         return file
@@ -84,13 +85,12 @@ public struct Compiler: Sendable {
 
     func check(parsed: [ParsedFile]) -> Result {
         var sources = SourceFiles()
-        var estate = Estate()
         var diagnostics: [Diagnostic] = []
         for file in parsed {
             sources.add(file.source)
             diagnostics += file.diagnostics
-            for resource in file.resources { estate.add(resource) }
         }
+        var estate = Estate(merging: parsed.map(\.resources))
         var binder = Binder()
         binder.bind(&estate)
         diagnostics += binder.diagnostics

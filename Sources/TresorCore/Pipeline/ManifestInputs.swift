@@ -68,8 +68,8 @@ public enum ManifestInputs {
         case notAFile
     }
 
-    /// Reads a whole regular file, refusing one over `limit` bytes before reading any of it.
-    static func read(_ path: String, limit: Int) -> Result<[UInt8], ReadError> {
+    /// Maps a whole regular file read-only, refusing one over `limit` bytes before touching it.
+    static func map(_ path: String, limit: Int) -> Result<SourceFile, ReadError> {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { return .failure(.system(errorText())) }
         defer { close(descriptor) }
@@ -78,21 +78,11 @@ public enum ManifestInputs {
         guard info.st_mode & S_IFMT == S_IFREG else { return .failure(.notAFile) }
         let size = Int(info.st_size)
         guard size <= limit else { return .failure(.tooLarge(size)) }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var filled = 0
-        while filled < size {
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                Glibc.read(descriptor, buffer.baseAddress! + filled, size - filled)
-            }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .failure(.system(errorText()))
-            }
-            if count == 0 { break }
-            filled += count
+        guard size > 0 else { return .success(SourceFile(path: path, bytes: [])) }
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+            return .failure(.system(errorText()))
         }
-        if filled < size { bytes.removeLast(size - filled) }
-        return .success(bytes)
+        return .success(SourceFile(path: path, mapping: UnsafeRawBufferPointer(start: address, count: size)))
     }
 
     private static func errorText() -> String {

@@ -1,28 +1,61 @@
-/// A file read as input: its path as the user named it, and its bytes for rendering source lines.
-public final class SourceFile: Sendable {
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file read as input: its path as the user named it, and its bytes for parsing and for
+/// rendering source lines. Files on disk are memory-mapped, so a large estate costs page-cache
+/// pages rather than a copy.
+public final class SourceFile: @unchecked Sendable {
     public let path: String
-    public let bytes: [UInt8]
+    private let storage: Storage
+
+    private enum Storage {
+        case owned([UInt8])
+        /// A read-only private mapping, unmapped in deinit.
+        case mapped(UnsafeRawBufferPointer)
+    }
 
     public init(path: String, bytes: [UInt8]) {
         self.path = path
-        self.bytes = bytes
+        storage = .owned(bytes)
+    }
+
+    /// Takes ownership of a mapping made with mmap.
+    init(path: String, mapping: UnsafeRawBufferPointer) {
+        self.path = path
+        storage = .mapped(mapping)
+    }
+
+    deinit {
+        if case .mapped(let mapping) = storage {
+            munmap(UnsafeMutableRawPointer(mutating: mapping.baseAddress), mapping.count)
+        }
+    }
+
+    public func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        switch storage {
+        case .owned(let bytes): return try bytes.withUnsafeBufferPointer(body)
+        case .mapped(let mapping): return try body(mapping.bindMemory(to: UInt8.self))
+        }
     }
 
     /// The text of 1-based `line`, without its line break; nil when the file has no such line.
     public func line(_ line: Int) -> String? {
         guard line >= 1 else { return nil }
-        var current = 1
-        var start = 0
-        let count = bytes.count
-        while current < line {
-            guard let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
-            start = newline + 1
-            current += 1
+        return withBytes { bytes in
+            var current = 1
+            var start = 0
+            while current < line {
+                guard let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+                start = newline + 1
+                current += 1
+            }
+            var end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         }
-        guard start <= count else { return nil }
-        var end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? count
-        if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }
 

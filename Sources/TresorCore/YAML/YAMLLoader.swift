@@ -8,8 +8,8 @@ struct YAMLLoader {
 
     /// Parses `bytes` and calls `document` with each document's root as soon as it is complete,
     /// so a large file never holds more than one document's tree.
-    func load(_ bytes: [UInt8], diagnostics: inout [Diagnostic], document: (YAMLNode) -> Void) {
-        bytes.withUnsafeBufferPointer { buffer in
+    func load(_ source: SourceFile, diagnostics: inout [Diagnostic], document: (YAMLNode) -> Void) {
+        source.withBytes { buffer in
             let parser = LibYAMLParser(input: buffer)
             var builder = TreeBuilder(file: file, limits: limits)
             let event = LibYAMLEvent()
@@ -34,19 +34,26 @@ struct YAMLLoader {
     }
 }
 
-/// Owns a `yaml_parser_t`; deinit frees it.
+/// Owns a `yaml_parser_t`; deinit frees it. Kept behind a pointer so each parse call does not
+/// pay for a dynamic exclusivity check on a class property.
 private final class LibYAMLParser {
-    var raw = yaml_parser_t()
+    let raw: UnsafeMutablePointer<yaml_parser_t>
 
     init(input: UnsafeBufferPointer<UInt8>) {
-        yaml_parser_initialize(&raw)
-        yaml_parser_set_input_string(&raw, input.baseAddress ?? UnsafePointer(bitPattern: 1)!, input.count)
+        raw = .allocate(capacity: 1)
+        raw.initialize(to: yaml_parser_t())
+        yaml_parser_initialize(raw)
+        yaml_parser_set_input_string(raw, input.baseAddress ?? UnsafePointer(bitPattern: 1)!, input.count)
     }
 
-    deinit { yaml_parser_delete(&raw) }
+    deinit {
+        yaml_parser_delete(raw)
+        raw.deallocate()
+    }
 
     /// TR001 for the parser's error: libyaml's problem at its mark, and its context as a note.
     func syntaxDiagnostic(file: FileID, input: UnsafeBufferPointer<UInt8>) -> Diagnostic {
+        let raw = self.raw.pointee
         let problem = raw.problem.map { String(cString: $0) } ?? "unknown error"
         if raw.error == YAML_READER_ERROR {
             // Reader errors (bad encoding) carry a byte offset, not a mark.
@@ -96,17 +103,25 @@ private extension String {
 
 /// Owns one `yaml_event_t` at a time; each parse and deinit free the previous event.
 private final class LibYAMLEvent {
-    var raw = yaml_event_t()
+    let raw: UnsafeMutablePointer<yaml_event_t>
 
-    func parse(with parser: LibYAMLParser) -> Bool {
-        yaml_event_delete(&raw)
-        return yaml_parser_parse(&parser.raw, &raw) == 1
+    init() {
+        raw = .allocate(capacity: 1)
+        raw.initialize(to: yaml_event_t())
     }
 
-    deinit { yaml_event_delete(&raw) }
+    func parse(with parser: LibYAMLParser) -> Bool {
+        yaml_event_delete(raw)
+        return yaml_parser_parse(parser.raw, raw) == 1
+    }
 
-    var start: yaml_mark_t { raw.start_mark }
-    var end: yaml_mark_t { raw.end_mark }
+    deinit {
+        yaml_event_delete(raw)
+        raw.deallocate()
+    }
+
+    var start: yaml_mark_t { raw.pointee.start_mark }
+    var end: yaml_mark_t { raw.pointee.end_mark }
 }
 
 extension SourceRange {
@@ -145,12 +160,16 @@ private struct TreeBuilder {
         var start: yaml_mark_t
         var anchor: String?
         var nodesBefore: Int
-        var children: [YAMLNode] = []
+        /// Where this collection's children start in `children`.
+        var firstChild: Int
     }
 
     let file: FileID
     let limits: YAMLLimits
     var stack: [Frame] = []
+    /// Finished children of every open collection, innermost last: one buffer for all of them,
+    /// so a collection allocates once, at its end, at its final size.
+    var children: [YAMLNode] = []
     var anchors: [String: (node: YAMLNode, weight: Int)] = [:]
     var documentNodes = 0
     var documents = 0
@@ -163,7 +182,7 @@ private struct TreeBuilder {
 
     mutating func consume(_ event: LibYAMLEvent, diagnostics: inout [Diagnostic]) -> Step {
         let raw = event.raw
-        switch raw.type {
+        switch raw.pointee.type {
         case YAML_STREAM_START_EVENT:
             return .continue
         case YAML_STREAM_END_EVENT:
@@ -182,7 +201,7 @@ private struct TreeBuilder {
             if let root, !root.isNull { return .document(root) }
             return .continue
         case YAML_SCALAR_EVENT:
-            let scalar = raw.data.scalar
+            let scalar = raw.pointee.data.scalar
             if scalar.length > limits.maxScalarBytes {
                 return .stop(limit(
                     "a scalar of \(scalar.length) bytes is longer than the limit of \(limits.maxScalarBytes)",
@@ -194,7 +213,7 @@ private struct TreeBuilder {
                 range: SourceRange(start: event.start, end: event.end, file: file))
             return add(node, anchor: string(scalar.anchor), weight: 1, at: event.start)
         case YAML_ALIAS_EVENT:
-            let name = string(raw.data.alias.anchor) ?? ""
+            let name = string(raw.pointee.data.alias.anchor) ?? ""
             guard let anchored = anchors[name] else {
                 return .stop(Diagnostic(
                     "TR001", .error, "YAML is not well formed: alias *\(name) names no anchor defined before it",
@@ -205,19 +224,21 @@ private struct TreeBuilder {
             if stack.count >= limits.maxDepth {
                 return .stop(limit("nesting deeper than \(limits.maxDepth) levels", at: event.start))
             }
-            let isMapping = raw.type == YAML_MAPPING_START_EVENT
-            let anchor = isMapping ? string(raw.data.mapping_start.anchor) : string(raw.data.sequence_start.anchor)
-            stack.append(Frame(isMapping: isMapping, start: event.start, anchor: anchor, nodesBefore: documentNodes))
+            let isMapping = raw.pointee.type == YAML_MAPPING_START_EVENT
+            let anchor = isMapping ? string(raw.pointee.data.mapping_start.anchor) : string(raw.pointee.data.sequence_start.anchor)
+            stack.append(Frame(isMapping: isMapping, start: event.start, anchor: anchor, nodesBefore: documentNodes,
+                               firstChild: children.count))
             return .continue
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             let frame = stack.removeLast()
             let range = SourceRange(start: frame.start, end: event.end, file: file)
             let node: YAMLNode
             if frame.isMapping {
-                node = YAMLNode(content: .mapping(pairs(of: frame.children, diagnostics: &diagnostics)), range: range)
+                node = YAMLNode(content: .mapping(pairs(from: frame.firstChild, diagnostics: &diagnostics)), range: range)
             } else {
-                node = YAMLNode(content: .sequence(frame.children), range: range)
+                node = YAMLNode(content: .sequence(Array(children[frame.firstChild...])), range: range)
             }
+            children.removeSubrange(frame.firstChild...)
             let weight = documentNodes - frame.nodesBefore + 1
             return add(node, anchor: frame.anchor, weight: weight, at: frame.start, counted: weight - 1)
         default:
@@ -225,36 +246,52 @@ private struct TreeBuilder {
         }
     }
 
-    /// Pairs up a mapping's keys and values, reporting a repeated key (TR002) and keeping the first.
-    private func pairs(of children: [YAMLNode], diagnostics: inout [Diagnostic]) -> [YAMLNode.Pair] {
+    /// Pairs up the keys and values from `first` on in `children`, reporting a repeated key
+    /// (TR002) and keeping the first.
+    private func pairs(from first: Int, diagnostics: inout [Diagnostic]) -> [YAMLNode.Pair] {
         var pairs: [YAMLNode.Pair] = []
-        pairs.reserveCapacity(children.count / 2)
-        // Manifest mappings are small: a linear search beats hashing until they are not.
-        var index: [String: Int]? = children.count > 32 ? [:] : nil
-        var position = 0
+        pairs.reserveCapacity((children.count - first) / 2)
+        // Manifest mappings are small: compare cheap key hashes linearly, strings only on a
+        // hash match. Large mappings (tags, hostile input) use a dictionary instead.
+        var keyHashes: [UInt64] = []
+        var keyIndex: [String: Int]? = pairs.capacity > 32 ? [:] : nil
+        if keyIndex == nil { keyHashes.reserveCapacity(pairs.capacity) }
+        var position = first
         while position + 1 < children.count {
             let pair = YAMLNode.Pair(key: children[position], value: children[position + 1])
             position += 2
-            if let key = pair.key.scalar {
-                let first: Int?
-                if index != nil {
-                    first = index![key]
-                    if first == nil { index![key] = pairs.count }
-                } else {
-                    first = pairs.firstIndex { $0.key.scalar == key }
-                }
-                if let first {
-                    diagnostics.append(Diagnostic(
-                        "TR002", .error, "mapping repeats the key \"\(key)\"",
-                        at: pair.key.range,
-                        notes: [DiagnosticNote("first declared here", at: pairs[first].key.range)],
-                        help: "remove one of the two; YAML keeps neither reliably"))
-                    continue
-                }
+            guard case let .scalar(key, _) = pair.key.content else {
+                pairs.append(pair)
+                if keyIndex == nil { keyHashes.append(0) }
+                continue
+            }
+            let earlier: Int?
+            if keyIndex != nil {
+                earlier = keyIndex![key]
+                if earlier == nil { keyIndex![key] = pairs.count }
+            } else {
+                let hash = Self.keyHash(key)
+                earlier = keyHashes.indices.first { keyHashes[$0] == hash && pairs[$0].key.scalar == key }
+                if earlier == nil { keyHashes.append(hash) }
+            }
+            if let earlier {
+                diagnostics.append(Diagnostic(
+                    "TR002", .error, "mapping repeats the key \"\(key)\"",
+                    at: pair.key.range,
+                    notes: [DiagnosticNote("first declared here", at: pairs[earlier].key.range)],
+                    help: "remove one of the two; YAML keeps neither reliably"))
+                continue
             }
             pairs.append(pair)
         }
         return pairs
+    }
+
+    /// A cheap fingerprint of a key (length, first and last byte), never 0 (0 marks a
+    /// non-scalar key). Keys that differ mostly differ here; equal fingerprints compare strings.
+    private static func keyHash(_ key: String) -> UInt64 {
+        let utf8 = key.utf8
+        return UInt64(utf8.count) << 17 | UInt64(utf8.first ?? 0) << 9 | UInt64(utf8.last ?? 0) << 1 | 1
     }
 
     /// Attaches a finished node to its parent (or makes it the root). `weight` is how many nodes
@@ -272,7 +309,7 @@ private struct TreeBuilder {
         if stack.isEmpty {
             root = node
         } else {
-            stack[stack.count - 1].children.append(node)
+            children.append(node)
         }
         return .continue
     }
