@@ -32,14 +32,17 @@ struct Fields {
     let owner: SourceRange
     let node: YAMLNode
     private let set: FieldSet
-    private var values: [YAMLNode.Pair?]
+    private let pairs: [YAMLNode.Pair]
+    /// For each allowed field, its position in `pairs`, or -1.
+    private var positions: [Int32]
 
-    fileprivate init(what: String, owner: SourceRange, node: YAMLNode, set: FieldSet) {
+    fileprivate init(what: String, owner: SourceRange, node: YAMLNode, set: FieldSet, pairs: [YAMLNode.Pair]) {
         self.what = what
         self.owner = owner
         self.node = node
         self.set = set
-        values = Array(repeating: nil, count: set.names.count)
+        self.pairs = pairs
+        positions = Array(repeating: -1, count: set.names.count)
     }
 
     /// The pair for `key`, which must be one of the set's names.
@@ -48,10 +51,11 @@ struct Fields {
             assertionFailure("\(key) is not a field of \(what)")
             return nil
         }
-        return values[slot]
+        let position = positions[slot]
+        return position < 0 ? nil : pairs[Int(position)]
     }
 
-    fileprivate mutating func set(_ pair: YAMLNode.Pair, slot: Int) { values[slot] = pair }
+    fileprivate mutating func set(position: Int, slot: Int) { positions[slot] = Int32(position) }
 }
 
 /// Reads typed values out of YAML nodes, collecting a diagnostic for each value that does not fit.
@@ -69,8 +73,8 @@ struct FieldReader {
             report("TR007", "\(what) must be a mapping, not \(node.kindDescription)", at: node.range)
             return nil
         }
-        var fields = Fields(what: what, owner: owner, node: node, set: allowed)
-        for pair in pairs {
+        var fields = Fields(what: what, owner: owner, node: node, set: allowed, pairs: pairs)
+        for (position, pair) in pairs.enumerated() {
             guard let key = pair.key.scalar else {
                 report("TR007", "keys in \(what) must be scalars, not \(pair.key.kindDescription)", at: pair.key.range)
                 continue
@@ -82,7 +86,7 @@ struct FieldReader {
                            ?? "\(what) takes: \(allowed.names.joined(separator: ", "))")
                 continue
             }
-            fields.set(pair, slot: slot)
+            fields.set(position: position, slot: slot)
         }
         return fields
     }
@@ -219,15 +223,19 @@ struct FieldReader {
     }
 
     static func isGUID(_ text: String) -> Bool {
-        guard text.utf8.count == 36 else { return false }
-        for (index, byte) in text.utf8.enumerated() {
-            if index == 8 || index == 13 || index == 18 || index == 23 {
-                if byte != UInt8(ascii: "-") { return false }
-            } else if !((48...57).contains(byte) || (65...70).contains(byte) || (97...102).contains(byte)) {
-                return false
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count == 36 else { return false }
+            for index in 0..<36 {
+                let byte = bytes[index]
+                if index == 8 || index == 13 || index == 18 || index == 23 {
+                    if byte != UInt8(ascii: "-") { return false }
+                } else if !((48...57).contains(byte) || (65...70).contains(byte) || (97...102).contains(byte)) {
+                    return false
+                }
             }
+            return true
         }
-        return true
     }
 
     /// 1–90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.' (Azure's rule; letters
