@@ -7,20 +7,15 @@ struct FieldSet: Sendable {
 
     init(_ names: [String]) {
         self.names = names
-        signatures = names.map(Self.signature)
+        signatures = names.map(\.keyFingerprint)
     }
 
     func slot(_ key: String) -> Int? {
-        let signature = Self.signature(key)
+        let signature = key.keyFingerprint
         for index in signatures.indices where signatures[index] == signature && names[index] == key {
             return index
         }
         return nil
-    }
-
-    private static func signature(_ text: String) -> UInt32 {
-        let utf8 = text.utf8
-        return UInt32(truncatingIfNeeded: utf8.count) << 16 | UInt32(utf8.first ?? 0) << 8 | UInt32(utf8.last ?? 0)
     }
 }
 

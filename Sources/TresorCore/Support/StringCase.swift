@@ -8,3 +8,16 @@ extension String {
         return unchanged ? self : lowercased()
     }
 }
+
+extension String {
+    /// Length, first and last byte: a cheap fingerprint that tells most short keys apart, so
+    /// small key sets are searched by comparing integers and only a matching fingerprint costs
+    /// a string comparison. Never 0.
+    var keyFingerprint: UInt32 {
+        var text = self
+        return text.withUTF8 { bytes in
+            guard let first = bytes.first, let last = bytes.last else { return 1 }
+            return UInt32(truncatingIfNeeded: bytes.count) << 17 | UInt32(first) << 9 | UInt32(last) << 1 | 1
+        }
+    }
+}

@@ -251,9 +251,9 @@ private struct TreeBuilder {
     private func pairs(from first: Int, diagnostics: inout [Diagnostic]) -> [YAMLNode.Pair] {
         var pairs: [YAMLNode.Pair] = []
         pairs.reserveCapacity((children.count - first) / 2)
-        // Manifest mappings are small: compare cheap key hashes linearly, strings only on a
-        // hash match. Large mappings (tags, hostile input) use a dictionary instead.
-        var keyHashes: [UInt64] = []
+        // Manifest mappings are small: compare key fingerprints linearly, strings only on a
+        // fingerprint match. Large mappings (tags, hostile input) use a dictionary instead.
+        var keyHashes: [UInt32] = []
         var keyIndex: [String: Int]? = pairs.capacity > 32 ? [:] : nil
         if keyIndex == nil { keyHashes.reserveCapacity(pairs.capacity) }
         var position = first
@@ -270,7 +270,7 @@ private struct TreeBuilder {
                 earlier = keyIndex![key]
                 if earlier == nil { keyIndex![key] = pairs.count }
             } else {
-                let hash = Self.keyHash(key)
+                let hash = key.keyFingerprint
                 earlier = keyHashes.indices.first { keyHashes[$0] == hash && pairs[$0].key.scalar == key }
                 if earlier == nil { keyHashes.append(hash) }
             }
@@ -285,13 +285,6 @@ private struct TreeBuilder {
             pairs.append(pair)
         }
         return pairs
-    }
-
-    /// A cheap fingerprint of a key (length, first and last byte), never 0 (0 marks a
-    /// non-scalar key). Keys that differ mostly differ here; equal fingerprints compare strings.
-    private static func keyHash(_ key: String) -> UInt64 {
-        let utf8 = key.utf8
-        return UInt64(utf8.count) << 17 | UInt64(utf8.first ?? 0) << 9 | UInt64(utf8.last ?? 0) << 1 | 1
     }
 
     /// Attaches a finished node to its parent (or makes it the root). `weight` is how many nodes
