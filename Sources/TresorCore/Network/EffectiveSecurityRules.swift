@@ -135,7 +135,10 @@ struct EffectiveSecurityRules: Sendable {
                                        priority: rule.priority, criteria: criteria, isValid: true))
         }
         self.rules = rules
-        evaluationOrder = rules.indices.sorted { (rules[$0].priority, $0) < (rules[$1].priority, $1) }
+        // Azure refuses one of two rules with the same priority and direction, and which one it
+        // keeps is not defined: the refused one goes first, so that it is weighed as a possibility.
+        let refusedFirst = { (index: Int) in (rules[index].priority, rules[index].samePriorityAs == nil ? 1 : 0, index) }
+        evaluationOrder = rules.indices.sorted { refusedFirst($0) < refusedFirst($1) }
     }
 
     /// A priority number for a new rule in `direction` that is evaluated before `priority`: the
