@@ -322,6 +322,16 @@ final class NetworkRuleTests: XCTestCase {
         XCTAssertEqual(positions(otherDirection.result), ["vms.yaml:17:25 TR401"])
     }
 
+    func testAnObservedCopyOfAManagedRuleIsThatRule() {
+        // After an apply, an inventory lists tresor's own rule among the NSG's rules; the
+        // manifest may already move it (950), and the managed declaration is what counts.
+        let applied = observed("allow-azure-backup", access: "Allow", 950, protocol: "Tcp", source: "VirtualNetwork",
+                               destination: "Storage.westeurope", ports: "\"8443\"")
+        XCTAssertEqual(codes(NetworkEstate(observed: [applied, denyAll1000], managed: [allow(950)]).result), [])
+        XCTAssertEqual(positions(NetworkEstate(observed: [applied, denyAll1000], managed: [allow(1100)]).result),
+                       ["vms.yaml:17:25 TR401", "rules.yaml:7:11 TR404"])
+    }
+
     func testAzureDefaultRulesWrittenOutAreAccepted() {
         let estate = NetworkEstate(observed: [observed("AllowInternetOutBound", access: "Allow", 65001, destination: "Internet"),
                                               observed("DenyAllOutBound", access: "Deny", 65500)])

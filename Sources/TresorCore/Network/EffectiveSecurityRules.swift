@@ -49,14 +49,6 @@ struct MatchCriteria: Sendable {
 /// One rule of an NSG as the evaluator sees it: declared in a manifest (observed in the NSG, or
 /// a managed NetworkRule) or one of Azure's defaults.
 struct EffectiveRule: Sendable {
-    enum Origin: Sendable {
-        case observed
-        /// Index into `Estate.networkRules`.
-        case managed(Int)
-        case azureDefault
-    }
-
-    var origin: Origin
     var name: String
     var direction: RuleDirection
     var access: RuleAccess
@@ -92,7 +84,6 @@ struct EffectiveRule: Sendable {
 /// Every rule that applies in one NSG: its observed rules, the managed NetworkRules bound to it
 /// and Azure's defaults, with the order they are evaluated in.
 struct EffectiveSecurityRules: Sendable {
-    let nsgIndex: Int
     let nsgName: String
     /// Declared rules in declaration order (observed, then managed), then Azure's defaults.
     let rules: [EffectiveRule]
@@ -100,13 +91,10 @@ struct EffectiveSecurityRules: Sendable {
     let evaluationOrder: [Int]
 
     init(_ estate: Estate, nsg nsgIndex: Int) {
-        let nsg = estate.networkSecurityGroups[nsgIndex]
-        self.nsgIndex = nsgIndex
-        nsgName = nsg.name.value
+        nsgName = estate.networkSecurityGroups[nsgIndex].name.value
         var rules: [EffectiveRule] = []
         var firstAtPriority: [RuleDirection: [Int: Int]] = [:]
-        func declare(_ rule: SecurityRule, _ origin: EffectiveRule.Origin) {
-            guard !AzureDefaultRules.isRestatement(rule) else { return }
+        for rule in estate.declaredSecurityRules(of: nsgIndex) where !AzureDefaultRules.isRestatement(rule) {
             let criteria = MatchCriteria(rule)
             let priority = rule.priority.value
             var samePriorityAs: Int?
@@ -122,16 +110,14 @@ struct EffectiveSecurityRules: Sendable {
                 && SecurityRuleLimits.priorities.contains(priority)
                 && SecurityRuleLimits.nameProblem(rule.name.value) == nil
                 && rule.description.map { SecurityRuleLimits.isValidDescription($0.value) } ?? true
-            rules.append(EffectiveRule(origin: origin, name: rule.name.value, direction: rule.direction.value,
+            rules.append(EffectiveRule(name: rule.name.value, direction: rule.direction.value,
                                        access: rule.access.value, priority: priority, declaration: rule,
                                        criteria: criteria, isValid: isValid, samePriorityAs: samePriorityAs))
         }
-        for rule in nsg.rules { declare(rule, .observed) }
-        for index in estate.networkRulesOfNSG[nsgIndex] { declare(estate.networkRules[index].rule, .managed(index)) }
         for rule in AzureDefaultRules.all {
             let criteria = MatchCriteria(networkProtocol: .any, sources: [rule.source], sourcePorts: PortSet([PortRange.all]),
                                          destinations: [rule.destination], destinationPorts: PortSet([PortRange.all]))
-            rules.append(EffectiveRule(origin: .azureDefault, name: rule.name, direction: rule.direction, access: rule.access,
+            rules.append(EffectiveRule(name: rule.name, direction: rule.direction, access: rule.access,
                                        priority: rule.priority, criteria: criteria, isValid: true))
         }
         self.rules = rules
@@ -171,20 +157,27 @@ extension Estate {
         networkSecurityGroups.indices.map { EffectiveSecurityRules(self, nsg: $0) }
     }
 
-    /// Every declared security rule with the index of its NSG: each NSG's observed rules, then
-    /// the managed NetworkRules bound to it.
-    func declaredSecurityRules() -> [(rule: SecurityRule, nsg: Int)] {
-        networkSecurityGroups.indices.flatMap { nsg in
-            networkSecurityGroups[nsg].rules.map { ($0, nsg) } + networkRulesOfNSG[nsg].map { (networkRules[$0].rule, nsg) }
-        }
+    /// The security rules declared for NSG `nsg`: its observed rules, then the managed
+    /// NetworkRules bound to it. An observed rule with a managed rule's name is that same Azure
+    /// rule (an inventory lists what tresor applied, too): the managed declaration stands for it.
+    func declaredSecurityRules(of nsg: Int) -> [SecurityRule] {
+        let managed = networkRulesOfNSG[nsg].map { networkRules[$0].rule }
+        let managedNames = Set(managed.map { $0.name.value.lowercased() })
+        return networkSecurityGroups[nsg].rules.filter { !managedNames.contains($0.name.value.lowercased()) } + managed
     }
 
-    /// Each VM's resolved NSGs in evaluation order, without repeats.
-    func distinctNSGs(of vm: VirtualMachine) -> [(nsg: Int, reference: Located<String>)] {
-        var seen: Set<Int> = []
-        return zip(vm.nsgIndices, vm.networkSecurityGroups).compactMap { index, reference in
-            guard let index, seen.insert(index).inserted else { return nil }
-            return (index, reference)
+    /// Every declared security rule with the index of its NSG.
+    func declaredSecurityRules() -> [(rule: SecurityRule, nsg: Int)] {
+        networkSecurityGroups.indices.flatMap { nsg in declaredSecurityRules(of: nsg).map { ($0, nsg) } }
+    }
+
+    /// Calls `body` with each NSG that VM `vm` lists and that resolved, in evaluation order,
+    /// once each, with the list entry that names it.
+    func forEachNSG(of vm: Int, _ body: (_ nsg: Int, _ reference: Located<String>) -> Void) {
+        let indices = virtualMachines[vm].nsgIndices
+        for (position, nsg) in indices.enumerated() {
+            guard let nsg, !indices[..<position].contains(nsg) else { continue }
+            body(nsg, virtualMachines[vm].networkSecurityGroups[position])
         }
     }
 }

@@ -48,22 +48,25 @@ enum BackupStorageReachabilityRule: EstateRule {
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         let estate = context.estate
+        let vms = estate.virtualMachines
         var verdicts = VerdictCache(estate)
-        for (index, vm) in estate.virtualMachines.enumerated()
-        where !estate.protectionsOfVM[index].isEmpty && vm.effectiveEgress != .proxy && AzureRegions.isKnown(vm.region.value) {
-            let (port, disks) = storagePort(of: vm.disks)
-            let storage = ServiceTag(base: "Storage", region: vm.region.value)
+        // Fields are read through the array, not by copying each VM: this runs for every VM.
+        for index in vms.indices where !estate.protectionsOfVM[index].isEmpty && vms[index].effectiveEgress != .proxy {
+            let region = vms[index].region.value
+            guard AzureRegions.isKnown(region) else { continue }
+            let (port, disks) = storagePort(of: vms[index].disks)
+            let storage = ServiceTag(base: "Storage", region: region)
             let flow = Flow(direction: .Outbound, networkProtocol: .Tcp, source: .virtualNetworkHost,
                             destination: .service(storage), destinationPort: port)
-            for (nsg, reference) in estate.distinctNSGs(of: vm) {
-                guard case .denied(let ruleIndex) = verdicts.verdict(of: nsg, on: flow) else { continue }
+            estate.forEachNSG(of: index) { nsg, reference in
+                guard case .denied(let ruleIndex) = verdicts.verdict(of: nsg, on: flow) else { return }
                 let rules = verdicts.rules(of: nsg)
                 let deny = rules.rules[ruleIndex]
-                let help = rules.helpAddingAllow(before: deny, for: "for Tcp to \(storage) on port \(port)")
                 diagnostics.append(Diagnostic(
                     "TR401", .error,
-                    "VM \(vm.name.value) cannot reach backup storage: \(deny.described(in: rules.nsgName)) denies outbound Tcp to \(storage) on port \(port) (\(disks)); backups would fail with ExtensionSnapshotFailedNoNetwork",
-                    at: reference.range, notes: [deny.note("denies it")], help: help))
+                    "VM \(vms[index].name.value) cannot reach backup storage: \(deny.described(in: rules.nsgName)) denies outbound Tcp to \(storage) on port \(port) (\(disks)); backups would fail with ExtensionSnapshotFailedNoNetwork",
+                    at: reference.range, notes: [deny.note("denies it")],
+                    help: rules.helpAddingAllow(before: deny, for: "for Tcp to \(storage) on port \(port)")))
             }
         }
     }

@@ -40,11 +40,12 @@ enum ProxyEgressRule: EstateRule {
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         let estate = context.estate
         var verdicts = VerdictCache(estate)
-        for vm in estate.virtualMachines where vm.effectiveEgress == .proxy && AzureRegions.isKnown(vm.region.value) {
-            guard let proxy = vm.egress?.proxy else { continue }
+        for index in estate.virtualMachines.indices where estate.virtualMachines[index].effectiveEgress == .proxy {
+            let vm = estate.virtualMachines[index]
+            guard let proxy = vm.egress?.proxy, AzureRegions.isKnown(vm.region.value) else { continue }
             let address = proxyAddress(proxy.value)
             let storage = ServiceTag(base: "Storage", region: vm.region.value)
-            for (nsg, _) in estate.distinctNSGs(of: vm) {
+            estate.forEachNSG(of: index) { nsg, _ in
                 // The ports each denying rule blocks, in port order.
                 var denials: [(rule: Int, ports: [Int])] = []
                 for port in proxyPorts {

@@ -34,9 +34,11 @@ enum ServiceTagRule: EstateRule {
         // The regions of the VMs behind each NSG, and the first such VM (for the note).
         var regionsOfNSG = [Set<String>](repeating: [], count: estate.networkSecurityGroups.count)
         var firstVMOfNSG = [Int?](repeating: nil, count: estate.networkSecurityGroups.count)
-        for (index, vm) in estate.virtualMachines.enumerated() where AzureRegions.isKnown(vm.region.value) {
-            for (nsg, _) in estate.distinctNSGs(of: vm) {
-                regionsOfNSG[nsg].insert(vm.region.value)
+        for index in estate.virtualMachines.indices {
+            let region = estate.virtualMachines[index].region.value
+            guard AzureRegions.isKnown(region) else { continue }
+            estate.forEachNSG(of: index) { nsg, _ in
+                regionsOfNSG[nsg].insert(region)
                 if firstVMOfNSG[nsg] == nil { firstVMOfNSG[nsg] = index }
             }
         }
