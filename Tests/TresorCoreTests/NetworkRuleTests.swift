@@ -425,6 +425,12 @@ final class NetworkRuleTests: XCTestCase {
         }
     }
 
+    func testProtocolHelpNamesTheAPISpelling() {
+        let estate = NetworkEstate(observed: [observed("Allow_Web", access: "Allow", 300, protocol: "Any"),
+                                              observed("Allow_Dns", access: "Allow", 310, protocol: "Udpp")])
+        XCTAssertEqual(estate.result.report.diagnostics.map(\.help), ["write \"*\" for every protocol", "did you mean \"Udp\"?"])
+    }
+
     func testProtocolAndAddressFormat() {
         let estate = NetworkEstate(observed: [observed("Allow_Web", access: "Allow", 300, protocol: "Http", destination: "10.0.0.300")])
         XCTAssertEqual(positions(estate.result), ["network.yaml:8:84 TR406", "network.yaml:8:134 TR406"])

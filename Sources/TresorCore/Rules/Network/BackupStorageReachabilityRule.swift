@@ -26,16 +26,13 @@ enum BackupStorageReachabilityRule: EstateRule {
         triggering: [
             Example.estate(Example.nsgWeb(Example.denyAllOutbound(priority: 1000)), Example.web01(),
                            Example.vaultProtectingWeb01),
-            Example.estate(Example.nsgWeb(Example.denyAllOutbound(priority: 1000)),
-                           Example.allowOutbound("allow-backup-https", priority: 900, ports: "\"443\""),
+            Example.estate(Example.lockdown(denyAt: 1000, backupAllowAt: 900, ports: "\"443\""),
                            Example.web01(), Example.vaultProtectingWeb01),
         ],
         nonTriggering: [
-            Example.estate(Example.nsgWeb(Example.denyAllOutbound(priority: 1000)),
-                           Example.allowOutbound("allow-azure-backup", priority: 900, ports: "[\"443\", \"8443\"]"),
+            Example.estate(Example.lockdown(denyAt: 1000, backupAllowAt: 900, ports: "[\"443\", \"8443\"]"),
                            Example.web01(), Example.vaultProtectingWeb01),
-            Example.estate(Example.nsgWeb(Example.denyAllOutbound(priority: 1000)),
-                           Example.allowOutbound("allow-backup-https", priority: 900, ports: "\"443\""),
+            Example.estate(Example.lockdown(denyAt: 1000, backupAllowAt: 900, ports: "\"443\""),
                            Example.web01(disks: "{managed: false, encryptedStorage: true}"), Example.vaultProtectingWeb01),
         ])
 

@@ -76,6 +76,11 @@ enum NetworkRuleExamples {
         """
     }
 
+    /// nsg-web locked down by Deny_All_Outbound, with the managed backup exception allow-azure-backup.
+    static func lockdown(denyAt: Int, backupAllowAt: Int, ports: String = "\"8443\"") -> String {
+        estate(nsgWeb(denyAllOutbound(priority: denyAt)), allowOutbound("allow-azure-backup", priority: backupAllowAt, ports: ports))
+    }
+
     /// Documents joined into one manifest file.
     static func estate(_ documents: String...) -> String {
         documents.joined(separator: "\n---\n")

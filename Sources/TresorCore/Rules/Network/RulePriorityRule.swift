@@ -15,12 +15,10 @@ enum RulePriorityRule: EstateRule {
         source: "Azure NSG security rules (priority: \"between 100 and 4096\", \"unique for each rule in the collection\")",
         triggering: [
             Example.estate(Example.nsgWeb(Example.denyAllOutbound(priority: 4097))),
-            Example.estate(Example.nsgWeb(Example.denyAllOutbound(priority: 1000)),
-                           Example.allowOutbound("allow-azure-backup", priority: 1000, ports: "\"8443\"")),
+            Example.lockdown(denyAt: 1000, backupAllowAt: 1000),
         ],
         nonTriggering: [
-            Example.estate(Example.nsgWeb(Example.denyAllOutbound(priority: 4096)),
-                           Example.allowOutbound("allow-azure-backup", priority: 100, ports: "\"8443\"")),
+            Example.lockdown(denyAt: 4096, backupAllowAt: 100),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {

@@ -51,9 +51,7 @@ enum SecurityRuleFieldsRule: EstateRule {
             if NetworkProtocol(manifestText: rule.protocol.value) == nil {
                 diagnostics.append(Diagnostic(
                     "TR406", .error, "protocol must be one of \(NetworkProtocol.allowedValues), not \"\(rule.protocol.value)\"",
-                    at: rule.protocol.range,
-                    help: Suggestion.nearest(to: rule.protocol.value, in: NetworkProtocol.allCases.map(\.rawValue)).map { "did you mean \"\($0)\"?" }
-                        ?? "HTTP and HTTPS are Tcp; \"*\" matches every protocol"))
+                    at: rule.protocol.range, help: protocolHelp(rule.protocol.value)))
             }
             for (field, ports) in [("sourcePorts", rule.sourcePorts), ("destinationPorts", rule.destinationPorts)] {
                 if ports.isEmpty { diagnostics.append(emptyList(field, of: rule)) }
@@ -68,6 +66,13 @@ enum SecurityRuleFieldsRule: EstateRule {
                 }
             }
         }
+    }
+
+    /// The portal's "Any" is "*" in the API; HTTP(S) runs over Tcp.
+    private static func protocolHelp(_ text: String) -> String {
+        if ["any", "all"].contains(text.lowercased()) { return "write \"*\" for every protocol" }
+        return Suggestion.nearest(to: text, in: NetworkProtocol.allCases.map(\.rawValue)).map { "did you mean \"\($0)\"?" }
+            ?? "HTTP and HTTPS are Tcp; \"*\" matches every protocol"
     }
 
     private static func emptyList(_ field: String, of rule: SecurityRule) -> Diagnostic {

@@ -17,12 +17,10 @@ enum ShadowedRuleRule: EstateRule {
             """,
         source: "seeds 000, 001 (\"with a Deny_All rule at priority 1000 your new rule must be below 1000\")",
         triggering: [
-            Example.estate(Example.nsgWeb(Example.denyAllOutbound(priority: 1000)),
-                           Example.allowOutbound("allow-azure-backup", priority: 1001, ports: "\"8443\"")),
+            Example.lockdown(denyAt: 1000, backupAllowAt: 1001),
         ],
         nonTriggering: [
-            Example.estate(Example.nsgWeb(Example.denyAllOutbound(priority: 1000)),
-                           Example.allowOutbound("allow-azure-backup", priority: 999, ports: "\"8443\"")),
+            Example.lockdown(denyAt: 1000, backupAllowAt: 999),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
