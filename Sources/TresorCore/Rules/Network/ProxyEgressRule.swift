@@ -13,7 +13,8 @@ enum ProxyEgressRule: EstateRule {
             through the proxy, and the proxy needs an outbound Allow to the Internet: the seeds' rule \
             allows Tcp from the proxy address (10.0.0.5/32) to Internet on 80-443 at priority 200. tresor \
             evaluates the flow from the proxy address to Azure Storage in the VM's region on ports 80 and \
-            443 through the VM's NSGs, with the same first-match evaluation as TR401; the model does not \
+            443 through the VM's NSGs (the seeds name "port 80 (HTTP) or 443 (HTTPS)" and open both with \
+            one range; tresor checks each, as the SPEC's "80/443" does), with the same first-match evaluation as TR401; the model does not \
             know the proxy VM's own NICs, so the VM's NSGs (typically its subnet's, which the proxy \
             shares) stand in for them. The seeds are broader than "to Internet": they also accept a \
             narrower IP range or the Storage.<region> tag as destination, so an Allow to Internet, \
@@ -26,8 +27,8 @@ enum ProxyEgressRule: EstateRule {
         source: "seeds 000, 001, 003, 004 (proxy exception: TCP from 10.0.0.5/32 to Internet on 80-443; Storage.<region> or an IP range instead of Internet)",
         triggering: [
             Example.estate(Example.nsgWeb(Example.denyAllOutbound(priority: 4000)),
-                           Example.allowOutbound("allow-proxy-internet", priority: 910, source: "10.0.0.5/32",
-                                                 destination: "Internet", ports: "\"443\""),
+                           Example.allowOutbound("allow-proxy-internet", priority: 910, source: "10.0.0.4/32",
+                                                 destination: "Internet", ports: "\"80-443\""),
                            Example.web01(egress: "{via: proxy, proxy: \"10.0.0.5\"}"), Example.vaultProtectingWeb01),
         ],
         nonTriggering: [
