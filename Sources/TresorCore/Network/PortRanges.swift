@@ -1,0 +1,54 @@
+/// Port entries of security rules: "*", "443", "80-443".
+enum PortRange {
+    static let all: ClosedRange<Int> = 0...65535
+
+    enum Problem: Error, Equatable, Sendable {
+        case notAPort
+        /// A number above 65535 (the text, which may be too long for an integer).
+        case outOfRange(String)
+        case reversed(low: Int, high: Int)
+    }
+
+    static func parse(_ text: String) -> Result<ClosedRange<Int>, Problem> {
+        if text == "*" { return .success(all) }
+        let bounds = text.split(separator: "-", maxSplits: 2, omittingEmptySubsequences: false)
+        guard bounds.count <= 2 else { return .failure(.notAPort) }
+        var numbers: [Int] = []
+        for bound in bounds {
+            guard !bound.isEmpty, bound.allSatisfy(\.isASCIIDigit) else { return .failure(.notAPort) }
+            // Compare digit counts before converting, so no length of digits can overflow.
+            let digits = bound.drop { $0 == "0" }
+            guard digits.count <= 5, let number = Int(bound), all.contains(number) else {
+                return .failure(.outOfRange(String(bound)))
+            }
+            numbers.append(number)
+        }
+        let low = numbers[0], high = numbers.last ?? low
+        guard low <= high else { return .failure(.reversed(low: low, high: high)) }
+        return .success(low...high)
+    }
+}
+
+/// A set of ports as sorted, merged ranges.
+struct PortSet: Hashable, Sendable {
+    private(set) var ranges: [ClosedRange<Int>] = []
+
+    init(_ ranges: [ClosedRange<Int>]) {
+        for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = self.ranges.last, range.lowerBound <= last.upperBound + 1 {
+                self.ranges[self.ranges.count - 1] = last.lowerBound...max(last.upperBound, range.upperBound)
+            } else {
+                self.ranges.append(range)
+            }
+        }
+    }
+
+    var isEverything: Bool { ranges == [PortRange.all] }
+
+    func contains(_ port: Int) -> Bool { ranges.contains { $0.contains(port) } }
+
+    /// Whether every port of `other` is in this set.
+    func covers(_ other: PortSet) -> Bool {
+        other.ranges.allSatisfy { inner in ranges.contains { $0.lowerBound <= inner.lowerBound && inner.upperBound <= $0.upperBound } }
+    }
+}
