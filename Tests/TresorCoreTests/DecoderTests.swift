@@ -39,7 +39,8 @@ final class DecoderTests: XCTestCase {
             replication: lrs
             crossRegionRestore: True
             """)
-        XCTAssertEqual(positions(result), ["test.yaml:8:21 TR008"])
+        // TR106 is the note every LRS vault gets.
+        XCTAssertEqual(positions(result), ["test.yaml:7:14 TR106", "test.yaml:8:21 TR008"])
         XCTAssertEqual(result.estate.vaults.first?.replication?.value, .LRS)
         XCTAssertEqual(result.estate.vaults.first?.subscription.value, "1f0c5c6e-0000-4000-8000-00000000a001")
     }
@@ -133,8 +134,10 @@ final class BinderTests: XCTestCase {
     func testUnknownReferencesSuggestTheNearestName() throws {
         let result = check(baseEstate.replacingOccurrences(of: "vms: [web-01]", with: "vms: [web-1]")
             .replacingOccurrences(of: "policy: daily-30", with: "policy: daily-03"))
-        XCTAssertEqual(positions(result), ["test.yaml:28:9 TR010", "test.yaml:29:7 TR010"])
-        XCTAssertEqual(result.report.diagnostics.map(\.help), ["did you mean \"daily-30\"?", "did you mean \"web-01\"?"])
+        // web-01 is left unprotected until the reference is fixed (TR501).
+        XCTAssertEqual(positions(result), ["test.yaml:18:7 TR501", "test.yaml:28:9 TR010", "test.yaml:29:7 TR010"])
+        XCTAssertEqual(result.report.diagnostics.dropFirst().map(\.help),
+                       ["did you mean \"daily-30\"?", "did you mean \"web-01\"?"])
     }
 
     func testAmbiguousVaultNamesNeedASubscription() {
