@@ -106,6 +106,25 @@ final class DecoderTests: XCTestCase {
         XCTAssertEqual(rule.sourcePorts.map(\.value), ["*"])
     }
 
+    func testIntegersMayBeNegativeOrHugeForTheirRangeRules() throws {
+        func instantRestore(_ text: String) -> Compiler.Result {
+            check(baseEstate.replacingOccurrences(of: "instantRestoreDays: 2", with: "instantRestoreDays: \(text)"))
+        }
+        XCTAssertEqual(instantRestore("-3").estate.policies.first?.instantRestoreDays?.value, -3)
+        XCTAssertEqual(instantRestore("99999999999999999999").estate.policies.first?.instantRestoreDays?.value, Int.max)
+        XCTAssertEqual(instantRestore("-99999999999999999999").estate.policies.first?.instantRestoreDays?.value, Int.min)
+        for text in ["\"-\"", "+3", "1e3", "3.0", "0x10", "--3", "\"\""] {
+            XCTAssertEqual(positions(instantRestore(text)), ["test.yaml:13:21 TR008"], text)
+        }
+    }
+
+    func testCountsAreNotNegative() {
+        let result = check(baseEstate.replacingOccurrences(
+            of: "agent: {installed: true, version: \"2.7.41491.1102\"}",
+            with: "agent: {installed: true, version: \"2.7.41491.1102\"}\ndisks: {data: -1}\nclassic: {endpoints: -2}"))
+        XCTAssertEqual(positions(result), ["test.yaml:24:15 TR008", "test.yaml:25:22 TR008"])
+    }
+
     func testMonthlyRetentionDaysOfMonth() {
         let result = check(baseEstate.replacingOccurrences(
             of: "retention: {daily: 30}",

@@ -23,7 +23,8 @@ private func positions(_ result: Compiler.Result, only codes: Set<String>) -> [S
 }
 
 /// A West Europe vault, `count` VMs vm-1 … vm-N (one flow-mapping document each, so VM k's
-/// document is on line 6 + 2k), and a Protection of them all on `policy` (the last document).
+/// document is on line 6 + 2k), and a Protection of them all on `policy`, listing VM k on line
+/// 11 + 2N + k (one more with a policy); a declared `policy` follows as the last document.
 private func estate(protecting count: Int, policy: String? = nil) -> String {
     let vault = RuleExample.vault()
     let vms = (1...count).map { number in
@@ -33,7 +34,8 @@ private func estate(protecting count: Int, policy: String? = nil) -> String {
     let references = (1...count).map { "  - vm-\($0)" }
     let protection = ["apiVersion: tresor/v1", "kind: Protection", "vault: rsv-prod-weu"]
         + (policy.map { ["policy: \($0)"] } ?? []) + ["vms:"] + references
-    return ([vault] + vms + [protection.joined(separator: "\n")]).joined(separator: "\n---\n") + "\n"
+    let policies = policy.map { [RuleExample.policy($0)] } ?? []
+    return ([vault] + vms + [protection.joined(separator: "\n")] + policies).joined(separator: "\n---\n") + "\n"
 }
 
 final class ResourceRuleExampleTests: XCTestCase {
@@ -143,14 +145,10 @@ final class VaultRuleTests: XCTestCase {
         XCTAssertFalse(result.report.failed(strict: true))
     }
 
-    func testThousandVMsFitInAVault() {
+    func testThousandVMsFitInAVaultAndTheNextIsAnError() throws {
         XCTAssertEqual(codes(check(estate(protecting: 1000))), [])
-    }
-
-    func testThousandAndOneVMsInAVaultPointAtTheVMThatGoesOver() throws {
         let result = check(estate(protecting: 1001))
-        // Protection starts after 1002 documents: vault (6 lines) and 1001 VMs (2 lines each with `---`).
-        XCTAssertEqual(positions(result, only: ["TR107"]), ["test.yaml:\(6 + 2 * 1001 + 5 + 1001):5 TR107"])
+        XCTAssertEqual(positions(result, only: ["TR107"]), ["test.yaml:\(11 + 2 * 1001 + 1001):5 TR107"])
         let diagnostic = try XCTUnwrap(result.report.diagnostics.first { $0.code == "TR107" })
         XCTAssertEqual(diagnostic.message, "vault \"rsv-prod-weu\" would protect 1001 VMs; a vault protects at most 1000")
         XCTAssertEqual(diagnostic.notes.first?.range?.line, 3)
@@ -312,22 +310,28 @@ final class PolicyRuleTests: XCTestCase {
         XCTAssertEqual(codes(check(withPolicy("schedule: {frequency: Daily, time: \"19:00\", timeZone: Tokyo Standard Time}\nretention: {daily: 30}"))), [])
     }
 
-    func testThousandVMsFitOnAPolicy() {
-        XCTAssertEqual(codes(check(estate(protecting: 1000))), [])
+    func testThousandVMsFitOnAPolicyAndTheNextIsAnError() throws {
+        XCTAssertEqual(codes(check(estate(protecting: 1000, policy: "daily-30"))), [])
+        let result = check(estate(protecting: 1001, policy: "daily-30"))
+        let listing = 12 + 2 * 1001 + 1001
+        let policyName = listing + 4
+        XCTAssertEqual(positions(result, only: ["TR209"]), ["test.yaml:\(listing):5 TR209"])
+        let diagnostic = try XCTUnwrap(result.report.diagnostics.first { $0.code == "TR209" })
+        XCTAssertEqual(diagnostic.message, "policy \"daily-30\" would protect 1001 VMs; a policy protects at most 1000")
+        XCTAssertEqual(diagnostic.notes.first?.range?.line, Int32(policyName))
     }
 
-    func testThousandAndOneVMsOnTheDefaultPolicyIsAnError() throws {
+    func testTheBuiltInDefaultPolicyCountsAsAPolicy() {
         let result = check(estate(protecting: 1001))
-        XCTAssertEqual(positions(result, only: ["TR209"]), ["test.yaml:\(6 + 2 * 1001 + 5 + 1001):5 TR209"])
-        let diagnostic = try XCTUnwrap(result.report.diagnostics.first { $0.code == "TR209" })
-        XCTAssertEqual(diagnostic.message, "policy \"DefaultPolicy\" would protect 1001 VMs; a policy protects at most 1000")
+        XCTAssertEqual(positions(result, only: ["TR209"]), ["test.yaml:\(11 + 2 * 1001 + 1001):5 TR209"])
+        XCTAssertEqual(result.report.diagnostics.first { $0.code == "TR209" }?.message,
+                       "policy \"DefaultPolicy\" would protect 1001 VMs; a policy protects at most 1000")
     }
 
     func testVMsOnDifferentPoliciesCountSeparately() {
         // 1001 VMs in one vault (TR107) but no policy over 1000.
-        let policy = RuleExample.policy("daily-30")
-        var text = estate(protecting: 1001).replacingOccurrences(of: "  - vm-1001\n", with: "")
-        text += "---\n" + policy + "\n---\n" + RuleExample.protection(policy: "daily-30", vms: "[vm-1001]") + "\n"
+        var text = estate(protecting: 1001, policy: "daily-30").replacingOccurrences(of: "  - vm-1001\n", with: "")
+        text += "---\n" + RuleExample.protection(vms: "[vm-1001]") + "\n"
         XCTAssertEqual(codes(check(text)), ["TR107"])
     }
 

@@ -22,7 +22,10 @@ enum ClassicVMRule: EstateRule {
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
-        for vm in context.estate.virtualMachines where vm.effectiveDeployment == .Classic {
+        let vms = context.estate.virtualMachines
+        // Indexing reads one field; iterating by value would copy every VM.
+        for index in vms.indices where vms[index].deployment?.value == .Classic {
+            let vm = vms[index]
             if let data = vm.disks?.data, data.value > maxDataDisks {
                 diagnostics.append(Diagnostic(
                     "TR306", .error,

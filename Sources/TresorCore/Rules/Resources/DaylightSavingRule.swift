@@ -10,16 +10,16 @@ enum DaylightSavingRule: EstateRule {
             """,
         source: #"seeds 000, 001 ("Azure Backup does not support automatic clock adjustment for daylight saving time for Azure VM backups")"#,
         triggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
+            RuleExample.vaultWithPolicy(
                 "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: W. Europe Standard Time}"#,
-                "retention: {daily: 30}")),
+                "retention: {daily: 30}"),
         ],
         nonTriggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
-                "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: UTC}"#, "retention: {daily: 30}")),
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
+            RuleExample.vaultWithPolicy(
+                "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: UTC}"#, "retention: {daily: 30}"),
+            RuleExample.vaultWithPolicy(
                 "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: Singapore Standard Time}"#,
-                "retention: {daily: 30}")),
+                "retention: {daily: 30}"),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {

@@ -9,20 +9,20 @@ enum InstantRestoreRule: EstateRule {
             """,
         source: #"seed 000 ("up to five days … the default is two days"); az backup policy (instantRpRetentionRangeInDays)"#,
         triggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
-                "daily-30", #"schedule: {frequency: Daily, time: "19:00"}"#, "instantRestoreDays: 6",
-                "retention: {daily: 30}")),
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
-                "weekly-12", #"schedule: {frequency: Weekly, time: "19:00", days: [Sunday]}"#, "instantRestoreDays: 2",
-                "retention: {weekly: {weeks: 12, days: [Sunday]}}")),
+            RuleExample.vaultWithPolicy(
+                "daily-30", RuleExample.dailySchedule, "instantRestoreDays: 6",
+                "retention: {daily: 30}"),
+            RuleExample.vaultWithPolicy(
+                "weekly-12", RuleExample.weeklySchedule, "instantRestoreDays: 2",
+                RuleExample.weeklyRetention),
         ],
         nonTriggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
-                "daily-30", #"schedule: {frequency: Daily, time: "19:00"}"#, "instantRestoreDays: 5",
-                "retention: {daily: 30}")),
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
-                "weekly-12", #"schedule: {frequency: Weekly, time: "19:00", days: [Sunday]}"#, "instantRestoreDays: 5",
-                "retention: {weekly: {weeks: 12, days: [Sunday]}}")),
+            RuleExample.vaultWithPolicy(
+                "daily-30", RuleExample.dailySchedule, "instantRestoreDays: 5",
+                "retention: {daily: 30}"),
+            RuleExample.vaultWithPolicy(
+                "weekly-12", RuleExample.weeklySchedule, "instantRestoreDays: 5",
+                RuleExample.weeklyRetention),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {

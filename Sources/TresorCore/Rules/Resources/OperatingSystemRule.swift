@@ -20,6 +20,11 @@ enum OperatingSystemRule: EstateRule {
             RuleExample.vm(os: #"{type: Linux, version: "Ubuntu 22.04"}"#, agent: #"{installed: true, version: "2.9.1.1"}"#),
         ])
 
+    private struct Key: Hashable {
+        var type: OSType
+        var version: String
+    }
+
     private enum Verdict {
         case supported
         case unsupported(String)
@@ -28,10 +33,11 @@ enum OperatingSystemRule: EstateRule {
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         // Estates repeat a handful of OS descriptions across many VMs: judge each once.
-        var verdicts: [String: Verdict] = [:]
-        for vm in context.estate.virtualMachines {
-            let os = vm.os
-            let key = "\(os.type.value.rawValue)/\(os.version.value)"
+        var verdicts: [Key: Verdict] = [:]
+        let vms = context.estate.virtualMachines
+        for index in vms.indices {
+            let os = vms[index].os
+            let key = Key(type: os.type.value, version: os.version.value)
             let verdict = verdicts[key] ?? judge(os.type.value, os.version.value)
             verdicts[key] = verdict
             switch verdict {

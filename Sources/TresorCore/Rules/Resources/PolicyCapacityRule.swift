@@ -14,39 +14,34 @@ enum PolicyCapacityRule: EstateRule {
             """,
         source: #"az CLI (az backup protection enable-for-vm); Azure Backup FAQ ("a limit of 100 VMs … to the same backup policy from portal")"#,
         triggering: [
-            RuleExample.manifests(
-                RuleExample.vault(),
-                RuleExample.protection(vms: "[" + (1...1001).map { "vm-\($0)" }.joined(separator: ", ") + "]")),
+            RuleExample.thousandAndOneVMs,
         ],
         nonTriggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.vm(), RuleExample.protection()),
+            RuleExample.protectedVM,
         ])
-
-    /// A vault's declared policy, or its built-in DefaultPolicy.
-    private enum Policy: Hashable {
-        case declared(Int)
-        case builtinDefault(vault: Int)
-    }
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         let estate = context.estate
-        let count = ProtectedVMCount<Policy>(estate, limit: maxVMs) { protection in
-            switch protection.policyBinding {
-            case .declared(let index): .declared(index)
-            case .builtinDefault: protection.vaultIndex.map { .builtinDefault(vault: $0) }
+        // Groups: the declared policies by index, then each vault's built-in DefaultPolicy.
+        let defaultPolicyOf = { (vault: Int) in estate.policies.count + vault }
+        let count = ProtectedVMCount(estate, groupCount: estate.policies.count + estate.vaults.count, limit: maxVMs) {
+            switch $0.policyBinding {
+            case .declared(let index): index
+            case .builtinDefault: $0.vaultIndex.map(defaultPolicyOf)
             case .unresolved: nil
             }
         }
         for overflow in count.overflows {
             let name: String
             let declaredAt: DiagnosticNote
-            switch overflow.group {
-            case .declared(let index):
-                name = estate.policies[index].name.value
-                declaredAt = DiagnosticNote("the policy is declared here", at: estate.policies[index].name.range)
-            case .builtinDefault(let vault):
+            if overflow.group < estate.policies.count {
+                let policy = estate.policies[overflow.group]
+                name = policy.name.value
+                declaredAt = DiagnosticNote("the policy is declared here", at: policy.name.range)
+            } else {
                 name = BackupPolicy.defaultName
-                declaredAt = DiagnosticNote("the built-in \(name) belongs to this vault", at: estate.vaults[vault].name.range)
+                declaredAt = DiagnosticNote("the built-in \(name) belongs to this vault",
+                                            at: estate.vaults[overflow.group - estate.policies.count].name.range)
             }
             diagnostics.append(Diagnostic(
                 "TR209", .error, "policy \"\(name)\" would protect \(overflow.count) VMs; a policy protects at most \(maxVMs)",

@@ -9,23 +9,18 @@ enum PolicyNameRule: EstateRule {
             """,
         source: "Terraform azurerm backup_policy_vm name validation `^[a-zA-Z][-_!a-zA-Z0-9]{2,149}$`",
         triggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy("d1")),
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy("30-daily")),
+            RuleExample.vaultWithPolicy("d1"),
+            RuleExample.vaultWithPolicy("30-daily"),
         ],
         nonTriggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy("d30")),
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy("daily_30-days")),
+            RuleExample.vaultWithPolicy("d30"),
+            RuleExample.vaultWithPolicy("daily_30-days"),
         ])
 
-    static let pattern = ResourceName(kind: "policy", lengths: 3...150, punctuation: "-_",
+    static let pattern = ResourceName(code: "TR201", kind: "policy", lengths: 3...150, punctuation: "-_",
                                       allowedWords: "letters, digits, '-' and '_'")
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
-        for policy in context.estate.policies {
-            guard let problem = pattern.problem(policy.name.value) else { continue }
-            diagnostics.append(Diagnostic(
-                "TR201", .error, problem, at: policy.name.range,
-                help: "rename the policy: 3–150 characters, a letter first, then letters, digits, '-' and '_'"))
-        }
+        diagnostics += context.estate.policies.compactMap { pattern.diagnostic(for: $0.name) }
     }
 }

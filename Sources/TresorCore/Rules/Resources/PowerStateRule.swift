@@ -22,10 +22,11 @@ enum PowerStateRule: EstateRule {
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         let estate = context.estate
-        for (index, vm) in estate.virtualMachines.enumerated() {
-            guard let power = vm.powerState, power.value != .running,
+        for index in estate.virtualMachines.indices {
+            guard let power = estate.virtualMachines[index].powerState, power.value != .running,
                   let listing = estate.protectionsOfVM[index].first
             else { continue }
+            let vm = estate.virtualMachines[index]
             diagnostics.append(Diagnostic(
                 "TR307", .warning,
                 "VM \"\(vm.name.value)\" is \(power.value.rawValue): its recovery points will be crash-consistent only",

@@ -20,7 +20,8 @@ enum RegionRule: EstateRule {
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         let estate = context.estate
         for vault in estate.vaults { check(vault.region, of: "vault", &diagnostics) }
-        for vm in estate.virtualMachines { check(vm.region, of: "VM", &diagnostics) }
+        // Indexing reads one field; iterating by value would copy every VM.
+        for index in estate.virtualMachines.indices { check(estate.virtualMachines[index].region, of: "VM", &diagnostics) }
         for nsg in estate.networkSecurityGroups { check(nsg.region, of: "NSG", &diagnostics) }
     }
 

@@ -1,14 +1,23 @@
 /// The naming pattern shared by vault (TR101) and policy (TR201) names: an ASCII letter first,
 /// then ASCII letters, digits and the allowed punctuation, within a length range.
 struct ResourceName {
+    let code: String
     let kind: String
     let lengths: ClosedRange<Int>
     let punctuation: String
     /// How the allowed characters read in messages: "letters, digits and hyphens".
     let allowedWords: String
 
-    /// What is wrong with `name`, or nil when it fits.
-    func problem(_ name: String) -> String? {
+    /// The diagnostic for a name that does not fit, at the name.
+    func diagnostic(for name: Located<String>) -> Diagnostic? {
+        problem(name.value).map { problem in
+            Diagnostic(code, .error, problem, at: name.range,
+                       help: "rename the \(kind): \(lengths.lowerBound)–\(lengths.upperBound) characters, "
+                           + "a letter first, then \(allowedWords)")
+        }
+    }
+
+    private func problem(_ name: String) -> String? {
         let length = name.unicodeScalars.count
         if !lengths.contains(length) {
             return "\(kind) name \"\(name)\" has \(plural(length, "character")); it must have "

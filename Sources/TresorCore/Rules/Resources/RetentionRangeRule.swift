@@ -10,18 +10,18 @@ enum RetentionRangeRule: EstateRule {
             """,
         source: "Azure Backup service limits; Terraform azurerm backup_policy_vm (retention_daily.count 7–9999)",
         triggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
-                "daily-6", #"schedule: {frequency: Daily, time: "19:00"}"#, "retention: {daily: 6}")),
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
-                "daily-30", #"schedule: {frequency: Daily, time: "19:00"}"#,
-                "retention: {daily: 30, yearly: {years: 100, months: [January], daysOfMonth: [1]}}")),
+            RuleExample.vaultWithPolicy(
+                "daily-6", RuleExample.dailySchedule, "retention: {daily: 6}"),
+            RuleExample.vaultWithPolicy(
+                "daily-30", RuleExample.dailySchedule,
+                "retention: {daily: 30, yearly: {years: 100, months: [January], daysOfMonth: [1]}}"),
         ],
         nonTriggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
-                "daily-7", #"schedule: {frequency: Daily, time: "19:00"}"#, "retention: {daily: 7}")),
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
-                "daily-9999", #"schedule: {frequency: Daily, time: "19:00"}"#,
-                "retention: {daily: 9999, weekly: {weeks: 5163, days: [Sunday]}}")),
+            RuleExample.vaultWithPolicy(
+                "daily-7", RuleExample.dailySchedule, "retention: {daily: 7}"),
+            RuleExample.vaultWithPolicy(
+                "daily-9999", RuleExample.dailySchedule,
+                "retention: {daily: 9999, weekly: {weeks: 5163, days: [Sunday]}}"),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {

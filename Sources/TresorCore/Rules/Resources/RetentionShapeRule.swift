@@ -14,24 +14,24 @@ enum RetentionShapeRule: EstateRule {
             """,
         source: "Terraform azurerm backup_policy_vm (retention_daily, retention_weekly, retention_monthly, retention_yearly); REST RetentionPolicy (retentionScheduleFormatType)",
         triggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
-                "daily-30", #"schedule: {frequency: Daily, time: "19:00"}"#,
-                "retention: {weekly: {weeks: 12, days: [Sunday]}}")),
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
-                "daily-30", #"schedule: {frequency: Daily, time: "19:00"}"#, "retention:", "  daily: 30",
-                "  monthly: {months: 12, week: First, days: [Sunday], daysOfMonth: [1]}")),
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
-                "daily-30", #"schedule: {frequency: Daily, time: "19:00"}"#, "retention:", "  daily: 30",
-                "  yearly: {years: 7, daysOfMonth: [1]}")),
+            RuleExample.vaultWithPolicy(
+                "daily-30", RuleExample.dailySchedule,
+                RuleExample.weeklyRetention),
+            RuleExample.vaultWithPolicy(
+                "daily-30", RuleExample.dailySchedule, "retention:", "  daily: 30",
+                "  monthly: {months: 12, week: First, days: [Sunday], daysOfMonth: [1]}"),
+            RuleExample.vaultWithPolicy(
+                "daily-30", RuleExample.dailySchedule, "retention:", "  daily: 30",
+                "  yearly: {years: 7, daysOfMonth: [1]}"),
         ],
         nonTriggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
-                "daily-30", #"schedule: {frequency: Daily, time: "19:00"}"#, "retention:", "  daily: 30",
+            RuleExample.vaultWithPolicy(
+                "daily-30", RuleExample.dailySchedule, "retention:", "  daily: 30",
                 "  monthly: {months: 12, week: First, days: [Sunday]}",
-                "  yearly: {years: 7, months: [January], daysOfMonth: [1]}")),
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
-                "weekly-12", #"schedule: {frequency: Weekly, time: "19:00", days: [Sunday]}"#,
-                "retention: {weekly: {weeks: 12, days: [Sunday]}}")),
+                "  yearly: {years: 7, months: [January], daysOfMonth: [1]}"),
+            RuleExample.vaultWithPolicy(
+                "weekly-12", RuleExample.weeklySchedule,
+                RuleExample.weeklyRetention),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {

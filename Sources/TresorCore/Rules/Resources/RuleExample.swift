@@ -18,10 +18,23 @@ enum RuleExample {
                            "region: \(region)"] + more)
     }
 
+    static let dailySchedule = #"schedule: {frequency: Daily, time: "19:00"}"#
+    static let weeklySchedule = #"schedule: {frequency: Weekly, time: "19:00", days: [Sunday]}"#
+    static let weeklyRetention = "retention: {weekly: {weeks: 12, days: [Sunday]}}"
+
     /// A policy in `vault`; without `body`, daily at 19:00 keeping 30 daily points.
     static func policy(_ name: String = "daily-30", vault: String = "rsv-prod-weu", _ body: String...) -> String {
+        policy(name, vault: vault, body: body)
+    }
+
+    /// The default vault and one policy of it, as `policy` makes it.
+    static func vaultWithPolicy(_ name: String, _ body: String...) -> String {
+        manifests(vault(), policy(name, vault: "rsv-prod-weu", body: body))
+    }
+
+    private static func policy(_ name: String, vault: String, body: [String]) -> String {
         document("BackupPolicy", ["name: \(name)", "vault: \(vault)"]
-            + (body.isEmpty ? [#"schedule: {frequency: Daily, time: "19:00"}"#, "retention: {daily: 30}"] : body))
+            + (body.isEmpty ? [dailySchedule, "retention: {daily: 30}"] : body))
     }
 
     /// A Windows Server 2019 VM with a current agent; `more` appends further fields.
@@ -36,4 +49,13 @@ enum RuleExample {
     static func protection(vault: String = "rsv-prod-weu", policy: String? = nil, vms: String = "[web-01]") -> String {
         document("Protection", ["vault: \(vault)"] + (policy.map { ["policy: \($0)"] } ?? []) + ["vms: \(vms)"])
     }
+
+    /// The smallest clean estate: the vault, the VM and its protection on DefaultPolicy.
+    static let protectedVM = manifests(vault(), vm(), protection())
+
+    /// The vault with a Protection of 1001 VMs (vm-1 … vm-1001) on DefaultPolicy: one over the
+    /// capacity of a vault (TR107) and of a policy (TR209). The VMs are left undeclared (TR010 for
+    /// each), as 1001 VM documents would drown `tresor explain`.
+    static let thousandAndOneVMs = manifests(
+        vault(), protection(vms: "[" + (1...1001).map { "vm-\($0)" }.joined(separator: ", ") + "]"))
 }

@@ -9,18 +9,18 @@ enum ScheduleRule: EstateRule {
             """,
         source: "Terraform azurerm backup_policy_vm (backup.time, backup.weekdays); seed 000 (daily or weekly backups)",
         triggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
-                "daily-30", #"schedule: {frequency: Daily, time: "19:15"}"#, "retention: {daily: 30}")),
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
+            RuleExample.vaultWithPolicy(
+                "daily-30", #"schedule: {frequency: Daily, time: "19:15"}"#, "retention: {daily: 30}"),
+            RuleExample.vaultWithPolicy(
                 "weekly-12", #"schedule: {frequency: Weekly, time: "23:00"}"#,
-                "retention: {weekly: {weeks: 12, days: [Sunday]}}")),
+                RuleExample.weeklyRetention),
         ],
         nonTriggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
-                "daily-30", #"schedule: {frequency: Daily, time: "23:30"}"#, "retention: {daily: 30}")),
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
+            RuleExample.vaultWithPolicy(
+                "daily-30", #"schedule: {frequency: Daily, time: "23:30"}"#, "retention: {daily: 30}"),
+            RuleExample.vaultWithPolicy(
                 "weekly-12", #"schedule: {frequency: Weekly, time: "00:00", days: [Sunday]}"#,
-                "retention: {weekly: {weeks: 12, days: [Sunday]}}")),
+                RuleExample.weeklyRetention),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {

@@ -9,17 +9,17 @@ enum TimeZoneRule: EstateRule {
             """,
         source: "REST SimpleSchedulePolicy / AzureIaaSVMProtectionPolicy.timeZone; Unicode CLDR windowsZones.xml",
         triggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
+            RuleExample.vaultWithPolicy(
                 "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: Europe/Berlin}"#,
-                "retention: {daily: 30}")),
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
+                "retention: {daily: 30}"),
+            RuleExample.vaultWithPolicy(
                 "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: india standard time}"#,
-                "retention: {daily: 30}")),
+                "retention: {daily: 30}"),
         ],
         nonTriggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
+            RuleExample.vaultWithPolicy(
                 "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: India Standard Time}"#,
-                "retention: {daily: 30}")),
+                "retention: {daily: 30}"),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {

@@ -15,12 +15,13 @@ enum UnprotectedVMRule: EstateRule {
                                   RuleExample.protection()),
         ],
         nonTriggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.vm(), RuleExample.protection()),
+            RuleExample.protectedVM,
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         let estate = context.estate
-        for (index, vm) in estate.virtualMachines.enumerated() where estate.protectionsOfVM[index].isEmpty {
+        for index in estate.virtualMachines.indices where estate.protectionsOfVM[index].isEmpty {
+            let vm = estate.virtualMachines[index]
             diagnostics.append(Diagnostic(
                 "TR501", .warning, "VM \"\(vm.name.value)\" is not protected by any vault", at: vm.name.range,
                 help: "list it in a Protection of a vault in \(vm.region.value), or remove it from the manifests if it needs no backup"))

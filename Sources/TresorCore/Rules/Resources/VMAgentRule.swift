@@ -24,17 +24,23 @@ enum VMAgentRule: EstateRule {
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
-        for vm in context.estate.virtualMachines {
-            guard let agent = vm.agent else { continue }
+        let vms = context.estate.virtualMachines
+        // Estates repeat a handful of agent versions across many VMs: compare each once.
+        var olderByVersion: [String: Bool?] = [:]
+        for index in vms.indices {
+            guard let agent = vms[index].agent else { continue }
+            let name = vms[index].name.value
             guard agent.installed.value else {
                 diagnostics.append(Diagnostic(
-                    "TR304", .error, "VM \"\(vm.name.value)\" has no VM agent; Azure Backup runs its extension in it",
+                    "TR304", .error, "VM \"\(name)\" has no VM agent; Azure Backup runs its extension in it",
                     at: agent.installed.range,
                     help: "install the VM agent (Windows: the agent MSI; Linux: the distribution's walinuxagent package), then set `installed: true`"))
                 continue
             }
-            guard vm.os.type.value == .Windows, let version = agent.version else { continue }
-            switch isOlder(version.value, than: minimumWindowsAgent) {
+            guard vms[index].os.type.value == .Windows, let version = agent.version else { continue }
+            let older = olderByVersion[version.value] ?? isOlder(version.value, than: minimumWindowsAgent)
+            olderByVersion[version.value] = older
+            switch older {
             case nil:
                 diagnostics.append(Diagnostic(
                     "TR304", .error, "VM agent version \"\(version.value)\" is not a version number like \(minimumWindowsAgent)",
@@ -42,7 +48,7 @@ enum VMAgentRule: EstateRule {
             case true?:
                 diagnostics.append(Diagnostic(
                     "TR304", .error,
-                    "Windows VM agent \(version.value) on VM \"\(vm.name.value)\" is older than \(minimumWindowsAgent), the oldest Azure Backup supports",
+                    "Windows VM agent \(version.value) on VM \"\(name)\" is older than \(minimumWindowsAgent), the oldest Azure Backup supports",
                     at: version.range, help: "update the VM agent to \(minimumWindowsAgent) or later, while no backup is running"))
             case false?:
                 break

@@ -15,17 +15,16 @@ enum VaultCapacityRule: EstateRule {
             """,
         source: #"Azure Backup support matrix ("up to 1000 Azure VMs in a single vault"); Azure Backup FAQ ("up to 200 policies per vault")"#,
         triggering: [
-            RuleExample.manifests(
-                RuleExample.vault(),
-                RuleExample.protection(vms: "[" + (1...1001).map { "vm-\($0)" }.joined(separator: ", ") + "]")),
+            RuleExample.thousandAndOneVMs,
         ],
         nonTriggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.vm(), RuleExample.protection()),
+            RuleExample.protectedVM,
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         let estate = context.estate
-        for overflow in ProtectedVMCount(estate, limit: maxVMs, group: \.vaultIndex).overflows {
+        let count = ProtectedVMCount(estate, groupCount: estate.vaults.count, limit: maxVMs, group: \.vaultIndex)
+        for overflow in count.overflows {
             let vault = estate.vaults[overflow.group]
             diagnostics.append(Diagnostic(
                 "TR107", .error,

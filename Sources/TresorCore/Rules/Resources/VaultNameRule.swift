@@ -21,15 +21,10 @@ enum VaultNameRule: EstateRule {
             RuleExample.vault("rsv-prod-weu-" + String(repeating: "x", count: 37)),
         ])
 
-    static let pattern = ResourceName(kind: "vault", lengths: 2...50, punctuation: "-",
+    static let pattern = ResourceName(code: "TR101", kind: "vault", lengths: 2...50, punctuation: "-",
                                       allowedWords: "letters, digits and hyphens")
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
-        for vault in context.estate.vaults {
-            guard let problem = pattern.problem(vault.name.value) else { continue }
-            diagnostics.append(Diagnostic(
-                "TR101", .error, problem, at: vault.name.range,
-                help: "rename the vault: 2–50 characters, a letter first, then letters, digits and hyphens"))
-        }
+        diagnostics += context.estate.vaults.compactMap { pattern.diagnostic(for: $0.name) }
     }
 }

@@ -10,15 +10,15 @@ enum WeeklyRetentionDaysRule: EstateRule {
             """,
         source: "Azure Backup quickstart: weekly backup policy (retention days follow the backup days); REST RetentionPolicy",
         triggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
+            RuleExample.vaultWithPolicy(
                 "weekly-12", #"schedule: {frequency: Weekly, time: "19:00", days: [Saturday]}"#,
-                "retention: {weekly: {weeks: 12, days: [Sunday]}}")),
+                RuleExample.weeklyRetention),
         ],
         nonTriggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.policy(
+            RuleExample.vaultWithPolicy(
                 "weekly-12", #"schedule: {frequency: Weekly, time: "19:00", days: [Wednesday, Saturday]}"#,
                 "retention:", "  weekly: {weeks: 12, days: [Wednesday, Saturday]}",
-                "  monthly: {months: 12, week: Last, days: [Saturday]}")),
+                "  monthly: {months: 12, week: Last, days: [Saturday]}"),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
