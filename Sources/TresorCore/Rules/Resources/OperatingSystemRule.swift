@@ -72,7 +72,7 @@ enum OperatingSystemRule: EstateRule {
                 return .unsupported("Azure Backup does not support Core OS Linux (\"\(version)\")")
             }
             if !SupportedOperatingSystems.isEndorsedLinux(version) {
-                return .doubtful("\"\(version)\" is not a Linux distribution (or version) that Azure endorses; Azure Backup does not support it")
+                return .doubtful("\"\(version)\" is not a Linux distribution (or version) that Azure endorses; Azure Backup might work on it but does not endorse it")
             }
             return .supported
         }

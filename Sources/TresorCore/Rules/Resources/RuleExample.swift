@@ -8,7 +8,7 @@ enum RuleExample {
         documents.joined(separator: "\n---\n")
     }
 
-    static func document(_ kind: String, _ lines: [String]) -> String {
+    private static func document(_ kind: String, _ lines: [String]) -> String {
         (["apiVersion: tresor/v1", "kind: \(kind)"] + lines).joined(separator: "\n")
     }
 

@@ -11,7 +11,7 @@ enum VMAgentRule: EstateRule {
             backed up: gallery images have it, VMs migrated from on-premises may not. On Windows the agent \
             (WaAppAgent.exe) must be version 2.6.1198.718 or later, compared number by number. The seeds give \
             no minimum for the Linux agent (N/A), so Linux agent versions are not checked. A VM whose agent \
-            is not described is not checked.
+            is not described, or a Windows agent without a version, is not checked.
             """,
         source: #"seeds 000–004 ("The Product Version field should be 2.6.1198.718 or higher"; Linux: N/A)"#,
         triggering: [

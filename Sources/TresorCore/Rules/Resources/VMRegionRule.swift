@@ -14,8 +14,8 @@ enum VMRegionRule: EstateRule {
         ],
         nonTriggering: [
             RuleExample.manifests(
-                RuleExample.vault(region: "northeurope"), RuleExample.vm(region: "northeurope"),
-                RuleExample.protection()),
+                RuleExample.vault("rsv-prod-neu", region: "northeurope"), RuleExample.vm(region: "northeurope"),
+                RuleExample.protection(vault: "rsv-prod-neu")),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {

@@ -9,9 +9,9 @@ enum VaultCapacityRule: EstateRule {
         rationale: """
             A Recovery Services vault protects up to 1000 Azure VMs and holds up to 200 backup policies; \
             beyond that, enabling protection or creating a policy fails. VMs are counted once however many \
-            Protection documents list them, undeclared ones (TR010) by their reference. Policies counted are the declared ones: the built-in \
-            DefaultPolicy is not one you create, and a declared policy named DefaultPolicy is that one, \
-            counted once. The seeds name no such limit.
+            Protection documents list them, undeclared ones (TR010) by their reference. Policies counted \
+            are the declared ones: the built-in DefaultPolicy is not one you create, and a declared policy \
+            named DefaultPolicy is that one, counted once. The seeds name no such limit.
             """,
         source: #"Azure Backup support matrix ("up to 1000 Azure VMs in a single vault"); Azure Backup FAQ ("up to 200 policies per vault")"#,
         triggering: [
