@@ -110,19 +110,32 @@ struct FieldReader {
         return scalar(node, what: key)
     }
 
+    /// A whole number, possibly negative: whether it is in range is its rule's business (a retention
+    /// of -1 days is TR204, not TR008). Numbers beyond 64 bits saturate; every range a rule checks
+    /// lies far inside, so the saturated value breaks the same rule the written one does.
     mutating func integer(_ node: YAMLNode, what: String) -> Located<Int>? {
         guard let text = scalar(node, what: what) else { return nil }
-        guard !text.value.isEmpty, text.value.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-              let number = Int(text.value)
-        else {
+        let negative = text.value.hasPrefix("-")
+        let digits = text.value.utf8.dropFirst(negative ? 1 : 0)
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
             report("TR008", "\(what) must be a whole number, not \"\(text.value)\"", at: node.range)
             return nil
         }
-        return Located(number, at: node.range)
+        return Located(Int(text.value) ?? (negative ? Int.min : Int.max), at: node.range)
     }
 
     mutating func integer(_ fields: Fields, _ key: String, required: Bool = false) -> Located<Int>? {
         value(fields, key, required: required).flatMap { integer($0, what: key) }
+    }
+
+    /// A count of things (data disks, endpoints): a whole number, 0 or more.
+    mutating func count(_ fields: Fields, _ key: String) -> Located<Int>? {
+        guard let number = integer(fields, key) else { return nil }
+        guard number.value >= 0 else {
+            report("TR008", "\(key) is a count and must be 0 or more, not \(number.value)", at: number.range)
+            return nil
+        }
+        return number
     }
 
     mutating func boolean(_ fields: Fields, _ key: String, required: Bool = false) -> Located<Bool>? {

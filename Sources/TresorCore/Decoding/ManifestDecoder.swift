@@ -219,12 +219,12 @@ struct ManifestDecoder {
         }
         let disks = reader.object(f, "disks", allowed: Self.diskFields).map { d in
             Disks(range: d.node.range, managed: reader.boolean(d, "managed"),
-                  encryptedStorage: reader.boolean(d, "encryptedStorage"), data: reader.integer(d, "data"))
+                  encryptedStorage: reader.boolean(d, "encryptedStorage"), data: reader.count(d, "data"))
         }
         let deployment = reader.enumeration(f, "deployment", as: DeploymentModel.self)
         let classic = reader.object(f, "classic", allowed: Self.classicFields).map { c in
             ClassicSettings(range: c.node.range, reservedIp: reader.boolean(c, "reservedIp"),
-                            endpoints: reader.integer(c, "endpoints"))
+                            endpoints: reader.count(c, "endpoints"))
         }
         let powerState = reader.enumeration(f, "powerState", as: PowerState.self)
         let nsgs = reader.stringList(f, "networkSecurityGroups")
