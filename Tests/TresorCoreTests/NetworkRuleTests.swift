@@ -263,7 +263,7 @@ final class NetworkRuleTests: XCTestCase {
     }
 
     func testOnlyProtectedVMsWithDirectOrFirewallEgressAreChecked() {
-        XCTAssertEqual(codes(NetworkEstate(observed: [denyAll1000], isProtected: false).result), [])
+        XCTAssertEqual(codes(NetworkEstate(observed: [denyAll1000], isProtected: false).result), ["TR501"])  // unprotected: no TR401
         XCTAssertEqual(codes(NetworkEstate(observed: [denyAll1000], egress: "{via: firewall}").result), ["TR401"])
         XCTAssertFalse(codes(NetworkEstate(observed: [denyAll1000], egress: "{via: proxy, proxy: \"10.0.0.5\"}").result).contains("TR401"))
     }
