@@ -5,12 +5,14 @@ struct Binder {
     private(set) var diagnostics: [Diagnostic] = []
 
     mutating func bind(_ estate: inout Estate) {
-        let vaults = uniqueIndex(&estate.vaults, kind: "Vault") { ($0.subscription.value, $0.resourceGroup.value, $0.name, $0.id) }
-        let vms = uniqueIndex(&estate.virtualMachines, kind: "VirtualMachine") {
-            ($0.subscription.value, $0.resourceGroup.value, $0.name, $0.id)
+        let vaults = uniqueIndex(&estate.vaults, kind: "Vault", id: \.id) {
+            ($0.subscription.value, $0.resourceGroup.value, $0.name)
         }
-        let nsgs = uniqueIndex(&estate.networkSecurityGroups, kind: "NetworkSecurityGroup") {
-            ($0.subscription.value, $0.resourceGroup.value, $0.name, $0.id)
+        let vms = uniqueIndex(&estate.virtualMachines, kind: "VirtualMachine", id: \.id) {
+            ($0.subscription.value, $0.resourceGroup.value, $0.name)
+        }
+        let nsgs = uniqueIndex(&estate.networkSecurityGroups, kind: "NetworkSecurityGroup", id: \.id) {
+            ($0.subscription.value, $0.resourceGroup.value, $0.name)
         }
 
         for index in estate.policies.indices {
@@ -66,23 +68,20 @@ struct Binder {
     /// Indexes resources identified by subscription, resource group and name, reporting a second
     /// declaration of one identity (TR009) and dropping it. Duplicates share a name, so they are
     /// found in the index's name buckets without a second table of identities.
-    private mutating func uniqueIndex<R>(_ resources: inout [R], kind: String,
-                                         identity: (R) -> (String, String, Located<String>, String)) -> ReferenceIndex {
-        let index = ReferenceIndex(kind: kind, resources.map {
-            let (subscription, group, name, _) = identity($0)
-            return (subscription, group, name)
-        })
+    private mutating func uniqueIndex<R>(_ resources: inout [R], kind: String, id: (R) -> String,
+                                         identity: (R) -> (String, String, Located<String>)) -> ReferenceIndex {
+        let index = ReferenceIndex(kind: kind, resources.map(identity))
         let duplicates = index.duplicates()
         guard !duplicates.isEmpty else { return index }
         for (first, duplicate) in duplicates {
             diagnostics.append(Diagnostic(
-                "TR009", .error, "\(kind) \(identity(resources[duplicate]).3) is declared twice",
+                "TR009", .error, "\(kind) \(id(resources[duplicate])) is declared twice",
                 at: identity(resources[duplicate]).2.range,
                 notes: [DiagnosticNote("first declared here", at: identity(resources[first]).2.range)],
                 help: "remove one declaration, or give this one another name"))
         }
         for duplicate in Set(duplicates.map(\.duplicate)).sorted(by: >) { resources.remove(at: duplicate) }
-        return uniqueIndex(&resources, kind: kind, identity: identity)
+        return uniqueIndex(&resources, kind: kind, id: id, identity: identity)
     }
 
     /// A protection's policy: declared in its vault, or the vault's built-in DefaultPolicy. A name
