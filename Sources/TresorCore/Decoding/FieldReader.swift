@@ -1,21 +1,29 @@
 /// The field names a kind of mapping allows, each with its slot in `Fields`.
 struct FieldSet: Sendable {
     let names: [String]
-    /// Length, first and last byte of each name: a field set is small, so a scan of these
-    /// with one string comparison on a match beats hashing every key.
-    private let signatures: [UInt32]
+    private let utf8: [[UInt8]]
+    /// Each name's fingerprint: a field set is small, so a scan of these with one byte
+    /// comparison on a match beats hashing every key.
+    private let fingerprints: [UInt32]
 
     init(_ names: [String]) {
         self.names = names
-        signatures = names.map(\.keyFingerprint)
+        utf8 = names.map { Array($0.utf8) }
+        fingerprints = names.map(\.keyFingerprint)
     }
 
-    func slot(_ key: String) -> Int? {
-        let signature = key.keyFingerprint
-        for index in signatures.indices where signatures[index] == signature && names[index] == key {
+    func slot(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        let fingerprint = key.keyFingerprint
+        for index in fingerprints.indices where fingerprints[index] == fingerprint
+            && utf8[index].withUnsafeBufferPointer({ $0.sameBytes(as: key) }) {
             return index
         }
         return nil
+    }
+
+    func slot(_ key: String) -> Int? {
+        var key = key
+        return key.withUTF8 { slot($0) }
     }
 }
 
@@ -27,16 +35,14 @@ struct Fields {
     let owner: SourceRange
     let node: YAMLNode
     private let set: FieldSet
-    private let pairs: [YAMLNode.Pair]
-    /// For each allowed field, its position in `pairs`, or -1.
+    /// For each allowed field, the position of its pair in `node`, or -1.
     private var positions: [Int32]
 
-    fileprivate init(what: String, owner: SourceRange, node: YAMLNode, set: FieldSet, pairs: [YAMLNode.Pair]) {
+    fileprivate init(what: String, owner: SourceRange, node: YAMLNode, set: FieldSet) {
         self.what = what
         self.owner = owner
         self.node = node
         self.set = set
-        self.pairs = pairs
         positions = Array(repeating: -1, count: set.names.count)
     }
 
@@ -47,7 +53,7 @@ struct Fields {
             return nil
         }
         let position = positions[slot]
-        return position < 0 ? nil : pairs[Int(position)]
+        return position < 0 ? nil : node.pair(Int(position))
     }
 
     fileprivate mutating func set(position: Int, slot: Int) { positions[slot] = Int32(position) }
@@ -64,17 +70,19 @@ struct FieldReader {
 
     /// Opens `node` as a mapping whose keys must be among `allowed`.
     mutating func fields(of node: YAMLNode, what: String, owner: SourceRange, allowed: FieldSet) -> Fields? {
-        guard case let .mapping(pairs) = node.content else {
+        guard node.isMapping else {
             report("TR007", "\(what) must be a mapping, not \(node.kindDescription)", at: node.range)
             return nil
         }
-        var fields = Fields(what: what, owner: owner, node: node, set: allowed, pairs: pairs)
-        for (position, pair) in pairs.enumerated() {
-            guard let key = pair.key.scalar else {
+        var fields = Fields(what: what, owner: owner, node: node, set: allowed)
+        for position in 0..<node.count {
+            let pair = node.pair(position)
+            guard let found = pair.key.withScalarBytes({ allowed.slot($0) }) else {
                 report("TR007", "keys in \(what) must be scalars, not \(pair.key.kindDescription)", at: pair.key.range)
                 continue
             }
-            guard let slot = allowed.slot(key) else {
+            guard let slot = found else {
+                let key = pair.key.scalar ?? ""
                 let suggestion = Suggestion.nearest(to: key, in: allowed.names)
                 report("TR005", "unknown field \"\(key)\" in \(what)", at: pair.key.range,
                        help: suggestion.map { "did you mean \"\($0)\"?" }
@@ -98,7 +106,7 @@ struct FieldReader {
     }
 
     mutating func scalar(_ node: YAMLNode, what: String) -> Located<String>? {
-        guard case let .scalar(text, _) = node.content else {
+        guard let text = node.scalar else {
             report("TR007", "\(what) must be a scalar, not \(node.kindDescription)", at: node.range)
             return nil
         }
@@ -166,14 +174,14 @@ struct FieldReader {
 
     /// A sequence whose elements each become a `T` (elements that fail are reported and dropped).
     mutating func list<T>(_ node: YAMLNode, what: String, element: (inout FieldReader, YAMLNode) -> T?) -> Located<[T]>? {
-        guard case let .sequence(items) = node.content else {
+        guard node.isSequence else {
             report("TR007", "\(what) must be a sequence, not \(node.kindDescription)", at: node.range)
             return nil
         }
         var values: [T] = []
-        values.reserveCapacity(items.count)
-        for item in items {
-            if let value = element(&self, item) { values.append(value) }
+        values.reserveCapacity(node.count)
+        for position in 0..<node.count {
+            if let value = element(&self, node.element(position)) { values.append(value) }
         }
         return Located(values, at: node.range)
     }
@@ -194,7 +202,7 @@ struct FieldReader {
     /// A scalar or a sequence of scalars (ports and address prefixes take either).
     mutating func scalarOrList(_ fields: Fields, _ key: String, required: Bool = false) -> [Located<String>]? {
         guard let node = value(fields, key, required: required) else { return nil }
-        if case .sequence = node.content {
+        if node.isSequence {
             return list(node, what: key) { reader, item in reader.scalar(item, what: "each entry of \(key)") }?.value
         }
         return scalar(node, what: key).map { [$0] }

@@ -3,11 +3,13 @@
 struct ManifestDecoder {
     static let apiVersion = "tresor/v1"
     private static let header = ["apiVersion", "kind"]
+    private static let apiVersionKey = Array("apiVersion".utf8)
+    private static let kindKey = Array("kind".utf8)
 
     var reader = FieldReader()
 
     mutating func decode(_ root: YAMLNode) -> Resource? {
-        guard case let .mapping(pairs) = root.content else {
+        guard root.isMapping else {
             reader.diagnostics.append(Diagnostic(
                 "TR007", .error, "a manifest document must be a mapping, not \(root.kindDescription)", at: root.range,
                 help: "start the document with `apiVersion: \(Self.apiVersion)` and `kind:`"))
@@ -15,8 +17,8 @@ struct ManifestDecoder {
         }
         let documentStart = SourceRange(file: root.range.file, line: Int(root.range.line), column: Int(root.range.column),
                                         endLine: Int(root.range.line), endColumn: Int(root.range.column) + 1)
-        let apiVersion = pairs.first { $0.key.scalar == "apiVersion" }
-        let kindPair = pairs.first { $0.key.scalar == "kind" }
+        let apiVersion = root.pair(forKey: Self.apiVersionKey)
+        let kindPair = root.pair(forKey: Self.kindKey)
 
         if let apiVersion {
             if apiVersion.value.scalar != Self.apiVersion {

@@ -137,16 +137,11 @@ extension SourceRange {
     }
 }
 
-private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?, length: Int) -> String {
-    guard let pointer else { return "" }
-    return String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
-}
-
 private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
     pointer.map { String(cString: $0) }
 }
 
-/// Turns the event stream into one node tree per document, enforcing the limits.
+/// Turns the event stream into one `YAMLDocument` per document, enforcing the limits.
 private struct TreeBuilder {
     enum Step {
         case `continue`
@@ -160,20 +155,23 @@ private struct TreeBuilder {
         var start: yaml_mark_t
         var anchor: String?
         var nodesBefore: Int
-        /// Where this collection's children start in `children`.
-        var firstChild: Int
+        /// Where this collection's finished children start in `pending`.
+        var firstPending: Int
     }
 
     let file: FileID
     let limits: YAMLLimits
+    /// The document being built; moved into a `YAMLDocument` when it ends.
+    var nodes: [YAMLDocument.Node] = []
+    var children: [Int32] = []
+    var bytes: [UInt8] = []
     var stack: [Frame] = []
-    /// Finished children of every open collection, innermost last: one buffer for all of them,
-    /// so a collection allocates once, at its end, at its final size.
-    var children: [YAMLNode] = []
-    var anchors: [String: (node: YAMLNode, weight: Int)] = [:]
+    /// Finished children of every open collection, innermost last.
+    var pending: [Int32] = []
+    var anchors: [String: (node: Int32, weight: Int)] = [:]
     var documentNodes = 0
     var documents = 0
-    var root: YAMLNode?
+    var root: Int32?
 
     init(file: FileID, limits: YAMLLimits) {
         self.file = file
@@ -198,7 +196,18 @@ private struct TreeBuilder {
             return .continue
         case YAML_DOCUMENT_END_EVENT:
             defer { root = nil }
-            if let root, !root.isNull { return .document(root) }
+            let document = YAMLDocument(nodes: nodes, children: children, bytes: bytes)
+            // Fresh arrays at the last document's size: documents in one file are alike.
+            nodes = []
+            nodes.reserveCapacity(document.nodes.count)
+            children = []
+            children.reserveCapacity(document.children.count)
+            bytes = []
+            bytes.reserveCapacity(document.bytes.count)
+            if let root {
+                let node = YAMLNode(document: document, index: root)
+                if !node.isNull { return .document(node) }
+            }
             return .continue
         case YAML_SCALAR_EVENT:
             let scalar = raw.pointee.data.scalar
@@ -207,11 +216,15 @@ private struct TreeBuilder {
                     "a scalar of \(scalar.length) bytes is longer than the limit of \(limits.maxScalarBytes)",
                     at: event.start))
             }
-            let node = YAMLNode(
-                content: .scalar(string(scalar.value, length: scalar.length),
-                                 plain: scalar.style == YAML_PLAIN_SCALAR_STYLE),
-                range: SourceRange(start: event.start, end: event.end, file: file))
-            return add(node, anchor: string(scalar.anchor), weight: 1, at: event.start)
+            let offset = bytes.count
+            if let value = scalar.value, scalar.length > 0 {
+                bytes.append(contentsOf: UnsafeBufferPointer(start: value, count: scalar.length))
+            }
+            let index = append(YAMLDocument.Node(
+                kind: .scalar, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE,
+                range: SourceRange(start: event.start, end: event.end, file: file),
+                start: Int32(offset), count: Int32(scalar.length)))
+            return add(index, anchor: string(scalar.anchor), weight: 1, at: event.start)
         case YAML_ALIAS_EVENT:
             let name = string(raw.pointee.data.alias.anchor) ?? ""
             guard let anchored = anchors[name] else {
@@ -227,70 +240,96 @@ private struct TreeBuilder {
             let isMapping = raw.pointee.type == YAML_MAPPING_START_EVENT
             let anchor = isMapping ? string(raw.pointee.data.mapping_start.anchor) : string(raw.pointee.data.sequence_start.anchor)
             stack.append(Frame(isMapping: isMapping, start: event.start, anchor: anchor, nodesBefore: documentNodes,
-                               firstChild: children.count))
+                               firstPending: pending.count))
             return .continue
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             let frame = stack.removeLast()
-            let range = SourceRange(start: frame.start, end: event.end, file: file)
-            let node: YAMLNode
+            let start = children.count
             if frame.isMapping {
-                node = YAMLNode(content: .mapping(pairs(from: frame.firstChild, diagnostics: &diagnostics)), range: range)
+                appendPairs(from: frame.firstPending, diagnostics: &diagnostics)
             } else {
-                node = YAMLNode(content: .sequence(Array(children[frame.firstChild...])), range: range)
+                children.append(contentsOf: pending[frame.firstPending...])
             }
-            children.removeSubrange(frame.firstChild...)
+            pending.removeSubrange(frame.firstPending...)
+            let index = append(YAMLDocument.Node(
+                kind: frame.isMapping ? .mapping : .sequence, plain: false,
+                range: SourceRange(start: frame.start, end: event.end, file: file),
+                start: Int32(start), count: Int32(children.count - start)))
             let weight = documentNodes - frame.nodesBefore + 1
-            return add(node, anchor: frame.anchor, weight: weight, at: frame.start, counted: weight - 1)
+            return add(index, anchor: frame.anchor, weight: weight, at: frame.start, counted: weight - 1)
         default:
             return .continue
         }
     }
 
-    /// Pairs up the keys and values from `first` on in `children`, reporting a repeated key
-    /// (TR002) and keeping the first.
-    private func pairs(from first: Int, diagnostics: inout [Diagnostic]) -> [YAMLNode.Pair] {
-        var pairs: [YAMLNode.Pair] = []
-        pairs.reserveCapacity((children.count - first) / 2)
-        // Manifest mappings are small: compare key fingerprints linearly, strings only on a
+    private mutating func append(_ node: YAMLDocument.Node) -> Int32 {
+        nodes.append(node)
+        return Int32(nodes.count - 1)
+    }
+
+    /// A scalar node's bytes in the document being built; nil for a collection.
+    private func withScalarBytes<Result>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
+        let node = nodes[Int(index)]
+        guard node.kind == .scalar else { return nil }
+        return bytes.withUnsafeBufferPointer { all in
+            body(UnsafeBufferPointer(rebasing: all[Int(node.start)..<Int(node.start + node.count)]))
+        }
+    }
+
+    private func scalarText(_ index: Int32) -> String? {
+        withScalarBytes(index) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Moves the keys and values from `first` on in `pending` into the document's children,
+    /// reporting a repeated key (TR002) and keeping the first.
+    private mutating func appendPairs(from first: Int, diagnostics: inout [Diagnostic]) {
+        let start = children.count
+        // Manifest mappings are small: compare key fingerprints linearly, bytes only on a
         // fingerprint match. Large mappings (tags, hostile input) use a dictionary instead.
-        var keyHashes: [UInt32] = []
-        var keyIndex: [String: Int]? = pairs.capacity > 32 ? [:] : nil
-        if keyIndex == nil { keyHashes.reserveCapacity(pairs.capacity) }
+        var fingerprints: [UInt32] = []
+        var keyIndex: [String: Int32]? = pending.count - first > 64 ? [:] : nil
         var position = first
-        while position + 1 < children.count {
-            let pair = YAMLNode.Pair(key: children[position], value: children[position + 1])
+        while position + 1 < pending.count {
+            let key = pending[position]
+            let value = pending[position + 1]
             position += 2
-            guard case let .scalar(key, _) = pair.key.content else {
-                pairs.append(pair)
-                if keyIndex == nil { keyHashes.append(0) }
-                continue
-            }
-            let earlier: Int?
+            var earlier: Int32?
             if keyIndex != nil {
-                earlier = keyIndex![key]
-                if earlier == nil { keyIndex![key] = pairs.count }
+                if let text = scalarText(key) {
+                    earlier = keyIndex![text]
+                    if earlier == nil { keyIndex![text] = key }
+                }
             } else {
-                let hash = key.keyFingerprint
-                earlier = keyHashes.indices.first { keyHashes[$0] == hash && pairs[$0].key.scalar == key }
-                if earlier == nil { keyHashes.append(hash) }
+                let fingerprint = withScalarBytes(key) { $0.keyFingerprint } ?? 0
+                if fingerprint != 0 {
+                    for (offset, candidate) in fingerprints.enumerated() where candidate == fingerprint {
+                        let other = children[start + 2 * offset]
+                        let same = withScalarBytes(key) { mine in withScalarBytes(other) { mine.sameBytes(as: $0) } } ?? nil
+                        if same == true {
+                            earlier = other
+                            break
+                        }
+                    }
+                }
+                if earlier == nil { fingerprints.append(fingerprint) }
             }
             if let earlier {
                 diagnostics.append(Diagnostic(
-                    "TR002", .error, "mapping repeats the key \"\(key)\"",
-                    at: pair.key.range,
-                    notes: [DiagnosticNote("first declared here", at: pairs[earlier].key.range)],
+                    "TR002", .error, "mapping repeats the key \"\(scalarText(key) ?? "")\"",
+                    at: nodes[Int(key)].range,
+                    notes: [DiagnosticNote("first declared here", at: nodes[Int(earlier)].range)],
                     help: "remove one of the two; YAML keeps neither reliably"))
                 continue
             }
-            pairs.append(pair)
+            children.append(key)
+            children.append(value)
         }
-        return pairs
     }
 
     /// Attaches a finished node to its parent (or makes it the root). `weight` is how many nodes
     /// it stands for once aliases are expanded; `counted` how many of those are already counted.
     private mutating func add(
-        _ node: YAMLNode, anchor: String?, weight: Int, at mark: yaml_mark_t, counted: Int = 0
+        _ node: Int32, anchor: String?, weight: Int, at mark: yaml_mark_t, counted: Int = 0
     ) -> Step {
         documentNodes += weight - counted
         if documentNodes > limits.maxDocumentNodes {
@@ -302,7 +341,7 @@ private struct TreeBuilder {
         if stack.isEmpty {
             root = node
         } else {
-            children.append(node)
+            pending.append(node)
         }
         return .continue
     }

@@ -1,4 +1,37 @@
-/// A YAML node with its place in the source. Scalars stay strings: the field that holds a value
+/// One YAML document's nodes in three flat arrays: no allocation per node, per collection or
+/// per key. Immutable once built (`let` arrays: no runtime exclusivity checks on reads).
+final class YAMLDocument: Sendable {
+    struct Node: Sendable {
+        enum Kind: UInt8, Sendable { case scalar, sequence, mapping }
+
+        var kind: Kind
+        var plain: Bool
+        var range: SourceRange
+        /// Scalars: offset of the value in `bytes`. Collections: offset of the children in `children`.
+        var start: Int32
+        /// Scalars: the value's length in bytes. Collections: the number of children (keys and
+        /// values alternate in a mapping).
+        var count: Int32
+    }
+
+    let nodes: [Node]
+    let children: [Int32]
+    let bytes: [UInt8]
+
+    init(nodes: [Node], children: [Int32], bytes: [UInt8]) {
+        self.nodes = nodes
+        self.children = children
+        self.bytes = bytes
+    }
+
+    func withValue<Result>(of node: Node, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        bytes.withUnsafeBufferPointer { all in
+            body(UnsafeBufferPointer(rebasing: all[Int(node.start)..<Int(node.start + node.count)]))
+        }
+    }
+}
+
+/// A YAML node with its place in the source. Scalars stay text: the field that holds a value
 /// decides its type, so `region: no` is the region "no", never a boolean.
 public struct YAMLNode: Sendable {
     public struct Pair: Sendable {
@@ -12,23 +45,89 @@ public struct YAMLNode: Sendable {
         case mapping([Pair])
     }
 
-    public var content: Content
-    public var range: SourceRange
+    let document: YAMLDocument
+    let index: Int32
 
-    /// A plain empty, `~` or `null` scalar: YAML's null, which tresor reads as "no value".
-    public var isNull: Bool {
-        guard case let .scalar(text, plain) = content, plain else { return false }
-        return text.isEmpty || text == "~" || text == "null" || text == "Null" || text == "NULL"
+    private var node: YAMLDocument.Node { document.nodes[Int(index)] }
+
+    public var range: SourceRange { node.range }
+
+    /// The node's content; collections are materialised on each call, so hot paths use
+    /// `count`, `element(_:)` and `pair(_:)` instead.
+    public var content: Content {
+        let node = self.node
+        switch node.kind {
+        case .scalar: return .scalar(scalarText(node), plain: node.plain)
+        case .sequence: return .sequence((0..<Int(node.count)).map { element($0) })
+        case .mapping: return .mapping((0..<Int(node.count) / 2).map { pair($0) })
+        }
     }
 
-    public var scalar: String? {
-        if case let .scalar(text, _) = content { return text }
+    var isScalar: Bool { node.kind == .scalar }
+    var isSequence: Bool { node.kind == .sequence }
+    var isMapping: Bool { node.kind == .mapping }
+
+    /// Elements of a sequence, or pairs of a mapping.
+    var count: Int {
+        let node = self.node
+        return node.kind == .mapping ? Int(node.count) / 2 : node.kind == .sequence ? Int(node.count) : 0
+    }
+
+    func element(_ position: Int) -> YAMLNode {
+        YAMLNode(document: document, index: document.children[Int(node.start) + position])
+    }
+
+    func pair(_ position: Int) -> Pair {
+        let start = Int(node.start) + 2 * position
+        return Pair(key: YAMLNode(document: document, index: document.children[start]),
+                    value: YAMLNode(document: document, index: document.children[start + 1]))
+    }
+
+    /// The first pair of a mapping whose key is `key` (as UTF-8); nil otherwise.
+    func pair(forKey key: [UInt8]) -> Pair? {
+        guard isMapping else { return nil }
+        for position in 0..<count {
+            let pair = self.pair(position)
+            if pair.key.withScalarBytes({ mine in key.withUnsafeBufferPointer { mine.sameBytes(as: $0) } }) == true { return pair }
+        }
         return nil
     }
 
+    public var scalar: String? {
+        let node = self.node
+        return node.kind == .scalar ? scalarText(node) : nil
+    }
+
+    /// Calls `body` with a scalar's UTF-8 bytes; nil for collections.
+    func withScalarBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
+        let node = self.node
+        guard node.kind == .scalar else { return nil }
+        return document.withValue(of: node, body)
+    }
+
+    private func scalarText(_ node: YAMLDocument.Node) -> String {
+        document.withValue(of: node) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A plain empty, `~` or `null` scalar: YAML's null, which tresor reads as "no value".
+    public var isNull: Bool {
+        let node = self.node
+        guard node.kind == .scalar, node.plain else { return false }
+        return document.withValue(of: node) { value in
+            switch value.count {
+            case 0: return true
+            case 1: return value[0] == UInt8(ascii: "~")
+            case 4: return Self.nulls.contains { $0.withUnsafeBufferPointer { $0.sameBytes(as: value) } }
+            default: return false
+            }
+        }
+    }
+
+    private static let nulls: [[UInt8]] = [Array("null".utf8), Array("Null".utf8), Array("NULL".utf8)]
+
     /// Words for the node's YAML type in messages: "a mapping", "a sequence", "a scalar".
     public var kindDescription: String {
-        switch content {
+        switch node.kind {
         case .scalar: isNull ? "null" : "a scalar"
         case .sequence: "a sequence"
         case .mapping: "a mapping"
