@@ -191,6 +191,11 @@ struct ManifestDecoder {
 
     static let vmFields = header + ["name", "subscription", "resourceGroup", "region", "os", "agent", "disks", "deployment",
                                     "classic", "powerState", "networkSecurityGroups", "egress"]
+    static let osFields = ["type", "version"]
+    static let agentFields = ["installed", "version"]
+    static let disksFields = ["managed", "encryptedStorage", "data"]
+    static let classicFields = ["reservedIp", "endpoints"]
+    static let egressFields = ["via", "proxy"]
 
     private mutating func virtualMachine(_ root: YAMLNode, owner: SourceRange) -> VirtualMachine? {
         guard let f = reader.fields(of: root, what: "VirtualMachine", owner: owner, allowed: Self.vmFields) else { return nil }
@@ -198,30 +203,30 @@ struct ManifestDecoder {
         let subscription = reader.subscription(f, required: true)
         let resourceGroup = reader.resourceGroup(f)
         let region = reader.string(f, "region", required: true)
-        let os = reader.object(f, "os", allowed: ["type", "version"], required: true).flatMap { o -> OperatingSystem? in
+        let os = reader.object(f, "os", allowed: Self.osFields, required: true).flatMap { o -> OperatingSystem? in
             let type = reader.enumeration(o, "type", as: OSType.self, required: true)
             let version = reader.string(o, "version", required: true)
             guard let type, let version else { return nil }
             return OperatingSystem(range: o.node.range, type: type, version: version)
         }
-        let agent = reader.object(f, "agent", allowed: ["installed", "version"]).flatMap { a -> VMAgent? in
+        let agent = reader.object(f, "agent", allowed: Self.agentFields).flatMap { a -> VMAgent? in
             let installed = reader.boolean(a, "installed", required: true)
             let version = reader.string(a, "version")
             guard let installed else { return nil }
             return VMAgent(range: a.node.range, installed: installed, version: version)
         }
-        let disks = reader.object(f, "disks", allowed: ["managed", "encryptedStorage", "data"]).map { d in
+        let disks = reader.object(f, "disks", allowed: Self.disksFields).map { d in
             Disks(range: d.node.range, managed: reader.boolean(d, "managed"),
                   encryptedStorage: reader.boolean(d, "encryptedStorage"), data: reader.integer(d, "data"))
         }
         let deployment = reader.enumeration(f, "deployment", as: DeploymentModel.self)
-        let classic = reader.object(f, "classic", allowed: ["reservedIp", "endpoints"]).map { c in
+        let classic = reader.object(f, "classic", allowed: Self.classicFields).map { c in
             ClassicSettings(range: c.node.range, reservedIp: reader.boolean(c, "reservedIp"),
                             endpoints: reader.integer(c, "endpoints"))
         }
         let powerState = reader.enumeration(f, "powerState", as: PowerState.self)
         let nsgs = reader.stringList(f, "networkSecurityGroups")
-        let egress = reader.object(f, "egress", allowed: ["via", "proxy"]).flatMap { e -> Egress? in
+        let egress = reader.object(f, "egress", allowed: Self.egressFields).flatMap { e -> Egress? in
             let via = reader.enumeration(e, "via", as: EgressRoute.self, required: true)
             let proxy = reader.string(e, "proxy", required: via?.value == .proxy)
             guard let via else { return nil }
