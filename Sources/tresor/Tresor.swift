@@ -12,7 +12,7 @@ struct Tresor: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tresor",
         abstract: "Compile, check, plan and apply Azure Backup manifests.",
-        version: "0.1.0",
+        version: TresorVersion.current,
         subcommands: [Validate.self, Rules.self, Explain.self, Schema.self]
     )
 }

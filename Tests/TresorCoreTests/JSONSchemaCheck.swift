@@ -33,7 +33,7 @@ func runProcess(_ arguments: [String], currentDirectory: URL? = nil) throws -> (
     process.arguments = arguments
     if let currentDirectory { process.currentDirectoryURL = currentDirectory }
     let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("tresor-stderr-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
     defer { try? FileManager.default.removeItem(at: errorFile) }
     let output = Pipe()
     process.standardOutput = output

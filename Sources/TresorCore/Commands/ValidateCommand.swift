@@ -4,6 +4,8 @@ public struct ValidateCommand: Sendable {
     public var format: DiagnosticFormat = .text
     public var strict = false
     public var colored = false
+    /// Where relative paths in sarif and github output start: the repository root in CI.
+    public var workingDirectory = ReportPath.currentDirectory()
 
     public init(paths: [String]) {
         self.paths = paths.isEmpty ? ["."] : paths
@@ -17,6 +19,12 @@ public struct ValidateCommand: Sendable {
         switch format {
         case .json:
             return CommandOutput(stdout: DiagnosticJSON.report(report, strict: strict).rendered() + "\n", exitCode: exitCode)
+        case .sarif:
+            let log = DiagnosticSARIF.log(report, workingDirectory: workingDirectory)
+            return CommandOutput(stdout: log.rendered() + "\n", exitCode: exitCode)
+        case .github:
+            let annotations = GitHubAnnotations.render(report, workingDirectory: workingDirectory)
+            return CommandOutput(stdout: annotations + Self.summary(report, estate: result.estate, strict: strict), exitCode: exitCode)
         case .text:
             var text = TextRenderer(colored: colored).render(report)
             if !report.diagnostics.isEmpty { text += "\n" }
