@@ -12,6 +12,7 @@ public enum RuleCatalog {
         AllowedValueRule.self,
         DuplicateIdentityRule.self,
         ReferenceRule.self,
+        UnusedSuppressionRule.self,
     ]
 
     static let estateRules: [any EstateRule.Type] = resourceRules + networkRules + stateRules
