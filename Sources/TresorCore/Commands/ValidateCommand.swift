@@ -1,6 +1,8 @@
 /// `tresor validate`: check manifests and report every problem.
 public struct ValidateCommand: Sendable {
     public var paths: [String]
+    /// az CLI inventory files (`az vm list --show-details -o json`, `az network nsg list -o json`).
+    public var inventories: [String] = []
     public var format: DiagnosticFormat = .text
     public var strict = false
     public var colored = false
@@ -12,7 +14,7 @@ public struct ValidateCommand: Sendable {
     }
 
     public func run() -> CommandOutput {
-        let result = Compiler().check(paths: paths)
+        let result = Compiler().check(paths: paths, inventories: inventories)
         let report = result.report
         let failed = report.failed(strict: strict)
         let exitCode = failed ? ExitCode.failure : ExitCode.success

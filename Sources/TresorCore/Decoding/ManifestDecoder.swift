@@ -254,7 +254,7 @@ struct ManifestDecoder {
         }
         guard let name, let subscription, let resourceGroup, let region else { return nil }
         return NetworkSecurityGroup(document: root.range, name: name, subscription: subscription, resourceGroup: resourceGroup,
-                                    region: region, rules: rules?.value ?? [])
+                                    region: region, rules: rules?.value ?? [], rulesRange: rules?.range)
     }
 }
 

@@ -1,7 +1,8 @@
 import Dispatch
 
 /// The front half of the compiler, in stages: read files → parse YAML → decode documents →
-/// bind identities and references → run the rules → apply suppressions and tresor.yaml. Each
+/// merge az CLI inventories → bind identities and references → run the rules → apply
+/// suppressions and tresor.yaml. Each
 /// stage collects diagnostics and the next one runs on whatever the previous could make sense
 /// of, so one run reports every problem.
 public struct Compiler: Sendable {
@@ -14,14 +15,14 @@ public struct Compiler: Sendable {
         public var report: DiagnosticReport
     }
 
-    /// Checks the manifests under `paths` (files or directories), with the rule configuration
-    /// (tresor.yaml) that governs each.
-    public func check(paths: [String]) -> Result {
+    /// Checks the manifests under `paths` (files or directories) together with the observed VMs
+    /// and NSGs of az CLI `inventories`, with the rule configuration (tresor.yaml) that governs each.
+    public func check(paths: [String], inventories: [String] = []) -> Result {
         let (files, inputDiagnostics) = ManifestInputs.collect(paths)
-        var inputs = files.map { Input(path: $0, role: .manifest) }
+        var inputs = files.map { Input(path: $0, role: .manifest) } + inventories.map { Input(path: $0, role: .inventory) }
         var governedBy: [Int: Int] = [:]
         var configurationInputs: [String: Int] = [:]
-        for (index, configuration) in RuleConfiguration.locate(for: files, arguments: paths).enumerated() {
+        for (index, configuration) in RuleConfiguration.locate(for: inputs.map(\.path), arguments: paths).enumerated() {
             guard let configuration else { continue }
             if configurationInputs[configuration] == nil {
                 configurationInputs[configuration] = inputs.count
@@ -32,24 +33,26 @@ public struct Compiler: Sendable {
         return check(parsed: parse(inputs), governedBy: governedBy, inputDiagnostics: inputDiagnostics)
     }
 
-    /// Checks in-memory manifests, as `(path, text)` pairs (tests and rule examples), with an
-    /// optional tresor.yaml that governs all of them.
-    public func check(sources: [(path: String, text: String)], configuration: (path: String, text: String)? = nil) -> Result {
-        var parsed = sources.enumerated().map { index, source in
-            parse(SourceFile(path: source.path, bytes: Array(source.text.utf8)), id: FileID(index), role: .manifest)
+    /// Checks in-memory manifests and inventories, as `(path, text)` pairs (tests and rule
+    /// examples), with an optional tresor.yaml that governs all of them.
+    public func check(sources: [(path: String, text: String)], inventories: [(path: String, text: String)] = [],
+                      configuration: (path: String, text: String)? = nil) -> Result {
+        let files = sources.map { ($0, Input.Role.manifest) } + inventories.map { ($0, Input.Role.inventory) }
+        var parsed = files.enumerated().map { index, file in
+            parse(SourceFile(path: file.0.path, bytes: Array(file.0.text.utf8)), id: FileID(index), role: file.1)
         }
         var governedBy: [Int: Int] = [:]
         if let configuration {
             parsed.append(parse(SourceFile(path: configuration.path, bytes: Array(configuration.text.utf8)),
                                 id: FileID(parsed.count), role: .configuration))
-            for index in sources.indices { governedBy[index] = parsed.count - 1 }
+            for index in files.indices { governedBy[index] = parsed.count - 1 }
         }
         return check(parsed: parsed, governedBy: governedBy)
     }
 
     /// A file to read, and what it holds.
     struct Input: Sendable {
-        enum Role: Sendable { case manifest, configuration }
+        enum Role: Sendable { case manifest, inventory, configuration }
         var path: String
         var role: Role
     }
@@ -59,6 +62,7 @@ public struct Compiler: Sendable {
         var resources: [Resource] = []
         var diagnostics: [Diagnostic] = []
         var suppressions: [Suppression] = []
+        var inventory = InventoryFacts()
         var configuration: RuleConfiguration?
     }
 
@@ -113,6 +117,11 @@ public struct Compiler: Sendable {
             }
             file.diagnostics += decoder.reader.diagnostics
             file.suppressions = Suppression.scan(source, file: id, documents: documents)
+        case .inventory:
+            var decoder = InventoryDecoder()
+            loader.load(source.bytes, diagnostics: &file.diagnostics) { root in decoder.decode(root) }
+            file.diagnostics += decoder.reader.diagnostics
+            file.inventory = decoder.facts
         case .configuration:
             var configuration = RuleConfiguration()
             var problems: [Diagnostic] = []
@@ -131,14 +140,20 @@ public struct Compiler: Sendable {
         var sources = SourceFiles()
         var estate = Estate()
         var diagnostics = inputDiagnostics
+        var inventory = InventoryFacts()
         for file in parsed {
             sources.add(file.source)
             diagnostics += file.diagnostics
             for resource in file.resources { estate.add(resource) }
+            inventory.virtualMachines += file.inventory.virtualMachines
+            inventory.networkSecurityGroups += file.inventory.networkSecurityGroups
         }
+        var merge = InventoryMerge()
+        merge.merge(inventory, into: &estate)
         var binder = Binder()
         binder.bind(&estate)
-        diagnostics += binder.diagnostics
+        merge.settleRules(in: &estate)
+        diagnostics += binder.diagnostics + merge.diagnostics
         diagnostics += RuleCatalog.check(RuleContext(estate: estate))
         var settings = RuleSettings(suppressions: parsed.flatMap(\.suppressions))
         for (file, configuration) in governedBy {

@@ -12,6 +12,7 @@ public enum RuleCatalog {
         AllowedValueRule.self,
         DuplicateIdentityRule.self,
         ReferenceRule.self,
+        InventoryDisagreementRule.self,
         UnusedSuppressionRule.self,
     ]
 
