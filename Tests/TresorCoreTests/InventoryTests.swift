@@ -200,6 +200,18 @@ final class InventoryTests: XCTestCase {
             """), ["inventory.json:2:48 TR008", "inventory.json:2:91 TR008"])
     }
 
+    func testTheNodeLimitCountsEachEntryOfTheArrayOnItsOwn() throws {
+        // The four VMs have 222–313 nodes each, 1080 together.
+        var compiler = Compiler()
+        compiler.limits.maxDocumentNodes = 400
+        let inventory = try fixture(Self.vmList)
+        let streamed = compiler.check(sources: [], inventories: [inventory])
+        XCTAssertEqual(frontEnd(streamed), [])
+        XCTAssertEqual(streamed.estate.virtualMachines.count, 4)
+        compiler.limits.maxDocumentNodes = 300
+        XCTAssertEqual(codes(compiler.check(sources: [], inventories: [inventory])), ["TR003"])
+    }
+
     func testTheSameVMInTwoInventoriesIsDeclaredTwice() throws {
         let result = try check([], inventories: [Self.vmList, Self.vmList])
         XCTAssertEqual(frontEnd(result).filter { $0.hasSuffix("TR009") }.count, 4)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An inline `# tresor:ignore TR307 <reason>` comment. It suppresses diagnostics of its code at
 /// the node on the next line that is not blank or a comment (that line and the lines indented
 /// under it), or, before a document's first line, anywhere in that document.
@@ -15,7 +21,7 @@ struct Suppression: Sendable {
     /// The suppression comments of one file. libyaml drops comments, so this reads the lines.
     /// `documents` are the line spans of the file's documents.
     static func scan(_ source: SourceFile, file: FileID, documents: [ClosedRange<Int32>]) -> [Suppression] {
-        guard source.bytes.firstRange(of: Array(marker.utf8)) != nil else { return [] }
+        guard mentionsMarker(source.bytes) else { return [] }
         let lines = String(decoding: source.bytes, as: UTF8.self)
             .split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
@@ -74,5 +80,21 @@ struct Suppression: Sendable {
 
     private static func indentation(_ line: Substring) -> Int {
         line.prefix { $0 == " " }.count
+    }
+
+    /// Whether any "#" is followed (after spaces) by the marker: a fast test that lets files
+    /// without suppressions skip the line-by-line reading. memchr finds the few "#" quickly.
+    private static func mentionsMarker(_ bytes: [UInt8]) -> Bool {
+        let marker = Array(Self.marker.utf8)
+        return bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            var index = 0
+            while index < buffer.count, let hash = memchr(base + index, Int32(UInt8(ascii: "#")), buffer.count - index) {
+                index = base.distance(to: hash.assumingMemoryBound(to: UInt8.self)) + 1
+                while index < buffer.count, buffer[index] == UInt8(ascii: " ") { index += 1 }
+                if buffer.count - index >= marker.count, buffer[index..<(index + marker.count)].elementsEqual(marker) { return true }
+            }
+            return false
+        }
     }
 }

@@ -33,6 +33,8 @@ struct InventoryDecoder {
     /// Reports problems, reusing the manifest decoder's messages for scalars, numbers and enums.
     var reader = FieldReader()
 
+    /// A whole document: the array of resources (its entries may also come one by one to
+    /// `decodeEntry`, as the loader streams them), or a single resource.
     mutating func decode(_ root: YAMLNode) {
         switch root.content {
         case .sequence(let entries):
@@ -49,7 +51,8 @@ struct InventoryDecoder {
         reader.diagnostics.append(Diagnostic(code, .error, message, at: range, help: help))
     }
 
-    private mutating func decodeEntry(_ entry: YAMLNode) {
+    /// One resource of the array.
+    mutating func decodeEntry(_ entry: YAMLNode) {
         guard case .mapping = entry.content else {
             report("TR007", "each inventory entry must be a JSON object, not \(entry.kindDescription)", at: entry.range)
             return

@@ -11,6 +11,7 @@ struct InventoryMerge {
 
     /// Before binding: adds and compares VMs and NSGs.
     mutating func merge(_ facts: InventoryFacts, into estate: inout Estate) {
+        guard !facts.virtualMachines.isEmpty || !facts.networkSecurityGroups.isEmpty else { return }
         var declaredVMs: [String: Int] = [:]
         for (index, vm) in estate.virtualMachines.enumerated() where declaredVMs[ResourceID.key(vm.id)] == nil {
             declaredVMs[ResourceID.key(vm.id)] = index

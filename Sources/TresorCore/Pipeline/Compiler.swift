@@ -119,7 +119,10 @@ public struct Compiler: Sendable {
             file.suppressions = Suppression.scan(source, file: id, documents: documents)
         case .inventory:
             var decoder = InventoryDecoder()
-            loader.load(source.bytes, diagnostics: &file.diagnostics) { root in decoder.decode(root) }
+            // An inventory is one JSON array that may hold thousands of VMs: read it entry by entry.
+            loader.load(source.bytes, diagnostics: &file.diagnostics, element: { decoder.decodeEntry($0) }) { root in
+                decoder.decode(root)
+            }
             file.diagnostics += decoder.reader.diagnostics
             file.inventory = decoder.facts
         case .configuration:

@@ -7,11 +7,15 @@ struct YAMLLoader {
     let limits: YAMLLimits
 
     /// Parses `bytes` and calls `document` with each document's root as soon as it is complete,
-    /// so a large file never holds more than one document's tree.
-    func load(_ bytes: [UInt8], diagnostics: inout [Diagnostic], document: (YAMLNode) -> Void) {
+    /// so a large file never holds more than one document's tree. With `element`, a document
+    /// whose root is a sequence (a JSON array of resources) streams instead: `element` gets each
+    /// entry as soon as it is complete, each within the node limit on its own, and `document`
+    /// gets the root without them.
+    func load(_ bytes: [UInt8], diagnostics: inout [Diagnostic], element: ((YAMLNode) -> Void)? = nil,
+              document: (YAMLNode) -> Void) {
         bytes.withUnsafeBufferPointer { buffer in
             let parser = LibYAMLParser(input: buffer)
-            var builder = TreeBuilder(file: file, limits: limits)
+            var builder = TreeBuilder(file: file, limits: limits, streamsRootSequence: element != nil)
             let event = LibYAMLEvent()
             while true {
                 guard event.parse(with: parser) else {
@@ -23,6 +27,8 @@ struct YAMLLoader {
                     continue
                 case .document(let root):
                     document(root)
+                case .element(let entry):
+                    element?(entry)
                 case .stop(let diagnostic):
                     diagnostics.append(diagnostic)
                     return
@@ -136,6 +142,7 @@ private struct TreeBuilder {
     enum Step {
         case `continue`
         case document(YAMLNode)
+        case element(YAMLNode)
         case stop(Diagnostic)
         case end
     }
@@ -150,15 +157,17 @@ private struct TreeBuilder {
 
     let file: FileID
     let limits: YAMLLimits
+    let streamsRootSequence: Bool
     var stack: [Frame] = []
     var anchors: [String: (node: YAMLNode, weight: Int)] = [:]
     var documentNodes = 0
     var documents = 0
     var root: YAMLNode?
 
-    init(file: FileID, limits: YAMLLimits) {
+    init(file: FileID, limits: YAMLLimits, streamsRootSequence: Bool) {
         self.file = file
         self.limits = limits
+        self.streamsRootSequence = streamsRootSequence
     }
 
     mutating func consume(_ event: LibYAMLEvent, diagnostics: inout [Diagnostic]) -> Step {
@@ -271,6 +280,10 @@ private struct TreeBuilder {
         if let anchor { anchors[anchor] = (node, weight) }
         if stack.isEmpty {
             root = node
+        } else if streamsRootSequence, stack.count == 1, !stack[0].isMapping {
+            // Each entry is counted on its own: the limit is per resource, not per file.
+            documentNodes = stack[0].nodesBefore
+            return .element(node)
         } else {
             stack[stack.count - 1].children.append(node)
         }
