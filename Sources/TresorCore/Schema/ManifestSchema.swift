@@ -146,8 +146,25 @@ public enum ManifestSchema {
         field("apiVersion", ref("apiVersion"), required: true, "Always tresor/v1."),
         field("kind", ref("kind"), required: true, "The resource kind."),
     ]
+    /// The fields that make a resource ID: name, subscription, resource group, and the region.
+    private static func identity(_ resource: String, name: String) -> [Field] {
+        [
+            field("name", ref("text"), required: true, name),
+            field("subscription", ref("subscription"), required: true, "Subscription ID."),
+            field("resourceGroup", ref("resourceGroup"), required: true, "Resource group of the \(resource)."),
+            field("region", ref("text"), required: true, "Azure region, programmatic name such as westeurope."),
+        ]
+    }
+
     private static let subscriptionReference = field(
         "subscription", ref("subscription"), "Subscription of the vault or NSG named here; needed only when the name is ambiguous.")
+
+    /// Which days monthly and yearly retention keep.
+    private static let longTermDays = [
+        field("week", ref("weekOfMonth"), "Week of the month, with days."),
+        field("days", ref("weekdays"), "Days of that week."),
+        field("daysOfMonth", ref("daysOfMonth"), "Days of the month (1–28 or Last), instead of week and days."),
+    ]
 
     private static let securityRuleFields = [
         field("name", ref("text"), required: true, "Rule name: no / \\ ? % ;, at most 80 characters."),
@@ -164,11 +181,8 @@ public enum ManifestSchema {
 
     private static var objectDefinitions: [(String, JSON)] {
         [
-            ("Vault", object("A Recovery Services vault (managed).", fields: ManifestDecoder.vaultFields, header + [
-                field("name", ref("text"), required: true, "2–50 characters: a letter first, then letters, digits and hyphens."),
-                field("subscription", ref("subscription"), required: true, "Subscription ID."),
-                field("resourceGroup", ref("resourceGroup"), required: true, "Resource group of the vault."),
-                field("region", ref("text"), required: true, "Azure region, programmatic name such as westeurope."),
+            ("Vault", object("A Recovery Services vault (managed).", fields: ManifestDecoder.vaultFields, header
+                + identity("vault", name: "2–50 characters: a letter first, then letters, digits and hyphens.") + [
                 field("replication", ref("replication"), "GRS (default) or LRS; locked once the vault holds backup items."),
                 field("crossRegionRestore", ref("boolean"), "Needs GRS; once true, never false again."),
                 field("tags", .object([("type", "object"), ("additionalProperties", ref("entry"))]), "Tags, as a string map."),
@@ -199,17 +213,11 @@ public enum ManifestSchema {
             ])),
             ("monthlyRetention", object("Monthly points: week and days, or daysOfMonth.", fields: ManifestDecoder.monthlyFields, [
                 field("months", ref("wholeNumber"), required: true, "Months to keep (1–1188)."),
-                field("week", ref("weekOfMonth"), "Week of the month, with days."),
-                field("days", ref("weekdays"), "Days of that week."),
-                field("daysOfMonth", ref("daysOfMonth"), "Days of the month (1–28 or Last), instead of week and days."),
-            ])),
+            ] + longTermDays)),
             ("yearlyRetention", object("Yearly points: months, and week and days or daysOfMonth.", fields: ManifestDecoder.yearlyFields, [
                 field("years", ref("wholeNumber"), required: true, "Years to keep (1–99)."),
                 field("months", ref("months"), "Months whose points are kept."),
-                field("week", ref("weekOfMonth"), "Week of the month, with days."),
-                field("days", ref("weekdays"), "Days of that week."),
-                field("daysOfMonth", ref("daysOfMonth"), "Days of the month (1–28 or Last), instead of week and days."),
-            ])),
+            ] + longTermDays)),
             ("Protection", object("VMs protected by a vault with a policy (managed).", fields: ManifestDecoder.protectionFields, header + [
                 field("vault", ref("text"), required: true, "The vault that backs the VMs up."),
                 subscriptionReference,
@@ -220,11 +228,8 @@ public enum ManifestSchema {
                 field("nsg", ref("text"), required: true, "The NetworkSecurityGroup that holds the rule."),
                 subscriptionReference,
             ] + securityRuleFields)),
-            ("VirtualMachine", object("A virtual machine (observed).", fields: ManifestDecoder.vmFields, header + [
-                field("name", ref("text"), required: true, "VM name."),
-                field("subscription", ref("subscription"), required: true, "Subscription ID."),
-                field("resourceGroup", ref("resourceGroup"), required: true, "Resource group of the VM."),
-                field("region", ref("text"), required: true, "Azure region, programmatic name."),
+            ("VirtualMachine", object("A virtual machine (observed).", fields: ManifestDecoder.vmFields, header
+                + identity("VM", name: "VM name.") + [
                 field("os", ref("os"), required: true, "Operating system."),
                 field("agent", ref("agent"), "VM agent."),
                 field("disks", ref("disks"), "Disks."),
@@ -259,11 +264,8 @@ public enum ManifestSchema {
                                 ("properties", .object([("via", .object([("pattern", .string("^\(caseless("proxy"))$"))]))]))])),
                 ("then", .object([("required", .array(["proxy"])), ("properties", .object([("proxy", ref("text"))]))])),
             ])),
-            ("NetworkSecurityGroup", object("A network security group (observed).", fields: ManifestDecoder.nsgFields, header + [
-                field("name", ref("text"), required: true, "NSG name."),
-                field("subscription", ref("subscription"), required: true, "Subscription ID."),
-                field("resourceGroup", ref("resourceGroup"), required: true, "Resource group of the NSG."),
-                field("region", ref("text"), required: true, "Azure region, programmatic name."),
+            ("NetworkSecurityGroup", object("A network security group (observed).", fields: ManifestDecoder.nsgFields, header
+                + identity("NSG", name: "NSG name.") + [
                 field("rules", .object([("type", "array"), ("items", ref("securityRule"))]),
                       "The rules that exist and that tresor does not own; Azure's default rules need not be written."),
             ])),
