@@ -14,16 +14,16 @@ import Darwin
 ///
 /// Only rules about what the manifests describe (TR1xx–TR5xx) can be configured: a front-end
 /// error (TR0xx) means a document could not be read, and TR6xx guard state and destructive plans.
-public struct RuleConfiguration: Sendable {
-    public static let fileName = "tresor.yaml"
+struct RuleConfiguration: Sendable {
+    static let fileName = "tresor.yaml"
     static let fields = ["rules"]
 
     enum Setting: String, ManifestEnum { case error, warning, note, off }
 
     /// Rule code → the severity to report it at; nil switches the rule off.
-    public private(set) var severities: [String: Severity?] = [:]
+    private(set) var severities: [String: Severity?] = [:]
 
-    public init() {}
+    init() {}
 
     static func isConfigurable(_ code: String) -> Bool {
         guard code.count == 5, code.hasPrefix("TR"), let hundreds = code.dropFirst(2).first else { return false }
