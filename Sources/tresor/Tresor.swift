@@ -12,8 +12,8 @@ struct Tresor: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tresor",
         abstract: "Compile, check, plan and apply Azure Backup manifests.",
-        version: "0.1.0",
-        subcommands: [Validate.self, Rules.self, Explain.self]
+        version: TresorVersion.current,
+        subcommands: [Validate.self, Rules.self, Explain.self, Schema.self]
     )
 }
 

@@ -23,7 +23,8 @@ public enum ExitCode {
     public static let usage: Int32 = 64
 }
 
-/// Output formats for diagnostics.
+/// Output formats for diagnostics: text for people, json for scripts, sarif for code scanning,
+/// github for annotations in GitHub Actions.
 public enum DiagnosticFormat: String, CaseIterable, Sendable {
-    case text, json
+    case text, json, sarif, github
 }

@@ -1,9 +1,13 @@
 /// `tresor validate`: check manifests and report every problem.
 public struct ValidateCommand: Sendable {
     public var paths: [String]
+    /// az CLI inventory files (`az vm list --show-details -o json`, `az network nsg list -o json`).
+    public var inventories: [String] = []
     public var format: DiagnosticFormat = .text
     public var strict = false
     public var colored = false
+    /// Where relative paths in sarif and github output start: the repository root in CI.
+    public var workingDirectory = ReportPath.currentDirectory()
 
     public init(paths: [String]) {
         self.paths = paths.isEmpty ? ["."] : paths
@@ -14,7 +18,7 @@ public struct ValidateCommand: Sendable {
     }
 
     public func compile() -> Compiler.Result {
-        Compiler().check(paths: paths)
+        Compiler().check(paths: paths, inventories: inventories)
     }
 
     public func render(_ result: Compiler.Result) -> CommandOutput {
@@ -24,6 +28,12 @@ public struct ValidateCommand: Sendable {
         switch format {
         case .json:
             return CommandOutput(stdout: DiagnosticJSON.report(report, strict: strict).rendered() + "\n", exitCode: exitCode)
+        case .sarif:
+            let log = DiagnosticSARIF.log(report, workingDirectory: workingDirectory)
+            return CommandOutput(stdout: log.rendered() + "\n", exitCode: exitCode)
+        case .github:
+            let annotations = GitHubAnnotations.render(report, workingDirectory: workingDirectory)
+            return CommandOutput(stdout: annotations + Self.summary(report, estate: result.estate, strict: strict), exitCode: exitCode)
         case .text:
             var text = TextRenderer(colored: colored).render(report)
             if !report.diagnostics.isEmpty { text += "\n" }

@@ -197,7 +197,7 @@ struct ManifestDecoder {
 
     static let osFields = FieldSet(["type", "version"])
     static let agentFields = FieldSet(["installed", "version"])
-    static let diskFields = FieldSet(["managed", "encryptedStorage", "data"])
+    static let disksFields = FieldSet(["managed", "encryptedStorage", "data"])
     static let classicFields = FieldSet(["reservedIp", "endpoints"])
     static let egressFields = FieldSet(["via", "proxy"])
 
@@ -219,7 +219,7 @@ struct ManifestDecoder {
             guard let installed else { return nil }
             return VMAgent(range: a.node.range, installed: installed, version: version)
         }
-        let disks = reader.object(f, "disks", allowed: Self.diskFields).map { d in
+        let disks = reader.object(f, "disks", allowed: Self.disksFields).map { d in
             Disks(range: d.node.range, managed: reader.boolean(d, "managed"),
                   encryptedStorage: reader.boolean(d, "encryptedStorage"), data: reader.count(d, "data"))
         }
@@ -258,7 +258,7 @@ struct ManifestDecoder {
         }
         guard let name, let subscription, let resourceGroup, let region else { return nil }
         return NetworkSecurityGroup(document: root.range, name: name, subscription: subscription, resourceGroup: resourceGroup,
-                                    region: region, rules: rules?.value ?? [])
+                                    region: region, rules: rules?.value ?? [], rulesRange: rules?.range)
     }
 }
 

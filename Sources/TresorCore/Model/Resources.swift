@@ -201,6 +201,8 @@ public struct NetworkSecurityGroup: Sendable {
     public var resourceGroup: Located<String>
     public var region: Located<String>
     public var rules: [SecurityRule]
+    /// Where `rules` is written; nil when a manifest leaves the rules out (an inventory may supply them).
+    public var rulesRange: SourceRange?
 
     public var id: String {
         ResourceID.networkSecurityGroup(subscription: subscription.value, resourceGroup: resourceGroup.value, name: name.value)

@@ -1,8 +1,10 @@
 import Dispatch
 
 /// The front half of the compiler, in stages: read files → parse YAML → decode documents →
-/// bind identities and references → run the rules. Each stage collects diagnostics and the next
-/// one runs on whatever the previous could make sense of, so one run reports every problem.
+/// merge az CLI inventories → bind identities and references → run the rules → apply
+/// suppressions and tresor.yaml. Each
+/// stage collects diagnostics and the next one runs on whatever the previous could make sense
+/// of, so one run reports every problem.
 public struct Compiler: Sendable {
     public var limits = YAMLLimits()
 
@@ -13,20 +15,46 @@ public struct Compiler: Sendable {
         public var report: DiagnosticReport
     }
 
-    /// Checks the manifests under `paths` (files or directories).
-    public func check(paths: [String]) -> Result {
+    /// Checks the manifests under `paths` (files or directories) together with the observed VMs
+    /// and NSGs of az CLI `inventories`, with the rule configuration (tresor.yaml) that governs each.
+    public func check(paths: [String], inventories: [String] = []) -> Result {
         let (files, inputDiagnostics) = ManifestInputs.collect(paths)
-        var result = check(parsed: parse(paths: files))
-        result.report = DiagnosticReport(sources: result.report.sources,
-                                         diagnostics: inputDiagnostics + result.report.diagnostics)
-        return result
+        var inputs = files.map { Input(path: $0, role: .manifest) } + inventories.map { Input(path: $0, role: .inventory) }
+        var governedBy: [Int: Int] = [:]
+        var configurationInputs: [String: Int] = [:]
+        for (index, configuration) in RuleConfiguration.locate(for: inputs.map(\.path), arguments: paths).enumerated() {
+            guard let configuration else { continue }
+            if configurationInputs[configuration] == nil {
+                configurationInputs[configuration] = inputs.count
+                inputs.append(Input(path: configuration, role: .configuration))
+            }
+            governedBy[index] = configurationInputs[configuration]
+        }
+        return check(parsed: parse(inputs), governedBy: governedBy, inputDiagnostics: inputDiagnostics)
     }
 
-    /// Checks in-memory manifests, as `(path, text)` pairs (tests and rule examples).
-    public func check(sources: [(path: String, text: String)]) -> Result {
-        check(parsed: sources.enumerated().map { index, source in
-            parse(SourceFile(path: source.path, bytes: Array(source.text.utf8)), id: FileID(index))
-        })
+    /// Checks in-memory manifests and inventories, as `(path, text)` pairs (tests and rule
+    /// examples), with an optional tresor.yaml that governs all of them.
+    public func check(sources: [(path: String, text: String)], inventories: [(path: String, text: String)] = [],
+                      configuration: (path: String, text: String)? = nil) -> Result {
+        let files = sources.map { ($0, Input.Role.manifest) } + inventories.map { ($0, Input.Role.inventory) }
+        var parsed = files.enumerated().map { index, file in
+            parse(SourceFile(path: file.0.path, bytes: Array(file.0.text.utf8)), id: FileID(index), role: file.1)
+        }
+        var governedBy: [Int: Int] = [:]
+        if let configuration {
+            parsed.append(parse(SourceFile(path: configuration.path, bytes: Array(configuration.text.utf8)),
+                                id: FileID(parsed.count), role: .configuration))
+            for index in files.indices { governedBy[index] = parsed.count - 1 }
+        }
+        return check(parsed: parsed, governedBy: governedBy)
+    }
+
+    /// A file to read, and what it holds.
+    struct Input: Sendable {
+        enum Role: Sendable { case manifest, inventory, configuration }
+        var path: String
+        var role: Role
     }
 
     struct ParsedFile: Sendable {
@@ -34,24 +62,28 @@ public struct Compiler: Sendable {
         /// The file's resources, by kind, unbound.
         var resources = Estate()
         var diagnostics: [Diagnostic] = []
+        var suppressions: [Suppression] = []
+        var inventory = InventoryFacts()
+        var configuration: RuleConfiguration?
     }
 
-    /// Reads and parses files, both cores at once; results keep the files' order.
-    func parse(paths: [String]) -> [ParsedFile] {
-        var parsed = [ParsedFile?](repeating: nil, count: paths.count)
+    /// Reads and parses files, both cores at once; results keep the inputs' order.
+    func parse(_ inputs: [Input]) -> [ParsedFile] {
+        var parsed = [ParsedFile?](repeating: nil, count: inputs.count)
         parsed.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let results = buffer
-            DispatchQueue.concurrentPerform(iterations: paths.count) { index in
-                results[index] = read(paths[index], id: FileID(index))
+            DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
+                results[index] = read(inputs[index], id: FileID(index))
             }
         }
         return parsed.map { $0! }
     }
 
-    private func read(_ path: String, id: FileID) -> ParsedFile {
+    private func read(_ input: Input, id: FileID) -> ParsedFile {
+        let path = input.path
         switch ManifestInputs.map(path, limit: limits.maxFileBytes) {
         case .success(let source):
-            return parse(source, id: id)
+            return parse(source, id: id, role: input.role)
         case .failure(let error):
             let message: String
             let code: String
@@ -73,28 +105,64 @@ public struct Compiler: Sendable {
         }
     }
 
-    func parse(_ source: SourceFile, id: FileID) -> ParsedFile {
+    func parse(_ source: SourceFile, id: FileID, role: Input.Role) -> ParsedFile {
         var file = ParsedFile(source: source)
-        var decoder = ManifestDecoder()
-        YAMLLoader(file: id, limits: limits).load(source, diagnostics: &file.diagnostics) { root in
-            if let resource = decoder.decode(root) { file.resources.add(resource) }
+        let loader = YAMLLoader(file: id, limits: limits)
+        switch role {
+        case .manifest:
+            var decoder = ManifestDecoder()
+            var documents: [ClosedRange<Int32>] = []
+            loader.load(source, diagnostics: &file.diagnostics) { root in
+                documents.append(root.range.line...max(root.range.line, root.range.endLine))
+                if let resource = decoder.decode(root) { file.resources.add(resource) }
+            }
+            file.diagnostics += decoder.reader.diagnostics
+            file.suppressions = Suppression.scan(source, file: id, documents: documents)
+        case .inventory:
+            var decoder = InventoryDecoder()
+            // An inventory is one JSON array that may hold thousands of VMs: read it entry by entry.
+            loader.load(source, diagnostics: &file.diagnostics, element: { decoder.decodeEntry($0) }) { root in
+                decoder.decode(root)
+            }
+            file.diagnostics += decoder.reader.diagnostics
+            file.inventory = decoder.facts
+        case .configuration:
+            var configuration = RuleConfiguration()
+            var problems: [Diagnostic] = []
+            loader.load(source, diagnostics: &file.diagnostics) { root in
+                configuration.read(root, catalog: RuleCatalog.descriptions, diagnostics: &problems)
+            }
+            file.diagnostics += problems
+            file.configuration = configuration
         }
-        file.diagnostics += decoder.reader.diagnostics
         return file
     }
 
-    func check(parsed: [ParsedFile]) -> Result {
+    /// Binds and checks parsed files. `governedBy` maps a file's index to the index of the
+    /// tresor.yaml that governs it.
+    func check(parsed: [ParsedFile], governedBy: [Int: Int], inputDiagnostics: [Diagnostic] = []) -> Result {
         var sources = SourceFiles()
-        var diagnostics: [Diagnostic] = []
+        var diagnostics = inputDiagnostics
+        var inventory = InventoryFacts()
         for file in parsed {
             sources.add(file.source)
             diagnostics += file.diagnostics
+            inventory.virtualMachines += file.inventory.virtualMachines
+            inventory.networkSecurityGroups += file.inventory.networkSecurityGroups
         }
         var estate = Estate(merging: parsed.map(\.resources))
+        var merge = InventoryMerge()
+        merge.merge(inventory, into: &estate)
         var binder = Binder()
         binder.bind(&estate)
-        diagnostics += binder.diagnostics
+        merge.settleRules(in: &estate)
+        diagnostics += binder.diagnostics + merge.diagnostics
         diagnostics += RuleCatalog.check(RuleContext(estate: estate))
+        var settings = RuleSettings(suppressions: parsed.flatMap(\.suppressions))
+        for (file, configuration) in governedBy {
+            settings.configurations[FileID(file)] = parsed[configuration].configuration
+        }
+        diagnostics = settings.apply(to: diagnostics)
         return Result(estate: estate, report: DiagnosticReport(sources: sources, diagnostics: diagnostics))
     }
 }

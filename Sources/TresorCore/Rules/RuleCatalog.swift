@@ -12,6 +12,8 @@ public enum RuleCatalog {
         AllowedValueRule.self,
         DuplicateIdentityRule.self,
         ReferenceRule.self,
+        InventoryDisagreementRule.self,
+        UnusedSuppressionRule.self,
     ]
 
     static let estateRules: [any EstateRule.Type] = resourceRules + networkRules + stateRules

@@ -81,3 +81,7 @@ public indirect enum JSON: Sendable, Equatable {
         output += "\""
     }
 }
+
+extension JSON: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+}

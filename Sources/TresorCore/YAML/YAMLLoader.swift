@@ -7,11 +7,15 @@ struct YAMLLoader {
     let limits: YAMLLimits
 
     /// Parses `bytes` and calls `document` with each document's root as soon as it is complete,
-    /// so a large file never holds more than one document's tree.
-    func load(_ source: SourceFile, diagnostics: inout [Diagnostic], document: (YAMLNode) -> Void) {
+    /// so a large file never holds more than one document's tree. With `element`, a document
+    /// whose root is a sequence (a JSON array of resources) streams instead: `element` gets each
+    /// entry as soon as it is complete, each within the node limit on its own, and `document`
+    /// gets the root without them.
+    func load(_ source: SourceFile, diagnostics: inout [Diagnostic], element: ((YAMLNode) -> Void)? = nil,
+              document: (YAMLNode) -> Void) {
         source.withBytes { buffer in
             let parser = LibYAMLParser(input: buffer)
-            var builder = TreeBuilder(file: file, limits: limits)
+            var builder = TreeBuilder(file: file, limits: limits, streamsRootSequence: element != nil)
             let event = LibYAMLEvent()
             while true {
                 guard event.parse(with: parser) else {
@@ -23,6 +27,8 @@ struct YAMLLoader {
                     continue
                 case .document(let root):
                     document(root)
+                case .element(let entry):
+                    element?(entry)
                 case .stop(let diagnostic):
                     diagnostics.append(diagnostic)
                     return
@@ -146,6 +152,7 @@ private struct TreeBuilder {
     enum Step {
         case `continue`
         case document(YAMLNode)
+        case element(YAMLNode)
         case stop(Diagnostic)
         case end
     }
@@ -161,6 +168,7 @@ private struct TreeBuilder {
 
     let file: FileID
     let limits: YAMLLimits
+    let streamsRootSequence: Bool
     /// The document being built; moved into a `YAMLDocument` when it ends.
     var nodes: [YAMLDocument.Node] = []
     var children: [Int32] = []
@@ -173,9 +181,10 @@ private struct TreeBuilder {
     var documents = 0
     var root: Int32?
 
-    init(file: FileID, limits: YAMLLimits) {
+    init(file: FileID, limits: YAMLLimits, streamsRootSequence: Bool) {
         self.file = file
         self.limits = limits
+        self.streamsRootSequence = streamsRootSequence
     }
 
     mutating func consume(_ event: LibYAMLEvent, diagnostics: inout [Diagnostic]) -> Step {
@@ -196,14 +205,7 @@ private struct TreeBuilder {
             return .continue
         case YAML_DOCUMENT_END_EVENT:
             defer { root = nil }
-            let document = YAMLDocument(nodes: nodes, children: children, bytes: bytes)
-            // Fresh arrays at the last document's size: documents in one file are alike.
-            nodes = []
-            nodes.reserveCapacity(document.nodes.count)
-            children = []
-            children.reserveCapacity(document.children.count)
-            bytes = []
-            bytes.reserveCapacity(document.bytes.count)
+            let document = takeDocument()
             if let root {
                 let node = YAMLNode(document: document, index: root)
                 if !node.isNull { return .document(node) }
@@ -260,6 +262,19 @@ private struct TreeBuilder {
         default:
             return .continue
         }
+    }
+
+    /// Moves what was built into an immutable document and starts fresh arrays at its size:
+    /// documents in one file are alike.
+    private mutating func takeDocument() -> YAMLDocument {
+        let document = YAMLDocument(nodes: nodes, children: children, bytes: bytes)
+        nodes = []
+        nodes.reserveCapacity(document.nodes.count)
+        children = []
+        children.reserveCapacity(document.children.count)
+        bytes = []
+        bytes.reserveCapacity(document.bytes.count)
+        return document
     }
 
     private mutating func append(_ node: YAMLDocument.Node) -> Int32 {
@@ -340,6 +355,12 @@ private struct TreeBuilder {
         if let anchor { anchors[anchor] = (node, weight) }
         if stack.isEmpty {
             root = node
+        } else if streamsRootSequence, stack.count == 1, !stack[0].isMapping {
+            // Each entry is counted on its own (the limit is per resource, not per file) and
+            // leaves in a document of its own; anchors do not reach across entries.
+            documentNodes = stack[0].nodesBefore
+            anchors.removeAll(keepingCapacity: true)
+            return .element(YAMLNode(document: takeDocument(), index: node))
         } else {
             pending.append(node)
         }
