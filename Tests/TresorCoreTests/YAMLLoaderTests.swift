@@ -71,7 +71,7 @@ final class YAMLLoaderTests: XCTestCase {
         YAMLLoader(file: 0, limits: YAMLLimits()).load(SourceFile(path: "test.yaml", bytes: Array("a: b\nc: ".utf8) + [0xFF, 0x0A]), diagnostics: &diagnostics) { _ in }
         let diagnostic = try XCTUnwrap(diagnostics.first)
         XCTAssertEqual(diagnostic.code, "TR001")
-        XCTAssertTrue(diagnostic.message.contains("UTF-8"))
+        XCTAssertTrue(diagnostic.message.contains("UTF-8"), diagnostic.message)
         XCTAssertEqual([diagnostic.range?.line, diagnostic.range?.column], [2, 4])
     }
 
@@ -126,5 +126,36 @@ final class YAMLLoaderTests: XCTestCase {
         let result = Compiler().check(paths: [path])
         XCTAssertEqual(codes(result), ["TR003"])
         XCTAssertLessThan(Date().timeIntervalSince(start), 2)
+    }
+}
+
+final class HostileInputTests: XCTestCase {
+    func testAHugeScalarIsRefusedBeforeLibyamlBuffersIt() throws {
+        let text = "name: \"" + String(repeating: "x", count: 8 << 20) + "\"\n"
+        let result = check(text)
+        XCTAssertEqual(positions(result), ["test.yaml:1:5 TR003"])
+        XCTAssertTrue(result.report.diagnostics[0].message.contains("without a complete YAML token"))
+        // The snippet shows the start of the line, not 8 MB of it.
+        let rendered = TextRenderer(colored: false).render(result.report)
+        XCTAssertLessThan(rendered.utf8.count, 1_000)
+        XCTAssertTrue(rendered.contains("xxx…\n"))
+    }
+
+    func testProblemsBeyondThePerFileLimitAreCountedNotListed() {
+        var compiler = Compiler()
+        compiler.limits.maxDiagnosticsPerFile = 10
+        let text = String(repeating: "---\na: 1\n", count: 20)
+        let result = compiler.check(sources: [(path: "many.yaml", text: text)])
+        XCTAssertEqual(result.report.diagnostics.count, 11)
+        let summary = result.report.diagnostics.first { $0.message.contains("problems in this file") }
+        XCTAssertEqual(summary?.code, "TR003")
+        XCTAssertTrue(summary?.message.contains("30 more are not reported") == true, summary?.message ?? "")
+    }
+
+    func testControlCharactersAreNotPrintedToTheTerminal() {
+        let result = check("a: \u{1B}[31mred\n")
+        let rendered = TextRenderer(colored: false).render(result.report)
+        XCTAssertEqual(codes(result), ["TR001"])
+        XCTAssertFalse(rendered.contains("\u{1B}"))
     }
 }

@@ -22,22 +22,39 @@ public struct TextRenderer: Sendable {
 
     public func render(_ report: DiagnosticReport) -> String {
         var output = ""
+        var lines = LineIndexes(sources: report.sources)
         for diagnostic in report.diagnostics {
-            output += render(diagnostic, sources: report.sources)
+            output += render(diagnostic, lines: &lines)
         }
         return output
     }
 
-    public func render(_ diagnostic: Diagnostic, sources: SourceFiles) -> String {
+    /// The line indexes of the files a report points into, each built on first use.
+    struct LineIndexes {
+        let sources: SourceFiles
+        private var indexes: [FileID: LineIndex] = [:]
+
+        init(sources: SourceFiles) {
+            self.sources = sources
+        }
+
+        mutating func line(_ line: Int32, of file: FileID) -> String? {
+            if indexes[file] == nil { indexes[file] = LineIndex(sources[file]) }
+            return indexes[file]?.line(Int(line))
+        }
+    }
+
+    func render(_ diagnostic: Diagnostic, lines: inout LineIndexes) -> String {
+        let sources = lines.sources
         let gutter = String(([diagnostic.range] + diagnostic.notes.map(\.range)).compactMap { $0?.line }.max() ?? 0).count
         var output = ""
         let label = paint("\(diagnostic.severity.rawValue)[\(diagnostic.code)]", style(diagnostic.severity))
         output += header(diagnostic.range, sources) + label + paint(": \(diagnostic.message)", "1") + "\n"
-        if let range = diagnostic.range { output += snippet(range, sources, gutter: gutter, caret: style(diagnostic.severity)) }
+        if let range = diagnostic.range { output += snippet(range, &lines, gutter: gutter, caret: style(diagnostic.severity)) }
         for note in diagnostic.notes {
             if let range = note.range {
                 output += header(range, sources) + paint("note", style(.note)) + ": \(note.message)\n"
-                output += snippet(range, sources, gutter: gutter, caret: style(.note))
+                output += snippet(range, &lines, gutter: gutter, caret: style(.note))
             } else {
                 output += String(repeating: " ", count: gutter + 1) + "= " + paint("note", style(.note)) + ": \(note.message)\n"
             }
@@ -53,8 +70,8 @@ public struct TextRenderer: Sendable {
         return paint("\(sources[range.file].path):\(range.line):\(range.column):", "1") + " "
     }
 
-    private func snippet(_ range: SourceRange, _ sources: SourceFiles, gutter: Int, caret: String) -> String {
-        guard let text = sources[range.file].line(Int(range.line)) else { return "" }
+    private func snippet(_ range: SourceRange, _ lines: inout LineIndexes, gutter: Int, caret: String) -> String {
+        guard let text = lines.line(range.line, of: range.file) else { return "" }
         let line = Array(text.replacingTabs())
         let start = max(0, min(Int(range.column) - 1, line.count))
         let end = range.endLine == range.line ? min(Int(range.endColumn) - 1, line.count) : line.count

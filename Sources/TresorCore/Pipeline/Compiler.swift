@@ -135,6 +135,17 @@ public struct Compiler: Sendable {
             file.diagnostics += problems
             file.configuration = configuration
         }
+        if file.diagnostics.count > limits.maxDiagnosticsPerFile {
+            let unreported = file.diagnostics.count - limits.maxDiagnosticsPerFile
+            file.diagnostics.sort(by: Diagnostic.ordered)
+            file.diagnostics.removeLast(unreported)
+            file.diagnostics.append(Diagnostic(
+                "TR003", .error,
+                "input over a safety limit: more than \(limits.maxDiagnosticsPerFile) problems in this file; "
+                    + "\(unreported) more are not reported",
+                at: SourceRange(file: id, line: 1, column: 1, endLine: 1, endColumn: 1),
+                help: "fix the problems reported, which usually repeat, and validate again"))
+        }
         return file
     }
 

@@ -40,22 +40,54 @@ public final class SourceFile: @unchecked Sendable {
         case .mapped(let mapping): return try body(mapping.bindMemory(to: UInt8.self))
         }
     }
+}
 
-    /// The text of 1-based `line`, without its line break; nil when the file has no such line.
-    public func line(_ line: Int) -> String? {
-        guard line >= 1 else { return nil }
-        return withBytes { bytes in
-            var current = 1
-            var start = 0
-            while current < line {
-                guard let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
-                start = newline + 1
-                current += 1
+/// Where each line of a file starts, found once, so rendering many diagnostics in one file does
+/// not rescan it from the top for each.
+struct LineIndex {
+    private let source: SourceFile
+    private let starts: [Int]
+
+    init(_ source: SourceFile) {
+        self.source = source
+        starts = source.withBytes { bytes in
+            var starts = [0]
+            guard let base = bytes.baseAddress else { return starts }
+            var offset = 0
+            while offset < bytes.count,
+                  let newline = memchr(base + offset, Int32(UInt8(ascii: "\n")), bytes.count - offset) {
+                offset = base.distance(to: newline.assumingMemoryBound(to: UInt8.self)) + 1
+                starts.append(offset)
             }
-            var end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
-            if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            return starts
         }
+    }
+
+    /// Longer lines are cut for display (a minified or hostile file can have a 50 MB line).
+    static let maxDisplayBytes = 400
+
+    /// The text of 1-based `line`, without its line break, cut after `maxDisplayBytes` bytes (then
+    /// ending in "…"), with control characters shown as U+FFFD so that binary input cannot drive
+    /// the terminal; nil when there is no such line.
+    func line(_ line: Int) -> String? {
+        guard line >= 1, line <= starts.count else { return nil }
+        return source.withBytes { bytes in
+            let start = starts[line - 1]
+            var end = line < starts.count ? starts[line] - 1 : bytes.count
+            if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+            guard start <= end else { return nil }
+            let cut = end - start > Self.maxDisplayBytes
+            if cut { end = start + Self.maxDisplayBytes }
+            var text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            if cut { text += "…" }
+            guard text.unicodeScalars.contains(where: Self.isControl) else { return text }
+            return String(String.UnicodeScalarView(text.unicodeScalars.map { Self.isControl($0) ? "\u{FFFD}" : $0 }))
+        }
+    }
+
+    /// C0 and C1 controls and DEL; a tab stays (the renderer shows it as a space).
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
     }
 }
 

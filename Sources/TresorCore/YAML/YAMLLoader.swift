@@ -14,14 +14,19 @@ struct YAMLLoader {
     func load(_ source: SourceFile, diagnostics: inout [Diagnostic], element: ((YAMLNode) -> Void)? = nil,
               document: (YAMLNode) -> Void) {
         source.withBytes { buffer in
-            let parser = LibYAMLParser(input: buffer)
+            let parser = LibYAMLParser(input: buffer, window: limits.maxBytesBetweenEvents)
             var builder = TreeBuilder(file: file, limits: limits, streamsRootSequence: element != nil)
             let event = LibYAMLEvent()
             while true {
                 guard event.parse(with: parser) else {
-                    diagnostics.append(parser.syntaxDiagnostic(file: file, input: buffer))
+                    diagnostics.append(parser.readTooFar
+                        ? builder.limit("more than \(limits.maxBytesBetweenEvents) bytes without a complete YAML token "
+                                        + "(a scalar longer than \(limits.maxScalarBytes) bytes, or a huge comment)",
+                                        at: parser.lastEventEnd)
+                        : parser.syntaxDiagnostic(file: file, input: buffer))
                     return
                 }
+                parser.lastEventEnd = event.end
                 switch builder.consume(event, diagnostics: &diagnostics) {
                 case .continue:
                     continue
@@ -42,19 +47,49 @@ struct YAMLLoader {
 
 /// Owns a `yaml_parser_t`; deinit frees it. Kept behind a pointer so each parse call does not
 /// pay for a dynamic exclusivity check on a class property.
+///
+/// libyaml reads through `read`, which refuses to run more than `window` bytes ahead of the last
+/// event: libyaml buffers a whole scalar before it reports it, so without this a 50 MB scalar
+/// would cost seconds and a gigabyte before its length could be checked.
 private final class LibYAMLParser {
     let raw: UnsafeMutablePointer<yaml_parser_t>
+    private let input: UnsafeBufferPointer<UInt8>
+    private let window: Int
+    private var offset = 0
+    /// Where the last event ended; `index` counts characters, so never more than bytes.
+    var lastEventEnd = yaml_mark_t()
+    private(set) var readTooFar = false
 
-    init(input: UnsafeBufferPointer<UInt8>) {
+    init(input: UnsafeBufferPointer<UInt8>, window: Int) {
+        self.input = input
+        self.window = window
         raw = .allocate(capacity: 1)
         raw.initialize(to: yaml_parser_t())
         yaml_parser_initialize(raw)
-        yaml_parser_set_input_string(raw, input.baseAddress ?? UnsafePointer(bitPattern: 1)!, input.count)
+        yaml_parser_set_input(raw, { data, buffer, size, sizeRead in
+            let parser = Unmanaged<LibYAMLParser>.fromOpaque(data!).takeUnretainedValue()
+            return parser.read(into: buffer!, size: size, sizeRead: sizeRead!)
+        }, Unmanaged.passUnretained(self).toOpaque())
     }
 
     deinit {
         yaml_parser_delete(raw)
         raw.deallocate()
+    }
+
+    /// libyaml's read handler: 1 with bytes copied (0 of them at the end), 0 to stop it.
+    private func read(into buffer: UnsafeMutablePointer<UInt8>, size: Int, sizeRead: UnsafeMutablePointer<Int>) -> Int32 {
+        if offset - lastEventEnd.index > window {
+            readTooFar = true
+            return 0
+        }
+        let count = min(size, input.count - offset)
+        if count > 0, let base = input.baseAddress {
+            buffer.update(from: base + offset, count: count)
+        }
+        offset += count
+        sizeRead.pointee = count
+        return 1
     }
 
     /// TR001 for the parser's error: libyaml's problem at its mark, and its context as a note.
@@ -67,7 +102,7 @@ private final class LibYAMLParser {
             let (line, column) = Self.position(ofByte: offset, in: input)
             let byte = raw.problem_value >= 0 ? String(format2: raw.problem_value) : ""
             return Diagnostic(
-                "TR001", .error, "input is not valid UTF-8: \(problem)\(byte)",
+                "TR001", .error, "input is not valid text: \(problem)\(byte)",
                 at: SourceRange(file: file, line: line, column: column, endLine: line, endColumn: column + 1),
                 help: "save the file as UTF-8")
         }
@@ -367,7 +402,7 @@ private struct TreeBuilder {
         return .continue
     }
 
-    private func limit(_ what: String, at mark: yaml_mark_t) -> Diagnostic {
+    func limit(_ what: String, at mark: yaml_mark_t) -> Diagnostic {
         Diagnostic("TR003", .error, "input over a safety limit: \(what)",
                    at: SourceRange(mark: mark, file: file),
                    help: "split the input or remove the construct; real manifests stay far below this limit")
