@@ -13,7 +13,7 @@ struct Tresor: ParsableCommand {
         commandName: "tresor",
         abstract: "Compile, check, plan and apply Azure Backup manifests.",
         version: "0.1.0",
-        subcommands: [Validate.self, Rules.self, Explain.self]
+        subcommands: [Validate.self, Plan.self, Apply.self, Show.self, Unlock.self, Rules.self, Explain.self]
     )
 }
 

@@ -23,6 +23,19 @@ func positions(_ result: Compiler.Result) -> [String] {
     }
 }
 
+/// Applies `example.applied` to empty in-memory state, then plans `example.manifests` against it.
+func planAfterApplying(_ example: StateExample) -> Planning.Result {
+    var state = State()
+    let first = Planning().plan(sources: [(path: "applied.yaml", text: example.applied)], against: state)
+    XCTAssertEqual(first.report.errorCount, 0, "the manifests applied first have errors: \(first.report.diagnostics)")
+    if let plan = first.plan { state.record(plan) }
+    return Planning(allowDestroy: example.allowDestroy).plan(sources: [(path: "example.yaml", text: example.manifests)], against: state)
+}
+
+func codes(_ result: Planning.Result) -> [String] {
+    result.report.diagnostics.map(\.code)
+}
+
 /// The Fixtures folder in the source tree (golden files are updated there).
 let fixturesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 

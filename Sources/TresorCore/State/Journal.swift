@@ -1,0 +1,161 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The apply journal, `<state>.journal`: an append-only record of the actions an apply has
+/// completed since the state was last written, so that an interrupted apply loses nothing that
+/// was done.
+///
+/// Format: one line per record, `<checksum> <json>\n`, where the checksum is the first 16 hex
+/// digits of the SHA-256 of the JSON. The first record binds the journal to one state version:
+/// `{"journal":1,"lineage":…,"serial":…}`; each following one is an action, either
+/// `{"action":…,"set":<resource>}` or `{"action":…,"remove":<id>}`. A last line that is
+/// incomplete or fails its checksum is a write torn by a crash and is ignored; a bad line before
+/// the last one means the file is damaged.
+enum Journal {
+    static let version = 1
+
+    enum Entry: Equatable {
+        case set(action: String, StateResource)
+        case remove(action: String, id: String)
+
+        var json: JSON {
+            switch self {
+            case .set(let action, let resource): .object([("action", .string(action)), ("set", resource.json)])
+            case .remove(let action, let id): .object([("action", .string(action)), ("remove", .string(id))])
+            }
+        }
+
+        init?(json: JSON) {
+            guard let action = json["action"]?.stringValue else { return nil }
+            if let resource = json["set"].flatMap(StateResource.init(json:)) {
+                self = .set(action: action, resource)
+            } else if let id = json["remove"]?.stringValue {
+                self = .remove(action: action, id: id)
+            } else {
+                return nil
+            }
+        }
+
+        func apply(to state: inout State) {
+            switch self {
+            case .set(_, let resource): state.set(resource)
+            case .remove(_, let id): state.remove(id: id)
+            }
+        }
+    }
+
+    struct Contents: Equatable {
+        var lineage: String
+        var serial: Int
+        var entries: [Entry]
+    }
+
+    static func line(_ json: JSON) -> [UInt8] {
+        var body: [UInt8] = []
+        json.write(into: &body)
+        var line = Array(lineChecksum(body[...]).utf8)
+        line.append(UInt8(ascii: " "))
+        line += body
+        line.append(UInt8(ascii: "\n"))
+        return line
+    }
+
+    static func lineChecksum(_ body: ArraySlice<UInt8>) -> Substring {
+        SHA256.hex(body).prefix(16)
+    }
+
+    static func header(lineage: String, serial: Int) -> JSON {
+        .object([("journal", .int(version)), ("lineage", .string(lineage)), ("serial", .int(serial))])
+    }
+
+    /// Reads a journal. nil when it holds not even a complete header (a crash while starting it).
+    static func decode(_ bytes: [UInt8]) throws(Files.Failure) -> Contents? {
+        var records: [JSON] = []
+        var start = 0
+        while start < bytes.count {
+            guard let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) else { break }  // torn last line
+            let record = parse(bytes[start..<newline])
+            start = newline + 1
+            guard let record else {
+                if start >= bytes.count { break }  // torn last line
+                throw Files.Failure(message: "journal line \(records.count + 1) is damaged (its checksum does not match)")
+            }
+            records.append(record)
+        }
+        guard let header = records.first else { return nil }
+        guard header["journal"]?.intValue == version, let lineage = header["lineage"]?.stringValue,
+              let serial = header["serial"]?.intValue
+        else { throw Files.Failure(message: "its first line is not a tresor journal header of version \(version)") }
+        var entries: [Entry] = []
+        entries.reserveCapacity(records.count - 1)
+        for (index, record) in records.dropFirst().enumerated() {
+            guard let entry = Entry(json: record) else {
+                throw Files.Failure(message: "journal line \(index + 2) is not an action record")
+            }
+            entries.append(entry)
+        }
+        return Contents(lineage: lineage, serial: serial, entries: entries)
+    }
+
+    /// A line's JSON when its checksum matches.
+    private static func parse(_ line: ArraySlice<UInt8>) -> JSON? {
+        guard line.count > 17, line[line.startIndex + 16] == UInt8(ascii: " ") else { return nil }
+        let body = line[(line.startIndex + 17)...]
+        guard lineChecksum(body).utf8.elementsEqual(line.prefix(16)) else { return nil }
+        return try? JSONReader.parse(Array(body)).value
+    }
+}
+
+/// Appends to a journal. Every record is written at once (a process killed afterwards loses
+/// nothing: the kernel has it), but fsync, which only guards against power loss and costs a
+/// disk flush, runs at most every `syncInterval` records or `syncSeconds`, and when the journal
+/// is closed. A power cut can so lose the last few records: those actions are planned and done
+/// again by the next run, which converges because applying an action twice has the same result.
+struct JournalWriter {
+    static let syncInterval = 1000
+    static let syncSeconds = 0.2
+
+    let path: String
+    private let descriptor: Int32
+    private var unsynced = 0
+    private var lastSync = JournalWriter.clock()
+
+    /// Starts a new journal for the state version `lineage`/`serial`, replacing any old one.
+    init(path: String, lineage: String, serial: Int) throws(Files.Failure) {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw Files.systemError("create", path) }
+        try write(Journal.line(Journal.header(lineage: lineage, serial: serial)))
+        try Files.sync(descriptor, path: path)
+        Files.syncDirectory(of: path)
+    }
+
+    mutating func append(_ entry: Journal.Entry) throws(Files.Failure) {
+        try write(Journal.line(entry.json))
+        unsynced += 1
+        if unsynced >= Self.syncInterval || Self.clock() - lastSync >= Self.syncSeconds {
+            try Files.sync(descriptor, path: path)
+            unsynced = 0
+            lastSync = Self.clock()
+        }
+    }
+
+    /// Syncs and closes the journal.
+    consuming func finish() throws(Files.Failure) {
+        defer { close(descriptor) }
+        try Files.sync(descriptor, path: path)
+    }
+
+    private func write(_ line: [UInt8]) throws(Files.Failure) {
+        try Files.writeAll(descriptor, line, path: path)
+    }
+
+    private static func clock() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+}
