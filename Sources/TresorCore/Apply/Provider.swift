@@ -16,7 +16,7 @@ public struct ProviderFailure: Error, Sendable {
 struct RecordingProvider: Provider {
     mutating func perform(_ change: PlannedChange, in state: State) throws(ProviderFailure) {
         guard let after = change.after else {
-            if change.kind == .vault, state.resources.contains(where: { $0.vaultKey == ResourceID.key(change.id) }) {
+            if change.kind == .vault, state.itemCountsByVault()[ResourceID.key(change.id), default: 0] > 0 {
                 throw ProviderFailure(message: "vault \(change.name) still holds protected items")
             }
             return
@@ -26,8 +26,7 @@ struct RecordingProvider: Provider {
         case .vault, .networkRule:
             return
         case .backupPolicy:
-            guard let vault = resource.key.firstRange(of: "/backuppolicies/").map({ String(resource.key[..<$0.lowerBound]) }),
-                  state.resource(forKey: vault) != nil
+            guard let vault = resource.vaultKey, state.resource(forKey: vault) != nil
             else { throw ProviderFailure(message: "policy \(change.name) needs its vault, which does not exist") }
         case .protectedItem:
             guard let vault = resource.vaultKey, let vaultResource = state.resource(forKey: vault) else {

@@ -44,11 +44,20 @@ public struct ApplyCommand {
                                  exitCode: ExitCode.usage)
         }
         let lock: StateLock
+        do {
+            lock = try store.lock(operation: "apply")
+        } catch {
+            return fail([error.diagnostic], sources: SourceFiles(), output: "")
+        }
+        defer { lock.release() }
+        let store = self.store
+        let load = { @Sendable in Result { () throws(FatalDiagnostic) in try store.load() } }
+        // With manifests, compile them while the state is read.
+        let (compiled, outcome) = planFile == nil ? Planning.compile(paths: paths, alongside: load) : (nil, load())
         var state: State
         var output = ""
         do {
-            lock = try store.lock(operation: "apply")
-            let loaded = try store.load()
+            let loaded = try outcome.get()
             state = loaded.state
             if loaded.replayedActions > 0 {
                 // Commit the interrupted apply's changes first, so that this apply's journal
@@ -61,17 +70,10 @@ public struct ApplyCommand {
         } catch {
             return fail([error.diagnostic], sources: SourceFiles(), output: output)
         }
-        defer { lock.release() }
 
         let plan: Plan
-        if let planFile {
-            do {
-                plan = try savedPlan(planFile, matching: state)
-            } catch {
-                return fail([error.diagnostic], sources: SourceFiles(), output: output)
-            }
-        } else {
-            let result = Planning(allowDestroy: allowDestroy).plan(paths: paths, against: state)
+        if let compiled {
+            let result = Planning(allowDestroy: allowDestroy).plan(compiled, against: state)
             var text = TextRenderer(colored: colored).render(result.report)
             guard let planned = result.plan else {
                 return fail(result.report.diagnostics, sources: result.report.sources, output: output)
@@ -85,6 +87,12 @@ public struct ApplyCommand {
                 guard confirm("\nApply these changes? Only 'yes' applies them: ") else {
                     return CommandOutput(stdout: "Apply cancelled; nothing was changed.\n", exitCode: ExitCode.failure)
                 }
+            }
+        } else {
+            do {
+                plan = try savedPlan(planFile ?? "", matching: state)
+            } catch {
+                return fail([error.diagnostic], sources: SourceFiles(), output: output)
             }
         }
         guard plan.hasChanges else {

@@ -21,15 +21,20 @@ public struct PlanCommand: Sendable {
 
     public func run() -> CommandOutput {
         let lock: StateLock
-        let loaded: StateStore.Loaded
         do {
             lock = try store.lock(operation: "plan")
-            loaded = try store.load()
         } catch {
             return failure(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic]), plan: nil)
         }
         defer { lock.release() }
-        let result = Planning(allowDestroy: allowDestroy).plan(paths: paths, against: loaded.state)
+        let store = self.store
+        let (compiled, outcome) = Planning.compile(paths: paths) { Result { () throws(FatalDiagnostic) in try store.load() } }
+        let loaded: StateStore.Loaded
+        switch outcome {
+        case .success(let value): loaded = value
+        case .failure(let error): return failure(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic]), plan: nil)
+        }
+        let result = Planning(allowDestroy: allowDestroy).plan(compiled, against: loaded.state)
         guard let plan = result.plan else { return failure(result.report, plan: nil) }
         var notes = replayNote(loaded)
         if let out {

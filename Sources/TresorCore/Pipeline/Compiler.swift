@@ -5,8 +5,6 @@ import Dispatch
 /// one runs on whatever the previous could make sense of, so one run reports every problem.
 public struct Compiler: Sendable {
     public var limits = YAMLLimits()
-    /// The stored state to check the manifests against (plan and apply); nil for validate.
-    public var state: State?
 
     public init() {}
 
@@ -96,7 +94,7 @@ public struct Compiler: Sendable {
         var binder = Binder()
         binder.bind(&estate)
         diagnostics += binder.diagnostics
-        diagnostics += RuleCatalog.check(RuleContext(estate: estate, state: state))
+        diagnostics += RuleCatalog.check(RuleContext(estate: estate))
         return Result(estate: estate, report: DiagnosticReport(sources: sources, diagnostics: diagnostics))
     }
 }

@@ -1,5 +1,8 @@
-/// What plan and apply share: compile the manifests with the stored state in the rules'
-/// context, then, when they have no errors, plan them against that state.
+import Dispatch
+
+/// What plan and apply share: compile the manifests (while the state is read on the other
+/// core), run the rules that need stored state, then, when nothing has errors, plan the
+/// manifests against the state.
 public struct Planning: Sendable {
     public var allowDestroy = false
 
@@ -13,25 +16,30 @@ public struct Planning: Sendable {
         public var plan: Plan?
     }
 
-    public func plan(paths: [String], against state: State) -> Result {
-        var compiler = Compiler()
-        compiler.state = state
-        return plan(compiler.check(paths: paths), against: state)
+    /// Compiles the manifests under `paths` while `work` (reading the state) runs alongside.
+    static func compile<T: Sendable>(paths: [String], alongside work: @Sendable () -> T) -> (Compiler.Result, T) {
+        nonisolated(unsafe) var compiled: Compiler.Result?
+        nonisolated(unsafe) var outcome: T?
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            if index == 0 { compiled = Compiler().check(paths: paths) } else { outcome = work() }
+        }
+        return (compiled!, outcome!)
     }
 
     /// In-memory manifests, as `(path, text)` pairs (tests and rule examples).
     public func plan(sources: [(path: String, text: String)], against state: State) -> Result {
-        var compiler = Compiler()
-        compiler.state = state
-        return plan(compiler.check(sources: sources), against: state)
+        plan(Compiler().check(sources: sources), against: state)
     }
 
-    private func plan(_ compiled: Compiler.Result, against state: State) -> Result {
-        guard compiled.report.errorCount == 0 else { return Result(report: compiled.report, plan: nil) }
+    func plan(_ compiled: Compiler.Result, against state: State) -> Result {
+        let stateDiagnostics = RuleCatalog.checkAgainstState(RuleContext(estate: compiled.estate, state: state))
+        var report = DiagnosticReport(sources: compiled.report.sources, diagnostics: compiled.report.diagnostics + stateDiagnostics)
+        guard report.errorCount == 0 else { return Result(report: report, plan: nil) }
         var planner = Planner(estate: compiled.estate, state: state, allowDestroy: allowDestroy)
         let plan = planner.plan()
-        let report = DiagnosticReport(sources: compiled.report.sources,
-                                      diagnostics: compiled.report.diagnostics + planner.diagnostics)
+        if !planner.diagnostics.isEmpty {
+            report = DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + planner.diagnostics)
+        }
         return Result(report: report, plan: report.errorCount == 0 ? plan : nil)
     }
 }

@@ -23,8 +23,8 @@ struct Planner {
     private(set) var diagnostics: [Diagnostic] = []
     private var removals: [PlannedChange] = []
     private var forward: [PlannedChange] = []
-    /// Keys of state resources the manifests still declare.
-    private var declared: Set<String> = []
+    /// By state slot: whether the manifests still declare the resource.
+    private var declaredSlots: [Bool]
     /// Keys of state items that a move to another vault deletes.
     private var moved: [String: String] = [:]
     private var replacedVaults: Set<String> = []
@@ -35,22 +35,22 @@ struct Planner {
         self.estate = estate
         self.state = state
         self.allowDestroy = allowDestroy
+        declaredSlots = Array(repeating: false, count: state.slotCount)
     }
 
     mutating func plan() -> Plan {
         let desired = DesiredState(estate)
-        declared.reserveCapacity(min(desired.entries.count, state.count))
-        var planned: Set<String> = []
-        planned.reserveCapacity(desired.entries.count)
+        var created: Set<String> = []
         var createdItems: [(change: Int, entry: DesiredState.Entry)] = []
         for entry in desired.entries {
             let key = entry.resource.key
             // A resource declared twice is TR009/TR302 in the manifests; plan it once.
-            guard planned.insert(key).inserted else { continue }
-            if let stored = state.resource(forKey: key) {
-                declared.insert(key)
+            if let slot = state.slot(forKey: key), let stored = state[slot: slot] {
+                guard !declaredSlots[slot] else { continue }
+                declaredSlots[slot] = true
                 planChange(from: stored, to: entry)
             } else {
+                guard created.insert(key).inserted else { continue }
                 if entry.resource.kind == .protectedItem { createdItems.append((forward.count, entry)) }
                 let resource = entry.resource
                 forward.append(PlannedChange(action: .create, kind: resource.kind, id: resource.id, name: resource.name,
@@ -89,7 +89,7 @@ struct Planner {
                 return
             }
         }
-        if let vault = vaultKey(of: stored), replacedVaults.contains(vault) {
+        if !replacedVaults.isEmpty, let vault = stored.vaultKey, replacedVaults.contains(vault) {
             change.action = .replace
             change.destructive = stored.kind == .protectedItem
             change.reason = stored.kind == .protectedItem
@@ -115,7 +115,7 @@ struct Planner {
         for other in storedItems(ofVM: vm) {
             guard let stored = state.resource(forKey: other), let fromVault = stored.vaultKey else { continue }
             let vaultName = stateName(ofVault: fromVault)
-            let stillDeclared = declared.contains(other)
+            let stillDeclared = isDeclared(other)
             if allowDestroy, !stillDeclared {
                 moved[other] = toVault
                 forward[change].reason = "the VM moves here from vault \(vaultName)"
@@ -133,12 +133,12 @@ struct Planner {
     }
 
     private mutating func planRemovals() {
-        for stored in state.resources where !declared.contains(stored.key) {
+        for slot in 0..<state.slotCount where !declaredSlots[slot] {
+            guard let stored = state[slot: slot] else { continue }
             var change = PlannedChange(action: .delete, kind: stored.kind, id: stored.id, name: stored.name,
                                        destructive: false, reason: "no longer in the manifests",
                                        before: stored.attributes, after: nil)
-            let vault = vaultKey(of: stored)
-            let vaultGoes = vault.map { replacedVaults.contains($0) || !declared.contains($0) } ?? false
+            let vaultGoes = stored.vaultKey.map { replacedVaults.contains($0) || !isDeclared($0) } ?? false
             switch stored.kind {
             case .protectedItem:
                 change.destructive = true
@@ -172,7 +172,8 @@ struct Planner {
     private mutating func guardDestructiveChanges(_ changes: [PlannedChange]) {
         guard !allowDestroy else { return }
         for change in changes where change.destructive {
-            if change.kind == .protectedItem, let vault = vaultKey(of: change), replacedVaults.contains(vault) || !declared.contains(vault) {
+            if change.kind == .protectedItem, let vault = StateResource.vaultKey(ofChild: ResourceID.key(change.id)),
+               replacedVaults.contains(vault) || !isDeclared(vault) {
                 continue
             }
             let what = change.action == .replace ? "replace" : "delete"
@@ -204,18 +205,8 @@ struct Planner {
         return .object(members)
     }
 
-    private func vaultKey(of resource: StateResource) -> String? {
-        switch resource.kind {
-        case .backupPolicy:
-            let key = resource.key
-            return key.firstRange(of: "/backuppolicies/").map { String(key[..<$0.lowerBound]) }
-        case .protectedItem: return resource.vaultKey
-        case .vault, .networkRule: return nil
-        }
-    }
-
-    private func vaultKey(of change: PlannedChange) -> String? {
-        vaultKey(of: StateResource(kind: change.kind, id: change.id, name: change.name, attributes: change.before ?? .null))
+    private func isDeclared(_ key: String) -> Bool {
+        state.slot(forKey: key).map { declaredSlots[$0] } ?? false
     }
 
     private func stateName(ofVault key: String) -> String {
@@ -230,8 +221,9 @@ struct Planner {
     private mutating func storedItems(ofVM key: String) -> [String] {
         if itemsByVM == nil {
             var index: [String: [String]] = [:]
-            for resource in state.resources where resource.kind == .protectedItem {
-                if let vm = resource.vmKey { index[vm, default: []].append(resource.key) }
+            for slot in 0..<state.slotCount {
+                guard let resource = state[slot: slot], resource.kind == .protectedItem, let vm = resource.vmKey else { continue }
+                index[vm, default: []].append(resource.key)
             }
             itemsByVM = index
         }

@@ -24,6 +24,14 @@ public struct State: Sendable {
     public var count: Int { indexByKey.count }
     public var isEmpty: Bool { indexByKey.isEmpty }
 
+    /// Resources have slots, their positions, stable until the state is next loaded: the planner
+    /// marks which it has matched by slot.
+    var slotCount: Int { slots.count }
+
+    func slot(forKey key: String) -> Int? { indexByKey[key] }
+
+    subscript(slot slot: Int) -> StateResource? { slots[slot] }
+
     public func resource(forKey key: String) -> StateResource? {
         indexByKey[key].flatMap { slots[$0] }
     }
@@ -60,7 +68,7 @@ public struct State: Sendable {
     public func itemCountsByVault() -> [String: Int] {
         var counts: [String: Int] = [:]
         for case let resource? in slots {
-            if let vault = resource.vaultKey { counts[vault, default: 0] += 1 }
+            if resource.kind == .protectedItem, let vault = resource.vaultKey { counts[vault, default: 0] += 1 }
         }
         return counts
     }

@@ -47,10 +47,21 @@ public struct StateResource: Sendable, Equatable {
         attributes[ProtectedItemAttribute.protectionState].flatMap { $0.stringValue }.flatMap(ProtectionState.init(rawValue:))
     }
 
-    /// For a protected item: the key of its vault, the prefix of its own identity.
+    /// For a policy or protected item: the key of the vault that holds it.
     var vaultKey: String? {
-        guard kind == .protectedItem, let range = key.firstRange(of: "/backupfabrics/") else { return nil }
-        return String(key[..<range.lowerBound])
+        kind == .backupPolicy || kind == .protectedItem ? Self.vaultKey(ofChild: key) : nil
+    }
+
+    /// The vault's part of a policy's or protected item's key: its identity starts with the vault's,
+    /// `/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}`,
+    /// eight path segments.
+    static func vaultKey(ofChild key: String) -> String? {
+        var slashes = 0
+        for index in key.utf8.indices where key.utf8[index] == UInt8(ascii: "/") {
+            slashes += 1
+            if slashes == 9 { return String(key[..<index]) }
+        }
+        return nil
     }
 
     /// For a protected item: the key of the VM it protects.
