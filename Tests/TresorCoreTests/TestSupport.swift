@@ -17,9 +17,17 @@ func codes(_ result: Compiler.Result) -> [String] {
 
 /// `file:line:column code` for each diagnostic, the form the position tests compare.
 func positions(_ result: Compiler.Result) -> [String] {
-    result.report.diagnostics.map { diagnostic in
+    positions(result.report)
+}
+
+func positions(_ result: Planning.Result) -> [String] {
+    positions(result.report)
+}
+
+func positions(_ report: DiagnosticReport) -> [String] {
+    report.diagnostics.map { diagnostic in
         guard let range = diagnostic.range else { return diagnostic.code }
-        return "\(result.report.path(of: range)):\(range.line):\(range.column) \(diagnostic.code)"
+        return "\(report.path(of: range)):\(range.line):\(range.column) \(diagnostic.code)"
     }
 }
 
@@ -84,3 +92,25 @@ let baseEstate = """
     vms: [web-01]
 
     """
+
+/// A fresh directory under the system's temporary directory, removed by `tearDown` callers.
+func makeTemporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("tresor-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// The bytes of every file in `directory`, by name: to check that a command wrote nothing.
+func snapshot(_ directory: URL) throws -> [String: Data] {
+    var files: [String: Data] = [:]
+    for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+        files[name] = try Data(contentsOf: directory.appendingPathComponent(name))
+    }
+    return files
+}
+
+/// `baseEstate` with `old` replaced by `new` (which must occur).
+func baseEstate(replacing old: String, with new: String, file: StaticString = #filePath, line: UInt = #line) -> String {
+    XCTAssertTrue(baseEstate.contains(old), "base estate has no \"\(old)\"", file: file, line: line)
+    return baseEstate.replacingOccurrences(of: old, with: new)
+}
