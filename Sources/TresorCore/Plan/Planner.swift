@@ -147,7 +147,7 @@ struct Planner {
                 } else if vaultGoes {
                     change.reason = "its vault is deleted; its recovery points are deleted"
                 } else if allowDestroy {
-                    change.reason = "no longer in the manifests; its recovery points are deleted (--allow-destroy)"
+                    change.reason = "no longer in the manifests; --allow-destroy deletes its recovery points"
                 } else if stored.protectionState == .protected {
                     change.action = .stopProtection
                     change.destructive = false
