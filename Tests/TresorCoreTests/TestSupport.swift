@@ -100,11 +100,14 @@ func makeTemporaryDirectory() throws -> URL {
     return url
 }
 
-/// The bytes of every file in `directory`, by name: to check that a command wrote nothing.
+/// The bytes of every file under `directory`, by relative path: to check that a command wrote nothing.
 func snapshot(_ directory: URL) throws -> [String: Data] {
     var files: [String: Data] = [:]
-    for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
-        files[name] = try Data(contentsOf: directory.appendingPathComponent(name))
+    for name in try FileManager.default.subpathsOfDirectory(atPath: directory.path) {
+        var isDirectory: ObjCBool = false
+        let path = directory.appendingPathComponent(name).path
+        FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        files[name] = isDirectory.boolValue ? Data() : try Data(contentsOf: URL(fileURLWithPath: path))
     }
     return files
 }
