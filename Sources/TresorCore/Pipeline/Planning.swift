@@ -16,14 +16,19 @@ public struct Planning: Sendable {
         public var plan: Plan?
     }
 
-    /// Compiles the manifests under `paths` while `work` (reading the state) runs alongside.
-    static func compile<T: Sendable>(paths: [String], alongside work: @Sendable () -> T) -> (Compiler.Result, T) {
-        nonisolated(unsafe) var compiled: Compiler.Result?
+    /// Compiles the manifests under `paths` while `work` (reading the state) runs on another
+    /// thread. The compiler stays on the calling thread: its own concurrentPerform would run
+    /// serially if nested in another.
+    static func compile<T: Sendable>(paths: [String], alongside work: @escaping @Sendable () -> T) -> (Compiler.Result, T) {
         nonisolated(unsafe) var outcome: T?
-        DispatchQueue.concurrentPerform(iterations: 2) { index in
-            if index == 0 { compiled = Compiler().check(paths: paths) } else { outcome = work() }
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            outcome = work()
+            done.signal()
         }
-        return (compiled!, outcome!)
+        let compiled = Compiler().check(paths: paths)
+        done.wait()
+        return (compiled, outcome!)
     }
 
     /// In-memory manifests, as `(path, text)` pairs (tests and rule examples).

@@ -48,14 +48,16 @@ struct DesiredState {
             let vaultID = estate.vaults[vaultIndex].id
             for (entry, vmIndex) in protection.vmIndices.enumerated() {
                 guard let vmIndex else { continue }
-                let vm = estate.virtualMachines[vmIndex]
-                let id = ResourceID.protectedItem(vaultID: vaultID, vmResourceGroup: vm.resourceGroup.value, vmName: vm.name.value)
+                // Fields are read in place: copying a whole VirtualMachine per item costs.
+                let vmName = estate.virtualMachines[vmIndex].name.value
+                let id = ResourceID.protectedItem(vaultID: vaultID, vmResourceGroup: estate.virtualMachines[vmIndex].resourceGroup.value,
+                                                  vmName: vmName)
                 let attributes = JSON.object([
-                    (ProtectedItemAttribute.vm, .string(vm.id)),
+                    (ProtectedItemAttribute.vm, .string(estate.virtualMachines[vmIndex].id)),
                     (ProtectedItemAttribute.policy, .string(policyName)),
                     (ProtectedItemAttribute.protectionState, .string(ProtectionState.protected.rawValue)),
                 ])
-                entries.append(Entry(resource: StateResource(kind: .protectedItem, id: id, name: vm.name.value, attributes: attributes),
+                entries.append(Entry(resource: StateResource(kind: .protectedItem, id: id, name: vmName, attributes: attributes),
                                      origin: .protectedItem(protection: protectionIndex, entry: entry)))
             }
         }

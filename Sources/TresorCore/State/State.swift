@@ -21,6 +21,11 @@ public struct State: Sendable {
     }
 
     public var resources: [StateResource] { slots.compactMap { $0 } }
+
+    mutating func reserveCapacity(_ count: Int) {
+        slots.reserveCapacity(count)
+        indexByKey.reserveCapacity(count)
+    }
     public var count: Int { indexByKey.count }
     public var isEmpty: Bool { indexByKey.isEmpty }
 

@@ -1,43 +1,87 @@
-/// The state file format (SPEC §3): a JSON document with the format version, lineage, serial, a
-/// checksum, and the resources, one per line so that a diff of two versions stays readable.
+import Dispatch
+
+/// The state file format (SPEC §3): a JSON document with the format version, a checksum, the
+/// lineage, the serial and the resources, one per line so that a diff of two versions stays
+/// readable:
 ///
-/// The checksum is SHA-256 over `tresor-state`, the format version, the lineage and the serial
-/// (one per line), followed by the bytes of the `resources` array exactly as written. tresor
-/// writes those bytes canonically, so any change to them (a damaged disk block, a hand edit)
-/// fails the check and the state is refused (TR604) rather than trusted.
+///     {
+///       "formatVersion": 1,
+///       "checksum": "sha256:…",
+///       "lineage": "…",
+///       "serial": 3,
+///       "resources": [
+///         {"kind":"Vault","id":"…","name":"…","attributes":{…}},
+///         …
+///       ]
+///     }
+///
+/// The checksum is the SHA-256 of every byte after the checksum line, exactly as written: the
+/// lineage, the serial and the resources. Any change to them (a damaged disk block, a bad merge,
+/// a hand edit) fails the check and the state is refused (TR604) rather than trusted. Placing
+/// the checksum first lets the reader hash the rest while it parses it.
 public enum StateFile {
     public struct Failure: Error, Equatable, Sendable {
         public var message: String
     }
 
-    public static func encode(_ state: State) -> [UInt8] {
-        let lineage = state.lineage ?? ""
-        var resources: [UInt8] = []
-        resources.reserveCapacity(state.count * 400)
-        resources += "[".utf8
-        for (index, resource) in state.resources.enumerated() {
-            resources += (index == 0 ? "\n    " : ",\n    ").utf8
-            resource.json.write(into: &resources)
-        }
-        resources += (state.isEmpty ? "]" : "\n  ]").utf8
+    private static let checksumPrefix = Array("  \"checksum\": \"sha256:".utf8)
 
-        var output: [UInt8] = []
-        output.reserveCapacity(resources.count + 300)
-        output += "{\n  \"formatVersion\": \(State.formatVersion),\n  \"lineage\": ".utf8
-        JSON.string(lineage).write(into: &output)
-        output += ",\n  \"serial\": \(state.serial),\n  \"checksum\": ".utf8
-        JSON.string(checksum(lineage: lineage, serial: state.serial, resources: resources[...])).write(into: &output)
-        output += ",\n  \"resources\": ".utf8
-        output += resources
-        output += "\n}\n".utf8
+    public static func encode(_ state: State) -> [UInt8] {
+        var body: [UInt8] = []
+        body.reserveCapacity(state.count * 600 + 200)
+        body += "  \"lineage\": ".utf8
+        JSON.string(state.lineage ?? "").write(into: &body)
+        body += ",\n  \"serial\": \(state.serial),\n  \"resources\": [".utf8
+        var first = true
+        for slot in 0..<state.slotCount {
+            guard let resource = state[slot: slot] else { continue }
+            body += (first ? "\n    " : ",\n    ").utf8
+            first = false
+            resource.json.write(into: &body)
+        }
+        body += (first ? "]\n}\n" : "\n  ]\n}\n").utf8
+
+        var output = Array("{\n  \"formatVersion\": \(State.formatVersion),\n".utf8)
+        output.reserveCapacity(body.count + 120)
+        output += checksumPrefix
+        output += SHA256.hex(body).utf8
+        output += "\",\n".utf8
+        output += body
         return output
     }
 
     public static func decode(_ bytes: [UInt8]) throws(Failure) -> State {
+        let line = checksumLine(in: bytes)
+        nonisolated(unsafe) var digest: String?
+        nonisolated(unsafe) var parsed: Result<(State, String), Failure>?
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            if index == 0 {
+                if let line { digest = SHA256.hex(bytes[line.end...]) }
+            } else {
+                parsed = Result { () throws(Failure) in try parse(bytes) }
+            }
+        }
+        // An unknown version or a document that is not a state says more than a checksum.
+        let (state, recorded) = try parsed!.get()
+        guard let line, recorded == "sha256:" + line.digest, digest == line.digest else {
+            throw Failure(message: "its checksum does not match its contents: it was damaged or edited by hand")
+        }
+        return state
+    }
+
+    /// The checksum line tresor writes second, and where the bytes it covers start.
+    private static func checksumLine(in bytes: [UInt8]) -> (digest: String, end: Int)? {
+        let head = bytes.prefix(256)
+        guard let start = head.firstRange(of: checksumPrefix)?.upperBound, start + 64 + 3 <= bytes.count,
+              bytes[(start + 64)..<(start + 67)].elementsEqual("\",\n".utf8)
+        else { return nil }
+        return (String(decoding: bytes[start..<(start + 64)], as: UTF8.self), start + 67)
+    }
+
+    private static func parse(_ bytes: [UInt8]) throws(Failure) -> (State, String) {
         let document: JSON
-        let span: Range<Int>?
         do {
-            (document, span) = try JSONReader.parse(bytes, span: "resources")
+            document = try JSONReader.parse(bytes).value
         } catch {
             throw Failure(message: "it is not valid JSON (\(error.message) at byte \(error.offset))")
         }
@@ -48,25 +92,15 @@ public enum StateFile {
         guard version == State.formatVersion else {
             throw Failure(message: "its format version \(version) is unknown to this tresor, which reads version \(State.formatVersion)")
         }
-        guard let lineage = document["lineage"]?.stringValue, let serial = document["serial"]?.intValue, serial >= 0,
-              let stored = document["checksum"]?.stringValue,
-              let items = document["resources"]?.arrayValue, let span
-        else { throw Failure(message: "it lacks lineage, serial, checksum or resources") }
-        guard checksum(lineage: lineage, serial: serial, resources: bytes[span]) == stored else {
-            throw Failure(message: "its checksum does not match its contents: it was damaged or edited by hand")
-        }
-        var state = State(lineage: lineage, serial: serial)
+        guard let checksum = document["checksum"]?.stringValue, let lineage = document["lineage"]?.stringValue,
+              let serial = document["serial"]?.intValue, serial >= 0, let items = document["resources"]?.arrayValue
+        else { throw Failure(message: "it lacks its checksum, lineage, serial or resources") }
+        var state = State(lineage: lineage.isEmpty ? nil : lineage, serial: serial)
+        state.reserveCapacity(items.count)
         for item in items {
             guard let resource = StateResource(json: item) else { throw Failure(message: "a resource has the wrong shape") }
             guard state.insert(resource) else { throw Failure(message: "resource \(resource.id) is recorded twice") }
         }
-        return state
-    }
-
-    static func checksum(lineage: String, serial: Int, resources: ArraySlice<UInt8>) -> String {
-        var hasher = SHA256()
-        hasher.update("tresor-state\n\(State.formatVersion)\n\(lineage)\n\(serial)\n")
-        hasher.update(resources)
-        return "sha256:" + SHA256.hexString(hasher.finalize())
+        return (state, checksum)
     }
 }
