@@ -54,3 +54,12 @@ final class JSONReaderTests: XCTestCase {
         XCTAssertThrowsError(try JSONReader.parse([0x22, 0xFF, 0x22]))  // not UTF-8
     }
 }
+
+final class FNV1aTests: XCTestCase {
+    /// Reference values of 64-bit FNV-1a (Fowler, Noll, Vo).
+    func testKnownHashes() {
+        XCTAssertEqual(FNV1a.hex(Array("".utf8)), "cbf29ce484222325")
+        XCTAssertEqual(FNV1a.hex(Array("a".utf8)), "af63dc4c8601ec8c")
+        XCTAssertEqual(FNV1a.hex(Array("foobar".utf8)), "85944171f73967e8")
+    }
+}

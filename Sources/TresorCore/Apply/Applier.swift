@@ -47,7 +47,10 @@ struct Applier {
             }
             done += 1
             progress?(done, plan.changes.count)
-            if done == pauseAfter { Self.pauseForTests(done) }
+            if done == pauseAfter {
+                try? journal.flush()
+                Self.pauseForTests(done)
+            }
         }
         do {
             try journal.finish()

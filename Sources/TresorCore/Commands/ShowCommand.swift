@@ -46,9 +46,9 @@ public struct ShowCommand: Sendable {
         for resource in byRank.joined() {
             let protection = resource.protectionState.map { " (\($0.rawValue))" } ?? ""
             output += "\n\(resource.kind.rawValue) \(resource.name)\(protection)\n    id: \(resource.id)\n"
-            for (field, value) in PlanText.flatten(resource.attributes) {
-                output += "    \(field): \(PlanText.show(value))\n"
-            }
+            var fields: [UInt8] = []
+            PlanText.writeFields(resource.attributes, into: &fields)
+            output += String(decoding: fields, as: UTF8.self)
         }
         return output
     }
