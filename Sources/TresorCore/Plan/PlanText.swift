@@ -35,9 +35,15 @@ public enum PlanText {
 
     /// The change blocks, without the summary. Built as bytes: a large apply has 100,000 blocks.
     static func body(_ plan: Plan) -> String {
+        String(decoding: ParallelBytes.render(count: plan.changes.count) { changes in
+            body(plan.changes[changes])
+        }, as: UTF8.self)
+    }
+
+    private static func body(_ changes: ArraySlice<PlannedChange>) -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(plan.changes.count * 400)
-        for change in plan.changes {
+        output.reserveCapacity(changes.count * 400)
+        for change in changes {
             output += "\(change.action.symbol) \(change.kind.rawValue) \(change.name)".utf8
             if change.action == .stopProtection { output += ": stop protection".utf8 }
             if change.destructive { output += ": DELETES RECOVERY POINTS".utf8 }
@@ -51,7 +57,7 @@ public enum PlanText {
                 break
             }
         }
-        return String(decoding: output, as: UTF8.self)
+        return output
     }
 
     /// `    path: value` for each leaf field of attributes; empty objects and lists are leaves.

@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,7 +19,7 @@ import Darwin
 enum Journal {
     static let version = 1
 
-    enum Entry: Equatable {
+    enum Entry: Equatable, Sendable {
         case set(action: String, StateResource)
         case remove(action: String, id: String)
 
@@ -109,15 +111,16 @@ enum Journal {
     }
 }
 
-/// Appends to a journal. Records are written out (write(2): from then on a killed process loses
-/// nothing, the kernel has them) at least every `writeSeconds`, and fsynced (which guards
-/// against power loss and costs a disk flush) every `syncInterval` records or `syncSeconds`,
-/// and when the journal is finished. So a SIGKILL loses at most the last few milliseconds of
-/// records and a power cut the last few hundred: with the recording provider, whose changes
-/// exist only in the journal, those changes were then simply not done; a provider with effects
-/// elsewhere would see them planned and done again by the next run, which converges because its
-/// changes are idempotent (Azure's PUTs and DELETEs are). Writing each record separately would
-/// cost a system call per action, a tenth of a 100,000-item apply.
+/// Appends to a journal. Records are handed to a writer thread at least every `writeSeconds`,
+/// which renders them and writes them out (write(2): from then on a killed process loses
+/// nothing, the kernel has them), and fsyncs (which guards against power loss and costs a disk
+/// flush) every `syncInterval` records or `syncSeconds`, and when the journal is finished. So a
+/// SIGKILL loses at most the last few milliseconds of records and a power cut the last few
+/// hundred: with the recording provider, whose changes exist only in the journal, those changes
+/// were then simply not done; a provider with effects elsewhere would see them planned and done
+/// again by the next run, which converges because its changes are idempotent (Azure's PUTs and
+/// DELETEs are). Rendering and writing each record on the applying thread would cost a quarter
+/// of a 100,000-item apply.
 struct JournalWriter {
     static let writeSeconds = 0.01
     static let syncInterval = 1000
@@ -125,10 +128,25 @@ struct JournalWriter {
 
     let path: String
     private let descriptor: Int32
-    private var buffer: [UInt8] = []
-    private var unsynced = 0
-    private var lastWrite = JournalWriter.clock()
-    private var lastSync = JournalWriter.clock()
+    private var pending: [Journal.Entry] = []
+    private var lastHandOff = JournalWriter.clock()
+    private let writer = DispatchQueue(label: "tresor.journal")
+    /// The writer thread's first failure, and its fsync bookkeeping.
+    private let progress = Shared()
+
+    private final class Shared: Sendable {
+        struct Progress {
+            var failure: Files.Failure?
+            var unsynced = 0
+            var lastSync = JournalWriter.clock()
+        }
+
+        let mutex = Mutex(Progress())
+
+        func withLock<T>(_ body: (inout Progress) -> T) -> T {
+            mutex.withLock { body(&$0) }
+        }
+    }
 
     /// Starts a new journal for the state version `lineage`/`serial`, replacing any old one.
     init(path: String, lineage: String, serial: Int) throws(Files.Failure) {
@@ -138,28 +156,21 @@ struct JournalWriter {
         try Files.writeAll(descriptor, Journal.line(Journal.header(lineage: lineage, serial: serial)), path: path)
         try Files.sync(descriptor, path: path)
         Files.syncDirectory(of: path)
-        buffer.reserveCapacity(1 << 16)
     }
 
     mutating func append(_ entry: Journal.Entry) throws(Files.Failure) {
-        buffer += Journal.line(entry.json)
-        unsynced += 1
-        let now = Self.clock()
-        if unsynced >= Self.syncInterval || now - lastSync >= Self.syncSeconds {
-            try flush()
-            try Files.sync(descriptor, path: path)
-            unsynced = 0
-            lastSync = now
-        } else if now - lastWrite >= Self.writeSeconds {
-            try flush()
+        pending.append(entry)
+        if Self.clock() - lastHandOff >= Self.writeSeconds {
+            if let failure = progress.withLock({ $0.failure }) { throw failure }
+            handOff()
         }
     }
 
-    /// Writes out the records appended so far.
+    /// Waits until every record appended so far is written out.
     mutating func flush() throws(Files.Failure) {
-        try Files.writeAll(descriptor, buffer, path: path)
-        buffer.removeAll(keepingCapacity: true)
-        lastWrite = Self.clock()
+        handOff()
+        writer.sync {}
+        if let failure = progress.withLock({ $0.failure }) { throw failure }
     }
 
     /// Writes out, syncs and closes the journal.
@@ -167,6 +178,33 @@ struct JournalWriter {
         defer { close(descriptor) }
         try flush()
         try Files.sync(descriptor, path: path)
+    }
+
+    private mutating func handOff() {
+        lastHandOff = Self.clock()
+        guard !pending.isEmpty else { return }
+        let batch = pending
+        pending.removeAll(keepingCapacity: true)
+        let (descriptor, path, progress) = (self.descriptor, self.path, self.progress)
+        writer.async {
+            guard progress.withLock({ $0.failure == nil }) else { return }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(batch.count * 600)
+            for entry in batch { bytes += Journal.line(entry.json) }
+            do throws(Files.Failure) {
+                try Files.writeAll(descriptor, bytes, path: path)
+                let due = progress.withLock { progress in
+                    progress.unsynced += batch.count
+                    return progress.unsynced >= Self.syncInterval || Self.clock() - progress.lastSync >= Self.syncSeconds
+                }
+                if due {
+                    try Files.sync(descriptor, path: path)
+                    progress.withLock { $0.unsynced = 0; $0.lastSync = Self.clock() }
+                }
+            } catch {
+                progress.withLock { $0.failure = error }
+            }
+        }
     }
 
     private static func clock() -> Double {

@@ -32,14 +32,19 @@ public enum StateFile {
         body += "  \"lineage\": ".utf8
         JSON.string(state.lineage ?? "").write(into: &body)
         body += ",\n  \"serial\": \(state.serial),\n  \"resources\": [".utf8
-        var first = true
-        for slot in 0..<state.slotCount {
-            guard let resource = state[slot: slot] else { continue }
-            body += (first ? "\n    " : ",\n    ").utf8
-            first = false
-            resource.json.write(into: &body)
+        // Each resource as ",\n    {…}"; the first comma is dropped.
+        let resources = ParallelBytes.render(count: state.slotCount) { slots in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(slots.count * 600)
+            for slot in slots {
+                guard let resource = state[slot: slot] else { continue }
+                bytes += ",\n    ".utf8
+                resource.json.write(into: &bytes)
+            }
+            return bytes
         }
-        body += (first ? "]\n}\n" : "\n  ]\n}\n").utf8
+        body += resources.dropFirst()
+        body += (resources.isEmpty ? "]\n}\n" : "\n  ]\n}\n").utf8
 
         var output = Array("{\n  \"formatVersion\": \(State.formatVersion),\n".utf8)
         output.reserveCapacity(body.count + 120)
