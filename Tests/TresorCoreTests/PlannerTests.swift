@@ -145,7 +145,7 @@ final class PlannerTests: XCTestCase {
         let moved = baseEstate(replacing: "vault: rsv-prod-weu\npolicy: daily-30", with: "vault: rsv-prod-weu-2") + secondVault
         let refused = plan(moved, against: state)
         XCTAssertNil(refused.plan)
-        XCTAssertEqual(positions(refused).filter { $0.hasPrefix("test.yaml") && !$0.hasSuffix("TR501") }, ["test.yaml:28:7 TR302"])
+        XCTAssertEqual(positions(refused).filter { $0.hasPrefix("test.yaml") && !$0.hasSuffix("TR501") }, ["test.yaml:28:7 TR302", "test.yaml:28:7 TR601"])
         let diagnostic = try XCTUnwrap(refused.report.diagnostics.first { $0.code == "TR302" })
         XCTAssertTrue(diagnostic.message.contains("registered in vault rsv-prod-weu in stored state"), diagnostic.message)
         XCTAssertTrue(diagnostic.help?.contains("--allow-destroy") ?? false)

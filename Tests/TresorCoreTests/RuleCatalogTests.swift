@@ -63,7 +63,7 @@ final class RuleCatalogTests: XCTestCase {
 
     func testExplainShowsExamplesAfterApply() throws {
         let text = RuleDocs.explain(try XCTUnwrap(RuleCatalog.description(of: "TR601")))
-        XCTAssertTrue(text.contains("\nTriggers (1 of 2), after applying:\n    apiVersion: tresor/v1\n"), text)
+        XCTAssertTrue(text.contains("\nTriggers (1 of 3), after applying:\n    apiVersion: tresor/v1\n"), text)
         XCTAssertTrue(text.contains("  then planning with --allow-destroy:\n"), text)
     }
 

@@ -24,7 +24,7 @@ public struct PlanCommand: Sendable {
         do {
             lock = try store.lock(operation: "plan")
         } catch {
-            return failure(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic]), plan: nil)
+            return failure(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic]), state: nil)
         }
         defer { lock.release() }
         let store = self.store
@@ -32,10 +32,10 @@ public struct PlanCommand: Sendable {
         let loaded: StateStore.Loaded
         switch outcome {
         case .success(let value): loaded = value
-        case .failure(let error): return failure(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic]), plan: nil)
+        case .failure(let error): return failure(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic]), state: nil)
         }
         let result = Planning(allowDestroy: allowDestroy).plan(compiled, against: loaded.state)
-        guard let plan = result.plan else { return failure(result.report, plan: nil) }
+        guard let plan = result.plan else { return failure(result.report, state: loaded.state) }
         var notes = replayNote(loaded)
         if let out {
             var bytes: [UInt8] = []
@@ -45,7 +45,7 @@ public struct PlanCommand: Sendable {
                 try Files.replaceAtomically(out, with: bytes, keepingPreviousAt: nil)
             } catch {
                 let diagnostic = Diagnostic("TR000", .error, "cannot save the plan: \(error.message)", at: nil)
-                return failure(DiagnosticReport(sources: result.report.sources, diagnostics: result.report.diagnostics + [diagnostic]), plan: plan)
+                return failure(DiagnosticReport(sources: result.report.sources, diagnostics: result.report.diagnostics + [diagnostic]), state: loaded.state)
             }
             notes += "Saved the plan to \(out): `tresor apply \(out)` applies exactly these changes.\n"
         }
@@ -63,15 +63,18 @@ public struct PlanCommand: Sendable {
         }
     }
 
-    private func failure(_ report: DiagnosticReport, plan: Plan?) -> CommandOutput {
+    /// Diagnostics and no plan; the JSON keeps the plan's shape, with no changes.
+    private func failure(_ report: DiagnosticReport, state: State?) -> CommandOutput {
+        let verdict = "No plan: \(plural(report.errorCount, "error")), \(plural(report.warningCount, "warning"))."
         switch format {
         case .json:
-            let empty = Plan(lineage: plan?.lineage, serial: plan?.serial ?? 0, changes: [])
+            let empty = Plan(lineage: state?.lineage, serial: state?.serial ?? 0, changes: [])
             return CommandOutput(stdout: PlanJSON.encode(empty, report: report).rendered() + "\n", exitCode: ExitCode.failure)
-        case .text, .markdown:
-            let text = TextRenderer(colored: colored && format == .text).render(report)
-            return CommandOutput(stdout: text + "\nNo plan: \(plural(report.errorCount, "error")), \(plural(report.warningCount, "warning")).\n",
-                                 exitCode: ExitCode.failure)
+        case .markdown:
+            let text = TextRenderer(colored: false).render(report)
+            return CommandOutput(stdout: "### tresor plan\n\n**\(verdict)**\n\n```\n\(text)```\n", exitCode: ExitCode.failure)
+        case .text:
+            return CommandOutput(stdout: TextRenderer(colored: colored).render(report) + "\n\(verdict)\n", exitCode: ExitCode.failure)
         }
     }
 }

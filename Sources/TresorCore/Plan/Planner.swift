@@ -121,14 +121,23 @@ struct Planner {
                 forward[change].reason = "the VM moves here from vault \(vaultName)"
                 continue
             }
+            let reference = estate.protections[protection].vms[vmEntry].range
             diagnostics.append(Diagnostic(
                 "TR302", .error,
                 "VM \(entry.resource.name) is registered in vault \(vaultName) in stored state "
                     + "(\(stored.protectionState?.rawValue ?? "Protected")); it cannot also be protected in \(toVault)",
-                at: estate.protections[protection].vms[vmEntry].range,
+                at: reference,
                 help: stillDeclared
                     ? "list the VM in one vault only"
                     : "moving it deletes its recovery points in \(vaultName): plan with --allow-destroy to do that, or keep it in \(vaultName)"))
+            // SPEC §2 lists the move under TR601 too: releasing the VM would be destructive.
+            if !stillDeclared {
+                diagnostics.append(Diagnostic(
+                    "TR601", .error,
+                    "moving VM \(entry.resource.name) from vault \(vaultName) to \(toVault) would delete its recovery points in \(vaultName)",
+                    at: reference,
+                    help: "if they may go, plan again with --allow-destroy; otherwise keep the VM in \(vaultName)"))
+            }
         }
     }
 

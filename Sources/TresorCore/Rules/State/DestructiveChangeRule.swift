@@ -9,7 +9,8 @@ enum DestructiveChangeRule: FrontEndRule {
             moving a VM to another vault (its item in the old vault goes with its recovery points) all \
             destroy them. Such a plan is refused unless `--allow-destroy` is given. Removing a VM from the \
             manifests is not destructive: protection stops and its recovery points are retained. A move \
-            between vaults is reported as TR302, the rule it breaks.
+            between vaults is also TR302 (a VM is registered in one vault at a time): both are reported, \
+            as the SPEC lists the move under both.
             """,
         source: "backup safety (SPEC §3); Terraform's prevent_destroy",
         triggering: [], nonTriggering: [],
@@ -20,6 +21,12 @@ enum DestructiveChangeRule: FrontEndRule {
             StateExample(
                 applied: StateExampleManifests.protectedEstate,
                 manifests: StateExampleManifests.protectedEstate.replacingRegion()),
+            // The VM moves to another vault: its item in the first goes with its recovery points.
+            StateExample(
+                applied: StateExampleManifests.join(StateExampleManifests.protectedEstate, StateExampleManifests.otherVault),
+                manifests: StateExampleManifests.join(
+                    StateExampleManifests.vault, StateExampleManifests.policy, StateExampleManifests.otherVault,
+                    StateExampleManifests.virtualMachine, StateExampleManifests.protectionInOtherVault)),
         ],
         nonTriggeringAfterApply: [
             // Protection stops, recovery points are retained.
@@ -29,6 +36,12 @@ enum DestructiveChangeRule: FrontEndRule {
                     StateExampleManifests.vault, StateExampleManifests.policy, StateExampleManifests.virtualMachine)),
             StateExample(applied: StateExampleManifests.protectedEstate, manifests: StateExampleManifests.virtualMachine,
                          allowDestroy: true),
+            StateExample(
+                applied: StateExampleManifests.join(StateExampleManifests.protectedEstate, StateExampleManifests.otherVault),
+                manifests: StateExampleManifests.join(
+                    StateExampleManifests.vault, StateExampleManifests.policy, StateExampleManifests.otherVault,
+                    StateExampleManifests.virtualMachine, StateExampleManifests.protectionInOtherVault),
+                allowDestroy: true),
         ])
 }
 

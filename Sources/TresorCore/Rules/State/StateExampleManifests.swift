@@ -42,6 +42,26 @@ enum StateExampleManifests {
 
         """
 
+    /// A second, empty vault beside the first.
+    static let otherVault = """
+        apiVersion: tresor/v1
+        kind: Vault
+        name: rsv-prod-weu-2
+        subscription: 1f0c5c6e-0000-4000-8000-00000000a001
+        resourceGroup: rg-backup-prod
+        region: westeurope
+
+        """
+
+    /// web-01 protected in the second vault, with its DefaultPolicy.
+    static let protectionInOtherVault = """
+        apiVersion: tresor/v1
+        kind: Protection
+        vault: rsv-prod-weu-2
+        vms: [web-01]
+
+        """
+
     /// A vault that holds one protected item once applied.
     static let protectedEstate = join(vault, policy, virtualMachine, protection)
 
