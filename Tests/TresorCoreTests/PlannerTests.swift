@@ -129,16 +129,7 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(positions(plan(baseEstate, against: state)).filter { $0.hasSuffix("TR105") }, ["test.yaml:3:7 TR105"])
     }
 
-    private let secondVault = """
-        ---
-        apiVersion: tresor/v1
-        kind: Vault
-        name: rsv-prod-weu-2
-        subscription: 1f0c5c6e-0000-4000-8000-00000000a001
-        resourceGroup: rg-backup-prod
-        region: westeurope
-
-        """
+    private let secondVault = "---\n" + StateExampleManifests.otherVault
 
     func testMovingAVMBetweenVaultsNeedsAllowDestroy() throws {
         let state = try applied(baseEstate + secondVault)

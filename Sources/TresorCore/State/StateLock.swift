@@ -18,18 +18,17 @@ public struct LockRecord: Sendable, Equatable {
                  ("host", .string(host)), ("pid", .int(pid)), ("created", .string(created))])
     }
 
+    /// "lock ID (apply by USER on HOST, pid N, since TIME)"
+    public var summary: String {
+        "lock \(id) (\(operation) by \(user) on \(host), pid \(pid), since \(created))"
+    }
+}
+
+extension LockRecord {
+    /// This process's record for `operation`, with a new ID.
     init(operation: String) {
         self.init(id: ProcessIdentity.uuid(), operation: operation, user: ProcessIdentity.user,
                   host: ProcessIdentity.host, pid: ProcessIdentity.pid, created: ProcessIdentity.now())
-    }
-
-    init(id: String, operation: String, user: String, host: String, pid: Int, created: String) {
-        self.id = id
-        self.operation = operation
-        self.user = user
-        self.host = host
-        self.pid = pid
-        self.created = created
     }
 
     init?(bytes: [UInt8]) {
@@ -39,11 +38,6 @@ public struct LockRecord: Sendable, Equatable {
               let pid = json["pid"]?.intValue, let created = json["created"]?.stringValue
         else { return nil }
         self.init(id: id, operation: operation, user: user, host: host, pid: pid, created: created)
-    }
-
-    /// "lock ID (apply by USER on HOST, pid N, since TIME)"
-    public var summary: String {
-        "lock \(id) (\(operation) by \(user) on \(host), pid \(pid), since \(created))"
     }
 }
 

@@ -49,28 +49,20 @@ public struct StateStore: Sendable {
     public func load() throws(FatalDiagnostic) -> Loaded {
         var state = State()
         if Files.exists(path) {
-            switch ManifestInputs.read(path, limit: .max) {
-            case .failure(let error):
-                throw FatalDiagnostic(unusable(path, reason: Self.describe(error)))
-            case .success(let bytes):
-                do {
-                    state = try StateFile.decode(bytes)
-                } catch {
-                    throw FatalDiagnostic(unusable(path, reason: error.message))
-                }
+            let bytes = try read(path)
+            do {
+                state = try StateFile.decode(bytes)
+            } catch {
+                throw FatalDiagnostic(unusable(path, reason: error.message))
             }
         }
         guard Files.exists(journalPath) else { return Loaded(state: state, replayedActions: 0, hasJournal: false) }
         let journal: Journal.Contents?
-        switch ManifestInputs.read(journalPath, limit: .max) {
-        case .failure(let error):
-            throw FatalDiagnostic(unusable(journalPath, reason: Self.describe(error)))
-        case .success(let bytes):
-            do {
-                journal = try Journal.decode(bytes)
-            } catch {
-                throw FatalDiagnostic(unusable(journalPath, reason: error.message))
-            }
+        let bytes = try read(journalPath)
+        do {
+            journal = try Journal.decode(bytes)
+        } catch {
+            throw FatalDiagnostic(unusable(journalPath, reason: error.message))
         }
         // A journal for another state version is left from an apply whose final write happened
         // (the journal is removed just after it): its actions are in the state already.
@@ -131,11 +123,17 @@ public struct StateStore: Sendable {
                        : "move \"\(file)\" aside after checking which of its actions were done")
     }
 
-    private static func describe(_ error: ManifestInputs.ReadError) -> String {
-        switch error {
-        case .system(let reason): "it cannot be read (\(reason))"
-        case .notAFile: "it is not a regular file"
-        case .tooLarge(let size): "it is too large (\(size) bytes)"
+    /// The whole of `file`; TR604 when it cannot be read.
+    private func read(_ file: String) throws(FatalDiagnostic) -> [UInt8] {
+        switch ManifestInputs.read(file, limit: .max) {
+        case .success(let bytes):
+            return bytes
+        case .failure(.system(let reason)):
+            throw FatalDiagnostic(unusable(file, reason: "it cannot be read (\(reason))"))
+        case .failure(.notAFile):
+            throw FatalDiagnostic(unusable(file, reason: "it is not a regular file"))
+        case .failure(.tooLarge(let size)):
+            throw FatalDiagnostic(unusable(file, reason: "it is too large (\(size) bytes)"))
         }
     }
 }
