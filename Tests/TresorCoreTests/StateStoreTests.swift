@@ -67,7 +67,7 @@ final class StateStoreTests: XCTestCase {
         let document = try JSONDecoder().decode(Document.self, from: Data(contentsOf: URL(fileURLWithPath: store.path)))
         XCTAssertEqual(document.formatVersion, 1)
         XCTAssertEqual(document.serial, 1)
-        XCTAssertTrue(document.checksum.hasPrefix("sha256:"))
+        XCTAssertTrue(document.checksum.hasPrefix("xxh64:"))
         XCTAssertEqual(document.resources.map(\.kind), ["Vault", "BackupPolicy", "ProtectedItem"])
         let item = document.resources[2]
         XCTAssertEqual(item.attributes["protectionState"]?.value as? String, "Protected")

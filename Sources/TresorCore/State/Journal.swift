@@ -10,8 +10,8 @@ import Darwin
 /// completed since the state was last written, so that an interrupted apply loses nothing that
 /// was done.
 ///
-/// Format: one line per record, `<checksum> <json>\n`, where the checksum is the 64-bit FNV-1a
-/// hash of the JSON in 16 hex digits. The first record binds the journal to one state version:
+/// Format: one line per record, `<checksum> <json>\n`, where the checksum is the XXH64 of the
+/// JSON in 16 hex digits. The first record binds the journal to one state version:
 /// `{"journal":1,"lineage":…,"serial":…}`; each following one is an action, either
 /// `{"action":…,"set":<resource>}` or `{"action":…,"remove":<id>}`. A last line that is
 /// incomplete or fails its checksum is a write torn by a crash and is ignored; a bad line before
@@ -66,7 +66,7 @@ enum Journal {
     }
 
     static func lineChecksum(_ body: ArraySlice<UInt8>) -> String {
-        FNV1a.hex(body)
+        XXH64.hex(body)
     }
 
     static func header(lineage: String, serial: Int) -> JSON {

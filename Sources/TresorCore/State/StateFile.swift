@@ -1,12 +1,10 @@
-import Dispatch
-
 /// The state file format (SPEC §3): a JSON document with the format version, a checksum, the
 /// lineage, the serial and the resources, one per line so that a diff of two versions stays
 /// readable:
 ///
 ///     {
 ///       "formatVersion": 1,
-///       "checksum": "sha256:…",
+///       "checksum": "xxh64:…",
 ///       "lineage": "…",
 ///       "serial": 3,
 ///       "resources": [
@@ -15,16 +13,16 @@ import Dispatch
 ///       ]
 ///     }
 ///
-/// The checksum is the SHA-256 of every byte after the checksum line, exactly as written: the
+/// The checksum is the XXH64 of every byte after the checksum line, exactly as written: the
 /// lineage, the serial and the resources. Any change to them (a damaged disk block, a bad merge,
 /// a hand edit) fails the check and the state is refused (TR604) rather than trusted. Placing
-/// the checksum first lets the reader hash the rest while it parses it.
+/// the checksum first lets it cover the other fields as bytes.
 public enum StateFile {
     public struct Failure: Error, Equatable, Sendable {
         public var message: String
     }
 
-    private static let checksumPrefix = Array("  \"checksum\": \"sha256:".utf8)
+    private static let checksumPrefix = Array("  \"checksum\": \"xxh64:".utf8)
 
     public static func encode(_ state: State) -> [UInt8] {
         var body: [UInt8] = []
@@ -49,38 +47,28 @@ public enum StateFile {
         var output = Array("{\n  \"formatVersion\": \(State.formatVersion),\n".utf8)
         output.reserveCapacity(body.count + 120)
         output += checksumPrefix
-        output += SHA256.hex(body).utf8
+        output += XXH64.hex(body).utf8
         output += "\",\n".utf8
         output += body
         return output
     }
 
     public static func decode(_ bytes: [UInt8]) throws(Failure) -> State {
-        let line = checksumLine(in: bytes)
-        nonisolated(unsafe) var digest: String?
-        nonisolated(unsafe) var parsed: Result<(State, String), Failure>?
-        DispatchQueue.concurrentPerform(iterations: 2) { index in
-            if index == 0 {
-                if let line { digest = SHA256.hex(bytes[line.end...]) }
-            } else {
-                parsed = Result { () throws(Failure) in try parse(bytes) }
-            }
-        }
         // An unknown version or a document that is not a state says more than a checksum.
-        let (state, recorded) = try parsed!.get()
-        guard let line, recorded == "sha256:" + line.digest, digest == line.digest else {
-            throw Failure(message: "its checksum does not match its contents: it was damaged or edited by hand")
-        }
+        let (state, recorded) = try parse(bytes)
+        guard let line = checksumLine(in: bytes), recorded == "xxh64:" + line.digest,
+              XXH64.hex(bytes[line.end...]) == line.digest
+        else { throw Failure(message: "its checksum does not match its contents: it was damaged or edited by hand") }
         return state
     }
 
     /// The checksum line tresor writes second, and where the bytes it covers start.
     private static func checksumLine(in bytes: [UInt8]) -> (digest: String, end: Int)? {
         let head = bytes.prefix(256)
-        guard let start = head.firstRange(of: checksumPrefix)?.upperBound, start + 64 + 3 <= bytes.count,
-              bytes[(start + 64)..<(start + 67)].elementsEqual("\",\n".utf8)
+        guard let start = head.firstRange(of: checksumPrefix)?.upperBound, start + 16 + 3 <= bytes.count,
+              bytes[(start + 16)..<(start + 19)].elementsEqual("\",\n".utf8)
         else { return nil }
-        return (String(decoding: bytes[start..<(start + 64)], as: UTF8.self), start + 67)
+        return (String(decoding: bytes[start..<(start + 16)], as: UTF8.self), start + 19)
     }
 
     private static func parse(_ bytes: [UInt8]) throws(Failure) -> (State, String) {
