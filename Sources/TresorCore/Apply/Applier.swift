@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -52,14 +53,25 @@ struct Applier {
                 Self.pauseForTests(done)
             }
         }
-        do {
-            try journal.finish()
-        } catch {
-            throw FatalDiagnostic(Diagnostic("TR000", .error, "cannot finish the apply journal: \(error.message)", at: nil))
+        // The journal's tail is written out and synced while the state is written: until the
+        // state's rename the journal is the record, and it is complete before the rename is
+        // awaited; after it, the state holds everything and the journal is removed.
+        nonisolated(unsafe) var journalFailure: Files.Failure?
+        let journalFinished = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { [journal] in
+            var journal = journal
+            do throws(Files.Failure) { try journal.finish() } catch { journalFailure = error }
+            journalFinished.signal()
         }
         state.lineage = lineage
         state.serial += 1
-        try store.write(state)
+        let written = Result { () throws(FatalDiagnostic) in try store.write(state) }
+        journalFinished.wait()
+        if case .failure(let error) = written {
+            let journal = journalFailure.map { "; the journal is incomplete too: \($0.message)" } ?? ""
+            throw FatalDiagnostic(Diagnostic(error.diagnostic.code, .error, error.diagnostic.message + journal, at: nil,
+                                             help: error.diagnostic.help))
+        }
         if let failure { throw FatalDiagnostic(failure) }
         return done
     }

@@ -174,7 +174,7 @@ struct JournalWriter {
     }
 
     /// Writes out, syncs and closes the journal.
-    consuming func finish() throws(Files.Failure) {
+    mutating func finish() throws(Files.Failure) {
         defer { close(descriptor) }
         try flush()
         try Files.sync(descriptor, path: path)
