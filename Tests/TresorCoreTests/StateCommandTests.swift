@@ -207,6 +207,31 @@ final class StateCommandTests: XCTestCase {
         XCTAssertEqual(document.resources.map(\.name), ["rsv-prod-weu", "daily-30", "web-01"])
     }
 
+    /// A provider that refuses every change after the first `allowed`.
+    private struct RefusingProvider: Provider {
+        var allowed: Int
+
+        mutating func perform(_ change: PlannedChange, in state: State) throws(ProviderFailure) {
+            guard allowed > 0 else { throw ProviderFailure(message: "quota exceeded") }
+            allowed -= 1
+        }
+    }
+
+    func testAFailedChangeStopsApplyAndKeepsWhatWasDone() throws {
+        let planned = try XCTUnwrap(Planning().plan(sources: [(path: "base.yaml", text: baseEstate)], against: State()).plan)
+        var state = State()
+        XCTAssertThrowsError(try Applier(store: store, provider: RefusingProvider(allowed: 2)).apply(planned, to: &state)) { error in
+            let diagnostic = (error as? FatalDiagnostic)?.diagnostic
+            XCTAssertEqual(diagnostic?.message, "apply stopped at create ProtectedItem web-01: quota exceeded")
+        }
+        let stored = try store.load()
+        XCTAssertEqual(stored.state.resources.map(\.name), ["rsv-prod-weu", "daily-30"])
+        XCTAssertEqual(stored.state.serial, 1)
+        XCTAssertFalse(stored.hasJournal)
+        let rest = plan()
+        XCTAssertTrue(rest.stdout.contains("Plan: 1 to create, 0 to update"), rest.stdout)
+    }
+
     /// An interrupted apply leaves a journal; the next apply records its changes first.
     func testAnInterruptedApplyIsRecoveredByTheNextApply() throws {
         XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)

@@ -21,8 +21,8 @@ struct Applier {
     /// say so on stderr, and wait to be killed, so the crash tests kill it at a known point.
     static let pauseVariable = "TRESOR_TEST_PAUSE_AFTER_ACTIONS"
 
-    /// Applies `plan` to `state`; returns how many changes were done.
-    func apply(_ plan: Plan, to state: inout State) throws(FatalDiagnostic) -> Int {
+    /// Applies `plan` to `state`, and writes the state.
+    func apply(_ plan: Plan, to state: inout State) throws(FatalDiagnostic) {
         let lineage = state.lineage ?? ProcessIdentity.uuid()
         var journal = try store.startJournal(lineage: lineage, serial: state.serial)
         let pauseAfter = getenv(Self.pauseVariable).flatMap { Int(String(cString: $0)) }
@@ -73,7 +73,6 @@ struct Applier {
                                              help: error.diagnostic.help))
         }
         if let failure { throw FatalDiagnostic(failure) }
-        return done
     }
 
     private static func pauseForTests(_ done: Int) -> Never {

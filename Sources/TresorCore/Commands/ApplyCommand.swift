@@ -101,7 +101,7 @@ public struct ApplyCommand {
         console.show(output)
         output = ""
         do {
-            _ = try Applier(store: store, progress: console.progress).apply(plan, to: &state)
+            try Applier(store: store, progress: console.progress).apply(plan, to: &state)
         } catch {
             return fail([error.diagnostic], sources: SourceFiles(), output: output)
         }

@@ -28,6 +28,8 @@ struct Planner {
     /// Keys of state items that a move to another vault deletes.
     private var moved: [String: String] = [:]
     private var replacedVaults: Set<String> = []
+    /// Keys of vaults this plan deletes.
+    private var deletedVaults: Set<String> = []
     private var itemsByVM: [String: [String]]?
     private var itemCounts: [String: Int]?
 
@@ -166,6 +168,7 @@ struct Planner {
                     continue  // stopped with data retained: stays so until --allow-destroy
                 }
             case .vault:
+                deletedVaults.insert(stored.key)
                 let items = itemCount(ofVault: stored.key)
                 change.destructive = items > 0
                 if items > 0 { change.reason += "; it holds \(plural(items, "protected item")), whose recovery points are deleted" }
@@ -182,7 +185,7 @@ struct Planner {
         guard !allowDestroy else { return }
         for change in changes where change.destructive {
             if change.kind == .protectedItem, let vault = StateResource.vaultKey(ofChild: ResourceID.key(change.id)),
-               replacedVaults.contains(vault) || !isDeclared(vault) {
+               replacedVaults.contains(vault) || deletedVaults.contains(vault) {
                 continue
             }
             let what = change.action == .replace ? "replace" : "delete"
