@@ -30,20 +30,18 @@ public enum ProtectionState: String, Sendable {
 /// JSON object whose key paths (`retention.daily`, `tags.env`) are what plans diff.
 public struct StateResource: Sendable, Equatable {
     public var kind: ManagedKind
-    public let id: String
-    /// The identity's comparison form (`ResourceID.key`), computed once: plan and apply look
-    /// resources up by it several times each.
-    public let key: String
+    public var id: String
     public var name: String
     public var attributes: JSON
 
     public init(kind: ManagedKind, id: String, name: String, attributes: JSON) {
         self.kind = kind
         self.id = id
-        key = ResourceID.key(id)
         self.name = name
         self.attributes = attributes
     }
+
+    public var key: String { ResourceID.key(id) }
 
     public var protectionState: ProtectionState? {
         attributes[ProtectedItemAttribute.protectionState].flatMap { $0.stringValue }.flatMap(ProtectionState.init(rawValue:))
