@@ -42,17 +42,20 @@ struct Planner {
 
     mutating func plan() -> Plan {
         let desired = DesiredState(estate)
-        var created: Set<String> = []
+        // Only a protected item can be declared twice once the binder has dropped duplicate
+        // identities (TR009): a VM listed twice for one vault (TR302). It is planned once.
+        var itemsSeen: Set<Int> = []
         var createdItems: [(change: Int, entry: DesiredState.Entry)] = []
         for entry in desired.entries {
-            let key = entry.resource.key
-            // A resource declared twice is TR009/TR302 in the manifests; plan it once.
-            if let slot = state.slot(forKey: key), let stored = state[slot: slot] {
-                guard !declaredSlots[slot] else { continue }
+            if case .protectedItem(let protection, let vmEntry) = entry.origin,
+               let vault = estate.protections[protection].vaultIndex, let vm = estate.protections[protection].vmIndices[vmEntry],
+               !itemsSeen.insert(vault * estate.virtualMachines.count + vm).inserted {
+                continue
+            }
+            if !state.isEmpty, let slot = state.slot(forKey: entry.resource.key), let stored = state[slot: slot] {
                 declaredSlots[slot] = true
                 planChange(from: stored, to: entry)
             } else {
-                guard created.insert(key).inserted else { continue }
                 if entry.resource.kind == .protectedItem { createdItems.append((forward.count, entry)) }
                 let resource = entry.resource
                 forward.append(PlannedChange(action: .create, kind: resource.kind, id: resource.id, name: resource.name,
