@@ -35,7 +35,7 @@ public enum PlanText {
 
     /// The change blocks, without the summary. Built as bytes: a large apply has 100,000 blocks.
     static func body(_ plan: Plan) -> String {
-        String(decoding: ParallelBytes.render(count: plan.changes.count) { changes in
+        String(decoding: Parallel.map(count: plan.changes.count) { changes in
             body(plan.changes[changes])
         }, as: UTF8.self)
     }

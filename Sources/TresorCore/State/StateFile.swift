@@ -31,7 +31,7 @@ public enum StateFile {
         JSON.string(state.lineage ?? "").write(into: &body)
         body += ",\n  \"serial\": \(state.serial),\n  \"resources\": [".utf8
         // Each resource as ",\n    {…}"; the first comma is dropped.
-        let resources = ParallelBytes.render(count: state.slotCount) { slots in
+        let resources = Parallel.map(count: state.slotCount) { slots in
             var bytes: [UInt8] = []
             bytes.reserveCapacity(slots.count * 600)
             for slot in slots {
