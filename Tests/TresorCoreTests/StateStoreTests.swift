@@ -104,7 +104,8 @@ final class StateStoreTests: XCTestCase {
     }
 
     func testUnreadableStates() throws {
-        for text in ["", "not json", "[]", #"{"serial": 1}"#, "{\"formatVersion\": 1}"] {
+        let hugeSerial = #"{"formatVersion": 1, "checksum": "", "lineage": "x", "serial": 9223372036854775807, "resources": []}"#
+        for text in ["", "not json", "[]", #"{"serial": 1}"#, "{\"formatVersion\": 1}", hugeSerial] {
             try text.write(toFile: store.path, atomically: false, encoding: .utf8)
             expectUnusable(store.path)
         }

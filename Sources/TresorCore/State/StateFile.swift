@@ -86,8 +86,8 @@ public enum StateFile {
             throw Failure(message: "its format version \(version) is unknown to this tresor, which reads version \(State.formatVersion)")
         }
         guard let checksum = document["checksum"]?.stringValue, let lineage = document["lineage"]?.stringValue,
-              let serial = document["serial"]?.intValue, serial >= 0, let items = document["resources"]?.arrayValue
-        else { throw Failure(message: "it lacks its checksum, lineage, serial or resources") }
+              let serial = document["serial"]?.intValue, (0..<Int(Int32.max)).contains(serial), let items = document["resources"]?.arrayValue
+        else { throw Failure(message: "it lacks its checksum, lineage, serial (a whole number from 0) or resources") }
         var state = State(lineage: lineage.isEmpty ? nil : lineage, serial: serial)
         state.reserveCapacity(items.count)
         for item in items {
