@@ -23,14 +23,48 @@ final class RuleCatalogTests: XCTestCase {
         }
     }
 
-    func testEveryRuleExceptInputErrorsHasExamplesOfBothKinds() {
-        // TR000 is about paths and TR011 needs an inventory file: examples are manifests only.
-        for rule in RuleCatalog.descriptions where !["TR000", "TR011"].contains(rule.code) {
-            XCTAssertFalse(rule.triggering.isEmpty, "\(rule.code) has no triggering example")
-            XCTAssertFalse(rule.nonTriggering.isEmpty, "\(rule.code) has no non-triggering example")
+    /// Examples that apply manifests into empty state, then plan others against it.
+    func testEveryExampleAfterApplyBehaves() {
+        for rule in RuleCatalog.descriptions {
+            for (index, example) in rule.triggeringAfterApply.enumerated() {
+                let reported = codes(planAfterApplying(example))
+                XCTAssertTrue(reported.contains(rule.code),
+                              "\(rule.code) triggering example \(index + 1) after apply reported \(reported) instead")
+            }
+            for (index, example) in rule.nonTriggeringAfterApply.enumerated() {
+                let reported = codes(planAfterApplying(example))
+                XCTAssertFalse(reported.contains(rule.code),
+                               "\(rule.code) non-triggering example \(index + 1) after apply reported it: \(reported)")
+            }
+        }
+    }
+
+    /// TR000 is about paths and TR011 needs an inventory file; TR602–TR604 are about the state and
+    /// plan files, tested by scenarios in StateStoreTests and ApplyCommandTests.
+    static let rulesWithoutManifestExamples: Set<String> = ["TR000", "TR011", "TR602", "TR603", "TR604"]
+
+    func testEveryRuleExceptFileErrorsHasExamplesOfBothKinds() {
+        for rule in RuleCatalog.descriptions where !Self.rulesWithoutManifestExamples.contains(rule.code) {
+            XCTAssertFalse(rule.triggering.isEmpty && rule.triggeringAfterApply.isEmpty, "\(rule.code) has no triggering example")
+            XCTAssertFalse(rule.nonTriggering.isEmpty && rule.nonTriggeringAfterApply.isEmpty,
+                           "\(rule.code) has no non-triggering example")
             XCTAssertFalse(rule.rationale.isEmpty, "\(rule.code) has no rationale")
             XCTAssertFalse(rule.source.isEmpty, "\(rule.code) has no source")
         }
+    }
+
+    func testFileRulesStillExplainThemselves() {
+        for code in Self.rulesWithoutManifestExamples {
+            let rule = RuleCatalog.description(of: code)
+            XCTAssertNotNil(rule, code)
+            XCTAssertFalse(rule?.rationale.isEmpty ?? true, "\(code) has no rationale")
+        }
+    }
+
+    func testExplainShowsExamplesAfterApply() throws {
+        let text = RuleDocs.explain(try XCTUnwrap(RuleCatalog.description(of: "TR601")))
+        XCTAssertTrue(text.contains("\nTriggers (1 of 3), after applying:\n    apiVersion: tresor/v1\n"), text)
+        XCTAssertTrue(text.contains("  then planning with --allow-destroy:\n"), text)
     }
 
     func testCodesAreUniqueAndWellFormed() {

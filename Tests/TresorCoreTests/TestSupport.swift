@@ -17,10 +17,31 @@ func codes(_ result: Compiler.Result) -> [String] {
 
 /// `file:line:column code` for each diagnostic, the form the position tests compare.
 func positions(_ result: Compiler.Result) -> [String] {
-    result.report.diagnostics.map { diagnostic in
+    positions(result.report)
+}
+
+func positions(_ result: Planning.Result) -> [String] {
+    positions(result.report)
+}
+
+func positions(_ report: DiagnosticReport) -> [String] {
+    report.diagnostics.map { diagnostic in
         guard let range = diagnostic.range else { return diagnostic.code }
-        return "\(result.report.path(of: range)):\(range.line):\(range.column) \(diagnostic.code)"
+        return "\(report.path(of: range)):\(range.line):\(range.column) \(diagnostic.code)"
     }
+}
+
+/// Applies `example.applied` to empty in-memory state, then plans `example.manifests` against it.
+func planAfterApplying(_ example: StateExample) -> Planning.Result {
+    var state = State()
+    let first = Planning().plan(sources: [(path: "applied.yaml", text: example.applied)], against: state)
+    XCTAssertEqual(first.report.errorCount, 0, "the manifests applied first have errors: \(first.report.diagnostics)")
+    if let plan = first.plan { state.record(plan) }
+    return Planning(allowDestroy: example.allowDestroy).plan(sources: [(path: "example.yaml", text: example.manifests)], against: state)
+}
+
+func codes(_ result: Planning.Result) -> [String] {
+    result.report.diagnostics.map(\.code)
 }
 
 /// The Fixtures folder in the source tree (golden files are updated there).
@@ -71,3 +92,28 @@ let baseEstate = """
     vms: [web-01]
 
     """
+
+/// A fresh directory under the system's temporary directory, removed by `tearDown` callers.
+func makeTemporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("tresor-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// The bytes of every file under `directory`, by relative path: to check that a command wrote nothing.
+func snapshot(_ directory: URL) throws -> [String: Data] {
+    var files: [String: Data] = [:]
+    for name in try FileManager.default.subpathsOfDirectory(atPath: directory.path) {
+        var isDirectory: ObjCBool = false
+        let path = directory.appendingPathComponent(name).path
+        FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        files[name] = isDirectory.boolValue ? Data() : try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+    return files
+}
+
+/// `baseEstate` with `old` replaced by `new` (which must occur).
+func baseEstate(replacing old: String, with new: String, file: StaticString = #filePath, line: UInt = #line) -> String {
+    XCTAssertTrue(baseEstate.contains(old), "base estate has no \"\(old)\"", file: file, line: line)
+    return baseEstate.replacingOccurrences(of: old, with: new)
+}

@@ -23,6 +23,27 @@ final class HelpTests: XCTestCase {
     func testRootHelp() throws { try assertHelp(Tresor.self, "tresor.txt") }
     func testValidateHelp() throws { try assertHelp(Validate.self, "validate.txt") }
     func testExplainHelp() throws { try assertHelp(Explain.self, "explain.txt") }
+    func testPlanHelp() throws { try assertHelp(Plan.self, "plan.txt") }
+    func testApplyHelp() throws { try assertHelp(Apply.self, "apply.txt") }
+    func testShowHelp() throws { try assertHelp(Show.self, "show.txt") }
+    func testUnlockHelp() throws { try assertHelp(Unlock.self, "unlock.txt") }
+
+    func testPlanOptionsParse() throws {
+        let command = try XCTUnwrap(Tresor.parseAsRoot(["plan", "backup", "--state", "s.json", "--out", "p.json",
+                                                        "--format", "markdown", "--detailed-exitcode", "--allow-destroy"]) as? Plan)
+        XCTAssertEqual(command.paths, ["backup"])
+        XCTAssertEqual(command.state.path, "s.json")
+        XCTAssertEqual(command.out, "p.json")
+        XCTAssertEqual(command.format, .markdown)
+        XCTAssertTrue(command.detailedExitcode)
+        XCTAssertTrue(command.allowDestroy)
+    }
+
+    func testUnlockNeedsALockID() {
+        XCTAssertThrowsError(try Tresor.parseAsRoot(["unlock"])) { error in
+            XCTAssertEqual(Tresor.exitCode(for: error).rawValue, 64)
+        }
+    }
 
     func testUnknownRuleCodeIsAUsageError() {
         XCTAssertThrowsError(try Tresor.parseAsRoot(["explain", "TR01"])) { error in

@@ -15,11 +15,25 @@ public enum RuleDocs {
         for (heading, examples) in [("Triggers", rule.triggering), ("Does not trigger", rule.nonTriggering)] where !examples.isEmpty {
             for (index, example) in examples.enumerated() {
                 let number = examples.count > 1 ? " (\(index + 1) of \(examples.count))" : ""
-                output += "\n\(heading)\(number):\n"
-                for line in example.split(separator: "\n", omittingEmptySubsequences: false) {
-                    output += line.isEmpty ? "\n" : "    \(line)\n"
-                }
+                output += "\n\(heading)\(number):\n" + indented(example)
             }
+        }
+        for (heading, examples) in [("Triggers", rule.triggeringAfterApply), ("Does not trigger", rule.nonTriggeringAfterApply)]
+        where !examples.isEmpty {
+            for (index, example) in examples.enumerated() {
+                let number = examples.count > 1 ? " (\(index + 1) of \(examples.count))" : ""
+                let flag = example.allowDestroy ? " with --allow-destroy" : ""
+                output += "\n\(heading)\(number), after applying:\n" + indented(example.applied)
+                output += "  then planning\(flag):\n" + indented(example.manifests)
+            }
+        }
+        return output
+    }
+
+    private static func indented(_ example: String) -> String {
+        var output = ""
+        for line in example.split(separator: "\n", omittingEmptySubsequences: false) {
+            output += line.isEmpty ? "\n" : "    \(line)\n"
         }
         return output
     }

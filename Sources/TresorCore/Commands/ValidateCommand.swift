@@ -52,6 +52,7 @@ public struct ValidateCommand: Sendable {
     }
 }
 
-func plural(_ count: Int, _ noun: String) -> String {
-    "\(count) \(noun)\(count == 1 ? "" : "s")"
+/// "1 error", "2 errors"; `plural` for nouns that take more than an "s".
+func plural(_ count: Int, _ noun: String, _ plural: String? = nil) -> String {
+    "\(count) \(count == 1 ? noun : plural ?? noun + "s")"
 }

@@ -80,3 +80,13 @@ public struct DiagnosticReport: Sendable {
 
     public func path(of range: SourceRange) -> String { sources[range.file].path }
 }
+
+/// A diagnostic that ends a command: the state cannot be read or locked, a saved plan is stale.
+/// Manifest problems are collected instead, so that one run reports them all.
+public struct FatalDiagnostic: Error, Sendable {
+    public var diagnostic: Diagnostic
+
+    public init(_ diagnostic: Diagnostic) {
+        self.diagnostic = diagnostic
+    }
+}

@@ -68,6 +68,11 @@ public enum ManifestInputs {
         case notAFile
     }
 
+    /// The bytes of a whole regular file (state, plans), refusing one over `limit` bytes.
+    static func read(_ path: String, limit: Int) -> Result<[UInt8], ReadError> {
+        map(path, limit: limit).map { source in source.withBytes { Array($0) } }
+    }
+
     /// Maps a whole regular file read-only, refusing one over `limit` bytes before touching it.
     static func map(_ path: String, limit: Int) -> Result<SourceFile, ReadError> {
         let descriptor = open(path, O_RDONLY)

@@ -10,9 +10,14 @@ public struct RuleDescription: Sendable {
     /// Each example is a complete set of manifests (YAML documents separated by `---`).
     public let triggering: [String]
     public let nonTriggering: [String]
+    /// Examples for rules about stored state: manifests planned against the state that
+    /// applying other manifests first leaves.
+    public let triggeringAfterApply: [StateExample]
+    public let nonTriggeringAfterApply: [StateExample]
 
     public init(code: String, severity: Severity, title: String, rationale: String, source: String,
-                triggering: [String], nonTriggering: [String]) {
+                triggering: [String], nonTriggering: [String],
+                triggeringAfterApply: [StateExample] = [], nonTriggeringAfterApply: [StateExample] = []) {
         self.code = code
         self.severity = severity
         self.title = title
@@ -20,15 +25,34 @@ public struct RuleDescription: Sendable {
         self.source = source
         self.triggering = triggering
         self.nonTriggering = nonTriggering
+        self.triggeringAfterApply = triggeringAfterApply
+        self.nonTriggeringAfterApply = nonTriggeringAfterApply
     }
 }
 
-/// What a rule sees: the bound estate.
+/// An example that needs stored state: `applied` is applied to empty state first, then
+/// `manifests` is planned against the result (with `--allow-destroy` when `allowDestroy`).
+public struct StateExample: Sendable {
+    public let applied: String
+    public let manifests: String
+    public let allowDestroy: Bool
+
+    public init(applied: String, manifests: String, allowDestroy: Bool = false) {
+        self.applied = applied
+        self.manifests = manifests
+        self.allowDestroy = allowDestroy
+    }
+}
+
+/// What a rule sees: the bound estate and, when planning, the stored state.
 public struct RuleContext: Sendable {
     public let estate: Estate
+    /// The state the manifests are planned against; nil when only validating.
+    public let state: State?
 
-    public init(estate: Estate) {
+    public init(estate: Estate, state: State? = nil) {
         self.estate = estate
+        self.state = state
     }
 }
 
@@ -39,7 +63,8 @@ public protocol EstateRule: Sendable {
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic])
 }
 
-/// A code reported by the loader, decoder or binder rather than by an estate rule.
+/// A code reported outside the estate rules: by the loader, decoder or binder, or by the
+/// planner, the state store or apply.
 public protocol FrontEndRule: Sendable {
     static var description: RuleDescription { get }
 }

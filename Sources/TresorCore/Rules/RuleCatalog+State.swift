@@ -1,4 +1,24 @@
 extension RuleCatalog {
-    /// Rules that compare the manifests with stored state (TR104, TR302's stored half, TR6xx).
-    static let stateRules: [any EstateRule.Type] = []
+    /// Rules that compare the manifests with stored state (TR104). They find no state when run
+    /// with the others by validate; plan runs them again with it (`checkAgainstState`).
+    static let stateRules: [any EstateRule.Type] = [
+        ReplicationLockRule.self,
+    ]
+
+    static func checkAgainstState(_ context: RuleContext) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for rule in stateRules {
+            rule.check(context, &diagnostics)
+        }
+        return diagnostics
+    }
+
+    /// Codes the planner, the state store and apply report (TR601–TR604). The stored halves of
+    /// TR105 and TR302 are reported by the planner under those rules' codes.
+    static let planAndStateCodes: [any FrontEndRule.Type] = [
+        DestructiveChangeRule.self,
+        StalePlanRule.self,
+        StateLockRule.self,
+        UnusableStateRule.self,
+    ]
 }

@@ -19,7 +19,7 @@ public enum RuleCatalog {
     static let estateRules: [any EstateRule.Type] = resourceRules + networkRules + stateRules
 
     public static let descriptions: [RuleDescription] =
-        (frontEnd.map { $0.description } + estateRules.map { $0.description }).sorted { $0.code < $1.code }
+        ((frontEnd + planAndStateCodes).map { $0.description } + estateRules.map { $0.description }).sorted { $0.code < $1.code }
 
     public static func description(of code: String) -> RuleDescription? {
         descriptions.first { $0.code.lowercased() == code.lowercased() }

@@ -1,0 +1,143 @@
+/// How apply talks to the person running it, supplied by the CLI (and by tests).
+public struct ApplyConsole {
+    /// Prints to standard output at once (the plan before the question, progress notes).
+    public var show: (String) -> Void
+    /// Asks to go ahead, showing the question; nil when standard input is not a terminal.
+    public var confirm: ((String) -> Bool)?
+    /// Draws the progress line; nil when standard error is not a terminal.
+    public var progress: ((Int, Int) -> Void)?
+
+    public init(show: @escaping (String) -> Void, confirm: ((String) -> Bool)?, progress: ((Int, Int) -> Void)?) {
+        self.show = show
+        self.confirm = confirm
+        self.progress = progress
+    }
+}
+
+/// `tresor apply`: apply a saved plan exactly (`apply FILE`), or plan the manifests and apply
+/// that (`apply PATH... --auto-approve`, or after a yes on a terminal).
+public struct ApplyCommand {
+    public var paths: [String]
+    /// A saved plan from `plan --out`.
+    public var planFile: String?
+    public var store: StateStore
+    public var autoApprove = false
+    public var allowDestroy = false
+    public var colored = false
+
+    public init(paths: [String], planFile: String?, store: StateStore) {
+        self.paths = paths.isEmpty ? ["."] : paths
+        self.planFile = planFile
+        self.store = store
+    }
+
+    /// Whether `arguments` name one saved plan rather than manifests: a single regular file
+    /// that is not a `.yaml`/`.yml` manifest.
+    public static func isPlanFile(_ arguments: [String]) -> Bool {
+        arguments.count == 1 && !ManifestInputs.isManifestName(arguments[0]) && Files.isRegularFile(arguments[0])
+    }
+
+    public func run(_ console: ApplyConsole) -> CommandOutput {
+        if planFile == nil, !autoApprove, console.confirm == nil {
+            return CommandOutput(stderr: "error: apply needs --auto-approve when standard input is not a terminal "
+                                 + "(or a saved plan: `tresor plan --out FILE`, then `tresor apply FILE`)\n",
+                                 exitCode: ExitCode.usage)
+        }
+        let lock: StateLock
+        do {
+            lock = try store.lock(operation: "apply")
+        } catch {
+            return fail([error.diagnostic], sources: SourceFiles(), output: "")
+        }
+        defer { lock.release() }
+        let store = self.store
+        let load = { @Sendable in Result { () throws(FatalDiagnostic) in try store.load() } }
+        // With manifests, compile them while the state is read.
+        let (compiled, outcome) = planFile == nil ? Planning.compile(paths: paths, alongside: load) : (nil, load())
+        var state: State
+        var output = ""
+        do {
+            let loaded = try outcome.get()
+            state = loaded.state
+            if loaded.replayedActions > 0 {
+                // Commit the interrupted apply's changes first, so that this apply's journal
+                // and any saved plan refer to a written state.
+                try store.write(state)
+                output += replayNote(loaded, recorded: true)
+            } else if loaded.hasJournal {
+                store.removeJournal()
+            }
+        } catch {
+            return fail([error.diagnostic], sources: SourceFiles(), output: output)
+        }
+
+        let plan: Plan
+        if let compiled {
+            let result = Planning(allowDestroy: allowDestroy).plan(compiled, against: state)
+            var text = TextRenderer(colored: colored).render(result.report)
+            guard let planned = result.plan else {
+                return fail(result.report.diagnostics, sources: result.report.sources, output: output)
+            }
+            plan = planned
+            if !text.isEmpty { text += "\n" }
+            output += text + PlanText.render(plan)
+            if !autoApprove, plan.hasChanges, let confirm = console.confirm {
+                console.show(output)
+                output = ""
+                guard confirm("\nApply these changes? Only 'yes' applies them: ") else {
+                    return CommandOutput(stdout: "Apply cancelled; nothing was changed.\n", exitCode: ExitCode.failure)
+                }
+            }
+        } else {
+            do {
+                plan = try savedPlan(planFile ?? "", matching: state)
+            } catch {
+                return fail([error.diagnostic], sources: SourceFiles(), output: output)
+            }
+        }
+        guard plan.hasChanges else {
+            return CommandOutput(stdout: output + (planFile == nil ? "" : PlanText.noChanges + "\n"))
+        }
+        console.show(output)
+        output = ""
+        do {
+            try Applier(store: store, progress: console.progress).apply(plan, to: &state)
+        } catch {
+            return fail([error.diagnostic], sources: SourceFiles(), output: output)
+        }
+        let done = PlanAction.allCases.map { "\(plan.count($0)) \(PlanText.pastTense($0))" }.joined(separator: ", ")
+        return CommandOutput(stdout: "Apply complete: \(done). State \(store.path) is at serial \(state.serial).\n")
+    }
+
+    /// The saved plan, if it was made against `state` as it is now (TR602).
+    private func savedPlan(_ path: String, matching state: State) throws(FatalDiagnostic) -> Plan {
+        let plan: Plan
+        switch ManifestInputs.read(path, limit: .max) {
+        case .failure:
+            throw FatalDiagnostic(Diagnostic("TR000", .error, "cannot read the saved plan \"\(path)\"", at: nil))
+        case .success(let bytes):
+            do {
+                plan = try PlanJSON.decode(bytes)
+            } catch {
+                throw FatalDiagnostic(Diagnostic("TR000", .error, "\"\(path)\" is not a saved plan: \(error.message)", at: nil,
+                                                 help: "save one with `tresor plan --out \(path)`"))
+            }
+        }
+        guard plan.lineage == state.lineage, plan.serial == state.serial else {
+            let made = "lineage \(plan.lineage ?? "(none)"), serial \(plan.serial)"
+            let now = "lineage \(state.lineage ?? "(none)"), serial \(state.serial)"
+            let cause = plan.lineage == state.lineage ? "the state was written since" : "the state is another one (its lineage differs)"
+            throw FatalDiagnostic(Diagnostic(
+                "TR602", .error, "saved plan \"\(path)\" is stale: it was made against \(made), the state is now at \(now)", at: nil,
+                notes: [DiagnosticNote(cause)],
+                help: "make a new plan with `tresor plan --out \(path)` and review it"))
+        }
+        return plan
+    }
+
+    private func fail(_ diagnostics: [Diagnostic], sources: SourceFiles, output: String) -> CommandOutput {
+        let report = DiagnosticReport(sources: sources, diagnostics: diagnostics)
+        let text = TextRenderer(colored: colored).render(report)
+        return CommandOutput(stdout: output + text + "\nApply failed: \(plural(report.errorCount, "error")).\n", exitCode: ExitCode.failure)
+    }
+}

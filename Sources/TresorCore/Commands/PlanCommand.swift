@@ -1,0 +1,88 @@
+/// Output formats for plans.
+public enum PlanFormat: String, CaseIterable, Sendable {
+    case text, json, markdown
+}
+
+/// `tresor plan`: check the manifests, diff them against stored state, print the plan, and
+/// with `--out` save it for `tresor apply FILE`.
+public struct PlanCommand: Sendable {
+    public var paths: [String]
+    public var store: StateStore
+    public var out: String?
+    public var format: PlanFormat = .text
+    public var detailedExitCode = false
+    public var allowDestroy = false
+    public var colored = false
+
+    public init(paths: [String], store: StateStore) {
+        self.paths = paths.isEmpty ? ["."] : paths
+        self.store = store
+    }
+
+    public func run() -> CommandOutput {
+        let lock: StateLock
+        do {
+            lock = try store.lock(operation: "plan")
+        } catch {
+            return failure(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic]), state: nil)
+        }
+        defer { lock.release() }
+        let store = self.store
+        let (compiled, outcome) = Planning.compile(paths: paths) { Result { () throws(FatalDiagnostic) in try store.load() } }
+        let loaded: StateStore.Loaded
+        switch outcome {
+        case .success(let value): loaded = value
+        case .failure(let error): return failure(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic]), state: nil)
+        }
+        let result = Planning(allowDestroy: allowDestroy).plan(compiled, against: loaded.state)
+        guard let plan = result.plan else { return failure(result.report, state: loaded.state) }
+        var notes = replayNote(loaded)
+        if let out {
+            var bytes: [UInt8] = []
+            PlanJSON.encode(plan, report: result.report).write(into: &bytes, pretty: true)
+            bytes.append(UInt8(ascii: "\n"))
+            do {
+                try Files.replaceAtomically(out, with: bytes, keepingPreviousAt: nil)
+            } catch {
+                let diagnostic = Diagnostic("TR000", .error, "cannot save the plan: \(error.message)", at: nil)
+                return failure(DiagnosticReport(sources: result.report.sources, diagnostics: result.report.diagnostics + [diagnostic]), state: loaded.state)
+            }
+            notes += "Saved the plan to \(out): `tresor apply \(out)` applies exactly these changes.\n"
+        }
+        let exitCode = detailedExitCode && plan.hasChanges ? ExitCode.changes : ExitCode.success
+        switch format {
+        case .json:
+            return CommandOutput(stdout: PlanJSON.encode(plan, report: result.report).rendered() + "\n", stderr: notes, exitCode: exitCode)
+        case .markdown:
+            return CommandOutput(stdout: PlanMarkdown.render(plan, diagnostics: result.report.diagnostics, sources: result.report.sources),
+                                 stderr: notes, exitCode: exitCode)
+        case .text:
+            var text = TextRenderer(colored: colored).render(result.report)
+            if !result.report.diagnostics.isEmpty { text += "\n" }
+            return CommandOutput(stdout: text + PlanText.render(plan) + notes, exitCode: exitCode)
+        }
+    }
+
+    /// Diagnostics and no plan; the JSON keeps the plan's shape, with no changes.
+    private func failure(_ report: DiagnosticReport, state: State?) -> CommandOutput {
+        let verdict = "No plan: \(plural(report.errorCount, "error")), \(plural(report.warningCount, "warning"))."
+        switch format {
+        case .json:
+            let empty = Plan(lineage: state?.lineage, serial: state?.serial ?? 0, changes: [])
+            return CommandOutput(stdout: PlanJSON.encode(empty, report: report).rendered() + "\n", exitCode: ExitCode.failure)
+        case .markdown:
+            let text = TextRenderer(colored: false).render(report)
+            return CommandOutput(stdout: "### tresor plan\n\n**\(verdict)**\n\n```\n\(text)```\n", exitCode: ExitCode.failure)
+        case .text:
+            return CommandOutput(stdout: TextRenderer(colored: colored).render(report) + "\n\(verdict)\n", exitCode: ExitCode.failure)
+        }
+    }
+}
+
+/// Says that an interrupted apply's journal was replayed into the state read (and, for apply,
+/// written to the state file).
+func replayNote(_ loaded: StateStore.Loaded, recorded: Bool = false) -> String {
+    guard loaded.replayedActions > 0 else { return "" }
+    return "note: the state includes \(plural(loaded.replayedActions, "change")) of an interrupted apply, "
+        + (recorded ? "now recorded in the state file\n" : "replayed from its journal\n")
+}

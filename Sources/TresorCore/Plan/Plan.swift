@@ -1,0 +1,94 @@
+/// What a plan does to one resource (SPEC §3).
+public enum PlanAction: String, CaseIterable, Sendable {
+    case create
+    case update
+    /// Identity fields changed: deleted and created again.
+    case replace
+    case delete
+    /// A protected item stops being backed up; its recovery points are retained.
+    case stopProtection = "stop-protection"
+
+    /// The plan's symbol for it.
+    public var symbol: String {
+        switch self {
+        case .create: "+"
+        case .update, .stopProtection: "~"
+        case .replace: "-/+"
+        case .delete: "-"
+        }
+    }
+}
+
+/// One field that differs, by its path in the attributes (`retention.daily`, `tags.env`).
+/// A missing value is `nil`.
+public struct FieldChange: Sendable, Equatable {
+    public var path: String
+    public var before: JSON?
+    public var after: JSON?
+
+    /// The changed fields between two attribute objects: objects are compared member by member,
+    /// anything else (strings, numbers, lists) as a whole.
+    static func between(_ before: JSON?, _ after: JSON?, path: String = "") -> [FieldChange] {
+        guard before != after else { return [] }
+        guard case .object(let old)? = before, case .object(let new)? = after else {
+            return path.isEmpty && (before == nil || after == nil) ? [] : [FieldChange(path: path, before: before, after: after)]
+        }
+        var changes: [FieldChange] = []
+        for (key, value) in old {
+            changes += between(value, new.first { $0.0 == key }?.1, path: join(path, key))
+        }
+        for (key, value) in new where !old.contains(where: { $0.0 == key }) {
+            changes += between(nil, value, path: join(path, key))
+        }
+        return changes
+    }
+
+    private static func join(_ path: String, _ key: String) -> String {
+        path.isEmpty ? key : "\(path).\(key)"
+    }
+}
+
+/// One planned action on one resource. `before` and `after` are the resource's attributes in
+/// state and as planned (nil when it does not exist on that side).
+public struct PlannedChange: Sendable, Equatable {
+    public var action: PlanAction
+    public var kind: ManagedKind
+    public var id: String
+    public var name: String
+    /// Deletes recovery points; refused without `--allow-destroy` (TR601).
+    public var destructive: Bool
+    public var reason: String
+    public var before: JSON?
+    public var after: JSON?
+
+    /// Changed fields; empty for creates and deletes, whose whole resource appears or goes.
+    public var diff: [FieldChange] { FieldChange.between(before, after) }
+
+    /// What applying it records in state.
+    var journalEntry: Journal.Entry {
+        if let after {
+            .set(action: action.rawValue, StateResource(kind: kind, id: id, name: name, attributes: after))
+        } else {
+            .remove(action: action.rawValue, id: id)
+        }
+    }
+}
+
+/// A plan: the changes that take the state, as of `lineage`/`serial`, to the manifests.
+public struct Plan: Sendable, Equatable {
+    public var lineage: String?
+    public var serial: Int
+    public var changes: [PlannedChange]
+
+    public init(lineage: String?, serial: Int, changes: [PlannedChange]) {
+        self.lineage = lineage
+        self.serial = serial
+        self.changes = changes
+    }
+
+    public var hasChanges: Bool { !changes.isEmpty }
+
+    public func count(_ action: PlanAction) -> Int {
+        changes.count { $0.action == action }
+    }
+}

@@ -1,0 +1,72 @@
+/// Plans as JSON (SPEC §4), which is also the saved plan format of `plan --out`: the lineage and
+/// serial the plan was made against and its exact changes. A saved plan is applied from its
+/// `action`, `kind`, `id`, `name` and `after`; `diff` and `summary` are derived, for readers.
+public enum PlanJSON {
+    public static let formatVersion = 1
+
+    public static func encode(_ plan: Plan, report: DiagnosticReport) -> JSON {
+        .object([
+            ("formatVersion", .int(formatVersion)),
+            ("lineage", plan.lineage.map(JSON.string) ?? .null),
+            ("serial", .int(plan.serial)),
+            ("changes", .array(plan.changes.map(change))),
+            ("summary", .object([
+                ("create", .int(plan.count(.create))),
+                ("update", .int(plan.count(.update))),
+                ("replace", .int(plan.count(.replace))),
+                ("delete", .int(plan.count(.delete))),
+                ("stopProtection", .int(plan.count(.stopProtection))),
+            ])),
+            ("diagnostics", DiagnosticJSON.diagnostics(report)),
+        ])
+    }
+
+    private static func change(_ change: PlannedChange) -> JSON {
+        .object([
+            ("action", .string(change.action.rawValue)),
+            ("kind", .string(change.kind.rawValue)),
+            ("id", .string(change.id)),
+            ("name", .string(change.name)),
+            ("destructive", .bool(change.destructive)),
+            ("reason", .string(change.reason)),
+            ("before", change.before ?? .null),
+            ("after", change.after ?? .null),
+            ("diff", .array(change.diff.map { field in
+                .object([("path", .string(field.path)), ("before", field.before ?? .null), ("after", field.after ?? .null)])
+            })),
+        ])
+    }
+
+    public struct Failure: Error, Sendable {
+        public var message: String
+    }
+
+    /// Reads a saved plan.
+    public static func decode(_ bytes: [UInt8]) throws(Failure) -> Plan {
+        let document: JSON
+        do {
+            document = try JSONReader.parse(bytes).value
+        } catch {
+            throw Failure(message: "it is not valid JSON (\(error.message) at byte \(error.offset))")
+        }
+        guard document["formatVersion"]?.intValue == formatVersion, let serial = document["serial"]?.intValue,
+              let lineage = document["lineage"], lineage == .null || lineage.stringValue != nil,
+              let items = document["changes"]?.arrayValue
+        else { throw Failure(message: "it is not a tresor plan of format version \(formatVersion)") }
+        var changes: [PlannedChange] = []
+        changes.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            guard let action = item["action"]?.stringValue.flatMap(PlanAction.init(rawValue:)),
+                  let kind = item["kind"]?.stringValue.flatMap(ManagedKind.init(rawValue:)),
+                  let id = item["id"]?.stringValue, let name = item["name"]?.stringValue,
+                  case .bool(let destructive)? = item["destructive"], let reason = item["reason"]?.stringValue,
+                  let before = item["before"], let after = item["after"],
+                  (after == .null) == (action == .delete)
+            else { throw Failure(message: "change \(index + 1) is not a valid plan change") }
+            changes.append(PlannedChange(action: action, kind: kind, id: id, name: name, destructive: destructive,
+                                         reason: reason, before: before == .null ? nil : before,
+                                         after: after == .null ? nil : after))
+        }
+        return Plan(lineage: lineage.stringValue, serial: serial, changes: changes)
+    }
+}

@@ -1,0 +1,54 @@
+/// TR601: reported by the planner for every change that deletes recovery points.
+enum DestructiveChangeRule: FrontEndRule {
+    static let description = RuleDescription(
+        code: "TR601", severity: .error,
+        title: "plan would delete recovery points without --allow-destroy",
+        rationale: """
+            Recovery points are the one thing a backup tool must not lose by accident. Deleting a vault that \
+            holds items, replacing one (a vault cannot change region), deleting a protected item's data, or \
+            moving a VM to another vault (its item in the old vault goes with its recovery points) all \
+            destroy them. Such a plan is refused unless `--allow-destroy` is given. Removing a VM from the \
+            manifests is not destructive: protection stops and its recovery points are retained. A move \
+            between vaults is also TR302 (a VM is registered in one vault at a time): both are reported, \
+            as the SPEC lists the move under both.
+            """,
+        source: "backup safety (SPEC §3); Terraform's prevent_destroy",
+        triggering: [], nonTriggering: [],
+        triggeringAfterApply: [
+            // The vault goes, with the item it holds.
+            StateExample(applied: StateExampleManifests.protectedEstate, manifests: StateExampleManifests.virtualMachine),
+            // A vault cannot move region: replacing it deletes its item's recovery points.
+            StateExample(
+                applied: StateExampleManifests.protectedEstate,
+                manifests: StateExampleManifests.protectedEstate.replacingRegion()),
+            // The VM moves to another vault: its item in the first goes with its recovery points.
+            StateExample(
+                applied: StateExampleManifests.join(StateExampleManifests.protectedEstate, StateExampleManifests.otherVault),
+                manifests: StateExampleManifests.join(
+                    StateExampleManifests.vault, StateExampleManifests.policy, StateExampleManifests.otherVault,
+                    StateExampleManifests.virtualMachine, StateExampleManifests.protectionInOtherVault)),
+        ],
+        nonTriggeringAfterApply: [
+            // Protection stops, recovery points are retained.
+            StateExample(
+                applied: StateExampleManifests.protectedEstate,
+                manifests: StateExampleManifests.join(
+                    StateExampleManifests.vault, StateExampleManifests.policy, StateExampleManifests.virtualMachine)),
+            StateExample(applied: StateExampleManifests.protectedEstate, manifests: StateExampleManifests.virtualMachine,
+                         allowDestroy: true),
+            StateExample(
+                applied: StateExampleManifests.join(StateExampleManifests.protectedEstate, StateExampleManifests.otherVault),
+                manifests: StateExampleManifests.join(
+                    StateExampleManifests.vault, StateExampleManifests.policy, StateExampleManifests.otherVault,
+                    StateExampleManifests.virtualMachine, StateExampleManifests.protectionInOtherVault),
+                allowDestroy: true),
+        ])
+}
+
+private extension String {
+    func replacingRegion() -> String {
+        split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0 == "region: westeurope" ? "region: northeurope" : String($0) }
+            .joined(separator: "\n")
+    }
+}

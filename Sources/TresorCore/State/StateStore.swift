@@ -1,0 +1,139 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The local state backend: the state file and the files beside it.
+///
+///     tresor.state.json          the state (StateFile)
+///     tresor.state.json.backup   the previous version, kept by every write
+///     tresor.state.json.journal  actions done since the last write, while an apply runs
+///     tresor.state.json.lock     the lock and its holder, while a plan or apply runs
+///
+/// A state that cannot be read, has an unknown format version or fails its checksum is refused
+/// with TR604, and none of these files is written: the state, its backup and its journal stay
+/// byte for byte as they were (the lock file, taken before reading, is removed again).
+public struct StateStore: Sendable {
+    public static let defaultPath = "tresor.state.json"
+    public static let environmentVariable = "TRESOR_STATE"
+
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// The state file: `--state`, else `TRESOR_STATE`, else `tresor.state.json` in the working directory.
+    public static func resolve(option: String?, environment: [String: String]) -> StateStore {
+        if let option, !option.isEmpty { return StateStore(path: option) }
+        if let variable = environment[environmentVariable], !variable.isEmpty { return StateStore(path: variable) }
+        return StateStore(path: defaultPath)
+    }
+
+    public var backupPath: String { path + ".backup" }
+    public var journalPath: String { path + ".journal" }
+    public var lockPath: String { path + ".lock" }
+
+    /// State as loaded: the file with any journal of an interrupted apply replayed over it.
+    public struct Loaded: Sendable {
+        public var state: State
+        /// Actions replayed from the journal. When there are any, `state.serial` is already one
+        /// more than the file's: the write the interrupted apply did not get to make.
+        public var replayedActions: Int
+        /// Whether a journal file exists (replayed, empty, or left from an older state version).
+        public var hasJournal: Bool
+    }
+
+    /// Reads the state; a missing file is empty state. Failures are TR604 diagnostics.
+    public func load() throws(FatalDiagnostic) -> Loaded {
+        var state = State()
+        if Files.exists(path) {
+            let bytes = try read(path)
+            do {
+                state = try StateFile.decode(bytes)
+            } catch {
+                throw FatalDiagnostic(unusable(path, reason: error.message))
+            }
+        }
+        guard Files.exists(journalPath) else { return Loaded(state: state, replayedActions: 0, hasJournal: false) }
+        let journal: Journal.Contents?
+        let bytes = try read(journalPath)
+        do {
+            journal = try Journal.decode(bytes)
+        } catch {
+            throw FatalDiagnostic(unusable(journalPath, reason: error.message))
+        }
+        // A journal for another state version is left from an apply whose final write happened
+        // (the journal is removed just after it): its actions are in the state already.
+        guard let journal, journal.serial == state.serial, journal.lineage == state.lineage || state.lineage == nil,
+              !journal.entries.isEmpty
+        else { return Loaded(state: state, replayedActions: 0, hasJournal: true) }
+        for entry in journal.entries { entry.apply(to: &state) }
+        state.lineage = journal.lineage
+        state.serial += 1
+        return Loaded(state: state, replayedActions: journal.entries.count, hasJournal: true)
+    }
+
+    /// Writes `state` atomically, keeping the previous version as the backup, then removes the
+    /// journal, whose actions the written state now holds.
+    public func write(_ state: State) throws(FatalDiagnostic) {
+        do {
+            try Files.replaceAtomically(path, with: StateFile.encode(state), keepingPreviousAt: backupPath)
+        } catch {
+            throw FatalDiagnostic(Diagnostic("TR000", .error, "cannot write the state: \(error.message)", at: nil,
+                                       help: "the previous state and the journal of this apply are kept; fix the cause and run apply again"))
+        }
+        removeJournal()
+    }
+
+    func removeJournal() {
+        if unlink(journalPath) == 0 { Files.syncDirectory(of: journalPath) }
+    }
+
+    func startJournal(lineage: String, serial: Int) throws(FatalDiagnostic) -> JournalWriter {
+        do {
+            return try JournalWriter(path: journalPath, lineage: lineage, serial: serial)
+        } catch {
+            throw FatalDiagnostic(Diagnostic("TR000", .error, "cannot start the apply journal: \(error.message)", at: nil))
+        }
+    }
+
+    /// Takes the lock for `operation`; TR603 when another run holds it.
+    public func lock(operation: String) throws(FatalDiagnostic) -> StateLock {
+        switch StateLock.acquire(lockPath, operation: operation) {
+        case .acquired(let lock):
+            return lock
+        case .held(let record):
+            let holder = record.map { " by \($0.summary)" } ?? " (its holder is still writing its details)"
+            throw FatalDiagnostic(Diagnostic(
+                "TR603", .error, "state \"\(path)\" is locked\(holder)", at: nil,
+                help: "wait for that run to finish: the lock is released when its process ends. "
+                    + "`tresor unlock \(record?.id ?? "LOCK-ID")` removes a lock whose holder is gone"))
+        case .failed(let message):
+            throw FatalDiagnostic(Diagnostic("TR604", .error, "cannot lock the state: \(message); nothing was written", at: nil,
+                                       help: "check that the state's directory exists and is writable, or choose another with --state"))
+        }
+    }
+
+    private func unusable(_ file: String, reason: String) -> Diagnostic {
+        Diagnostic("TR604", .error, "cannot use \"\(file)\": \(reason); nothing was written", at: nil,
+                   help: file == path
+                       ? "restore the previous version from \"\(backupPath)\", or point --state at the right file"
+                       : "move \"\(file)\" aside after checking which of its actions were done")
+    }
+
+    /// The whole of `file`; TR604 when it cannot be read.
+    private func read(_ file: String) throws(FatalDiagnostic) -> [UInt8] {
+        switch ManifestInputs.read(file, limit: .max) {
+        case .success(let bytes):
+            return bytes
+        case .failure(.system(let reason)):
+            throw FatalDiagnostic(unusable(file, reason: "it cannot be read (\(reason))"))
+        case .failure(.notAFile):
+            throw FatalDiagnostic(unusable(file, reason: "it is not a regular file"))
+        case .failure(.tooLarge(let size)):
+            throw FatalDiagnostic(unusable(file, reason: "it is too large (\(size) bytes)"))
+        }
+    }
+}

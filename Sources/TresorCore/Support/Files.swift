@@ -1,0 +1,143 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The file operations state handling needs, on file descriptors: whole writes, fsync and
+/// atomic replacement. Errors carry the system's reason as text.
+enum Files {
+    struct Failure: Error, Sendable {
+        var message: String
+    }
+
+    static func systemError(_ action: String, _ path: String) -> Failure {
+        Failure(message: "cannot \(action) \"\(path)\": \(String(cString: strerror(errno)))")
+    }
+
+    /// Whether anything exists at `path`; errors other than "no such file" count as existing so
+    /// that reading it reports them.
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 || errno != ENOENT
+    }
+
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
+    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws(Failure) {
+        let complete = bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += written
+            }
+            return true
+        }
+        guard complete else { throw systemError("write", path) }
+    }
+
+    static func sync(_ descriptor: Int32, path: String) throws(Failure) {
+        guard fsync(descriptor) == 0 else { throw systemError("sync", path) }
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Makes renames and unlinks in `path`'s directory durable.
+    static func syncDirectory(of path: String) {
+        let directory = Files.directory(of: path)
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+
+    /// Replaces `path` with `bytes` so that a crash at any moment leaves either the old or the new
+    /// file, never a partial one: write a temporary file, fsync it, rename it over `path`. With a
+    /// `backup` path, the previous version is first hard-linked there (so `path` never goes missing).
+    static func replaceAtomically(_ path: String, with bytes: [UInt8], keepingPreviousAt backup: String?) throws(Failure) {
+        let temporary = path + ".tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw systemError("create", temporary) }
+        do {
+            try writeAll(descriptor, bytes, path: temporary)
+            try sync(descriptor, path: temporary)
+        } catch {
+            close(descriptor)
+            unlink(temporary)
+            throw error
+        }
+        close(descriptor)
+        var info = stat()
+        if let backup, stat(path, &info) == 0 {
+            let backupTemporary = backup + ".tmp"
+            unlink(backupTemporary)
+            guard link(path, backupTemporary) == 0 || copy(path, to: backupTemporary),
+                  rename(backupTemporary, backup) == 0
+            else { throw systemError("keep the previous version as", backup) }
+        }
+        guard rename(temporary, path) == 0 else { throw systemError("rename \"\(temporary)\" to", path) }
+        syncDirectory(of: path)
+    }
+
+    /// A plain copy, for file systems without hard links.
+    private static func copy(_ source: String, to destination: String) -> Bool {
+        guard case .success(let bytes) = ManifestInputs.read(source, limit: .max) else { return false }
+        let descriptor = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        do {
+            try writeAll(descriptor, bytes, path: destination)
+            try sync(descriptor, path: destination)
+            return true
+        } catch {
+            return false
+        }
+    }
+}
+
+/// Who and where this process is, for lock records.
+enum ProcessIdentity {
+    static var user: String {
+        if let name = getenv("USER"), name.pointee != 0 { return String(cString: name) }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid \(getuid())"
+    }
+
+    static var host: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static var pid: Int { Int(getpid()) }
+
+    /// The current time in UTC, ISO 8601 to the second.
+    static func now() -> String {
+        var seconds = time(nil)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+
+    /// A random (version 4) UUID, for lineages and lock IDs.
+    static func uuid() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes[6] = bytes[6] & 0x0F | 0x40
+        bytes[8] = bytes[8] & 0x3F | 0x80
+        let characters = Array(bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+    }
+}

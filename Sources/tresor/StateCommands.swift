@@ -1,0 +1,161 @@
+import ArgumentParser
+import TresorCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The state file option every state command takes.
+struct StateOption: ParsableArguments {
+    @Option(name: .customLong("state"), help: ArgumentHelp(
+        "The state file (default: $TRESOR_STATE, else tresor.state.json in the working directory).", valueName: "file"))
+    var path: String?
+
+    var store: StateStore {
+        let variable = getenv(StateStore.environmentVariable).map { String(cString: $0) }
+        return StateStore.resolve(option: path, environment: variable.map { [StateStore.environmentVariable: $0] } ?? [:])
+    }
+}
+
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check manifests and show the changes that would bring the stored state to them.",
+        discussion: """
+            Symbols: + create, ~ update or stop protection, - delete, -/+ replace. Exit codes: 0 success \
+            (with --detailed-exitcode: no changes), 1 errors, 2 changes (only with --detailed-exitcode), 64 bad usage.
+            """
+    )
+
+    @Argument(help: "Manifest files or directories (default: the current directory).")
+    var paths: [String] = []
+
+    @OptionGroup var state: StateOption
+
+    @Option(help: ArgumentHelp("Save the plan, for `tresor apply FILE`.", valueName: "file"))
+    var out: String?
+
+    @Option(help: "Output format.")
+    var format: PlanFormat = .text
+
+    @Flag(help: "Exit with 2 when the plan has changes, 0 when it has none.")
+    var detailedExitcode = false
+
+    @Flag(help: "Allow changes that delete recovery points (TR601).")
+    var allowDestroy = false
+
+    func run() throws {
+        var command = PlanCommand(paths: paths, store: state.store)
+        command.out = out
+        command.format = format
+        command.detailedExitCode = detailedExitcode
+        command.allowDestroy = allowDestroy
+        command.colored = format == .text && TextRenderer.wantsColor(fileDescriptor: 1)
+        try finish(command.run())
+    }
+}
+
+struct Apply: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply a saved plan exactly, or plan the manifests and apply that.",
+        discussion: """
+            With one saved plan file (from `tresor plan --out`), applies exactly its changes, or fails with TR602 \
+            when the state changed since. With manifests, plans and asks for 'yes' on a terminal; without a \
+            terminal it needs --auto-approve. Exit codes: 0 applied, 1 errors or failure, 64 bad usage.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("A saved plan file, or manifest files or directories (default: the current directory).",
+                                 valueName: "planfile-or-paths"))
+    var arguments: [String] = []
+
+    @OptionGroup var state: StateOption
+
+    @Flag(help: "Apply without asking (required when standard input is not a terminal).")
+    var autoApprove = false
+
+    @Flag(help: "Allow changes that delete recovery points (TR601).")
+    var allowDestroy = false
+
+    func run() throws {
+        let planFile = ApplyCommand.isPlanFile(arguments) ? arguments[0] : nil
+        var command = ApplyCommand(paths: planFile == nil ? arguments : [], planFile: planFile, store: state.store)
+        command.autoApprove = autoApprove
+        command.allowDestroy = allowDestroy
+        command.colored = TextRenderer.wantsColor(fileDescriptor: 1)
+        let progressLine = ProgressLine()
+        let console = ApplyConsole(
+            show: { writeAll($0, to: 1) },
+            confirm: isatty(0) == 1 ? { askYes($0) } : nil,
+            progress: isatty(2) == 1 ? { progressLine.update(done: $0, total: $1) } : nil)
+        try finish(command.run(console))
+    }
+}
+
+/// Prints the question and reads one line; only "yes" goes ahead.
+private func askYes(_ question: String) -> Bool {
+    writeAll(question, to: 1)
+    return readLine() == "yes"
+}
+
+/// "applying 1200/100000 (1%)" on standard error, redrawn at most ten times a second, for applies
+/// of more than a few hundred changes; cleared when done.
+private final class ProgressLine {
+    private var lastDraw = 0.0
+
+    func update(done: Int, total: Int) {
+        guard total >= 500 else { return }
+        if done == total {
+            writeAll("\r\u{1B}[K", to: 2)
+            return
+        }
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let seconds = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+        guard seconds - lastDraw >= 0.1 else { return }
+        lastDraw = seconds
+        writeAll("\rapplying \(done)/\(total) (\(done * 100 / total)%)", to: 2)
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a saved plan, or the stored state.")
+
+    @Argument(help: ArgumentHelp("A saved plan file (default: show the state).", valueName: "planfile"))
+    var planFile: String?
+
+    @OptionGroup var state: StateOption
+
+    @Option(help: "Output format.")
+    var format: ShowFormat = .text
+
+    func run() throws {
+        var command = ShowCommand(planFile: planFile, store: state.store)
+        command.format = format
+        try finish(command.run())
+    }
+}
+
+struct Unlock: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove the record of a state lock whose holder is gone.",
+        discussion: """
+            The lock is an operating-system lock that is released when its process ends; a lock that a running \
+            process holds is never removed. LOCK-ID is the ID that TR603 names.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The lock's ID, as TR603 reports it.", valueName: "lock-id"))
+    var lockID: String
+
+    @OptionGroup var state: StateOption
+
+    func run() throws {
+        try finish(UnlockCommand(lockID: lockID, store: state.store).run())
+    }
+}
+
+extension PlanFormat: ExpressibleByArgument {}
+extension ShowFormat: ExpressibleByArgument {}

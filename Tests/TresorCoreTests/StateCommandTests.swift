@@ -1,0 +1,255 @@
+import Foundation
+import XCTest
+@testable import TresorCore
+
+/// plan, apply, show and unlock against a state file in a temporary directory.
+final class StateCommandTests: XCTestCase {
+    private var directory: URL!
+    private var store: StateStore!
+    private var manifests: String { directory.appendingPathComponent("manifests").path }
+    private var planFile: String { directory.appendingPathComponent("tresor.plan").path }
+
+    override func setUpWithError() throws {
+        directory = try makeTemporaryDirectory()
+        store = StateStore(path: directory.appendingPathComponent("tresor.state.json").path)
+        try writeManifests(baseEstate)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func writeManifests(_ text: String) throws {
+        try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
+        try text.write(toFile: manifests + "/estate.yaml", atomically: true, encoding: .utf8)
+    }
+
+    private func plan(format: PlanFormat = .text, out: String? = nil, allowDestroy: Bool = false) -> CommandOutput {
+        var command = PlanCommand(paths: [manifests], store: store)
+        command.format = format
+        command.out = out
+        command.detailedExitCode = true
+        command.allowDestroy = allowDestroy
+        return command.run()
+    }
+
+    private static var silent: ApplyConsole { ApplyConsole(show: { _ in }, confirm: nil, progress: nil) }
+
+    private func apply(planFile: String? = nil, autoApprove: Bool = true, console: ApplyConsole = silent) -> CommandOutput {
+        var command = ApplyCommand(paths: planFile == nil ? [manifests] : [], planFile: planFile, store: store)
+        command.autoApprove = autoApprove
+        return command.run(console)
+    }
+
+    private func stateBytes() throws -> Data { try Data(contentsOf: URL(fileURLWithPath: store.path)) }
+
+    func testSavedPlanAppliesExactlyAndConverges() throws {
+        let planned = plan(out: planFile)
+        XCTAssertEqual(planned.exitCode, ExitCode.changes, planned.stdout)
+        XCTAssertTrue(planned.stdout.contains("Plan: 3 to create"), planned.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: planFile))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.path), "plan writes no state")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.lockPath), "plan releases its lock")
+
+        let applied = apply(planFile: planFile)
+        XCTAssertEqual(applied.exitCode, ExitCode.success, applied.stdout)
+        XCTAssertTrue(applied.stdout.contains("Apply complete: 3 created"), applied.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.journalPath), "a finished apply leaves no journal")
+
+        let again = plan()
+        XCTAssertEqual(again.exitCode, ExitCode.success, again.stdout)
+        XCTAssertEqual(again.stdout, "No changes: the state matches the manifests.\n")
+    }
+
+    /// A saved plan applies what was reviewed, even if the manifests changed since.
+    func testSavedPlanIgnoresLaterManifestEdits() throws {
+        XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)
+        try writeManifests(baseEstate(replacing: "retention: {daily: 30}", with: "retention: {daily: 45}"))
+        XCTAssertEqual(apply(planFile: planFile).exitCode, ExitCode.success)
+        let policy = try XCTUnwrap(store.load().state.resources.first { $0.kind == .backupPolicy })
+        XCTAssertEqual(policy.attributes["retention"]?["daily"], .int(30))
+        XCTAssertTrue(plan().stdout.contains("retention.daily: 30 -> 45"))
+    }
+
+    func testStaleSavedPlanIsRefusedAndChangesNothing() throws {
+        XCTAssertEqual(apply().exitCode, ExitCode.success)
+        try writeManifests(baseEstate(replacing: "retention: {daily: 30}", with: "retention: {daily: 45}"))
+        XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)
+        try writeManifests(baseEstate(replacing: "retention: {daily: 30}", with: "retention: {daily: 60}"))
+        XCTAssertEqual(apply().exitCode, ExitCode.success)  // serial 1 -> 2
+        let before = try snapshot(directory)
+
+        let stale = apply(planFile: planFile)
+        XCTAssertEqual(stale.exitCode, ExitCode.failure)
+        XCTAssertTrue(stale.stdout.contains("error[TR602]: saved plan"), stale.stdout)
+        XCTAssertTrue(stale.stdout.contains("made against lineage"), stale.stdout)
+        XCTAssertTrue(stale.stdout.contains("serial 1, the state is now at"), stale.stdout)
+        XCTAssertEqual(try snapshot(directory), before)
+    }
+
+    func testPlanSavedAgainstAnotherStateIsStale() throws {
+        XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)  // against no state
+        XCTAssertEqual(apply().exitCode, ExitCode.success)
+        let stale = apply(planFile: planFile)
+        XCTAssertEqual(stale.exitCode, ExitCode.failure)
+        XCTAssertTrue(stale.stdout.contains("TR602"), stale.stdout)
+        XCTAssertTrue(stale.stdout.contains("its lineage differs"), stale.stdout)
+    }
+
+    /// TR604: a damaged state stops every command before anything is written.
+    func testACorruptStateIsLeftByteForByteUntouched() throws {
+        XCTAssertEqual(apply().exitCode, ExitCode.success)
+        try writeManifests(baseEstate(replacing: "retention: {daily: 30}", with: "retention: {daily: 45}"))
+        XCTAssertEqual(apply().exitCode, ExitCode.success)  // now there is a backup too
+        var bytes = try stateBytes()
+        let index = try XCTUnwrap(bytes.firstRange(of: Data("daily-30".utf8))).lowerBound
+        bytes[index] = UInt8(ascii: "D")
+        try bytes.write(to: URL(fileURLWithPath: store.path))
+        let before = try snapshot(directory)
+
+        let outputs = [plan(), plan(format: .json), plan(out: planFile), apply(), ShowCommand(planFile: nil, store: store).run()]
+        for output in outputs {
+            XCTAssertEqual(output.exitCode, ExitCode.failure, output.stdout)
+            XCTAssertTrue(output.stdout.contains("TR604"), output.stdout)
+            XCTAssertTrue(output.stdout.contains("checksum does not match"), output.stdout)
+        }
+        XCTAssertEqual(try snapshot(directory), before, "state, backup and directory are unchanged")
+    }
+
+    func testApplyNeedsAutoApproveWithoutATerminal() throws {
+        let output = apply(autoApprove: false)
+        XCTAssertEqual(output.exitCode, ExitCode.usage)
+        XCTAssertTrue(output.stderr.contains("--auto-approve"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.path))
+    }
+
+    func testApplyOnATerminalAsksAndOnlyYesApplies() throws {
+        var shown = ""
+        var asked = ""
+        let refusing = ApplyConsole(show: { shown += $0 }, confirm: { asked = $0; return false }, progress: nil)
+        let cancelled = apply(autoApprove: false, console: refusing)
+        XCTAssertEqual(cancelled.exitCode, ExitCode.failure)
+        XCTAssertTrue(shown.contains("Plan: 3 to create"), shown)
+        XCTAssertTrue(asked.contains("Only 'yes'"), asked)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.path))
+
+        var progress: [Int] = []
+        let agreeing = ApplyConsole(show: { _ in }, confirm: { _ in true }, progress: { done, _ in progress.append(done) })
+        XCTAssertEqual(apply(autoApprove: false, console: agreeing).exitCode, ExitCode.success)
+        XCTAssertEqual(progress, [1, 2, 3])
+        XCTAssertEqual(try store.load().state.count, 3)
+    }
+
+    func testLockedStateIsReportedWithItsHolder() throws {
+        let lock = try store.lock(operation: "apply")
+        let output = plan()
+        XCTAssertEqual(output.exitCode, ExitCode.failure)
+        XCTAssertTrue(output.stdout.contains("error[TR603]"), output.stdout)
+        XCTAssertTrue(output.stdout.contains(lock.record.id), output.stdout)
+        XCTAssertEqual(apply().exitCode, ExitCode.failure)
+        lock.release()
+        XCTAssertEqual(apply().exitCode, ExitCode.success)
+    }
+
+    func testPlanWithErrorsPrintsDiagnosticsAndNoPlan() throws {
+        try writeManifests(baseEstate(replacing: "policy: daily-30\nvms", with: "policy: daily-31\nvms"))
+        let output = plan(out: planFile)
+        XCTAssertEqual(output.exitCode, ExitCode.failure)
+        XCTAssertTrue(output.stdout.contains("error[TR010]"), output.stdout)
+        XCTAssertTrue(output.stdout.hasSuffix("No plan: 1 error, 0 warnings.\n"), output.stdout)
+        XCTAssertFalse(output.stdout.contains("Plan:"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: planFile))
+        let json = try JSONDecoder().decode(PlanOutputTests.PlanDocument.self, from: Data(plan(format: .json).stdout.utf8))
+        XCTAssertEqual(json.changes.count, 0)
+        XCTAssertEqual(json.diagnostics.count, 1)
+    }
+
+    func testDestructivePlanNeedsAllowDestroyThenApplies() throws {
+        XCTAssertEqual(apply().exitCode, ExitCode.success)
+        try writeManifests("apiVersion: tresor/v1\n" + baseEstate.components(separatedBy: "---\napiVersion: tresor/v1\n")[2])
+        let refused = plan()
+        XCTAssertEqual(refused.exitCode, ExitCode.failure)
+        XCTAssertTrue(refused.stdout.contains("error[TR601]"), refused.stdout)
+        XCTAssertEqual(apply().exitCode, ExitCode.failure)
+
+        var command = ApplyCommand(paths: [manifests], planFile: nil, store: store)
+        command.autoApprove = true
+        command.allowDestroy = true
+        let applied = command.run(Self.silent)
+        XCTAssertEqual(applied.exitCode, ExitCode.success, applied.stdout)
+        XCTAssertTrue(try store.load().state.isEmpty)
+    }
+
+    func testShowRendersTheStateAndSavedPlans() throws {
+        XCTAssertEqual(ShowCommand(planFile: nil, store: store).run().stdout, "No state at \(store.path): nothing has been applied yet.\n")
+        XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)
+        let shownPlan = ShowCommand(planFile: planFile, store: store).run()
+        XCTAssertTrue(shownPlan.stdout.contains("made against serial 0 of lineage (new state)"), shownPlan.stdout)
+        XCTAssertTrue(shownPlan.stdout.contains("+ Vault rsv-prod-weu"), shownPlan.stdout)
+        XCTAssertEqual(apply(planFile: planFile).exitCode, ExitCode.success)
+
+        let text = ShowCommand(planFile: nil, store: store).run().stdout
+        XCTAssertTrue(text.contains("serial 1, 3 resources."), text)
+        XCTAssertTrue(text.contains("ProtectedItem web-01 (Protected)\n"), text)
+        XCTAssertTrue(text.contains("    retention.daily: 30\n"), text)
+
+        var json = ShowCommand(planFile: nil, store: store)
+        json.format = .json
+        struct Document: Decodable {
+            struct Resource: Decodable { var kind, id, name: String }
+            var formatVersion: Int
+            var lineage: String
+            var serial: Int
+            var resources: [Resource]
+        }
+        let document = try JSONDecoder().decode(Document.self, from: Data(json.run().stdout.utf8))
+        XCTAssertEqual(document.serial, 1)
+        XCTAssertEqual(document.resources.map(\.name), ["rsv-prod-weu", "daily-30", "web-01"])
+    }
+
+    /// A provider that refuses every change after the first `allowed`.
+    private struct RefusingProvider: Provider {
+        var allowed: Int
+
+        mutating func perform(_ change: PlannedChange, in state: State) throws(ProviderFailure) {
+            guard allowed > 0 else { throw ProviderFailure(message: "quota exceeded") }
+            allowed -= 1
+        }
+    }
+
+    func testAFailedChangeStopsApplyAndKeepsWhatWasDone() throws {
+        let planned = try XCTUnwrap(Planning().plan(sources: [(path: "base.yaml", text: baseEstate)], against: State()).plan)
+        var state = State()
+        XCTAssertThrowsError(try Applier(store: store, provider: RefusingProvider(allowed: 2)).apply(planned, to: &state)) { error in
+            let diagnostic = (error as? FatalDiagnostic)?.diagnostic
+            XCTAssertEqual(diagnostic?.message, "apply stopped at create ProtectedItem web-01: quota exceeded")
+        }
+        let stored = try store.load()
+        XCTAssertEqual(stored.state.resources.map(\.name), ["rsv-prod-weu", "daily-30"])
+        XCTAssertEqual(stored.state.serial, 1)
+        XCTAssertFalse(stored.hasJournal)
+        let rest = plan()
+        XCTAssertTrue(rest.stdout.contains("Plan: 1 to create, 0 to update"), rest.stdout)
+    }
+
+    /// An interrupted apply leaves a journal; the next apply records its changes first.
+    func testAnInterruptedApplyIsRecoveredByTheNextApply() throws {
+        XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)
+        let saved = try PlanJSON.decode(Array(Data(contentsOf: URL(fileURLWithPath: planFile))))
+        var journal = try JournalWriter(path: store.journalPath, lineage: "lineage-x", serial: 0)
+        try journal.append(saved.changes[0].journalEntry)
+        try journal.finish()
+
+        let planned = plan()
+        XCTAssertTrue(planned.stdout.contains("Plan: 2 to create"), planned.stdout)
+        XCTAssertTrue(planned.stdout.contains("1 change of an interrupted apply"), planned.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.path), "plan does not write")
+
+        let applied = apply()
+        XCTAssertEqual(applied.exitCode, ExitCode.success, applied.stdout)
+        let state = try store.load().state
+        XCTAssertEqual(state.lineage, "lineage-x")
+        XCTAssertEqual(state.serial, 2, "serial 1 records the interrupted apply, 2 this one")
+        XCTAssertEqual(plan().exitCode, ExitCode.success)
+    }
+}
