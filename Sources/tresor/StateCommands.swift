@@ -33,6 +33,8 @@ struct Plan: ParsableCommand {
 
     @OptionGroup var state: StateOption
 
+    @OptionGroup var inventory: InventoryOption
+
     @Option(help: ArgumentHelp("Save the plan, for `tresor apply FILE`.", valueName: "file"))
     var out: String?
 
@@ -47,6 +49,7 @@ struct Plan: ParsableCommand {
 
     func run() throws {
         var command = PlanCommand(paths: paths, store: state.store)
+        command.inventories = inventory.files
         command.out = out
         command.format = format
         command.detailedExitCode = detailedExitcode

@@ -10,10 +10,7 @@ struct Validate: ParsableCommand {
     @Argument(help: "Manifest files or directories (default: the current directory).")
     var paths: [String] = []
 
-    @Option(name: .customLong("inventory"),
-            help: ArgumentHelp("Observed VMs and NSGs: the JSON of `az vm list --show-details -o json` or `az network nsg list -o json`. Repeatable.",
-                               valueName: "file"))
-    var inventories: [String] = []
+    @OptionGroup var inventory: InventoryOption
 
     @Option(help: "Output format.")
     var format: DiagnosticFormat = .text
@@ -23,7 +20,7 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         var command = ValidateCommand(paths: paths)
-        command.inventories = inventories
+        command.inventories = inventory.files
         command.format = format
         command.strict = strict
         command.colored = TextRenderer.wantsColor(fileDescriptor: 1)

@@ -7,6 +7,8 @@ public enum PlanFormat: String, CaseIterable, Sendable {
 /// with `--out` save it for `tresor apply FILE`.
 public struct PlanCommand: Sendable {
     public var paths: [String]
+    /// az CLI JSON files read as observed facts (SPEC §5).
+    public var inventories: [String] = []
     public var store: StateStore
     public var out: String?
     public var format: PlanFormat = .text
@@ -28,7 +30,7 @@ public struct PlanCommand: Sendable {
         }
         defer { lock.release() }
         let store = self.store
-        let (compiled, outcome) = Planning.compile(paths: paths) { Result { () throws(FatalDiagnostic) in try store.load() } }
+        let (compiled, outcome) = Planning.compile(paths: paths, inventories: inventories) { Result { () throws(FatalDiagnostic) in try store.load() } }
         let loaded: StateStore.Loaded
         switch outcome {
         case .success(let value): loaded = value

@@ -19,14 +19,15 @@ public struct Planning: Sendable {
     /// Compiles the manifests under `paths` while `work` (reading the state) runs on another
     /// thread. The compiler stays on the calling thread: its own concurrentPerform would run
     /// serially if nested in another.
-    static func compile<T: Sendable>(paths: [String], alongside work: @escaping @Sendable () -> T) -> (Compiler.Result, T) {
+    static func compile<T: Sendable>(paths: [String], inventories: [String] = [],
+                                     alongside work: @escaping @Sendable () -> T) -> (Compiler.Result, T) {
         nonisolated(unsafe) var outcome: T?
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
             outcome = work()
             done.signal()
         }
-        let compiled = Compiler().check(paths: paths)
+        let compiled = Compiler().check(paths: paths, inventories: inventories)
         done.wait()
         return (compiled, outcome!)
     }
