@@ -5,7 +5,7 @@ struct Rules: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List every rule: code, severity and title.")
 
     func run() throws {
-        try finish(CommandOutput(stdout: RuleDocs.catalog()))
+        finish(CommandOutput(stdout: RuleDocs.catalog()))
     }
 }
 
@@ -24,6 +24,6 @@ struct Explain: ParsableCommand {
     }
 
     func run() throws {
-        try finish(CommandOutput(stdout: RuleDocs.explain(RuleCatalog.description(of: code)!)))
+        finish(CommandOutput(stdout: RuleDocs.explain(RuleCatalog.description(of: code)!)))
     }
 }

@@ -7,6 +7,6 @@ struct Schema: ParsableCommand {
         discussion: "The same schema is in Schemas/tresor-v1.schema.json. Editors that use yaml-language-server complete and check manifests with it.")
 
     func run() throws {
-        try finish(CommandOutput(stdout: ManifestSchema.text))
+        finish(CommandOutput(stdout: ManifestSchema.text))
     }
 }

@@ -55,7 +55,7 @@ struct Plan: ParsableCommand {
         command.detailedExitCode = detailedExitcode
         command.allowDestroy = allowDestroy
         command.colored = format == .text && TextRenderer.wantsColor(fileDescriptor: 1)
-        try finish(command.run())
+        finish(command.run())
     }
 }
 
@@ -92,7 +92,7 @@ struct Apply: ParsableCommand {
             show: { writeAll($0, to: 1) },
             confirm: isatty(0) == 1 ? { askYes($0) } : nil,
             progress: isatty(2) == 1 ? { progressLine.update(done: $0, total: $1) } : nil)
-        try finish(command.run(console))
+        finish(command.run(console))
     }
 }
 
@@ -137,7 +137,7 @@ struct Show: ParsableCommand {
     func run() throws {
         var command = ShowCommand(planFile: planFile, store: state.store)
         command.format = format
-        try finish(command.run())
+        finish(command.run())
     }
 }
 
@@ -156,7 +156,7 @@ struct Unlock: ParsableCommand {
     @OptionGroup var state: StateOption
 
     func run() throws {
-        try finish(UnlockCommand(lockID: lockID, store: state.store).run())
+        finish(UnlockCommand(lockID: lockID, store: state.store).run())
     }
 }
 

@@ -17,21 +17,12 @@ struct Tresor: ParsableCommand {
     )
 }
 
-/// Prints a command's output and exits with its code.
-func finish(_ output: CommandOutput) throws -> Never {
+/// Prints a command's output and exits with its code, at once: `exit` ends the process while
+/// the output still holds the command's working set, which is never freed object by object.
+func finish(_ output: CommandOutput) -> Never {
     writeAll(output.stdout, to: 1)
     writeAll(output.stderr, to: 2)
-    throw ExitCode(output.exitCode)
-}
-
-/// Prints a command's output and exits at once, with `compiled` still alive: freeing a large
-/// estate object by object is wasted work for a process that is about to end.
-func finish(_ output: CommandOutput, keepingAlive compiled: some Any) -> Never {
-    withExtendedLifetime(compiled) {
-        writeAll(output.stdout, to: 1)
-        writeAll(output.stderr, to: 2)
-        exit(output.exitCode)
-    }
+    exit(output.exitCode)
 }
 
 /// Writes all of `text` to a file descriptor (large plans exceed one write).

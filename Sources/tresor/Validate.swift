@@ -24,7 +24,6 @@ struct Validate: ParsableCommand {
         command.format = format
         command.strict = strict
         command.colored = TextRenderer.wantsColor(fileDescriptor: 1)
-        let compiled = command.compile()
-        finish(command.render(compiled), keepingAlive: compiled)
+        finish(command.run())
     }
 }

@@ -96,7 +96,9 @@ public struct ApplyCommand {
             }
         }
         guard plan.hasChanges else {
-            return CommandOutput(stdout: output + (planFile == nil ? "" : PlanText.noChanges + "\n"))
+            var unchanged = CommandOutput(stdout: output + (planFile == nil ? "" : PlanText.noChanges + "\n"))
+            unchanged.workingSet = WorkingSet(compiled as Any, state, plan)
+            return unchanged
         }
         console.show(output)
         output = ""
@@ -106,7 +108,9 @@ public struct ApplyCommand {
             return fail([error.diagnostic], sources: SourceFiles(), output: output)
         }
         let done = PlanAction.allCases.map { "\(plan.count($0)) \(PlanText.pastTense($0))" }.joined(separator: ", ")
-        return CommandOutput(stdout: "Apply complete: \(done). State \(store.path) is at serial \(state.serial).\n")
+        var applied = CommandOutput(stdout: "Apply complete: \(done). State \(store.path) is at serial \(state.serial).\n")
+        applied.workingSet = WorkingSet(compiled as Any, state, plan)
+        return applied
     }
 
     /// The saved plan, if it was made against `state` as it is now (TR602).

@@ -52,17 +52,20 @@ public struct PlanCommand: Sendable {
             notes += "Saved the plan to \(out): `tresor apply \(out)` applies exactly these changes.\n"
         }
         let exitCode = detailedExitCode && plan.hasChanges ? ExitCode.changes : ExitCode.success
+        var output: CommandOutput
         switch format {
         case .json:
-            return CommandOutput(stdout: PlanJSON.encode(plan, report: result.report).rendered() + "\n", stderr: notes, exitCode: exitCode)
+            output = CommandOutput(stdout: PlanJSON.encode(plan, report: result.report).rendered() + "\n", stderr: notes, exitCode: exitCode)
         case .markdown:
-            return CommandOutput(stdout: PlanMarkdown.render(plan, diagnostics: result.report.diagnostics, sources: result.report.sources),
-                                 stderr: notes, exitCode: exitCode)
+            output = CommandOutput(stdout: PlanMarkdown.render(plan, diagnostics: result.report.diagnostics, sources: result.report.sources),
+                                   stderr: notes, exitCode: exitCode)
         case .text:
             var text = TextRenderer(colored: colored).render(result.report)
             if !result.report.diagnostics.isEmpty { text += "\n" }
-            return CommandOutput(stdout: text + PlanText.render(plan) + notes, exitCode: exitCode)
+            output = CommandOutput(stdout: text + PlanText.render(plan) + notes, exitCode: exitCode)
         }
+        output.workingSet = WorkingSet(compiled, loaded, result)
+        return output
     }
 
     /// Diagnostics and no plan; the JSON keeps the plan's shape, with no changes.

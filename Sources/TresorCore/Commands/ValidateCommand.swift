@@ -14,14 +14,13 @@ public struct ValidateCommand: Sendable {
     }
 
     public func run() -> CommandOutput {
-        render(compile())
+        let result = Compiler().check(paths: paths, inventories: inventories)
+        var output = render(result)
+        output.workingSet = WorkingSet(result)
+        return output
     }
 
-    public func compile() -> Compiler.Result {
-        Compiler().check(paths: paths, inventories: inventories)
-    }
-
-    public func render(_ result: Compiler.Result) -> CommandOutput {
+    func render(_ result: Compiler.Result) -> CommandOutput {
         let report = result.report
         let failed = report.failed(strict: strict)
         let exitCode = failed ? ExitCode.failure : ExitCode.success
