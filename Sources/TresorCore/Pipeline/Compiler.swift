@@ -1,5 +1,3 @@
-import Dispatch
-
 /// The front half of the compiler, in stages: read files → parse YAML → decode documents →
 /// merge az CLI inventories → bind identities and references → run the rules → apply
 /// suppressions and tresor.yaml. Each
@@ -69,14 +67,7 @@ public struct Compiler: Sendable {
 
     /// Reads and parses files, both cores at once; results keep the inputs' order.
     func parse(_ inputs: [Input]) -> [ParsedFile] {
-        var parsed = [ParsedFile?](repeating: nil, count: inputs.count)
-        parsed.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let results = buffer
-            DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
-                results[index] = read(inputs[index], id: FileID(index))
-            }
-        }
-        return parsed.map { $0! }
+        Parallel.each(inputs.count) { read(inputs[$0], id: FileID($0)) }
     }
 
     private func read(_ input: Input, id: FileID) -> ParsedFile {

@@ -5,20 +5,26 @@ import Glibc
 import Darwin
 #endif
 
-/// Work over many items on every core: the items are split into one contiguous chunk per core,
-/// processed at once, and the results joined in order. For the state file, large plans and the
-/// planner's per-resource work; below a few thousand items it runs on the calling thread.
+/// Work spread over every core, with results in a fixed order whatever finishes first.
 enum Parallel {
+    /// `body` for each index below `count`, as tasks taken by free cores (files, rules); the
+    /// results in index order.
+    static func each<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        var results = [T?](repeating: nil, count: count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let slots = buffer
+            DispatchQueue.concurrentPerform(iterations: count) { slots[$0] = body($0) }
+        }
+        return results.map { $0! }
+    }
+
+    /// Many small items (the state file, large plans, the planner's per-resource work) split
+    /// into one contiguous chunk per core, the results joined in order; below a few thousand
+    /// items it runs on the calling thread.
     static func map<T: Sendable>(count: Int, _ body: @Sendable (Range<Int>) -> [T]) -> [T] {
         let chunks = max(1, min(sysconf(Int32(_SC_NPROCESSORS_ONLN)), count / 1000))
         guard chunks > 1 else { return body(0..<count) }
-        var parts = [[T]](repeating: [], count: chunks)
-        parts.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let results = buffer
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                results[chunk] = body((count * chunk / chunks)..<(count * (chunk + 1) / chunks))
-            }
-        }
+        let parts = each(chunks) { chunk in body((count * chunk / chunks)..<(count * (chunk + 1) / chunks)) }
         var joined: [T] = []
         joined.reserveCapacity(parts.reduce(0) { $0 + $1.count })
         for part in parts { joined += part }
