@@ -45,7 +45,7 @@ public enum ManifestInputs {
         }
         var files: [String] = []
         for name in names.sorted() {
-            let path = directory.hasSuffix("/") ? directory + name : "\(directory)/\(name)"
+            let path = directory == "." ? name : directory.hasSuffix("/") ? directory + name : "\(directory)/\(name)"
             var info = stat()
             guard stat(path, &info) == 0 else { continue }
             if info.st_mode & S_IFMT == S_IFDIR {
