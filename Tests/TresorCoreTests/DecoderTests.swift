@@ -177,6 +177,26 @@ final class BinderTests: XCTestCase {
         XCTAssertEqual(codes(disambiguated), [])
     }
 
+    func testInterleavedDuplicatesAreEachReportedAndTheFirstsKeptInOrder() {
+        func vm(_ name: String, group: String) -> String {
+            """
+            apiVersion: tresor/v1
+            kind: VirtualMachine
+            name: \(name)
+            subscription: 1f0c5c6e-0000-4000-8000-00000000a001
+            resourceGroup: \(group)
+            region: westeurope
+            os: {type: Linux, version: Ubuntu 22.04}
+            """
+        }
+        let documents = [vm("a", group: "rg"), vm("A", group: "RG"), vm("b", group: "rg"), vm("a", group: "rg-other"),
+                         vm("b", group: "rg"), vm("c", group: "rg")]
+        let result = check(documents.joined(separator: "\n---\n"))
+        XCTAssertEqual(result.report.diagnostics.filter { $0.code == "TR009" }.map { $0.range?.line }, [11, 35])
+        XCTAssertEqual(result.estate.virtualMachines.map { "\($0.resourceGroup.value)/\($0.name.value)" },
+                       ["rg/a", "rg/b", "rg-other/a", "rg/c"])
+    }
+
     func testDuplicateIdentityAcrossFilesPointsAtTheFirst() throws {
         let vault = """
             apiVersion: tresor/v1

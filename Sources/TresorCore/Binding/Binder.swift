@@ -73,15 +73,8 @@ struct Binder {
         let index = ReferenceIndex(kind: kind, resources.map(identity))
         let duplicates = index.duplicates()
         guard !duplicates.isEmpty else { return index }
-        for (first, duplicate) in duplicates {
-            diagnostics.append(Diagnostic(
-                "TR009", .error, "\(kind) \(id(resources[duplicate])) is declared twice",
-                at: identity(resources[duplicate]).2.range,
-                notes: [DiagnosticNote("first declared here", at: identity(resources[first]).2.range)],
-                help: "remove one declaration, or give this one another name"))
-        }
-        for duplicate in Set(duplicates.map(\.duplicate)).sorted(by: >) { resources.remove(at: duplicate) }
-        return uniqueIndex(&resources, kind: kind, id: id, identity: identity)
+        drop(duplicates, from: &resources, kind: kind, id: id, name: { identity($0).2 })
+        return ReferenceIndex(kind: kind, resources.map(identity))
     }
 
     /// A protection's policy: declared in its vault, or the vault's built-in DefaultPolicy. A name
@@ -110,18 +103,31 @@ struct Binder {
                                     name: (R) -> Located<String>) {
         var first: [String: Int] = [:]
         first.reserveCapacity(resources.count)
-        var duplicates: [Int] = []
+        var duplicates: [(first: Int, duplicate: Int)] = []
         for (index, resource) in resources.enumerated() {
-            if let earlier = first.updateValue(index, forKey: key(resource)) {
-                first[key(resource)] = earlier
-                duplicates.append(index)
-                diagnostics.append(Diagnostic(
-                    "TR009", .error, "\(kind) \(id(resource)) is declared twice", at: name(resource).range,
-                    notes: [DiagnosticNote("first declared here", at: name(resources[earlier]).range)],
-                    help: "remove one declaration, or give this one another name"))
+            let identity = key(resource)
+            if let earlier = first[identity] {
+                duplicates.append((earlier, index))
+            } else {
+                first[identity] = index
             }
         }
-        for index in duplicates.reversed() { resources.remove(at: index) }
+        drop(duplicates, from: &resources, kind: kind, id: id, name: name)
+    }
+
+    /// Reports each later declaration of an identity (TR009) and drops it, in one pass over
+    /// `resources` however many duplicates there are.
+    private mutating func drop<R>(_ duplicates: [(first: Int, duplicate: Int)], from resources: inout [R], kind: String,
+                                  id: (R) -> String, name: (R) -> Located<String>) {
+        guard !duplicates.isEmpty else { return }
+        for (first, duplicate) in duplicates {
+            diagnostics.append(Diagnostic(
+                "TR009", .error, "\(kind) \(id(resources[duplicate])) is declared twice", at: name(resources[duplicate]).range,
+                notes: [DiagnosticNote("first declared here", at: name(resources[first]).range)],
+                help: "remove one declaration, or give this one another name"))
+        }
+        let dropped = Set(duplicates.map(\.duplicate))
+        resources = resources.indices.filter { !dropped.contains($0) }.map { resources[$0] }
     }
 
     /// Resolves a reference (name, `resourceGroup/name` or resource ID) to exactly one resource.
