@@ -10,9 +10,9 @@
 // Linux distribution not endorsed -> warning.
 
 public enum SupportedOperatingSystems {
-    /// Windows Server versions in release order.
+    /// Windows Server versions in release order; a version's position is its rank.
     public static let windowsServerVersions: [String] = [
-        "2003", "2003 R2", "2008", "2008 R2", "2012", "2012 R2", "2016", "2019", "2022", "2025",
+        "2000", "2003", "2003 R2", "2008", "2008 R2", "2012", "2012 R2", "2016", "2019", "2022", "2025",
     ]
 
     /// The oldest Windows Server version Azure Backup supports (seeds 003/004).
@@ -90,13 +90,13 @@ public enum SupportedOperatingSystems {
 
     // MARK: - Windows
 
-    private static let minimumRank = 4   // 2008 R2
+    /// Each server version's position in `windowsServerVersions`, by its lowercased name.
+    private static let serverRanks: [String: Int] =
+        Dictionary(uniqueKeysWithValues: windowsServerVersions.enumerated().map { ($1.lowercased(), $0) })
 
-    /// Server releases ranked in order; client releases map onto the same scale.
-    private static let serverRanks: [String: Int] = [
-        "2000": 0, "2003": 1, "2008": 3, "2012": 5, "2016": 7, "2019": 8, "2022": 9, "2025": 10,
-    ]
+    private static let minimumRank = serverRanks[minimumWindowsServerVersion.lowercased()]!
 
+    /// Client releases on the server scale, by the server release that shares their kernel.
     private static let clientRanks: [String: Int] = [
         "xp": 1, "vista": 3, "7": 4, "8": 5, "8.1": 6, "10": 7, "11": 9,
     ]
@@ -138,10 +138,7 @@ public enum SupportedOperatingSystems {
         for (index, token) in tokens.enumerated() {
             if let rank = serverRanks[token] {
                 let isR2 = index + 1 < tokens.count && tokens[index + 1] == "r2"
-                if isR2 && (token == "2003" || token == "2008" || token == "2012") {
-                    return rank + 1
-                }
-                return rank
+                return isR2 ? serverRanks["\(token) r2"] ?? rank : rank
             }
         }
         for token in tokens {

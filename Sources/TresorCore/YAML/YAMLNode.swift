@@ -63,7 +63,6 @@ public struct YAMLNode: Sendable {
         }
     }
 
-    var isScalar: Bool { node.kind == .scalar }
     var isSequence: Bool { node.kind == .sequence }
     var isMapping: Bool { node.kind == .mapping }
 
