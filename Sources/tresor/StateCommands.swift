@@ -89,7 +89,7 @@ struct Apply: ParsableCommand {
         command.colored = TextRenderer.wantsColor(fileDescriptor: 1)
         let progressLine = ProgressLine()
         let console = ApplyConsole(
-            show: { writeAll($0, to: 1) },
+            show: { Files.writeAll($0, to: 1) },
             confirm: isatty(0) == 1 ? { askYes($0) } : nil,
             progress: isatty(2) == 1 ? { progressLine.update(done: $0, total: $1) } : nil)
         finish(command.run(console))
@@ -98,7 +98,7 @@ struct Apply: ParsableCommand {
 
 /// Prints the question and reads one line; only "yes" goes ahead.
 private func askYes(_ question: String) -> Bool {
-    writeAll(question, to: 1)
+    Files.writeAll(question, to: 1)
     return readLine() == "yes"
 }
 
@@ -110,7 +110,7 @@ private final class ProgressLine {
     func update(done: Int, total: Int) {
         guard total >= 500 else { return }
         if done == total {
-            writeAll("\r\u{1B}[K", to: 2)
+            Files.writeAll("\r\u{1B}[K", to: 2)
             return
         }
         var now = timespec()
@@ -118,7 +118,7 @@ private final class ProgressLine {
         let seconds = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
         guard seconds - lastDraw >= 0.1 else { return }
         lastDraw = seconds
-        writeAll("\rapplying \(done)/\(total) (\(done * 100 / total)%)", to: 2)
+        Files.writeAll("\rapplying \(done)/\(total) (\(done * 100 / total)%)", to: 2)
     }
 }
 

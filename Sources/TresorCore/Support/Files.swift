@@ -6,7 +6,7 @@ import Darwin
 
 /// The file operations state handling needs, on file descriptors: whole writes, fsync and
 /// atomic replacement. Errors carry the system's reason as text.
-enum Files {
+public enum Files {
     struct Failure: Error, Sendable {
         var message: String
     }
@@ -28,19 +28,28 @@ enum Files {
     }
 
     static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws(Failure) {
-        let complete = bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += written
+        guard bytes.withUnsafeBytes({ writeFully($0, to: descriptor) }) else { throw systemError("write", path) }
+    }
+
+    /// Writes all of `text` to a standard stream: a large plan takes more than one write. A
+    /// failure is dropped, for there is nowhere left to report it.
+    public static func writeAll(_ text: String, to descriptor: Int32) {
+        var text = text
+        _ = text.withUTF8 { writeFully(UnsafeRawBufferPointer($0), to: descriptor) }
+    }
+
+    /// Writes the whole buffer, resuming after partial and interrupted writes; false on an error.
+    private static func writeFully(_ buffer: UnsafeRawBufferPointer, to descriptor: Int32) -> Bool {
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
             }
-            return true
+            offset += written
         }
-        guard complete else { throw systemError("write", path) }
+        return true
     }
 
     static func sync(_ descriptor: Int32, path: String) throws(Failure) {
