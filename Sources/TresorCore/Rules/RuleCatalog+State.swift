@@ -6,11 +6,7 @@ extension RuleCatalog {
     ]
 
     static func checkAgainstState(_ context: RuleContext) -> [Diagnostic] {
-        var diagnostics: [Diagnostic] = []
-        for rule in stateRules {
-            rule.check(context, &diagnostics)
-        }
-        return diagnostics
+        run(stateRules, context)
     }
 
     /// Codes the planner, the state store and apply report (TR601–TR604). The stored halves of

@@ -25,11 +25,16 @@ public enum RuleCatalog {
         descriptions.first { $0.code.lowercased() == code.lowercased() }
     }
 
-    /// Runs every estate rule. Rules only read the estate, so they run side by side on both cores.
+    /// Runs every estate rule.
     static func check(_ context: RuleContext) -> [Diagnostic] {
-        Parallel.each(estateRules.count) { index in
+        run(estateRules, context)
+    }
+
+    /// Rules only read the estate, so they run side by side on both cores.
+    static func run(_ rules: [any EstateRule.Type], _ context: RuleContext) -> [Diagnostic] {
+        Parallel.each(rules.count) { index in
             var diagnostics: [Diagnostic] = []
-            estateRules[index].check(context, &diagnostics)
+            rules[index].check(context, &diagnostics)
             return diagnostics
         }.flatMap { $0 }
     }
