@@ -17,7 +17,7 @@ struct Binder {
 
         for index in estate.policies.indices {
             let policy = estate.policies[index]
-            estate.policies[index].vaultIndex = resolve(policy.vault, in: vaults, subscription: policy.subscription?.value)
+            estate.policies[index].vaultIndex = vaults.resolve(policy.vault, subscription: policy.subscription?.value, diagnostics: &diagnostics)
         }
         estate.policies.removeAll { $0.vaultIndex == nil }
         unique(&estate.policies, kind: "BackupPolicy", key: { "\($0.vaultIndex!)/\($0.name.value.asciiLowercased())" },
@@ -30,7 +30,7 @@ struct Binder {
 
         for index in estate.networkRules.indices {
             let rule = estate.networkRules[index]
-            estate.networkRules[index].nsgIndex = resolve(rule.nsg, in: nsgs, subscription: rule.subscription?.value)
+            estate.networkRules[index].nsgIndex = nsgs.resolve(rule.nsg, subscription: rule.subscription?.value, diagnostics: &diagnostics)
         }
         estate.networkRules.removeAll { $0.nsgIndex == nil }
         unique(&estate.networkRules, kind: "NetworkRule", key: { "\($0.nsgIndex!)/\($0.rule.name.value.asciiLowercased())" },
@@ -42,26 +42,58 @@ struct Binder {
             estate.networkRulesOfNSG[rule.nsgIndex!].append(index)
         }
 
-        for index in estate.virtualMachines.indices where !estate.virtualMachines[index].networkSecurityGroups.isEmpty {
-            let vm = estate.virtualMachines[index]
-            estate.virtualMachines[index].nsgIndices = vm.networkSecurityGroups.map {
-                resolve($0, in: nsgs, subscription: nil, preferring: vm.subscription.value)
+        // The VMs' NSG references and the protections' VM references, the bulk of an estate's
+        // references, only read the indices: both passes are spread over the cores. The VMs are
+        // taken out of the estate meanwhile, so that setting `nsgIndices` does not copy them all.
+        var machines: [VirtualMachine] = []
+        swap(&machines, &estate.virtualMachines)
+        for (index, (nsgIndices, found)) in Self.resolveNSGs(of: machines, in: nsgs).enumerated() where !nsgIndices.isEmpty {
+            machines[index].nsgIndices = nsgIndices
+            diagnostics += found
+        }
+        estate.virtualMachines = machines
+
+        let unbound = estate.protections
+        let policies = (estate.policies, estate.policiesOfVault)
+        let vaultSubscriptions = estate.vaults.map(\.subscription.value)
+        let bound = Parallel.map(count: unbound.count, grain: 50) { range in
+            range.map { index in
+                var found: [Diagnostic] = []
+                var protection = unbound[index]
+                protection.vaultIndex = vaults.resolve(protection.vault, subscription: protection.subscription?.value,
+                                                       diagnostics: &found)
+                if let vault = protection.vaultIndex {
+                    protection.policyBinding = Self.bindPolicy(protection, vault: vault, policies: policies.0,
+                                                               policiesOfVault: policies.1, diagnostics: &found)
+                }
+                let preferred = protection.vaultIndex.map { vaultSubscriptions[$0] }
+                protection.vmIndices = protection.vms.map {
+                    vms.resolve($0, subscription: nil, preferring: preferred, diagnostics: &found)
+                }
+                return (protection, found)
             }
         }
-
+        estate.protections = bound.map(\.0)
         estate.protectionsOfVM = Array(repeating: [], count: estate.virtualMachines.count)
-        for index in estate.protections.indices {
-            var protection = estate.protections[index]
-            protection.vaultIndex = resolve(protection.vault, in: vaults, subscription: protection.subscription?.value)
-            if let vault = protection.vaultIndex {
-                protection.policyBinding = bindPolicy(protection, vault: vault, estate: estate)
-            }
-            let preferred = protection.vaultIndex.map { estate.vaults[$0].subscription.value }
-            protection.vmIndices = protection.vms.map { resolve($0, in: vms, subscription: nil, preferring: preferred) }
+        for (index, (protection, found)) in bound.enumerated() {
             for (entry, vm) in protection.vmIndices.enumerated() {
                 if let vm { estate.protectionsOfVM[vm].append((index, entry)) }
             }
-            estate.protections[index] = protection
+            diagnostics += found
+        }
+    }
+
+    /// Each VM's NSG references, resolved with the diagnostics they cause.
+    private static func resolveNSGs(of machines: [VirtualMachine], in nsgs: ReferenceIndex) -> [([Int?], [Diagnostic])] {
+        Parallel.map(count: machines.count) { range in
+            range.map { index in
+                var found: [Diagnostic] = []
+                let subscription = machines[index].subscription.value
+                let nsgIndices = machines[index].networkSecurityGroups.map {
+                    nsgs.resolve($0, subscription: nil, preferring: subscription, diagnostics: &found)
+                }
+                return (nsgIndices, found)
+            }
         }
     }
 
@@ -79,16 +111,17 @@ struct Binder {
 
     /// A protection's policy: declared in its vault, or the vault's built-in DefaultPolicy. A name
     /// that another vault holds is left unresolved for TR303; a name found nowhere is TR010.
-    private mutating func bindPolicy(_ protection: Protection, vault: Int, estate: Estate) -> PolicyBinding {
+    private static func bindPolicy(_ protection: Protection, vault: Int, policies: [BackupPolicy], policiesOfVault: [[Int]],
+                                   diagnostics: inout [Diagnostic]) -> PolicyBinding {
         let name = protection.policyName
         let key = name.lowercased()
-        if let index = estate.policiesOfVault[vault].first(where: { estate.policies[$0].name.value.lowercased() == key }) {
+        if let index = policiesOfVault[vault].first(where: { policies[$0].name.value.lowercased() == key }) {
             return .declared(index)
         }
         if key == BackupPolicy.defaultName.lowercased() { return .builtinDefault }
         guard let policy = protection.policy else { return .unresolved }
-        if !estate.policies.contains(where: { $0.name.value.lowercased() == key }) {
-            let names = estate.policiesOfVault[vault].map { estate.policies[$0].name.value } + [BackupPolicy.defaultName]
+        if !policies.contains(where: { $0.name.value.lowercased() == key }) {
+            let names = policiesOfVault[vault].map { policies[$0].name.value } + [BackupPolicy.defaultName]
             diagnostics.append(Diagnostic(
                 "TR010", .error, "no BackupPolicy named \"\(name)\" is declared", at: policy.range,
                 help: Suggestion.nearest(to: name, in: names).map { "did you mean \"\($0)\"?" }
@@ -129,57 +162,51 @@ struct Binder {
         let dropped = Set(duplicates.map(\.duplicate))
         resources = resources.indices.filter { !dropped.contains($0) }.map { resources[$0] }
     }
-
-    /// Resolves a reference (name, `resourceGroup/name` or resource ID) to exactly one resource.
-    /// `subscription` restricts the candidates; `preferring` breaks ties in favour of one subscription.
-    private mutating func resolve(_ reference: Located<String>, in index: ReferenceIndex, subscription: String?,
-                                  preferring preferred: String? = nil) -> Int? {
-        var candidates = index.candidates(for: reference.value)
-        if let subscription { candidates = candidates.filter { index.entries[$0].subscription == subscription } }
-        if candidates.count > 1, let preferred {
-            let inPreferred = candidates.filter { index.entries[$0].subscription == preferred }
-            if !inPreferred.isEmpty { candidates = inPreferred }
-        }
-        if candidates.count == 1 { return candidates[0] }
-        if candidates.isEmpty {
-            let scope = subscription.map { " in subscription \($0)" } ?? ""
-            let suggestion = Suggestion.nearest(to: ReferenceIndex.lastComponent(reference.value),
-                                                in: index.entries.map(\.name.value))
-            diagnostics.append(Diagnostic(
-                "TR010", .error, "no \(index.kind) named \"\(reference.value)\" is declared\(scope)", at: reference.range,
-                help: suggestion.map { "did you mean \"\($0)\"?" }))
-        } else {
-            diagnostics.append(Diagnostic(
-                "TR010", .error, "\"\(reference.value)\" matches \(candidates.count) \(index.kind) resources", at: reference.range,
-                notes: candidates.map { DiagnosticNote("candidate declared here", at: index.entries[$0].name.range) },
-                help: index.kind == "Vault" || index.kind == "NetworkSecurityGroup"
-                    ? "add `subscription:` or use the resource group and name (`resourceGroup/name`)"
-                    : "use `resourceGroup/name` or the full resource ID"))
-        }
-        return nil
-    }
 }
 
-/// Lookup of declared resources of one kind by name, `resourceGroup/name` or resource ID.
-struct ReferenceIndex {
-    struct Entry {
-        var subscription: String
-        var resourceGroup: String
-        var name: Located<String>
+/// Lookup of declared resources of one kind by name, `resourceGroup/name` or resource ID. A class,
+/// so that the threads resolving references share it without copying (and retaining) its parts.
+final class ReferenceIndex: Sendable {
+    let kind: String
+    /// Each resource's identity, one array per part: resolving reads one part at a time.
+    private let subscriptions: [String]
+    private let resourceGroups: [String]
+    private let names: [Located<String>]
+    /// The first and last entry of each lowercased name (Azure names compare case-insensitively);
+    /// `next` chains the entries that share a name in declaration order, -1 ending the chain.
+    /// No array per name: most names have one entry.
+    private let byName: [String: Chain]
+    private let next: [Int32]
+
+    private struct Chain {
+        var first: Int32
+        var last: Int32
+
+        /// Makes `position` the chain's last entry and returns the entry before it, if any.
+        mutating func append(_ position: Int32) -> Int32? {
+            guard last != position else { return nil }
+            defer { last = position }
+            return last
+        }
     }
 
-    let kind: String
-    let entries: [Entry]
-    /// Resources by lowercased name: Azure names compare case-insensitively.
-    private var byName: [String: [Int]] = [:]
-
-    init(kind: String, _ entries: [(String, String, Located<String>)]) {
+    init(kind: String, _ identities: [(subscription: String, resourceGroup: String, name: Located<String>)]) {
         self.kind = kind
-        self.entries = entries.map { Entry(subscription: $0.0, resourceGroup: $0.1, name: $0.2) }
-        byName.reserveCapacity(entries.count)
-        for (index, entry) in self.entries.enumerated() {
-            byName[entry.name.value.asciiLowercased(), default: []].append(index)
+        subscriptions = identities.map(\.subscription)
+        resourceGroups = identities.map(\.resourceGroup)
+        names = identities.map(\.name)
+        var next = [Int32](repeating: -1, count: identities.count)
+        var byName: [String: Chain] = [:]
+        byName.reserveCapacity(identities.count)
+        for (index, name) in names.enumerated() {
+            let position = Int32(index)
+            if let previous = byName[name.value.asciiLowercased(), default: Chain(first: position, last: position)]
+                .append(position) {
+                next[Int(previous)] = position
+            }
         }
+        self.next = next
+        self.byName = byName
     }
 
     static func lastComponent(_ reference: String) -> String {
@@ -189,43 +216,101 @@ struct ReferenceIndex {
     /// Pairs of (first, later) declarations of one identity: same subscription, resource group
     /// and name, compared case-insensitively.
     func duplicates() -> [(first: Int, duplicate: Int)] {
+        guard next.contains(where: { $0 >= 0 }) else { return [] }
         var pairs: [(first: Int, duplicate: Int)] = []
-        for bucket in byName.values where bucket.count > 1 {
+        for chain in byName.values where chain.first != chain.last {
             var firstOfGroup: [String: Int] = [:]
-            for index in bucket {
-                let group = "\(entries[index].subscription)/\(entries[index].resourceGroup.asciiLowercased())"
+            var position = Int(chain.first)
+            while position >= 0 {
+                let group = "\(subscriptions[position])/\(resourceGroups[position].asciiLowercased())"
                 if let first = firstOfGroup[group] {
-                    pairs.append((first, index))
+                    pairs.append((first, position))
                 } else {
-                    firstOfGroup[group] = index
+                    firstOfGroup[group] = position
                 }
+                position = Int(next[position])
             }
         }
         return pairs.sorted { $0.duplicate < $1.duplicate }
     }
 
-    func candidates(for reference: String) -> [Int] {
-        guard let slash = reference.utf8.firstIndex(of: UInt8(ascii: "/")) else {
-            return matches(name: reference)
+    /// Resolves a reference to exactly one resource, or reports why it cannot (TR010).
+    /// `subscription` restricts the candidates; `preferring` breaks ties in favour of one subscription.
+    func resolve(_ reference: Located<String>, subscription: String?, preferring preferred: String? = nil,
+                 diagnostics: inout [Diagnostic]) -> Int? {
+        // Nearly every reference names one resource: find it without collecting candidates.
+        var only = -1
+        var matches = 0
+        forEachCandidate(reference.value) { index in
+            guard subscription == nil || subscriptions[index] == subscription else { return }
+            only = index
+            matches += 1
         }
-        if slash == reference.startIndex {
-            guard let id = ResourceID.parse(reference) else { return [] }
-            return matches(name: id.name).filter {
-                entries[$0].subscription == id.subscription.lowercased()
-                    && Self.sameName(entries[$0].resourceGroup, id.resourceGroup)
+        if matches == 1 { return only }
+
+        var candidates: [Int] = []
+        forEachCandidate(reference.value) { index in
+            if subscription == nil || subscriptions[index] == subscription { candidates.append(index) }
+        }
+        if candidates.count > 1, let preferred {
+            let inPreferred = candidates.filter { subscriptions[$0] == preferred }
+            if inPreferred.count == 1 { return inPreferred[0] }
+            if !inPreferred.isEmpty { candidates = inPreferred }
+        }
+        if candidates.isEmpty {
+            let scope = subscription.map { " in subscription \($0)" } ?? ""
+            let suggestion = Suggestion.nearest(to: Self.lastComponent(reference.value), in: names.map(\.value))
+            diagnostics.append(Diagnostic(
+                "TR010", .error, "no \(kind) named \"\(reference.value)\" is declared\(scope)", at: reference.range,
+                help: suggestion.map { "did you mean \"\($0)\"?" }))
+        } else {
+            diagnostics.append(Diagnostic(
+                "TR010", .error, "\"\(reference.value)\" matches \(candidates.count) \(kind) resources", at: reference.range,
+                notes: candidates.map { DiagnosticNote("candidate declared here", at: names[$0].range) },
+                help: kind == "Vault" || kind == "NetworkSecurityGroup"
+                    ? "add `subscription:` or use the resource group and name (`resourceGroup/name`)"
+                    : "use `resourceGroup/name` or the full resource ID"))
+        }
+        return nil
+    }
+
+    /// Calls `body` with each entry a reference may mean, in declaration order: by name, by
+    /// `resourceGroup/name`, or by resource ID.
+    private func forEachCandidate(_ reference: String, _ body: (Int) -> Void) {
+        var text = reference
+        let slash = text.withUTF8 { $0.firstIndex(of: UInt8(ascii: "/")) }
+        guard let slash else {
+            forEach(named: reference, body)
+            return
+        }
+        if slash == 0 {
+            guard let id = ResourceID.parse(reference) else { return }
+            let subscription = id.subscription.lowercased()
+            forEach(named: id.name) { index in
+                if subscriptions[index] == subscription, Self.sameName(resourceGroups[index], id.resourceGroup) {
+                    body(index)
+                }
             }
+            return
         }
-        let group = reference[..<slash]
-        let name = reference[reference.utf8.index(after: slash)...]
-        guard !name.utf8.contains(UInt8(ascii: "/")) else { return [] }
-        return matches(name: String(name)).filter { Self.sameName(entries[$0].resourceGroup, group) }
+        let (group, name) = text.withUTF8 { bytes in
+            (String(decoding: bytes[..<slash], as: UTF8.self), String(decoding: bytes[(slash + 1)...], as: UTF8.self))
+        }
+        guard !name.utf8.contains(UInt8(ascii: "/")) else { return }
+        forEach(named: name) { index in
+            if Self.sameName(resourceGroups[index], group) { body(index) }
+        }
     }
 
-    private func matches(name: String) -> [Int] {
-        byName[name.asciiLowercased()] ?? []
+    private func forEach(named name: String, _ body: (Int) -> Void) {
+        guard var position = byName[name.asciiLowercased()]?.first else { return }
+        while position >= 0 {
+            body(Int(position))
+            position = next[Int(position)]
+        }
     }
 
-    private static func sameName(_ a: String, _ b: some StringProtocol) -> Bool {
-        a == b || a.lowercased() == b.lowercased()
+    private static func sameName(_ a: String, _ b: String) -> Bool {
+        a == b || a.asciiLowercased() == b.asciiLowercased()
     }
 }

@@ -1,15 +1,22 @@
-/// The field names a kind of mapping allows, each with its slot in `Fields`.
-struct FieldSet: Sendable {
+/// The field names a kind of mapping allows, each with its slot in `Fields`. A class: every
+/// `Fields` refers to its set, and copying one reference is cheaper than copying three arrays.
+final class FieldSet: Sendable {
+    /// `Fields` keeps a slot for each name inline, without an allocation per mapping.
+    static let capacity = 16
+
     let names: [String]
     private let utf8: [[UInt8]]
     /// Each name's fingerprint: a field set is small, so a scan of these with one byte
     /// comparison on a match beats hashing every key.
     private let fingerprints: [UInt32]
+    private let lengths: [Int]
 
     init(_ names: [String]) {
+        precondition(names.count <= Self.capacity, "a field set holds at most \(Self.capacity) names")
         self.names = names
         utf8 = names.map { Array($0.utf8) }
         fingerprints = names.map(\.keyFingerprint)
+        lengths = names.map(\.utf8.count)
     }
 
     func slot(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
@@ -21,9 +28,11 @@ struct FieldSet: Sendable {
         return nil
     }
 
+    /// The slot of a name the decoder asks for. Lengths first: String equality is one word
+    /// comparison for equal short strings, but a slow path for unequal ones.
     func slot(_ key: String) -> Int? {
-        var key = key
-        return key.withUTF8 { slot($0) }
+        let length = key.utf8.count
+        return names.indices.first { lengths[$0] == length && names[$0] == key }
     }
 }
 
@@ -36,14 +45,13 @@ struct Fields {
     let node: YAMLNode
     private let set: FieldSet
     /// For each allowed field, the position of its pair in `node`, or -1.
-    private var positions: [Int32]
+    private var positions = SIMD16<Int32>(repeating: -1)
 
     fileprivate init(what: String, owner: SourceRange, node: YAMLNode, set: FieldSet) {
         self.what = what
         self.owner = owner
         self.node = node
         self.set = set
-        positions = Array(repeating: -1, count: set.names.count)
     }
 
     /// The pair for `key`, which must be one of the set's names.
@@ -105,9 +113,10 @@ struct FieldReader {
         return nil
     }
 
-    mutating func scalar(_ node: YAMLNode, what: String) -> Located<String>? {
+    /// `what` names the value in messages; it is built only when there is something to report.
+    mutating func scalar(_ node: YAMLNode, what: @autoclosure () -> String) -> Located<String>? {
         guard let text = node.scalar else {
-            report("TR007", "\(what) must be a scalar, not \(node.kindDescription)", at: node.range)
+            report("TR007", "\(what()) must be a scalar, not \(node.kindDescription)", at: node.range)
             return nil
         }
         return Located(text, at: node.range)
@@ -121,12 +130,12 @@ struct FieldReader {
     /// A whole number, possibly negative: whether it is in range is its rule's business (a retention
     /// of -1 days is TR204, not TR008). Numbers beyond 64 bits saturate; every range a rule checks
     /// lies far inside, so the saturated value breaks the same rule the written one does.
-    mutating func integer(_ node: YAMLNode, what: String) -> Located<Int>? {
-        guard let text = scalar(node, what: what) else { return nil }
+    mutating func integer(_ node: YAMLNode, what: @autoclosure () -> String) -> Located<Int>? {
+        guard let text = scalar(node, what: what()) else { return nil }
         let negative = text.value.hasPrefix("-")
         let digits = text.value.utf8.dropFirst(negative ? 1 : 0)
         guard !digits.isEmpty, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-            report("TR008", "\(what) must be a whole number, not \"\(text.value)\"", at: node.range)
+            report("TR008", "\(what()) must be a whole number, not \"\(text.value)\"", at: node.range)
             return nil
         }
         return Located(Int(text.value) ?? (negative ? Int.min : Int.max), at: node.range)
@@ -157,11 +166,11 @@ struct FieldReader {
         }
     }
 
-    mutating func enumeration<E: ManifestEnum>(_ node: YAMLNode, what: String, as _: E.Type) -> Located<E>? {
-        guard let text = scalar(node, what: what) else { return nil }
+    mutating func enumeration<E: ManifestEnum>(_ node: YAMLNode, what: @autoclosure () -> String, as _: E.Type) -> Located<E>? {
+        guard let text = scalar(node, what: what()) else { return nil }
         guard let value = E(manifestText: text.value) else {
             let suggestion = Suggestion.nearest(to: text.value, in: E.allCases.map(\.rawValue))
-            report("TR008", "\(what) must be one of \(E.allowedValues), not \"\(text.value)\"", at: node.range,
+            report("TR008", "\(what()) must be one of \(E.allowedValues), not \"\(text.value)\"", at: node.range,
                    help: suggestion.map { "did you mean \"\($0)\"?" })
             return nil
         }
@@ -211,7 +220,8 @@ struct FieldReader {
     /// A nested mapping under `key`, opened with its allowed fields.
     mutating func object(_ parent: Fields, _ key: String, allowed: FieldSet, required: Bool = false) -> Fields? {
         guard let node = value(parent, key, required: required), let keyRange = parent.pair(key)?.key.range else { return nil }
-        let what = parent.what.first?.isUppercase == true ? key : "\(parent.what).\(key)"
+        // A document's fields are named alone ("schedule"), deeper ones by path ("retention.weekly").
+        let what = parent.what.utf8.first.map { (65...90).contains($0) } == true ? key : "\(parent.what).\(key)"
         return fields(of: node, what: what, owner: keyRange, allowed: allowed)
     }
 

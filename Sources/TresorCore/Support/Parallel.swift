@@ -18,11 +18,11 @@ enum Parallel {
         return results.map { $0! }
     }
 
-    /// Many small items (the state file, large plans, the planner's per-resource work) split
-    /// into one contiguous chunk per core, the results joined in order; below a few thousand
-    /// items it runs on the calling thread.
-    static func map<T: Sendable>(count: Int, _ body: @Sendable (Range<Int>) -> [T]) -> [T] {
-        let chunks = max(1, min(sysconf(Int32(_SC_NPROCESSORS_ONLN)), count / 1000))
+    /// Many small items (the state file, large plans, references to bind) split into one
+    /// contiguous chunk per core, the results joined in order; with fewer than `grain` items a
+    /// chunk it runs on the calling thread.
+    static func map<T: Sendable>(count: Int, grain: Int = 1000, _ body: @Sendable (Range<Int>) -> [T]) -> [T] {
+        let chunks = max(1, min(sysconf(Int32(_SC_NPROCESSORS_ONLN)), count / grain))
         guard chunks > 1 else { return body(0..<count) }
         let parts = each(chunks) { chunk in body((count * chunk / chunks)..<(count * (chunk + 1) / chunks)) }
         var joined: [T] = []

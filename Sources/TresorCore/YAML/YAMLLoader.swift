@@ -212,6 +212,8 @@ private struct TreeBuilder {
     /// Finished children of every open collection, innermost last.
     var pending: [Int32] = []
     var anchors: [String: (node: Int32, weight: Int)] = [:]
+    /// Key fingerprints of the mapping being closed, kept to reuse its storage.
+    var fingerprints: [UInt32] = []
     var documentNodes = 0
     var documents = 0
     var root: Int32?
@@ -336,7 +338,7 @@ private struct TreeBuilder {
         let start = children.count
         // Manifest mappings are small: compare key fingerprints linearly, bytes only on a
         // fingerprint match. Large mappings (tags, hostile input) use a dictionary instead.
-        var fingerprints: [UInt32] = []
+        fingerprints.removeAll(keepingCapacity: true)
         var keyIndex: [String: Int32]? = pending.count - first > 64 ? [:] : nil
         var position = first
         while position + 1 < pending.count {
