@@ -102,11 +102,11 @@ struct Binder {
     /// found in the index's name buckets without a second table of identities.
     private mutating func uniqueIndex<R>(_ resources: inout [R], kind: String, id: (R) -> String,
                                          identity: (R) -> (String, String, Located<String>)) -> ReferenceIndex {
-        let index = ReferenceIndex(kind: kind, resources.map(identity))
+        let index = ReferenceIndex(kind: kind, resources, identity: identity)
         let duplicates = index.duplicates()
         guard !duplicates.isEmpty else { return index }
         drop(duplicates, from: &resources, kind: kind, id: id, name: { identity($0).2 })
-        return ReferenceIndex(kind: kind, resources.map(identity))
+        return ReferenceIndex(kind: kind, resources, identity: identity)
     }
 
     /// A protection's policy: declared in its vault, or the vault's built-in DefaultPolicy. A name
@@ -190,14 +190,27 @@ final class ReferenceIndex: Sendable {
         }
     }
 
-    init(kind: String, _ identities: [(subscription: String, resourceGroup: String, name: Located<String>)]) {
+    init<R>(kind: String, _ resources: [R], identity: (R) -> (String, String, Located<String>)) {
         self.kind = kind
-        subscriptions = identities.map(\.subscription)
-        resourceGroups = identities.map(\.resourceGroup)
-        names = identities.map(\.name)
-        var next = [Int32](repeating: -1, count: identities.count)
+        var subscriptions: [String] = []
+        var resourceGroups: [String] = []
+        var names: [Located<String>] = []
+        subscriptions.reserveCapacity(resources.count)
+        resourceGroups.reserveCapacity(resources.count)
+        names.reserveCapacity(resources.count)
+        // By index: iterating would copy every resource out of the array.
+        for index in resources.indices {
+            let (subscription, resourceGroup, name) = identity(resources[index])
+            subscriptions.append(subscription)
+            resourceGroups.append(resourceGroup)
+            names.append(name)
+        }
+        self.subscriptions = subscriptions
+        self.resourceGroups = resourceGroups
+        self.names = names
+        var next = [Int32](repeating: -1, count: resources.count)
         var byName: [String: Chain] = [:]
-        byName.reserveCapacity(identities.count)
+        byName.reserveCapacity(resources.count)
         for (index, name) in names.enumerated() {
             let position = Int32(index)
             if let previous = byName[name.value.asciiLowercased(), default: Chain(first: position, last: position)]

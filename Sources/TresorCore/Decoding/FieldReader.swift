@@ -32,7 +32,10 @@ final class FieldSet: Sendable {
     /// comparison for equal short strings, but a slow path for unequal ones.
     func slot(_ key: String) -> Int? {
         let length = key.utf8.count
-        return names.indices.first { lengths[$0] == length && names[$0] == key }
+        for index in 0..<lengths.count where lengths[index] == length && names[index] == key {
+            return index
+        }
+        return nil
     }
 }
 

@@ -11,6 +11,9 @@ public struct Compiler: Sendable {
     public struct Result: Sendable {
         public var estate: Estate
         public var report: DiagnosticReport
+        /// Each file's resources as parsed, which `estate` holds copies of: kept so that they go
+        /// with the result, or never when the CLI exits holding it (see `CommandOutput.workingSet`).
+        var parsedResources: [Estate] = []
     }
 
     /// Checks the manifests under `paths` (files or directories) together with the observed VMs
@@ -165,6 +168,7 @@ public struct Compiler: Sendable {
             settings.configurations[FileID(file)] = parsed[configuration].configuration
         }
         diagnostics = settings.apply(to: diagnostics)
-        return Result(estate: estate, report: DiagnosticReport(sources: sources, diagnostics: diagnostics))
+        return Result(estate: estate, report: DiagnosticReport(sources: sources, diagnostics: diagnostics),
+                      parsedResources: parsed.map(\.resources))
     }
 }
