@@ -56,22 +56,20 @@ struct Binder {
         let unbound = estate.protections
         let policies = (estate.policies, estate.policiesOfVault)
         let vaultSubscriptions = estate.vaults.map(\.subscription.value)
-        let bound = Parallel.map(count: unbound.count, grain: 50) { range in
-            range.map { index in
-                var found: [Diagnostic] = []
-                var protection = unbound[index]
-                protection.vaultIndex = vaults.resolve(protection.vault, subscription: protection.subscription?.value,
-                                                       diagnostics: &found)
-                if let vault = protection.vaultIndex {
-                    protection.policyBinding = Self.bindPolicy(protection, vault: vault, policies: policies.0,
-                                                               policiesOfVault: policies.1, diagnostics: &found)
-                }
-                let preferred = protection.vaultIndex.map { vaultSubscriptions[$0] }
-                protection.vmIndices = protection.vms.map {
-                    vms.resolve($0, subscription: nil, preferring: preferred, diagnostics: &found)
-                }
-                return (protection, found)
+        let bound = Parallel.map(unbound.count, grain: 50) { index in
+            var found: [Diagnostic] = []
+            var protection = unbound[index]
+            protection.vaultIndex = vaults.resolve(protection.vault, subscription: protection.subscription?.value,
+                                                   diagnostics: &found)
+            if let vault = protection.vaultIndex {
+                protection.policyBinding = Self.bindPolicy(protection, vault: vault, policies: policies.0,
+                                                           policiesOfVault: policies.1, diagnostics: &found)
             }
+            let preferred = protection.vaultIndex.map { vaultSubscriptions[$0] }
+            protection.vmIndices = protection.vms.map {
+                vms.resolve($0, subscription: nil, preferring: preferred, diagnostics: &found)
+            }
+            return (protection, found)
         }
         estate.protections = bound.map(\.0)
         estate.protectionsOfVM = Array(repeating: [], count: estate.virtualMachines.count)
@@ -85,15 +83,13 @@ struct Binder {
 
     /// Each VM's NSG references, resolved with the diagnostics they cause.
     private static func resolveNSGs(of machines: [VirtualMachine], in nsgs: ReferenceIndex) -> [([Int?], [Diagnostic])] {
-        Parallel.map(count: machines.count) { range in
-            range.map { index in
-                var found: [Diagnostic] = []
-                let subscription = machines[index].subscription.value
-                let nsgIndices = machines[index].networkSecurityGroups.map {
-                    nsgs.resolve($0, subscription: nil, preferring: subscription, diagnostics: &found)
-                }
-                return (nsgIndices, found)
+        Parallel.map(machines.count) { index in
+            var found: [Diagnostic] = []
+            let subscription = machines[index].subscription.value
+            let nsgIndices = machines[index].networkSecurityGroups.map {
+                nsgs.resolve($0, subscription: nil, preferring: subscription, diagnostics: &found)
             }
+            return (nsgIndices, found)
         }
     }
 

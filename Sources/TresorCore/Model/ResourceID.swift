@@ -9,10 +9,12 @@ public enum ResourceID {
         "\(vaultID)/backupPolicies/\(name)"
     }
 
+    /// `{vault}/backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;{rg};{vm}`
+    /// `/protectedItems/vm;iaasvmcontainerv2;{rg};{vm}`, built in one allocation: a plan builds
+    /// one for every protected VM.
     public static func protectedItem(vaultID: String, vmResourceGroup: String, vmName: String) -> String {
-        let container = "iaasvmcontainer;iaasvmcontainerv2;\(vmResourceGroup);\(vmName)"
-        let item = "vm;iaasvmcontainerv2;\(vmResourceGroup);\(vmName)"
-        return "\(vaultID)/backupFabrics/Azure/protectionContainers/\(container)/protectedItems/\(item)"
+        join([vaultID, "/backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;", vmResourceGroup, ";",
+              vmName, "/protectedItems/vm;iaasvmcontainerv2;", vmResourceGroup, ";", vmName])
     }
 
     public static func networkSecurityGroup(subscription: String, resourceGroup: String, name: String) -> String {
@@ -24,7 +26,16 @@ public enum ResourceID {
     }
 
     public static func virtualMachine(subscription: String, resourceGroup: String, name: String) -> String {
-        "/subscriptions/\(subscription.asciiLowercased())/resourceGroups/\(resourceGroup)/providers/Microsoft.Compute/virtualMachines/\(name)"
+        join(["/subscriptions/", subscription.asciiLowercased(), "/resourceGroups/", resourceGroup,
+              "/providers/Microsoft.Compute/virtualMachines/", name])
+    }
+
+    /// `parts` concatenated into a string allocated once at its final size.
+    private static func join(_ parts: [String]) -> String {
+        var joined = ""
+        joined.reserveCapacity(parts.reduce(0) { $0 + $1.utf8.count })
+        for part in parts { joined += part }
+        return joined
     }
 
     /// The comparison form of an ID.

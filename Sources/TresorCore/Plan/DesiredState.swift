@@ -2,7 +2,7 @@
 /// resource it came from (for diagnostics). Entries come in dependency order (vaults, policies,
 /// network rules, protected items), and in manifest order within a kind.
 struct DesiredState {
-    enum Origin {
+    enum Origin: Sendable {
         case vault(Int)
         case policy(Int)
         case networkRule(Int)
@@ -10,7 +10,7 @@ struct DesiredState {
         case protectedItem(protection: Int, entry: Int)
     }
 
-    struct Entry {
+    struct Entry: Sendable {
         var resource: StateResource
         var origin: Origin
     }
@@ -37,30 +37,45 @@ struct DesiredState {
                                                          attributes: Self.attributes(rule.rule)),
                                  origin: .networkRule(index)))
         }
-        for (protectionIndex, protection) in estate.protections.enumerated() {
-            guard let vaultIndex = protection.vaultIndex else { continue }
-            let policyName: String
-            switch protection.policyBinding {
-            case .declared(let policy): policyName = estate.policies[policy].name.value
-            case .builtinDefault: policyName = BackupPolicy.defaultName
-            case .unresolved: continue
+        // One item per VM a Protection lists, the bulk of an estate: built on both cores.
+        let protections = estate.protections
+        entries += Parallel.map(count: protections.count, grain: 20) { range in
+            var items: [Entry] = []
+            for protectionIndex in range {
+                items += Self.protectedItems(of: protections[protectionIndex], at: protectionIndex, in: estate)
             }
-            let vaultID = estate.vaults[vaultIndex].id
-            for (entry, vmIndex) in protection.vmIndices.enumerated() {
-                guard let vmIndex else { continue }
-                // Fields are read in place: copying a whole VirtualMachine per item costs.
-                let vmName = estate.virtualMachines[vmIndex].name.value
-                let id = ResourceID.protectedItem(vaultID: vaultID, vmResourceGroup: estate.virtualMachines[vmIndex].resourceGroup.value,
-                                                  vmName: vmName)
-                let attributes = JSON.object([
-                    (ProtectedItemAttribute.vm, .string(estate.virtualMachines[vmIndex].id)),
-                    (ProtectedItemAttribute.policy, .string(policyName)),
-                    (ProtectedItemAttribute.protectionState, .string(ProtectionState.protected.rawValue)),
-                ])
-                entries.append(Entry(resource: StateResource(kind: .protectedItem, id: id, name: vmName, attributes: attributes),
-                                     origin: .protectedItem(protection: protectionIndex, entry: entry)))
-            }
+            return items
         }
+    }
+
+    private static func protectedItems(of protection: Protection, at protectionIndex: Int, in estate: Estate) -> [Entry] {
+        guard let vaultIndex = protection.vaultIndex else { return [] }
+        let policyName: String
+        switch protection.policyBinding {
+        case .declared(let policy): policyName = estate.policies[policy].name.value
+        case .builtinDefault: policyName = BackupPolicy.defaultName
+        case .unresolved: return []
+        }
+        let vaultID = estate.vaults[vaultIndex].id
+        var items: [Entry] = []
+        items.reserveCapacity(protection.vmIndices.count)
+        for (entry, vmIndex) in protection.vmIndices.enumerated() {
+            guard let vmIndex else { continue }
+            // Fields are read in place: copying a whole VirtualMachine per item costs.
+            let vmName = estate.virtualMachines[vmIndex].name.value
+            let resourceGroup = estate.virtualMachines[vmIndex].resourceGroup.value
+            let vmID = ResourceID.virtualMachine(subscription: estate.virtualMachines[vmIndex].subscription.value,
+                                                 resourceGroup: resourceGroup, name: vmName)
+            let id = ResourceID.protectedItem(vaultID: vaultID, vmResourceGroup: resourceGroup, vmName: vmName)
+            let attributes = JSON.object([
+                (ProtectedItemAttribute.vm, .string(vmID)),
+                (ProtectedItemAttribute.policy, .string(policyName)),
+                (ProtectedItemAttribute.protectionState, .string(ProtectionState.protected.rawValue)),
+            ])
+            items.append(Entry(resource: StateResource(kind: .protectedItem, id: id, name: vmName, attributes: attributes),
+                               origin: .protectedItem(protection: protectionIndex, entry: entry)))
+        }
+        return items
     }
 
     /// Attributes carry effective values (defaults filled in, enums in canonical case), so a

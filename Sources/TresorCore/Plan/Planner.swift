@@ -42,20 +42,30 @@ struct Planner {
 
     mutating func plan() -> Plan {
         let desired = DesiredState(estate)
+        let matches = Self.match(desired.entries, in: state)
         // Only a protected item can be declared twice once the binder has dropped duplicate
         // identities (TR009): a VM listed twice for one vault (TR302). It is planned once.
-        var itemsSeen: Set<Int> = []
+        var vaultOfVM = [Int](repeating: -1, count: estate.virtualMachines.count)
+        var itemsInOtherVaults: Set<Int> = []
         var createdItems: [(change: Int, entry: DesiredState.Entry)] = []
-        for entry in desired.entries {
-            if case .protectedItem(let protection, let vmEntry) = entry.origin,
-               let vault = estate.protections[protection].vaultIndex, let vm = estate.protections[protection].vmIndices[vmEntry],
-               !itemsSeen.insert(vault * estate.virtualMachines.count + vm).inserted {
-                continue
+        for position in desired.entries.indices {
+            if case .protectedItem(let protection, let vmEntry) = desired.entries[position].origin,
+               let vault = estate.protections[protection].vaultIndex, let vm = estate.protections[protection].vmIndices[vmEntry] {
+                if vaultOfVM[vm] == vault { continue }
+                if vaultOfVM[vm] < 0 {
+                    vaultOfVM[vm] = vault
+                } else if !itemsInOtherVaults.insert(vault * estate.virtualMachines.count + vm).inserted {
+                    continue
+                }
             }
-            if !state.isEmpty, let slot = state.slot(forKey: entry.resource.key), let stored = state[slot: slot] {
+            if let slot = matches[position].slot {
                 declaredSlots[slot] = true
-                planChange(from: stored, to: entry)
+                // Unchanged, and no replaced vault to take it along: nothing to plan. Vaults are
+                // always looked at, for their stored Cross Region Restore.
+                if matches[position].unchanged, replacedVaults.isEmpty, desired.entries[position].resource.kind != .vault { continue }
+                planChange(from: state[slot: slot]!, to: desired.entries[position])
             } else {
+                let entry = desired.entries[position]
                 if entry.resource.kind == .protectedItem { createdItems.append((forward.count, entry)) }
                 let resource = entry.resource
                 forward.append(PlannedChange(action: .create, kind: resource.kind, id: resource.id, name: resource.name,
@@ -73,6 +83,18 @@ struct Planner {
         let changes = removalsByRank.reversed().flatMap { $0 } + forward
         guardDestructiveChanges(changes)
         return Plan(lineage: state.lineage, serial: state.serial, changes: changes)
+    }
+
+    /// For each desired entry, its slot in state and whether the stored attributes are the same:
+    /// the per-resource part of the diff, which reads state only, on both cores.
+    private static func match(_ entries: [DesiredState.Entry], in state: State) -> [(slot: Int?, unchanged: Bool)] {
+        guard !state.isEmpty else { return Array(repeating: (nil, false), count: entries.count) }
+        return Parallel.map(entries.count) { position in
+            guard let slot = state.slot(forKey: entries[position].resource.key), let stored = state[slot: slot] else {
+                return (nil, false)
+            }
+            return (slot, stored.attributes == entries[position].resource.attributes)
+        }
     }
 
     private mutating func planChange(from stored: StateResource, to entry: DesiredState.Entry) {

@@ -53,7 +53,8 @@ public enum StateFile {
         return output
     }
 
-    public static func decode(_ bytes: [UInt8]) throws(Failure) -> State {
+    /// Reads a state file's bytes (the state store passes its mapping, not a copy).
+    public static func decode(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> State {
         // An unknown version or a document that is not a state says more than a checksum.
         let (state, recorded) = try parse(bytes)
         guard let line = checksumLine(in: bytes), recorded == "xxh64:" + line.digest,
@@ -63,7 +64,7 @@ public enum StateFile {
     }
 
     /// The checksum line tresor writes second, and where the bytes it covers start.
-    private static func checksumLine(in bytes: [UInt8]) -> (digest: String, end: Int)? {
+    private static func checksumLine(in bytes: UnsafeBufferPointer<UInt8>) -> (digest: String, end: Int)? {
         let head = bytes.prefix(256)
         guard let start = head.firstRange(of: checksumPrefix)?.upperBound, start + 16 + 3 <= bytes.count,
               bytes[(start + 16)..<(start + 19)].elementsEqual("\",\n".utf8)
@@ -71,7 +72,7 @@ public enum StateFile {
         return (String(decoding: bytes[start..<(start + 16)], as: UTF8.self), start + 19)
     }
 
-    private static func parse(_ bytes: [UInt8]) throws(Failure) -> (State, String) {
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> (State, String) {
         let document: JSON
         do {
             document = try JSONReader.parse(bytes).value

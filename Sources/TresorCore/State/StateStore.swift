@@ -49,11 +49,12 @@ public struct StateStore: Sendable {
     public func load() throws(FatalDiagnostic) -> Loaded {
         var state = State()
         if Files.exists(path) {
-            let bytes = try read(path)
-            do {
-                state = try StateFile.decode(bytes)
-            } catch {
-                throw FatalDiagnostic(unusable(path, reason: error.message))
+            // Decoded from the mapping: a 100,000-VM state is 57 MB, not worth copying first.
+            let file = try open(path)
+            let decoded = file.withBytes { bytes in Result { () throws(StateFile.Failure) in try StateFile.decode(bytes) } }
+            switch decoded {
+            case .success(let value): state = value
+            case .failure(let error): throw FatalDiagnostic(unusable(path, reason: error.message))
             }
         }
         guard Files.exists(journalPath) else { return Loaded(state: state, replayedActions: 0, hasJournal: false) }
@@ -125,9 +126,14 @@ public struct StateStore: Sendable {
 
     /// The whole of `file`; TR604 when it cannot be read.
     private func read(_ file: String) throws(FatalDiagnostic) -> [UInt8] {
-        switch ManifestInputs.read(file, limit: .max) {
-        case .success(let bytes):
-            return bytes
+        try open(file).withBytes { Array($0) }
+    }
+
+    /// The file, memory-mapped.
+    private func open(_ file: String) throws(FatalDiagnostic) -> SourceFile {
+        switch ManifestInputs.map(file, limit: .max) {
+        case .success(let source):
+            return source
         case .failure(.system(let reason)):
             throw FatalDiagnostic(unusable(file, reason: "it cannot be read (\(reason))"))
         case .failure(.notAFile):

@@ -1,5 +1,7 @@
 /// A JSON value with ordered object keys, so output reads in the order the SPEC lists fields.
-public indirect enum JSON: Sendable, Equatable {
+/// Not `indirect`: arrays already box the nesting, and a box per value would cost an allocation
+/// for each of the state file's millions of values.
+public enum JSON: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int)

@@ -20,13 +20,15 @@ public struct JSONReader {
     /// Parses a whole document. `span` names a member of the top-level object whose value's byte
     /// range is returned too (the state's checksum covers its `resources` exactly as written).
     public static func parse(_ bytes: [UInt8], span key: String? = nil) throws(Failure) -> (value: JSON, span: Range<Int>?) {
-        try bytes.withUnsafeBufferPointer { buffer throws(Failure) in
-            var reader = Cursor(bytes: buffer, spanKey: key.map { Array($0.utf8) })
-            let value = try reader.value(depth: 0)
-            reader.skipSpace()
-            guard reader.offset == buffer.count else { throw reader.failure("unexpected text after the JSON value") }
-            return (value, reader.span)
-        }
+        try bytes.withUnsafeBufferPointer { buffer throws(Failure) in try parse(buffer, span: key) }
+    }
+
+    static func parse(_ buffer: UnsafeBufferPointer<UInt8>, span key: String? = nil) throws(Failure) -> (value: JSON, span: Range<Int>?) {
+        var reader = Cursor(bytes: buffer, spanKey: key.map { Array($0.utf8) })
+        let value = try reader.value(depth: 0)
+        reader.skipSpace()
+        guard reader.offset == buffer.count else { throw reader.failure("unexpected text after the JSON value") }
+        return (value, reader.span)
     }
 
     public static func parse(_ text: String) throws(Failure) -> JSON {

@@ -30,4 +30,21 @@ enum Parallel {
         for part in parts { joined += part }
         return joined
     }
+
+    /// `transform` of each index below `count`, written in place by one contiguous chunk per
+    /// core (no joining of parts); with fewer than `grain` items a chunk it runs on the calling
+    /// thread.
+    static func map<T: Sendable>(_ count: Int, grain: Int = 1000, _ transform: @Sendable (Int) -> T) -> [T] {
+        let chunks = max(1, min(sysconf(Int32(_SC_NPROCESSORS_ONLN)), count / grain))
+        guard chunks > 1 else { return (0..<count).map(transform) }
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            nonisolated(unsafe) let slots = buffer
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                for index in (count * chunk / chunks)..<(count * (chunk + 1) / chunks) {
+                    (slots.baseAddress! + index).initialize(to: transform(index))
+                }
+            }
+            initialized = count
+        }
+    }
 }
