@@ -113,6 +113,11 @@ final class DecoderTests: XCTestCase {
         XCTAssertEqual(instantRestore("-3").estate.policies.first?.instantRestoreDays?.value, -3)
         XCTAssertEqual(instantRestore("99999999999999999999").estate.policies.first?.instantRestoreDays?.value, Int.max)
         XCTAssertEqual(instantRestore("-99999999999999999999").estate.policies.first?.instantRestoreDays?.value, Int.min)
+        XCTAssertEqual(instantRestore("9223372036854775807").estate.policies.first?.instantRestoreDays?.value, Int.max)
+        XCTAssertEqual(instantRestore("9223372036854775808").estate.policies.first?.instantRestoreDays?.value, Int.max)
+        XCTAssertEqual(instantRestore("-9223372036854775808").estate.policies.first?.instantRestoreDays?.value, Int.min)
+        XCTAssertEqual(instantRestore("-0").estate.policies.first?.instantRestoreDays?.value, 0)
+        XCTAssertEqual(instantRestore("007").estate.policies.first?.instantRestoreDays?.value, 7)
         for text in ["\"-\"", "+3", "1e3", "3.0", "0x10", "--3", "\"\""] {
             XCTAssertEqual(positions(instantRestore(text)), ["test.yaml:13:21 TR008"], text)
         }

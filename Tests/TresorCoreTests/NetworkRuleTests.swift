@@ -59,7 +59,9 @@ final class NetworkEngineTests: XCTestCase {
         for unknown in ["Storage.westeurop", "Internet.westeurope", "Any", "Internt"] {
             XCTAssertEqual(AddressPrefix.parse(unknown), .failure(.unknownServiceTag), unknown)
         }
-        for malformed in ["10.0.0.256", "10.0.0.0/33", "10.0.0", "10.0.0.0/", "1:2:3", "10.0.0.1-10.0.0.9", ""] {
+        XCTAssertEqual(try AddressPrefix.parse("010.0.0.1/08").get(), .ipv4(IPv4Block(first: 0x0A00_0000, last: 0x0AFF_FFFF)))
+        for malformed in ["10.0.0.256", "10.0.0.0/33", "10.0.0", "10.0.0.0/", "1:2:3", "10.0.0.1-10.0.0.9", "",
+                          "1.2.3.4.5", "1.2.3.4.", "1..2.3", ".1.2.3", "10.0.0.0/8/8", "10.0.0.0/008", "1000.0.0.1", "10.0.0.0/-1"] {
             XCTAssertEqual(AddressPrefix.parse(malformed), .failure(.malformed), malformed)
         }
     }
@@ -70,6 +72,7 @@ final class NetworkEngineTests: XCTestCase {
         XCTAssertEqual(try PortRange.parse("65535").get(), 65535...65535)
         XCTAssertEqual(try PortRange.parse("80-443").get(), 80...443)
         XCTAssertEqual(try PortRange.parse("443-443").get(), 443...443)
+        XCTAssertEqual(try PortRange.parse("00080-000443").get(), 80...443)
         XCTAssertEqual(PortRange.parse("65536"), .failure(.outOfRange("65536")))
         XCTAssertEqual(PortRange.parse("99999999999999999999999"), .failure(.outOfRange("99999999999999999999999")))
         XCTAssertEqual(PortRange.parse("443-80"), .failure(.reversed(low: 443, high: 80)))

@@ -134,14 +134,28 @@ struct FieldReader {
     /// of -1 days is TR204, not TR008). Numbers beyond 64 bits saturate; every range a rule checks
     /// lies far inside, so the saturated value breaks the same rule the written one does.
     mutating func integer(_ node: YAMLNode, what: @autoclosure () -> String) -> Located<Int>? {
+        if let read = node.withScalarBytes(Self.wholeNumber), let number = read { return Located(number, at: node.range) }
         guard let text = scalar(node, what: what()) else { return nil }
-        let negative = text.value.hasPrefix("-")
-        let digits = text.value.utf8.dropFirst(negative ? 1 : 0)
-        guard !digits.isEmpty, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-            report("TR008", "\(what()) must be a whole number, not \"\(text.value)\"", at: node.range)
-            return nil
+        report("TR008", "\(what()) must be a whole number, not \"\(text.value)\"", at: node.range)
+        return nil
+    }
+
+    /// The number that `bytes` spell: an optional "-", then digits, saturating beyond 64 bits.
+    static func wholeNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let negative = bytes.first == UInt8(ascii: "-")
+        let digits = bytes.dropFirst(negative ? 1 : 0)
+        guard !digits.isEmpty else { return nil }
+        var value = 0
+        var saturated = false
+        for byte in digits {
+            guard byte >= 48, byte <= 57 else { return nil }
+            let digit = Int(byte - 48)
+            let (shifted, overflowed) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowedAgain) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            saturated = saturated || overflowed || overflowedAgain
+            value = next
         }
-        return Located(Int(text.value) ?? (negative ? Int.min : Int.max), at: node.range)
+        return saturated ? (negative ? Int.min : Int.max) : value
     }
 
     mutating func integer(_ fields: Fields, _ key: String, required: Bool = false) -> Located<Int>? {
@@ -159,14 +173,21 @@ struct FieldReader {
     }
 
     mutating func boolean(_ fields: Fields, _ key: String, required: Bool = false) -> Located<Bool>? {
-        guard let node = value(fields, key, required: required), let text = scalar(node, what: key) else { return nil }
-        switch text.value {
-        case "true": return Located(true, at: node.range)
-        case "false": return Located(false, at: node.range)
-        default:
-            report("TR008", "\(key) must be true or false, not \"\(text.value)\"", at: node.range)
-            return nil
-        }
+        guard let node = value(fields, key, required: required) else { return nil }
+        if let read = node.withScalarBytes(Self.boolean), let flag = read { return Located(flag, at: node.range) }
+        guard let text = scalar(node, what: key) else { return nil }
+        report("TR008", "\(key) must be true or false, not \"\(text.value)\"", at: node.range)
+        return nil
+    }
+
+    private static let trueBytes = Array("true".utf8)
+    private static let falseBytes = Array("false".utf8)
+
+    /// true or false, exactly as written; nil for anything else.
+    private static func boolean(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        if trueBytes.withUnsafeBufferPointer({ $0.sameBytes(as: bytes) }) { return true }
+        if falseBytes.withUnsafeBufferPointer({ $0.sameBytes(as: bytes) }) { return false }
+        return nil
     }
 
     mutating func enumeration<E: ManifestEnum>(_ node: YAMLNode, what: @autoclosure () -> String, as _: E.Type) -> Located<E>? {
@@ -271,13 +292,16 @@ struct FieldReader {
     /// and digits may be Unicode). ASCII names, nearly all of them, skip Character processing.
     static func isResourceGroupName(_ name: String) -> Bool {
         guard !name.isEmpty, name.utf8.last != UInt8(ascii: ".") else { return false }
-        if name.utf8.allSatisfy({ $0 < 0x80 }) {
-            return name.utf8.count <= 90 && name.utf8.allSatisfy { byte in
+        var text = name
+        let ascii: Bool? = text.withUTF8 { bytes in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            return bytes.count <= 90 && bytes.allSatisfy { byte in
                 (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
                     || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
                     || byte == UInt8(ascii: "(") || byte == UInt8(ascii: ")")
             }
         }
+        if let ascii { return ascii }
         return name.count <= 90 && name.allSatisfy { $0.isLetter || $0.isNumber || "_-.()".contains($0) }
     }
 }

@@ -10,12 +10,13 @@ struct IPv4Block: Hashable, Sendable {
 
     /// Parses "a.b.c.d" or "a.b.c.d/n". Host bits under the mask are ignored, as Azure does.
     static func parse(_ text: String) -> IPv4Block? {
-        let parts = text.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count <= 2, let address = parseAddress(parts[0]) else { return nil }
+        // Bytes, not Characters: every address of every NSG rule comes through here.
+        let utf8 = text.utf8
+        let slash = utf8.firstIndex(of: UInt8(ascii: "/"))
+        guard let address = parseAddress(text[..<(slash ?? text.endIndex)]) else { return nil }
         var length = 32
-        if parts.count == 2 {
-            guard (1...2).contains(parts[1].count), parts[1].allSatisfy(\.isASCIIDigit),
-                  let bits = Int(parts[1]), bits <= 32 else { return nil }
+        if let slash {
+            guard let bits = decimal(utf8[utf8.index(after: slash)...], digits: 1...2), bits <= 32 else { return nil }
             length = bits
         }
         let hostMask: UInt32 = length == 0 ? .max : (length == 32 ? 0 : (UInt32(1) << UInt32(32 - length)) - 1)
@@ -24,15 +25,30 @@ struct IPv4Block: Hashable, Sendable {
 
     /// Parses dotted-quad "a.b.c.d" (each part 0–255).
     static func parseAddress(_ text: Substring) -> UInt32? {
-        let octets = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4 else { return nil }
+        let utf8 = text.utf8
         var address: UInt32 = 0
-        for octet in octets {
-            guard (1...3).contains(octet.count), octet.allSatisfy(\.isASCIIDigit),
-                  let value = UInt32(octet), value <= 255 else { return nil }
-            address = address << 8 | value
+        var octets = 0
+        var start = utf8.startIndex
+        while true {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: ".")) ?? utf8.endIndex
+            guard octets < 4, let value = decimal(utf8[start..<end], digits: 1...3), value <= 255 else { return nil }
+            address = address << 8 | UInt32(value)
+            octets += 1
+            guard end < utf8.endIndex else { break }
+            start = utf8.index(after: end)
         }
-        return address
+        return octets == 4 ? address : nil
+    }
+
+    /// The value of ASCII decimal digits, when their count is in `digits`.
+    private static func decimal(_ bytes: Substring.UTF8View.SubSequence, digits: ClosedRange<Int>) -> Int? {
+        guard digits.contains(bytes.count) else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard byte >= 48, byte <= 57 else { return nil }
+            value = value * 10 + Int(byte - 48)
+        }
+        return value
     }
 
     /// RFC 1918 private space: addresses that are never part of the Internet service tag.
@@ -86,7 +102,7 @@ enum AddressPrefix: Hashable, Sendable {
     static func parse(_ text: String) -> Result<AddressPrefix, Problem> {
         if text == "*" { return .success(.any) }
         if let block = IPv4Block.parse(text) { return .success(.ipv4(block)) }
-        if text.contains(":") {
+        if text.utf8.contains(UInt8(ascii: ":")) {
             return isIPv6(text) ? .success(.ipv6(text.lowercased())) : .failure(.malformed)
         }
         guard ServiceTags.looksLikeTag(text) else { return .failure(.malformed) }

@@ -11,16 +11,16 @@ enum PortRange {
 
     static func parse(_ text: String) -> Result<ClosedRange<Int>, Problem> {
         if text == "*" { return .success(all) }
-        let bounds = text.split(separator: "-", maxSplits: 2, omittingEmptySubsequences: false)
+        // Bytes, not Characters: every port entry of every NSG rule comes through here.
+        let bounds = text.utf8.split(separator: UInt8(ascii: "-"), maxSplits: 2, omittingEmptySubsequences: false)
         guard bounds.count <= 2 else { return .failure(.notAPort) }
         var numbers: [Int] = []
         for bound in bounds {
-            guard !bound.isEmpty, bound.allSatisfy(\.isASCIIDigit) else { return .failure(.notAPort) }
-            // Compare digit counts before converting, so no length of digits can overflow.
-            let digits = bound.drop { $0 == "0" }
-            guard digits.count <= 5, let number = Int(bound), all.contains(number) else {
-                return .failure(.outOfRange(String(bound)))
-            }
+            guard !bound.isEmpty, bound.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return .failure(.notAPort) }
+            // Count significant digits before converting, so no length of digits can overflow.
+            let digits = bound.drop { $0 == UInt8(ascii: "0") }
+            let number = digits.count <= 5 ? digits.reduce(0) { $0 * 10 + Int($1 - 48) } : nil
+            guard let number, all.contains(number) else { return .failure(.outOfRange(String(Substring(bound)))) }
             numbers.append(number)
         }
         let low = numbers[0], high = numbers.last ?? low

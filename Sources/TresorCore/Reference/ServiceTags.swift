@@ -205,6 +205,6 @@ public enum ServiceTags {
     /// ("fe80::/10" starts with a letter too), never a tag, so it returns false.
     public static func looksLikeTag(_ text: String) -> Bool {
         guard let first = text.first, first.isLetter else { return false }
-        return !text.contains(":")
+        return !text.utf8.contains(UInt8(ascii: ":"))
     }
 }

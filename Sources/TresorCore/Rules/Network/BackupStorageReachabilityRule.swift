@@ -47,23 +47,32 @@ enum BackupStorageReachabilityRule: EstateRule {
         let estate = context.estate
         let vms = estate.virtualMachines
         var verdicts = VerdictCache(estate)
+        // Neighbouring VMs nearly always share a region and a port, so the flow of the VM before,
+        // with its verdicts by NSG, usually serves: no hashing per VM.
+        var previous: (region: String, port: Int, flow: Flow?, verdicts: [Verdict?])?
         // Fields are read through the array, not by copying each VM: this runs for every VM.
         for index in vms.indices where !estate.protectionsOfVM[index].isEmpty && vms[index].effectiveEgress != .proxy {
             let region = vms[index].region.value
-            guard AzureRegions.isKnown(region) else { continue }
             let (port, disks) = storagePort(of: vms[index].disks)
-            let storage = ServiceTag(base: "Storage", region: region)
-            let flow = Flow(direction: .Outbound, networkProtocol: .Tcp, source: .virtualNetworkHost,
-                            destination: .service(storage), destinationPort: port)
+            if previous?.region != region || previous?.port != port {
+                let flow = AzureRegions.isKnown(region)
+                    ? Flow(direction: .Outbound, networkProtocol: .Tcp, source: .virtualNetworkHost,
+                           destination: .service(ServiceTag(base: "Storage", region: region)), destinationPort: port)
+                    : nil
+                previous = (region, port, flow, Array(repeating: nil, count: estate.networkSecurityGroups.count))
+            }
+            guard let flow = previous!.flow else { continue }
             estate.forEachNSG(of: index) { nsg, reference in
-                guard case .denied(let ruleIndex) = verdicts.verdict(of: nsg, on: flow) else { return }
+                let verdict = previous!.verdicts[nsg] ?? verdicts.verdict(of: nsg, on: flow)
+                previous!.verdicts[nsg] = verdict
+                guard case .denied(let ruleIndex) = verdict else { return }
                 let rules = verdicts.rules(of: nsg)
                 let deny = rules.rules[ruleIndex]
                 diagnostics.append(Diagnostic(
                     "TR401", .error,
-                    "VM \(vms[index].name.value) cannot reach backup storage: \(deny.described(in: rules.nsgName)) denies outbound Tcp to \(storage) on port \(port) (\(disks)); backups would fail with ExtensionSnapshotFailedNoNetwork",
+                    "VM \(vms[index].name.value) cannot reach backup storage: \(deny.described(in: rules.nsgName)) denies outbound Tcp to Storage.\(region) on port \(port) (\(disks)); backups would fail with ExtensionSnapshotFailedNoNetwork",
                     at: reference.range, notes: [deny.note("denies it")],
-                    help: rules.helpAddingAllow(before: deny, for: "for Tcp to \(storage) on port \(port)")))
+                    help: rules.helpAddingAllow(before: deny, for: "for Tcp to Storage.\(region) on port \(port)")))
             }
         }
     }

@@ -34,10 +34,17 @@ enum ServiceTagRule: EstateRule {
         // The regions of the VMs behind each NSG, and the first such VM (for the note).
         var regionsOfNSG = [Set<String>](repeating: [], count: estate.networkSecurityGroups.count)
         var firstVMOfNSG = [Int?](repeating: nil, count: estate.networkSecurityGroups.count)
+        // Each NSG's last region added, so that the VMs of one region, which come together, cost
+        // no hashing.
+        var lastRegionOfNSG = [String?](repeating: nil, count: estate.networkSecurityGroups.count)
+        var previous: (region: String, known: Bool)?
         for index in estate.virtualMachines.indices {
             let region = estate.virtualMachines[index].region.value
-            guard AzureRegions.isKnown(region) else { continue }
+            if previous?.region != region { previous = (region, AzureRegions.isKnown(region)) }
+            guard previous!.known else { continue }
             estate.forEachNSG(of: index) { nsg, _ in
+                guard lastRegionOfNSG[nsg] != region else { return }
+                lastRegionOfNSG[nsg] = region
                 regionsOfNSG[nsg].insert(region)
                 if firstVMOfNSG[nsg] == nil { firstVMOfNSG[nsg] = index }
             }

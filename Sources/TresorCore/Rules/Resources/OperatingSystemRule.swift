@@ -38,8 +38,13 @@ enum OperatingSystemRule: EstateRule {
         for index in vms.indices {
             let os = vms[index].os
             let key = Key(type: os.type.value, version: os.version.value)
-            let verdict = verdicts[key] ?? judge(os.type.value, os.version.value)
-            verdicts[key] = verdict
+            let verdict: Verdict
+            if let known = verdicts[key] {
+                verdict = known
+            } else {
+                verdict = judge(os.type.value, os.version.value)
+                verdicts[key] = verdict
+            }
             switch verdict {
             case .supported:
                 break
