@@ -36,7 +36,9 @@ let package = Package(
         ),
         .testTarget(
             name: "tresorTests",
-            dependencies: ["tresor"]
+            dependencies: ["tresor"],
+            // Help goldens, read from the source tree by path.
+            exclude: ["Golden"]
         ),
     ]
 )

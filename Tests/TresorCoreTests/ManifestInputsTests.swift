@@ -28,7 +28,7 @@ final class ManifestInputsTests: XCTestCase {
     func testTheCurrentDirectoryIsListedWithoutADotPrefix() throws {
         let previous = FileManager.default.currentDirectoryPath
         XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(root))
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
         XCTAssertEqual(ManifestInputs.collect(["."]).files, ["a/vaults.yml", "b/vms.yaml", "z.YAML"])
     }
 

@@ -106,7 +106,7 @@ func snapshot(_ directory: URL) throws -> [String: Data] {
     for name in try FileManager.default.subpathsOfDirectory(atPath: directory.path) {
         var isDirectory: ObjCBool = false
         let path = directory.appendingPathComponent(name).path
-        FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         files[name] = isDirectory.boolValue ? Data() : try Data(contentsOf: URL(fileURLWithPath: path))
     }
     return files

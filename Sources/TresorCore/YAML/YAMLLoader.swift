@@ -212,6 +212,8 @@ private struct TreeBuilder {
     /// Finished children of every open collection, innermost last.
     var pending: [Int32] = []
     var anchors: [String: (node: Int32, weight: Int)] = [:]
+    /// The document handed out last, whose storage the next one may reuse.
+    var previousDocument: YAMLDocument?
     /// Key fingerprints of the mapping being closed, kept to reuse its storage.
     var fingerprints: [UInt32] = []
     var documentNodes = 0
@@ -301,16 +303,22 @@ private struct TreeBuilder {
         }
     }
 
-    /// Moves what was built into an immutable document and starts fresh arrays at its size:
-    /// documents in one file are alike.
+    /// Moves what was built into a document, and builds the next one in the storage of the
+    /// document before, when nothing holds that any more (its nodes were decoded and dropped);
+    /// otherwise in fresh arrays of this one's size: documents in one file are alike.
     private mutating func takeDocument() -> YAMLDocument {
         let document = YAMLDocument(nodes: nodes, children: children, bytes: bytes)
-        nodes = []
-        nodes.reserveCapacity(document.nodes.count)
-        children = []
-        children.reserveCapacity(document.children.count)
-        bytes = []
-        bytes.reserveCapacity(document.bytes.count)
+        if previousDocument != nil, isKnownUniquelyReferenced(&previousDocument!) {
+            (nodes, children, bytes) = previousDocument!.takeStorage()
+        } else {
+            nodes = []
+            nodes.reserveCapacity(document.nodes.count)
+            children = []
+            children.reserveCapacity(document.children.count)
+            bytes = []
+            bytes.reserveCapacity(document.bytes.count)
+        }
+        previousDocument = document
         return document
     }
 

@@ -1,6 +1,8 @@
 /// One YAML document's nodes in three flat arrays: no allocation per node, per collection or
-/// per key. Immutable once built (`let` arrays: no runtime exclusivity checks on reads).
-final class YAMLDocument: Sendable {
+/// per key. Immutable while anything refers to it; the tree builder takes the storage back
+/// (`takeStorage`) only from a document nobody else holds, to build the next one in it.
+/// `@exclusivity(unchecked)`: reads are the hot path, and no access ever overlaps a write.
+final class YAMLDocument: @unchecked Sendable {
     struct Node: Sendable {
         enum Kind: UInt8, Sendable { case scalar, sequence, mapping }
 
@@ -14,14 +16,27 @@ final class YAMLDocument: Sendable {
         var count: Int32
     }
 
-    let nodes: [Node]
-    let children: [Int32]
-    let bytes: [UInt8]
+    @exclusivity(unchecked) private(set) var nodes: [Node]
+    @exclusivity(unchecked) private(set) var children: [Int32]
+    @exclusivity(unchecked) private(set) var bytes: [UInt8]
 
     init(nodes: [Node], children: [Int32], bytes: [UInt8]) {
         self.nodes = nodes
         self.children = children
         self.bytes = bytes
+    }
+
+    /// Empties the document and returns its arrays, emptied with their capacity kept. Only for
+    /// a document that nothing else refers to.
+    func takeStorage() -> (nodes: [Node], children: [Int32], bytes: [UInt8]) {
+        var storage = ([Node](), [Int32](), [UInt8]())
+        swap(&storage.0, &nodes)
+        swap(&storage.1, &children)
+        swap(&storage.2, &bytes)
+        storage.0.removeAll(keepingCapacity: true)
+        storage.1.removeAll(keepingCapacity: true)
+        storage.2.removeAll(keepingCapacity: true)
+        return storage
     }
 
     func withValue<Result>(of node: Node, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
