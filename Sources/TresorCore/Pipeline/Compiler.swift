@@ -106,6 +106,10 @@ public struct Compiler: Sendable {
         case .manifest:
             var decoder = ManifestDecoder()
             var documents: [ClosedRange<Int32>] = []
+            // Room for as many VMs as the file could hold (a VM document takes a few hundred
+            // bytes), up to a bound: the array is not regrown and copied as it fills, and room
+            // left unused is never touched, so it costs address space, not memory.
+            file.resources.virtualMachines.reserveCapacity(min(source.byteCount / 256, 65_536))
             loader.load(source, diagnostics: &file.diagnostics) { root in
                 documents.append(root.range.line...max(root.range.line, root.range.endLine))
                 if let resource = decoder.decode(root) { file.resources.add(resource) }

@@ -34,6 +34,13 @@ public final class SourceFile: @unchecked Sendable {
         }
     }
 
+    public var byteCount: Int {
+        switch storage {
+        case .owned(let bytes): bytes.count
+        case .mapped(let mapping): mapping.count
+        }
+    }
+
     public func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         switch storage {
         case .owned(let bytes): return try bytes.withUnsafeBufferPointer(body)
