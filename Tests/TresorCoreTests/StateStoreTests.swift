@@ -97,6 +97,21 @@ final class StateStoreTests: XCTestCase {
         expectUnusable("checksum does not match")
     }
 
+    func testTheFixNamesTheBackupOnlyWhenThereIsOne() throws {
+        func help() -> String? {
+            do {
+                _ = try store.load()
+                return nil
+            } catch {
+                return error.diagnostic.help
+            }
+        }
+        try "not json".write(toFile: store.path, atomically: false, encoding: .utf8)
+        XCTAssertEqual(help(), "point --state at the right file, or restore it from version control or your backups")
+        try "{}".write(toFile: store.backupPath, atomically: false, encoding: .utf8)
+        XCTAssertEqual(help(), "restore the previous version from \"\(store.backupPath)\", or point --state at the right file")
+    }
+
     func testUnknownFormatVersion() throws {
         try #"{"formatVersion": 2, "lineage": "x", "serial": 1, "checksum": "", "resources": []}"#
             .write(toFile: store.path, atomically: false, encoding: .utf8)

@@ -119,9 +119,11 @@ public struct StateStore: Sendable {
 
     private func unusable(_ file: String, reason: String) -> Diagnostic {
         Diagnostic("TR604", .error, "cannot use \"\(file)\": \(reason); nothing was written", at: nil,
-                   help: file == path
+                   help: file != path
+                       ? "move \"\(file)\" aside after checking which of its actions were done"
+                       : Files.exists(backupPath)
                        ? "restore the previous version from \"\(backupPath)\", or point --state at the right file"
-                       : "move \"\(file)\" aside after checking which of its actions were done")
+                       : "point --state at the right file, or restore it from version control or your backups")
     }
 
     /// The whole of `file`; TR604 when it cannot be read.
