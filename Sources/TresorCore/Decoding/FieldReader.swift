@@ -73,6 +73,9 @@ struct Fields {
 /// Reads typed values out of YAML nodes, collecting a diagnostic for each value that does not fit.
 struct FieldReader {
     var diagnostics: [Diagnostic] = []
+    /// The subscription read last: a file's resources nearly all name the same one, and sharing
+    /// its string saves an allocation for each.
+    private var lastSubscription: String?
 
     private mutating func report(_ code: String, _ message: String, at range: SourceRange,
                                  notes: [DiagnosticNote] = [], help: String? = nil) {
@@ -251,13 +254,18 @@ struct FieldReader {
 
     /// A subscription ID: a GUID, compared and written lowercase.
     mutating func subscription(_ fields: Fields, required: Bool) -> Located<String>? {
+        if var last = lastSubscription, let node = fields.pair("subscription")?.value,
+           node.withScalarBytes({ written in last.withUTF8 { $0.sameBytes(as: written) } }) == true {
+            return Located(last, at: node.range)
+        }
         guard let text = string(fields, "subscription", required: required) else { return nil }
         guard Self.isGUID(text.value) else {
             report("TR008", "subscription must be a GUID such as 1f0c5c6e-0000-4000-8000-00000000a001, not \"\(text.value)\"",
                    at: text.range)
             return nil
         }
-        return Located(text.value.asciiLowercased(), at: text.range)
+        lastSubscription = text.value.asciiLowercased()
+        return Located(lastSubscription!, at: text.range)
     }
 
     /// A resource group name: 1–90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'.
