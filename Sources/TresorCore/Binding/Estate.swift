@@ -50,8 +50,9 @@ public struct Estate: Sendable {
         }
     }
 
-    mutating func add(_ resource: Resource) {
-        switch resource {
+    mutating func add(_ resource: consuming Resource) {
+        // Consumed: its payload moves into the array rather than being copied and then freed.
+        switch consume resource {
         case .vault(let vault): vaults.append(vault)
         case .backupPolicy(let policy): policies.append(policy)
         case .protection(let protection): protections.append(protection)

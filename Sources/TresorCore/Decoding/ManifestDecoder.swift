@@ -46,14 +46,16 @@ struct ManifestDecoder {
             return nil
         }
         let owner = kindPair.value.range
+        // Each decoded value moves into its case (`Optional.map` would copy it).
         switch kind {
-        case .vault: return vault(root, owner: owner).map(Resource.vault)
-        case .backupPolicy: return backupPolicy(root, owner: owner).map(Resource.backupPolicy)
-        case .protection: return protection(root, owner: owner).map(Resource.protection)
-        case .networkRule: return networkRule(root, owner: owner).map(Resource.networkRule)
-        case .virtualMachine: return virtualMachine(root, owner: owner).map(Resource.virtualMachine)
-        case .networkSecurityGroup: return networkSecurityGroup(root, owner: owner).map(Resource.networkSecurityGroup)
+        case .vault: if let vault = vault(root, owner: owner) { return .vault(vault) }
+        case .backupPolicy: if let policy = backupPolicy(root, owner: owner) { return .backupPolicy(policy) }
+        case .protection: if let protection = protection(root, owner: owner) { return .protection(protection) }
+        case .networkRule: if let rule = networkRule(root, owner: owner) { return .networkRule(rule) }
+        case .virtualMachine: if let vm = virtualMachine(root, owner: owner) { return .virtualMachine(vm) }
+        case .networkSecurityGroup: if let nsg = networkSecurityGroup(root, owner: owner) { return .networkSecurityGroup(nsg) }
         }
+        return nil
     }
 
     private func describe(_ node: YAMLNode) -> String {
