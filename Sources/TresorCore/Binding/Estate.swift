@@ -32,7 +32,7 @@ public struct Estate: Sendable {
     private static func merged<R: Sendable>(_ parts: [[R]]) -> [R] {
         let starts = parts.reduce(into: [0]) { $0.append($0.last! + $1.count) }
         let total = starts.last!
-        let chunks = total < 10_000 ? 1 : 2
+        let chunks = total < 10_000 ? 1 : Parallel.cores
         return [R](unsafeUninitializedCapacity: total) { buffer, initialized in
             nonisolated(unsafe) let destination = buffer
             _ = Parallel.each(chunks) { chunk in
@@ -40,9 +40,10 @@ public struct Estate: Sendable {
                 for (part, elements) in parts.enumerated() where starts[part] < range.upperBound && starts[part + 1] > range.lowerBound {
                     let lower = max(range.lowerBound, starts[part])
                     let upper = min(range.upperBound, starts[part + 1])
-                    elements.withUnsafeBufferPointer { source in
-                        (destination.baseAddress! + lower).initialize(from: source.baseAddress! + (lower - starts[part]),
-                                                                      count: upper - lower)
+                    // Element by element: `initialize(from:count:)` copies through the runtime's
+                    // generic path, one indirect call per field.
+                    for index in lower..<upper {
+                        (destination.baseAddress! + index).initialize(to: elements[index - starts[part]])
                     }
                 }
             }

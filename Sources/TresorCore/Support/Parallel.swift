@@ -7,6 +7,9 @@ import Darwin
 
 /// Work spread over every core, with results in a fixed order whatever finishes first.
 enum Parallel {
+    /// How many chunks to split work into: one per core.
+    static let cores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+
     /// `body` for each index below `count`, as tasks taken by free cores (files, rules); the
     /// results in index order.
     static func each<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
@@ -22,7 +25,7 @@ enum Parallel {
     /// contiguous chunk per core, the results joined in order; with fewer than `grain` items a
     /// chunk it runs on the calling thread.
     static func map<T: Sendable>(count: Int, grain: Int = 1000, _ body: @Sendable (Range<Int>) -> [T]) -> [T] {
-        let chunks = max(1, min(sysconf(Int32(_SC_NPROCESSORS_ONLN)), count / grain))
+        let chunks = max(1, min(cores, count / grain))
         guard chunks > 1 else { return body(0..<count) }
         let parts = each(chunks) { chunk in body((count * chunk / chunks)..<(count * (chunk + 1) / chunks)) }
         var joined: [T] = []
@@ -35,7 +38,7 @@ enum Parallel {
     /// core (no joining of parts); with fewer than `grain` items a chunk it runs on the calling
     /// thread.
     static func map<T: Sendable>(_ count: Int, grain: Int = 1000, _ transform: @Sendable (Int) -> T) -> [T] {
-        let chunks = max(1, min(sysconf(Int32(_SC_NPROCESSORS_ONLN)), count / grain))
+        let chunks = max(1, min(cores, count / grain))
         guard chunks > 1 else { return (0..<count).map(transform) }
         return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             nonisolated(unsafe) let slots = buffer
