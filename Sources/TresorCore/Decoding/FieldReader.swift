@@ -146,19 +146,9 @@ struct FieldReader {
     /// The number that `bytes` spell: an optional "-", then digits, saturating beyond 64 bits.
     static func wholeNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         let negative = bytes.first == UInt8(ascii: "-")
-        let digits = bytes.dropFirst(negative ? 1 : 0)
-        guard !digits.isEmpty else { return nil }
-        var value = 0
-        var saturated = false
-        for byte in digits {
-            guard byte >= 48, byte <= 57 else { return nil }
-            let digit = Int(byte - 48)
-            let (shifted, overflowed) = value.multipliedReportingOverflow(by: 10)
-            let (next, overflowedAgain) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
-            saturated = saturated || overflowed || overflowedAgain
-            value = next
-        }
-        return saturated ? (negative ? Int.min : Int.max) : value
+        guard let (magnitude, overflowed) = bytes.dropFirst(negative ? 1 : 0).decimalValue else { return nil }
+        if overflowed { return negative ? .min : .max }
+        return negative ? -magnitude : magnitude
     }
 
     mutating func integer(_ fields: Fields, _ key: String, required: Bool = false) -> Located<Int>? {
@@ -177,7 +167,7 @@ struct FieldReader {
 
     mutating func boolean(_ fields: Fields, _ key: String, required: Bool = false) -> Located<Bool>? {
         guard let node = value(fields, key, required: required) else { return nil }
-        if let read = node.withScalarBytes(Self.boolean), let flag = read { return Located(flag, at: node.range) }
+        if let read = node.withScalarBytes(Self.booleanValue), let flag = read { return Located(flag, at: node.range) }
         guard let text = scalar(node, what: key) else { return nil }
         report("TR008", "\(key) must be true or false, not \"\(text.value)\"", at: node.range)
         return nil
@@ -187,7 +177,7 @@ struct FieldReader {
     private static let falseBytes = Array("false".utf8)
 
     /// true or false, exactly as written; nil for anything else.
-    private static func boolean(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+    private static func booleanValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
         if trueBytes.withUnsafeBufferPointer({ $0.sameBytes(as: bytes) }) { return true }
         if falseBytes.withUnsafeBufferPointer({ $0.sameBytes(as: bytes) }) { return false }
         return nil

@@ -16,7 +16,8 @@ struct IPv4Block: Hashable, Sendable {
         guard let address = parseAddress(text[..<(slash ?? text.endIndex)]) else { return nil }
         var length = 32
         if let slash {
-            guard let bits = decimal(utf8[utf8.index(after: slash)...], digits: 1...2), bits <= 32 else { return nil }
+            let digits = utf8[utf8.index(after: slash)...]
+            guard (1...2).contains(digits.count), let (bits, _) = digits.decimalValue, bits <= 32 else { return nil }
             length = bits
         }
         let hostMask: UInt32 = length == 0 ? .max : (length == 32 ? 0 : (UInt32(1) << UInt32(32 - length)) - 1)
@@ -31,24 +32,14 @@ struct IPv4Block: Hashable, Sendable {
         var start = utf8.startIndex
         while true {
             let end = utf8[start...].firstIndex(of: UInt8(ascii: ".")) ?? utf8.endIndex
-            guard octets < 4, let value = decimal(utf8[start..<end], digits: 1...3), value <= 255 else { return nil }
+            let digits = utf8[start..<end]
+            guard octets < 4, (1...3).contains(digits.count), let (value, _) = digits.decimalValue, value <= 255 else { return nil }
             address = address << 8 | UInt32(value)
             octets += 1
             guard end < utf8.endIndex else { break }
             start = utf8.index(after: end)
         }
         return octets == 4 ? address : nil
-    }
-
-    /// The value of ASCII decimal digits, when their count is in `digits`.
-    private static func decimal(_ bytes: Substring.UTF8View.SubSequence, digits: ClosedRange<Int>) -> Int? {
-        guard digits.contains(bytes.count) else { return nil }
-        var value = 0
-        for byte in bytes {
-            guard byte >= 48, byte <= 57 else { return nil }
-            value = value * 10 + Int(byte - 48)
-        }
-        return value
     }
 
     /// RFC 1918 private space: addresses that are never part of the Internet service tag.
@@ -116,8 +107,8 @@ enum AddressPrefix: Hashable, Sendable {
         let parts = text.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count <= 2 else { return false }
         if parts.count == 2 {
-            guard (1...3).contains(parts[1].count), parts[1].allSatisfy(\.isASCIIDigit),
-                  let bits = Int(parts[1]), bits <= 128 else { return false }
+            let digits = parts[1].utf8
+            guard (1...3).contains(digits.count), let (bits, _) = digits.decimalValue, bits <= 128 else { return false }
         }
         let address = parts[0]
         let compressed = address.ranges(of: "::").count
@@ -133,8 +124,4 @@ enum AddressPrefix: Hashable, Sendable {
         }
         return compressed == 1 ? groups.count <= 7 : groups.count == 8 || (groups.count == 7 && groups.last?.contains(".") == true)
     }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }

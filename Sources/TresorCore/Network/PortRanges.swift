@@ -16,11 +16,8 @@ enum PortRange {
         guard bounds.count <= 2 else { return .failure(.notAPort) }
         var numbers: [Int] = []
         for bound in bounds {
-            guard !bound.isEmpty, bound.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return .failure(.notAPort) }
-            // Count significant digits before converting, so no length of digits can overflow.
-            let digits = bound.drop { $0 == UInt8(ascii: "0") }
-            let number = digits.count <= 5 ? digits.reduce(0) { $0 * 10 + Int($1 - 48) } : nil
-            guard let number, all.contains(number) else { return .failure(.outOfRange(String(Substring(bound)))) }
+            guard let (number, overflowed) = bound.decimalValue else { return .failure(.notAPort) }
+            guard !overflowed, all.contains(number) else { return .failure(.outOfRange(String(Substring(bound)))) }
             numbers.append(number)
         }
         let low = numbers[0], high = numbers.last ?? low
