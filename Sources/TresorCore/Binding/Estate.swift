@@ -28,26 +28,18 @@ public struct Estate: Sendable {
     }
 
     /// `parts` joined. Copying a resource retains each of its strings and arrays, so a large
-    /// kind (100,000 VMs) is copied in one range per core at once.
+    /// kind (100,000 VMs) is copied on every core at once, each element found by a binary
+    /// search of where the parts start.
     private static func merged<R: Sendable>(_ parts: [[R]]) -> [R] {
         let starts = parts.reduce(into: [0]) { $0.append($0.last! + $1.count) }
-        let total = starts.last!
-        let chunks = total < 10_000 ? 1 : Parallel.cores
-        return [R](unsafeUninitializedCapacity: total) { buffer, initialized in
-            nonisolated(unsafe) let destination = buffer
-            _ = Parallel.each(chunks) { chunk in
-                let range = (total * chunk / chunks)..<(total * (chunk + 1) / chunks)
-                for (part, elements) in parts.enumerated() where starts[part] < range.upperBound && starts[part + 1] > range.lowerBound {
-                    let lower = max(range.lowerBound, starts[part])
-                    let upper = min(range.upperBound, starts[part + 1])
-                    // Element by element: `initialize(from:count:)` copies through the runtime's
-                    // generic path, one indirect call per field.
-                    for index in lower..<upper {
-                        (destination.baseAddress! + index).initialize(to: elements[index - starts[part]])
-                    }
-                }
+        return Parallel.map(starts.last!) { index in
+            // The part that holds `index`: the first whose end lies beyond it.
+            var (low, high) = (0, parts.count - 1)
+            while low < high {
+                let middle = (low + high) / 2
+                if starts[middle + 1] > index { high = middle } else { low = middle + 1 }
             }
-            initialized = total
+            return parts[low][index - starts[low]]
         }
     }
 
