@@ -54,7 +54,7 @@ struct Binder {
         estate.virtualMachines = machines
 
         let unbound = estate.protections
-        let policies = (estate.policies, estate.policiesOfVault)
+        let (policies, policiesOfVault) = (estate.policies, estate.policiesOfVault)
         let vaultSubscriptions = estate.vaults.map(\.subscription.value)
         let bound = Parallel.map(unbound.count, grain: 50) { index in
             var found: [Diagnostic] = []
@@ -62,8 +62,8 @@ struct Binder {
             protection.vaultIndex = vaults.resolve(protection.vault, subscription: protection.subscription?.value,
                                                    diagnostics: &found)
             if let vault = protection.vaultIndex {
-                protection.policyBinding = Self.bindPolicy(protection, vault: vault, policies: policies.0,
-                                                           policiesOfVault: policies.1, diagnostics: &found)
+                protection.policyBinding = Self.bindPolicy(protection, vault: vault, policies: policies,
+                                                           policiesOfVault: policiesOfVault, diagnostics: &found)
             }
             let preferred = protection.vaultIndex.map { vaultSubscriptions[$0] }
             protection.vmIndices = protection.vms.map {
