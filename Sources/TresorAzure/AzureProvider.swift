@@ -50,6 +50,43 @@ public final class AzureProvider: Provider {
         timeout = settings.timeout
     }
 
+    /// Signs in before any change: resolves the first configured credential source and fetches
+    /// a token, so that an apply without credentials fails before it sends anything to ARM.
+    /// `TRESOR_ARM_ENDPOINT` and `TRESOR_ARM_PACING=off` are read from `environment` when the
+    /// settings do not say.
+    public static func connect(settings: AzureSettings, environment: [String: String]) async -> Result<AzureProvider, FatalDiagnostic> {
+        var settings = settings
+        if settings.armEndpoint == nil, let endpoint = environment["TRESOR_ARM_ENDPOINT"], !endpoint.isEmpty {
+            settings.armEndpoint = endpoint
+        }
+        if environment["TRESOR_ARM_PACING"]?.lowercased() == "off" { settings.pacing = false }
+        let endpoint = settings.resourceManager
+        guard Loopback.maySendSecrets(to: endpoint) else {
+            return .failure(FatalDiagnostic(Diagnostic("TR000", .error, "the ARM endpoint \(Loopback.withoutQuery(endpoint)) is neither https nor loopback",
+                                       at: nil, help: "bearer tokens travel over https only (plain http to 127.0.0.1, ::1 or localhost is allowed for tests)")))
+        }
+        let transport = URLSessionTransport()
+        let credential: any TokenCredential
+        switch await CredentialChain.resolve(environment: environment, cloud: settings.cloud, transport: transport) {
+        case .success(let resolved): credential = resolved
+        case .failure(let failure): return .failure(signInDiagnostic(failure))
+        }
+        do throws(SignInFailure) {
+            _ = try await credential.token(forceRefresh: false)
+        } catch {
+            return .failure(signInDiagnostic(error))
+        }
+        settings.log?("signed in with \(credential.source); Resource Manager at \(endpoint)")
+        return .success(AzureProvider(settings: settings, transport: transport, credential: credential))
+    }
+
+    private static func signInDiagnostic(_ failure: SignInFailure) -> FatalDiagnostic {
+        FatalDiagnostic(Diagnostic("TR000", .error, "cannot sign in to Azure: \(failure.message)", at: nil,
+                   notes: failure.tried.map { DiagnosticNote("tried \($0)") },
+                   help: "set AZURE_TENANT_ID and AZURE_CLIENT_ID with AZURE_CLIENT_SECRET, AZURE_FEDERATED_TOKEN_FILE or GitHub Actions OIDC, "
+                       + "run on a managed identity, or sign in with `az login`; `--provider record` changes state only"))
+    }
+
     public var banner: String? { nil }
 
     public var inFlightLimit: Int { client.inFlight.value }

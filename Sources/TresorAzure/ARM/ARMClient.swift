@@ -13,7 +13,6 @@ final class ARMClient: Sendable {
     let inFlight: InFlightLimit
     private let transport: any HTTPTransport
     private let credential: any TokenCredential
-    private let renewal: TokenRenewal
     private let log: (@Sendable (String) -> Void)?
     /// Requests waiting out a 429's Retry-After.
     private let backingOff = Atomic<Int>(0)
@@ -26,7 +25,6 @@ final class ARMClient: Sendable {
         self.baseURL = baseURL
         self.transport = transport
         self.credential = credential
-        self.renewal = TokenRenewal(credential: credential)
         self.pacer = pacer
         self.inFlight = inFlight
         self.log = log
@@ -42,14 +40,14 @@ final class ARMClient: Sendable {
         let subscription = ARMPaths.subscription(in: url) ?? ""
         var attempt = 0
         var renewed = false
-        var rejectedToken: String?
+        var rejectedToken: AccessToken?
         while true {
             let budget = pacer.budget(method: method, subscription: subscription)
             await pacer.acquire(budget, subscription: subscription)
             let token: AccessToken
             do throws(SignInFailure) {
                 if let rejectedToken {
-                    token = try await renewal.renew(rejected: rejectedToken)
+                    token = try await credential.token(replacing: rejectedToken)
                 } else {
                     token = try await credential.token(forceRefresh: false)
                 }
@@ -74,13 +72,15 @@ final class ARMClient: Sendable {
             do throws(TransportFailure) {
                 let response = try await transport.send(request, timeout: min(remaining, Self.requestTimeout))
                 let answerRetryAfter = Backoff.retryAfter(response)
-                pacer.record(response, budget: budget, subscription: subscription, retryAfter: answerRetryAfter)
+                // A 401 was refused before ARM counted it.
+                pacer.record(response.status == 401 ? nil : response, budget: budget, subscription: subscription,
+                             retryAfter: answerRetryAfter)
                 let correlation = response.header("x-ms-correlation-request-id") ?? correlationID
                 log?("\(method) \(Self.loggable(url)) \(response.status) in \(Self.milliseconds(since: started)) ms (correlation \(correlation))")
                 switch response.status {
                 case 401 where !renewed:
                     renewed = true
-                    rejectedToken = token.value
+                    rejectedToken = token
                     continue
                 case 429:
                     inFlight.throttled()
@@ -126,31 +126,5 @@ final class ARMClient: Sendable {
 
     private static func milliseconds(since start: Double) -> Int {
         Int(((MonotonicClock.seconds() - start) * 1000).rounded())
-    }
-}
-
-/// One forced token renewal at a time: when many requests get a 401 for the same expired token,
-/// the first renews and the others take its result.
-private actor TokenRenewal {
-    private let credential: any TokenCredential
-    private var renewing: Task<Result<AccessToken, SignInFailure>, Never>?
-    private var latest: AccessToken?
-
-    init(credential: any TokenCredential) {
-        self.credential = credential
-    }
-
-    func renew(rejected: String) async throws(SignInFailure) -> AccessToken {
-        if let latest, latest.value != rejected { return latest }
-        if let renewing { return try await renewing.value.get() }
-        let credential = self.credential
-        let task = Task { () -> Result<AccessToken, SignInFailure> in
-            do throws(SignInFailure) { return .success(try await credential.token(forceRefresh: true)) } catch { return .failure(error) }
-        }
-        renewing = task
-        let result = await task.value
-        renewing = nil
-        if case .success(let token) = result { latest = token }
-        return try result.get()
     }
 }
