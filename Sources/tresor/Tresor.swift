@@ -8,7 +8,7 @@ import Darwin
 #endif
 
 @main
-struct Tresor: ParsableCommand {
+struct Tresor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tresor",
         abstract: "Compile, check, plan and apply Azure Backup manifests.",
