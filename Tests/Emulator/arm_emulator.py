@@ -1631,8 +1631,9 @@ def main(argv=None):
     def stop(signum, frame):
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, stop)
-    print("listening on http://127.0.0.1:%d" % server.server_address[1], flush=True)
+    signal.signal(signal.SIGINT, stop)
     try:
+        print("listening on http://127.0.0.1:%d" % server.server_address[1], flush=True)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
