@@ -332,6 +332,9 @@ class Bucket:
         self.burst, self.refill = float(burst), float(refill)
         self.tokens, self.at = float(burst), time.monotonic()
 
+    def peek(self):
+        return int(min(self.burst, self.tokens + (time.monotonic() - self.at) * self.refill))
+
     def take(self):
         """(allowed, remaining, retry_after_seconds)."""
         now = time.monotonic()
@@ -496,6 +499,8 @@ class Emulator:
             self.in_flight_requests = 0
             self.max_in_flight_requests = 0
             self.max_operations_in_flight = 0
+            self.operations_in_flight = 0
+            self.pending_rules = {}  # lower NSG id -> {lower rule name: body of a rule PUT still running}
             self.etag_counter = 0
 
     def configure(self, changes):
@@ -695,22 +700,22 @@ class Emulator:
 
     # -- long-running operations -------------------------------------------------------------------
 
-    def start_operation(self, kind, sub, effect, result_id=None, check=None, location=None):
-        """Registers an operation that ends after --operation-seconds; effect() runs when it succeeds."""
+    def start_operation(self, kind, sub, effect, result_id=None, check=None, location=None, pending_rule=None):
+        """Registers an operation that ends after --operation-seconds; effect() runs when it succeeds.
+        pending_rule (lower NSG id, rule body) keeps a rule being created visible to the conflict check."""
         op_id = str(uuid.uuid4())
         now = time.time()
         self.seq += 1
         op = {"id": op_id, "kind": kind, "sub": sub, "status": "InProgress", "start": now,
               "due": now + float(self.config["operation_seconds"]), "effect": effect, "check": check,
-              "result_id": result_id, "error": None, "end": None, "location": location}
+              "result_id": result_id, "error": None, "end": None, "location": location, "pending_rule": pending_rule}
         self.operations[op_id] = op
         heapq.heappush(self.due, (op["due"], self.seq, op_id))
-        running = sum(1 for _ in self._running())
-        self.max_operations_in_flight = max(self.max_operations_in_flight, running)
+        self.operations_in_flight += 1
+        self.max_operations_in_flight = max(self.max_operations_in_flight, self.operations_in_flight)
+        if pending_rule:
+            self.pending_rules.setdefault(pending_rule[0], {})[pending_rule[1]["name"].lower()] = pending_rule[1]
         return op
-
-    def _running(self):
-        return (o for o in self.operations.values() if o["status"] == "InProgress")
 
     def settle(self):
         now = time.time()
@@ -728,6 +733,11 @@ class Emulator:
                 op["status"] = "Failed"
                 op["error"] = {"code": r.code, "message": r.message}
             op["end"] = op["due"]
+            self.operations_in_flight -= 1
+            if op["pending_rule"]:
+                pending = self.pending_rules.get(op["pending_rule"][0], {})
+                if pending.get(op["pending_rule"][1]["name"].lower()) is op["pending_rule"][1]:
+                    del pending[op["pending_rule"][1]["name"].lower()]
 
     def lro_headers(self, base, status_path, result_path, op, status_api, style=None):
         style = style or self.config["lro_style"]
@@ -842,13 +852,13 @@ class Handler(BaseHTTPRequestHandler):
             if fault and fault.get("after") != "response":
                 if fault.get("drop"):
                     return self.drop(path, split.query, kind)
-                resp = self.fault_response(fault)
+                resp = self.fault_response(fault, kind)
             else:
                 resp = self.route(kind, path, query, raw)
                 if fault:
                     if fault.get("drop"):
                         return self.drop(path, split.query, kind)
-                    resp = self.fault_response(fault)
+                    resp = self.fault_response(fault, kind)
             self.send(resp, kind, path, split.query)
         finally:
             with emu.lock:
@@ -868,9 +878,12 @@ class Handler(BaseHTTPRequestHandler):
                 return f
         return None
 
-    def fault_response(self, fault):
+    def fault_response(self, fault, kind):
         status = int(fault.get("status", 503))
         headers = {"Retry-After": str(fault.get("retry_after", 1))} if status in (429, 503) else {}
+        if kind == "arm":
+            headers["x-ms-correlation-request-id"] = self.headers.get("x-ms-correlation-request-id") or str(uuid.uuid4())
+            headers["x-ms-request-id"] = str(uuid.uuid4())
         return Response(status, arm_error(FAULT_CODES.get(status, "InjectedFault"), "Injected fault (HTTP %d)." % status), headers)
 
     def drop(self, path, query, kind):
@@ -1011,7 +1024,11 @@ class Handler(BaseHTTPRequestHandler):
         sub = m.group(1).lower() if m else "-"
         with emu.lock:
             burst = emu.config["write_burst" if write else "read_burst"]
-            remaining = int(burst) - 1
+            key = (sub, write)
+            b = emu.buckets.get(key)
+            if b is None:
+                b = emu.buckets[key] = Bucket(burst, emu.config["write_refill" if write else "read_refill"])
+            remaining = b.peek()
             auth = self.headers.get("Authorization", "")
             expiry = emu.tokens.get(auth[7:]) if auth.startswith("Bearer ") else None
             if expiry is None or expiry <= time.time():
@@ -1025,10 +1042,6 @@ class Handler(BaseHTTPRequestHandler):
                 h[bucket_header] = str(remaining)
                 return Response(401, arm_error(code, msg), h)
             if emu.config["throttle"]:
-                key = (sub, write)
-                b = emu.buckets.get(key)
-                if b is None:
-                    b = emu.buckets[key] = Bucket(burst, emu.config["write_refill" if write else "read_refill"])
                 ok, remaining, retry = b.take()
                 if not ok:
                     emu.throttled += 1
@@ -1432,8 +1445,7 @@ class Handler(BaseHTTPRequestHandler):
         if method == "PUT":
             props = req.get("properties") or {}
             others = [r["body"] for r in emu.kids(nsg["id"], "rule") if r["id"].lower() != display.lower()]
-            others += [o["pending"] for o in emu._running() if o["kind"] == "rule" and o.get("nsg") == nsg["id"].lower()
-                       and o["pending"]["name"].lower() != g["rule"].lower()]
+            others += [b for name, b in emu.pending_rules.get(nsg["id"].lower(), {}).items() if name != g["rule"].lower()]
             for other in others:
                 op_props = other.get("properties", {})
                 if (op_props.get("priority") == props.get("priority")
@@ -1441,9 +1453,8 @@ class Handler(BaseHTTPRequestHandler):
                     raise Refusal(400, "SecurityRuleConflict", "Security rule %s conflicts with rule %s. Rules cannot have the "
                                   "same Priority and Direction. To learn more, see aka.ms/nsgrules." % (g["rule"], other["name"]))
             body = emu.build_rule(g, req)
-            op = emu.start_operation("rule", g["sub"], lambda: emu.put_resource("rule", g, display, body), result_id=display)
-            op["nsg"] = nsg["id"].lower()
-            op["pending"] = body
+            op = emu.start_operation("rule", g["sub"], lambda: emu.put_resource("rule", g, display, body), result_id=display,
+                                     pending_rule=(nsg["id"].lower(), body))
             style = "location" if emu.config["lro_style"] == "location" else "async"
             headers = emu.lro_headers(base, ops_path + "/operations", ops_path + "/operationResults", op, NETWORK_API, style)
             op["location"] = headers.get("Location")
