@@ -1112,12 +1112,13 @@ class Handler(BaseHTTPRequestHandler):
     def base_url(self):
         return "http://" + self.headers.get("Host", "127.0.0.1")
 
-    def page(self, rows, query, path):
+    def page(self, records, query, path):
+        """One page of records as GET shapes, with a nextLink while more remain."""
         emu = self.server.emulator
         size = max(1, int(emu.config["page_size"]))
         start = int((query.get("$skiptoken") or ["0"])[-1] or 0)
-        body = {"value": rows[start:start + size]}
-        if start + size < len(rows):
+        body = {"value": [emu.view(r) for r in records[start:start + size]]}
+        if start + size < len(records):
             q = {k: v[-1] for k, v in query.items()}
             q["$skiptoken"] = str(start + size)
             body["nextLink"] = "%s%s?%s" % (self.base_url(), quote(path, safe="/;"), urlencode(q, quote_via=quote, safe="$'"))
@@ -1127,7 +1128,15 @@ class Handler(BaseHTTPRequestHandler):
         emu = self.server.emulator
         method = self.command
         low = path.lower()
-        base = self.base_url()
+        self.request_json = None
+        if method in ("PUT", "PATCH", "POST"):
+            # Every body is checked, also for operations the emulator does not otherwise serve.
+            try:
+                self.request_json = self.json_body(raw)
+            except Refusal:
+                self.violation("request", path, None, [("$", "body is not JSON")])
+                raise
+            self.validate_request(path, self.request_json)
 
         # Polling URLs (any api-version, as Azure's own carry old ones).
         m = re.search(r"/(operationstatus|operations|operationsstatus|backupoperations|operationresults|backupoperationresults)/([^/]+)$", low)
@@ -1143,17 +1152,17 @@ class Handler(BaseHTTPRequestHandler):
         if m and method == "GET":
             self.check_api_version(path, query, VAULT_API)
             prefix = "/subscriptions/%s/" % m.group(1) + ("resourcegroups/%s/" % m.group(2) if m.group(2) else "")
-            return self.page([emu.view(r) for r in emu.all_of("vault", prefix)], query, path)
+            return self.page(emu.all_of("vault", prefix), query, path)
         m = re.match(r"^/subscriptions/([^/]+)(?:/resourcegroups/([^/]+))?/providers/microsoft\.network/networksecuritygroups$", low)
         if m and method == "GET":
             self.check_api_version(path, query, NETWORK_API)
             prefix = "/subscriptions/%s/" % m.group(1) + ("resourcegroups/%s/" % m.group(2) if m.group(2) else "")
-            return self.page([emu.view(r) for r in emu.all_of("nsg", prefix)], query, path)
+            return self.page(emu.all_of("nsg", prefix), query, path)
         m = re.match(r"^/subscriptions/([^/]+)(?:/resourcegroups/([^/]+))?/providers/microsoft\.compute/virtualmachines$", low)
         if m and method == "GET":
             self.check_api_version(path, query, COMPUTE_API)
             prefix = "/subscriptions/%s/" % m.group(1) + ("resourcegroups/%s/" % m.group(2) if m.group(2) else "")
-            return self.page([emu.view(r) for r in emu.all_of("vm", prefix)], query, path)
+            return self.page(emu.all_of("vm", prefix), query, path)
 
         m = re.match("^" + VAULT_RX + r"/(backuppolicies|backupprotecteditems)$", path, re.I)
         if m and method == "GET":
@@ -1164,7 +1173,7 @@ class Handler(BaseHTTPRequestHandler):
             rows = emu.kids(vault["id"], "policy" if m.group(4).lower() == "backuppolicies" else "item")
             if not self.filter_matches((query.get("$filter") or [""])[-1]):
                 rows = []
-            return self.page([emu.view(r) for r in rows], query, path)
+            return self.page(rows, query, path)
 
         m = re.match("^" + VAULT_RX + r"/backupstorageconfig/vaultstorageconfig$", path, re.I)
         if m:
@@ -1176,7 +1185,7 @@ class Handler(BaseHTTPRequestHandler):
             nsg = emu.get(nsg_id(m.groupdict()))
             if not nsg:
                 raise self.not_found("Microsoft.Network/networkSecurityGroups", m.group("nsg"))
-            return self.page([emu.view(r) for r in emu.kids(nsg["id"], "rule")], query, path)
+            return self.page(emu.kids(nsg["id"], "rule"), query, path)
 
         kind, g = parse_id(path)
         if kind == "vault":
@@ -1220,8 +1229,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise self.not_found(TYPES["vault"], g["vault"])
             return Response(200, emu.view(existing))
         if method in ("PUT", "PATCH"):
-            req = self.json_body(raw)
-            self.validate_request(path, req)
+            req = self.request_json
             if method == "PATCH" and not existing:
                 raise self.not_found(TYPES["vault"], g["vault"])
             if existing:
@@ -1279,8 +1287,7 @@ class Handler(BaseHTTPRequestHandler):
         self.check_api_version(path, query, BACKUP_API)
         vault = emu.get(vault_id(g))
         if self.command in ("PUT", "PATCH"):
-            req = self.json_body(raw)
-            self.validate_request(path, req)
+            req = self.request_json
         if not vault:
             raise self.not_found(TYPES["vault"], g["vault"])
         if self.command == "GET":
@@ -1308,8 +1315,7 @@ class Handler(BaseHTTPRequestHandler):
         self.check_api_version(path, query, BACKUP_API)
         vault = emu.get(vault_id(g))
         if method == "PUT":
-            req = self.json_body(raw)
-            self.validate_request(path, req)
+            req = self.request_json
         if not vault:
             raise self.not_found(TYPES["vault"], g["vault"])
         g = dict(g, sub=vault["g"]["sub"], rg=vault["g"]["rg"], vault=vault["g"]["vault"])
@@ -1351,8 +1357,7 @@ class Handler(BaseHTTPRequestHandler):
         self.check_api_version(path, query, BACKUP_API)
         vault = emu.get(vault_id(g))
         if method == "PUT":
-            req = self.json_body(raw)
-            self.validate_request(path, req)
+            req = self.request_json
         if not vault:
             raise self.not_found(TYPES["vault"], g["vault"])
         g = dict(g, sub=vault["g"]["sub"], rg=vault["g"]["rg"], vault=vault["g"]["vault"])
@@ -1426,8 +1431,7 @@ class Handler(BaseHTTPRequestHandler):
         self.check_api_version(path, query, NETWORK_API)
         nsg = emu.get(nsg_id(g))
         if method == "PUT":
-            req = self.json_body(raw)
-            self.validate_request(path, req)
+            req = self.request_json
         if not nsg:
             raise self.not_found(TYPES["nsg"], g["nsg"])
         g = dict(g, sub=nsg["g"]["sub"], rg=nsg["g"]["rg"], nsg=nsg["g"]["nsg"])

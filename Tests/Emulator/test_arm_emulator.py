@@ -135,8 +135,8 @@ class EmulatorTestCase(unittest.TestCase):
         text = payload.decode()
         return Reply(r.status, dict(r.getheaders()), json.loads(text) if text else None)
 
-    def arm(self, method, path, body=None, headers=None):
-        return self.call(method, path, body, headers, auth=True)
+    def arm(self, method, path, body=None, headers=None, raw=None):
+        return self.call(method, path, body, headers, raw=raw, auth=True)
 
     def sign_in(self):
         form = "grant_type=client_credentials&client_id=app&scope=https%3A%2F%2Fmanagement.azure.com%2F.default&client_secret=emulator-secret"
@@ -373,6 +373,12 @@ class ContractTests(EmulatorTestCase):
         r = self.arm("GET", VAULT + "?api-version=2016-06-01")
         self.assertEqual(r.status, 400)
         self.assertEqual(r.code(), "InvalidApiVersionParameter")
+
+    def test_bodies_of_operations_the_emulator_does_not_serve_are_checked_too(self):
+        r = self.arm("PUT", NSG + NETWORK_API, {"location": "westeurope", "properties": {"securityRules": [], "colour": "red"}})
+        self.assertViolation(r, "$.properties.colour")
+        r = self.arm("PUT", NSG + "/securityRules/r" + NETWORK_API, raw=b"{not json")
+        self.assertEqual((r.status, r.code()), (400, "InvalidRequestContent"))
 
     def test_official_example_requests_are_accepted_over_http(self):
         """Each example's request body, sent to the path built from its own parameters."""
