@@ -14,6 +14,7 @@ on stdout is "listening on http://127.0.0.1:PORT". See README.md beside this fil
 import argparse
 import base64
 import copy
+import gc
 import datetime
 import hashlib
 import heapq
@@ -528,7 +529,9 @@ class Emulator:
             body["etag"] = 'W/"datetime\'%d\'"' % self.etag_counter
         elif kind in ("rule", "nsg"):
             body["etag"] = 'W/"%08d-0000-0000-0000-000000000000"' % self.etag_counter
-        self.resources[key] = {"kind": kind, "id": display_id, "body": body, "g": g}
+        record = self.resources[key] = {"kind": kind, "id": display_id, "body": body, "g": g}
+        if kind == "item":
+            self.encoded_view(record)  # paid once here rather than by every list page
         self.children.setdefault(parent_key(kind, g), {}).setdefault(kind, {})[key] = None
         if kind == "item":
             src = body.get("properties", {}).get("sourceResourceId")
@@ -560,7 +563,10 @@ class Emulator:
     # -- views (ARM GET shapes) ------------------------------------------------------------------
 
     def view(self, r):
-        body = copy.deepcopy(r["body"])
+        """The GET shape of a stored resource: a copy of the parts it changes; serialize it under the lock."""
+        body = dict(r["body"])
+        if isinstance(body.get("properties"), dict):
+            body["properties"] = dict(body["properties"])
         if r["kind"] == "policy":
             pid = r["id"].lower()
             count = 0
@@ -577,6 +583,14 @@ class Emulator:
             body["properties"]["deferredDeleteTimeRemaining"] = "%d.%02d:%02d:%02d" % (
                 secs // 86400, secs % 86400 // 3600, secs % 3600 // 60, secs % 60)
         return body
+
+    def encoded_view(self, r):
+        """view(r) as JSON bytes, cached for items until they change (soft-deleted ones carry a countdown)."""
+        if r["kind"] != "item" or r["body"]["properties"].get("isScheduledForDeferredDelete"):
+            return json.dumps(self.view(r)).encode()
+        if "json" not in r:
+            r["json"] = json.dumps(self.view(r)).encode()
+        return r["json"]
 
     def vault_items(self, vid):
         return self.kids(vid, "item")
@@ -778,6 +792,12 @@ class Emulator:
 class Response:
     def __init__(self, status, body=None, headers=None):
         self.status, self.body, self.headers = status, body, headers or {}
+        self.payload = None
+
+    def encode(self):
+        if self.payload is None and self.body is not None:
+            self.payload = json.dumps(self.body).encode()
+        return self.payload or b""
 
 
 def refusal_response(r):
@@ -854,7 +874,9 @@ class Handler(BaseHTTPRequestHandler):
                     return self.drop(path, split.query, kind)
                 resp = self.fault_response(fault, kind)
             else:
-                resp = self.route(kind, path, query, raw)
+                with emu.lock:  # views share stored objects: encode before another request changes them
+                    resp = self.route(kind, path, query, raw)
+                    resp.encode()
                 if fault:
                     if fault.get("drop"):
                         return self.drop(path, split.query, kind)
@@ -903,12 +925,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def send(self, resp, kind, path, query):
         emu = self.server.emulator
-        body = b""
-        if resp.body is not None:
-            body = json.dumps(resp.body).encode()
+        body = resp.encode()
         lines = ["HTTP/1.1 %d %s" % (resp.status, REASONS.get(resp.status, "Status"))]
         headers = {"Date": self.date_time_string(), "Server": self.server_version, "Content-Length": str(len(body))}
-        if resp.body is not None:
+        if resp.body is not None or resp.payload is not None:
             headers["Content-Type"] = "application/json; charset=utf-8"
         headers.update(resp.headers)
         if self.close_connection:
@@ -1117,12 +1137,22 @@ class Handler(BaseHTTPRequestHandler):
         emu = self.server.emulator
         size = max(1, int(emu.config["page_size"]))
         start = int((query.get("$skiptoken") or ["0"])[-1] or 0)
-        body = {"value": [emu.view(r) for r in records[start:start + size]]}
+        chunk = records[start:start + size]
+        next_link = None
         if start + size < len(records):
             q = {k: v[-1] for k, v in query.items()}
             q["$skiptoken"] = str(start + size)
-            body["nextLink"] = "%s%s?%s" % (self.base_url(), quote(path, safe="/;"), urlencode(q, quote_via=quote, safe="$'"))
-        return Response(200, body)
+            next_link = "%s%s?%s" % (self.base_url(), quote(path, safe="/;"), urlencode(q, quote_via=quote, safe="$'"))
+        if emu.config["check_responses"]:
+            body = {"value": [emu.view(r) for r in chunk]}
+            if next_link:
+                body["nextLink"] = next_link
+            return Response(200, body)
+        # Large refreshes list thousands of items: reuse each one's encoded view.
+        resp = Response(200)
+        resp.payload = b'{"value": [' + b", ".join(emu.encoded_view(r) for r in chunk) + b"]" + (
+            b', "nextLink": ' + json.dumps(next_link).encode() if next_link else b"") + b"}"
+        return resp
 
     def arm_operation(self, path, query, raw):
         emu = self.server.emulator
@@ -1407,6 +1437,7 @@ class Handler(BaseHTTPRequestHandler):
                 current = emu.get(display)
                 if not current:
                     return
+                current.pop("json", None)
                 p = current["body"]["properties"]
                 p["isScheduledForDeferredDelete"] = True
                 p["deferredDeleteTimeInUTC"] = iso(utc_now() + datetime.timedelta(days=SOFT_DELETE_DAYS))
@@ -1531,6 +1562,7 @@ class Handler(BaseHTTPRequestHandler):
                     emu.remove_resource(body["id"])
                 else:
                     deep_merge(r["body"], body.get("merge") or {})
+                    r.pop("json", None)
                     if r["kind"] == "item":
                         src = r["body"].get("properties", {}).get("sourceResourceId")
                         if src:
@@ -1640,6 +1672,7 @@ def main(argv=None):
     config = {k: v for k, v in vars(a).items() if k in DEFAULTS}
     config["throttle"] = not a.no_throttle
     threading.stack_size(1024 * 1024)
+    gc.set_threshold(50000, 20, 100)  # fewer full collections over large seeded estates
     server = Server(("127.0.0.1", a.port), Handler)
     server.emulator = Emulator(config)
 
