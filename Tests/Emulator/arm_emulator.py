@@ -314,6 +314,16 @@ def deep_merge(base, patch):
     return base
 
 
+def parse_time(text):
+    """A UTC datetime from ISO 8601 text as Azure writes it (any number of fraction digits), or None."""
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|[+-]00:?00)?$", text or "")
+    if not m:
+        return None
+    parts = [int(x) for x in m.groups()[:6]]
+    micro = int((m.group(7) or "0")[:6].ljust(6, "0"))
+    return datetime.datetime(*parts, micro, tzinfo=datetime.timezone.utc)
+
+
 def normalize_location(loc):
     return re.sub(r"\s+", "", loc or "").lower()
 
@@ -578,10 +588,11 @@ class Emulator:
             props = body.setdefault("properties", {})
             props["securityRules"] = [self.view(rule) for rule in self.kids(r["id"], "rule")]
         elif r["kind"] == "item" and body["properties"].get("isScheduledForDeferredDelete"):
-            left = datetime.datetime.fromisoformat(body["properties"]["deferredDeleteTimeInUTC"].replace("Z", "+00:00")) - utc_now()
-            secs = max(0, int(left.total_seconds()))
-            body["properties"]["deferredDeleteTimeRemaining"] = "%d.%02d:%02d:%02d" % (
-                secs // 86400, secs % 86400 // 3600, secs % 3600 // 60, secs % 60)
+            when = parse_time(body["properties"].get("deferredDeleteTimeInUTC"))
+            if when:
+                secs = max(0, int((when - utc_now()).total_seconds()))
+                body["properties"]["deferredDeleteTimeRemaining"] = "%d.%02d:%02d:%02d" % (
+                    secs // 86400, secs % 86400 // 3600, secs % 3600 // 60, secs % 60)
         return body
 
     def encoded_view(self, r):

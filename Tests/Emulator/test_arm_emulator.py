@@ -600,7 +600,7 @@ class OperationTests(EmulatorTestCase):
         got = self.arm("GET", ITEM + BACKUP_API).body["properties"]
         self.assertTrue(got["isScheduledForDeferredDelete"])
         self.assertEqual(got["protectionState"], "ProtectionStopped")
-        left = arm_emulator.datetime.datetime.fromisoformat(got["deferredDeleteTimeInUTC"].replace("Z", "+00:00")) - arm_emulator.utc_now()
+        left = arm_emulator.parse_time(got["deferredDeleteTimeInUTC"]) - arm_emulator.utc_now()
         self.assertAlmostEqual(left.total_seconds() / 86400, 14, places=2)
         listed = self.arm("GET", VAULT + "/backupProtectedItems" + BACKUP_API).body["value"]
         self.assertTrue(listed[0]["properties"]["isScheduledForDeferredDelete"])
