@@ -489,6 +489,8 @@ class Emulator:
         self.config.update(config)
         self.specs = SpecSet(SPECS, [RS_SPEC, BK_SPEC, NW_SPEC])
         self.tokens = {}
+        self.open_connections = 0    # live counters, kept across resets
+        self.in_flight_requests = 0
         self.reset()
 
     def reset(self):
@@ -505,9 +507,7 @@ class Emulator:
             self.faults = []
             self.by_status = {}
             self.throttled = 0
-            self.open_connections = 0
-            self.max_open_connections = 0
-            self.in_flight_requests = 0
+            self.max_open_connections = self.open_connections
             self.max_in_flight_requests = 0
             self.max_operations_in_flight = 0
             self.operations_in_flight = 0
@@ -522,6 +522,11 @@ class Emulator:
                     key, v = "throttle", not v
                 if key not in DEFAULTS:
                     raise Refusal(400, "UnknownOption", "unknown option %r" % k)
+                default = DEFAULTS[key]
+                if isinstance(default, bool) and isinstance(v, str):
+                    v = v.lower() in ("1", "true", "yes")
+                elif isinstance(default, (int, float)) and not isinstance(default, bool) and v is not None:
+                    v = type(default)(v)
                 self.config[key] = v
             self.buckets = {}
 
