@@ -57,7 +57,6 @@ class SpecSet:
     """The swagger files, their operations (method + path template) and a strict validator."""
 
     def __init__(self, root, operation_files):
-        self.root = root
         self.docs = {}
         self.effective_cache = {}
         self.discriminator_cache = {}
@@ -468,9 +467,9 @@ def default_security_rules(nid):
 # ---------------------------------------------------------------------------------------------
 
 class Refusal(Exception):
-    def __init__(self, status, code, message, target=None, headers=None):
+    def __init__(self, status, code, message, target=None):
         super().__init__(message)
-        self.status, self.code, self.message, self.target, self.headers = status, code, message, target, headers or {}
+        self.status, self.code, self.message, self.target = status, code, message, target
 
 
 DEFAULTS = {
@@ -553,6 +552,12 @@ class Emulator:
             if src:
                 self.registrations[src.lower()] = key
         return body
+
+    def add_system_policies(self, g):
+        for name, props in system_policies(g):
+            pg = dict(g, policy=name)
+            if not self.get(policy_display_id(pg)):
+                self.put_resource("policy", pg, policy_display_id(pg), {"name": name, "properties": props})
 
     def remove_resource(self, rid):
         key = rid.lower()
@@ -730,7 +735,7 @@ class Emulator:
 
     # -- long-running operations -------------------------------------------------------------------
 
-    def start_operation(self, kind, sub, effect, result_id=None, check=None, location=None, pending_rule=None):
+    def start_operation(self, kind, sub, effect, result_id=None, check=None, pending_rule=None):
         """Registers an operation that ends after --operation-seconds; effect() runs when it succeeds.
         pending_rule (lower NSG id, rule body) keeps a rule being created visible to the conflict check."""
         op_id = str(uuid.uuid4())
@@ -738,7 +743,7 @@ class Emulator:
         self.seq += 1
         op = {"id": op_id, "kind": kind, "sub": sub, "status": "InProgress", "start": now,
               "due": now + float(self.config["operation_seconds"]), "effect": effect, "check": check,
-              "result_id": result_id, "error": None, "end": None, "location": location, "pending_rule": pending_rule}
+              "result_id": result_id, "error": None, "end": None, "location": None, "pending_rule": pending_rule}
         self.operations[op_id] = op
         heapq.heappush(self.due, (op["due"], self.seq, op_id))
         self.operations_in_flight += 1
@@ -817,7 +822,7 @@ class Response:
 
 
 def refusal_response(r):
-    return Response(r.status, arm_error(r.code, r.message, r.target), r.headers)
+    return Response(r.status, arm_error(r.code, r.message, r.target))
 
 
 REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
@@ -1193,29 +1198,20 @@ class Handler(BaseHTTPRequestHandler):
                 return Response(status, body, headers)
             return Response(200, emu.operation_status(op, network=op["kind"].startswith("rule")))
 
-        # Lists.
-        m = re.match(r"^/subscriptions/([^/]+)(?:/resourcegroups/([^/]+))?/providers/microsoft\.recoveryservices/vaults$", low)
+        # Lists of top-level resources, by subscription or resource group.
+        m = re.match(r"^/subscriptions/([^/]+)(?:/resourcegroups/([^/]+))?/providers/"
+                     r"(microsoft\.recoveryservices/vaults|microsoft\.network/networksecuritygroups|microsoft\.compute/virtualmachines)$", low)
         if m and method == "GET":
-            self.check_api_version(path, query, VAULT_API)
+            kind, pinned = {"microsoft.recoveryservices/vaults": ("vault", VAULT_API),
+                            "microsoft.network/networksecuritygroups": ("nsg", NETWORK_API),
+                            "microsoft.compute/virtualmachines": ("vm", COMPUTE_API)}[m.group(3)]
+            self.check_api_version(path, query, pinned)
             prefix = "/subscriptions/%s/" % m.group(1) + ("resourcegroups/%s/" % m.group(2) if m.group(2) else "")
-            return self.page(emu.all_of("vault", prefix), query, path)
-        m = re.match(r"^/subscriptions/([^/]+)(?:/resourcegroups/([^/]+))?/providers/microsoft\.network/networksecuritygroups$", low)
-        if m and method == "GET":
-            self.check_api_version(path, query, NETWORK_API)
-            prefix = "/subscriptions/%s/" % m.group(1) + ("resourcegroups/%s/" % m.group(2) if m.group(2) else "")
-            return self.page(emu.all_of("nsg", prefix), query, path)
-        m = re.match(r"^/subscriptions/([^/]+)(?:/resourcegroups/([^/]+))?/providers/microsoft\.compute/virtualmachines$", low)
-        if m and method == "GET":
-            self.check_api_version(path, query, COMPUTE_API)
-            prefix = "/subscriptions/%s/" % m.group(1) + ("resourcegroups/%s/" % m.group(2) if m.group(2) else "")
-            return self.page(emu.all_of("vm", prefix), query, path)
+            return self.page(emu.all_of(kind, prefix), query, path)
 
         m = re.match("^" + VAULT_RX + r"/(backuppolicies|backupprotecteditems)$", path, re.I)
         if m and method == "GET":
-            self.check_api_version(path, query, BACKUP_API)
-            vault = emu.get(vault_id(m.groupdict()))
-            if not vault:
-                raise self.not_found("Microsoft.RecoveryServices/vaults", m.group("vault"))
+            vault, _ = self.in_vault(m.groupdict(), path, query)
             rows = emu.kids(vault["id"], "policy" if m.group(4).lower() == "backuppolicies" else "item")
             if not self.filter_matches((query.get("$filter") or [""])[-1]):
                 rows = []
@@ -1223,25 +1219,22 @@ class Handler(BaseHTTPRequestHandler):
 
         m = re.match("^" + VAULT_RX + r"/backupstorageconfig/vaultstorageconfig$", path, re.I)
         if m:
-            return self.storage_config(m.groupdict(), path, query, raw)
+            return self.storage_config(m.groupdict(), path, query)
 
         m = re.match("^" + NSG_RX + r"/securityrules$", path, re.I)
         if m and method == "GET":
-            self.check_api_version(path, query, NETWORK_API)
-            nsg = emu.get(nsg_id(m.groupdict()))
-            if not nsg:
-                raise self.not_found("Microsoft.Network/networkSecurityGroups", m.group("nsg"))
+            nsg, _ = self.in_nsg(m.groupdict(), path, query)
             return self.page(emu.kids(nsg["id"], "rule"), query, path)
 
         kind, g = parse_id(path)
         if kind == "vault":
-            return self.vault(g, path, query, raw)
+            return self.vault(g, path, query)
         if kind == "policy":
-            return self.policy(g, path, query, raw)
+            return self.policy(g, path, query)
         if kind == "item":
-            return self.item(g, path, query, raw)
+            return self.item(g, path, query)
         if kind == "rule":
-            return self.rule(g, path, query, raw)
+            return self.rule(g, path, query)
         if kind in ("nsg", "vm", "nic") and method == "GET":
             self.check_api_version(path, query, COMPUTE_API if kind == "vm" else NETWORK_API)
             r = emu.get(path)
@@ -1263,13 +1256,12 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- vaults ---------------------------------------------------------------------------------------
 
-    def vault(self, g, path, query, raw):
+    def vault(self, g, path, query):
         emu = self.server.emulator
         method = self.command
         self.check_api_version(path, query, VAULT_API)
         vid = vault_id(g)
         existing = emu.get(vid)
-        base = self.base_url()
         if method == "GET":
             if not existing:
                 raise self.not_found(TYPES["vault"], g["vault"])
@@ -1294,20 +1286,14 @@ class Handler(BaseHTTPRequestHandler):
                 created = not emu.get(display)
                 emu.put_resource("vault", g, display, new_body)
                 if created:
-                    for name, props in system_policies(g):
-                        pg = dict(g, policy=name)
-                        if not emu.get(policy_display_id(pg)):
-                            emu.put_resource("policy", pg, policy_display_id(pg), {"name": name, "properties": copy.deepcopy(props)})
+                    emu.add_system_policies(g)
             op = emu.start_operation("vault", g["sub"], effect, result_id=display)
-            headers = emu.lro_headers(base, display + "/operationStatus", display + "/operationResults", op, VAULT_API)
-            op["location"] = headers.get("Location")
-            if method == "PATCH":
-                return Response(202, None, headers)
-            view = copy.deepcopy(new_body)
-            view["id"] = display
-            view["type"] = TYPES["vault"]
-            view["properties"]["provisioningState"] = "Updating" if existing else "Provisioning"
-            return Response(200 if existing else 201, view, headers)
+            resp = self.accepted(op, display + "/operationStatus", display + "/operationResults", VAULT_API)
+            if method == "PUT":
+                resp.status = 200 if existing else 201
+                resp.body = dict(copy.deepcopy(new_body), id=display, type=TYPES["vault"])
+                resp.body["properties"]["provisioningState"] = "Updating" if existing else "Provisioning"
+            return resp
         if method == "DELETE":
             if not existing:
                 return Response(204)
@@ -1323,12 +1309,10 @@ class Handler(BaseHTTPRequestHandler):
                               "before the vault is deleted.")
             display = existing["id"]
             op = emu.start_operation("vault-delete", g["sub"], lambda: emu.remove_resource(display))
-            headers = emu.lro_headers(base, display + "/operationStatus", display + "/operationResults", op, VAULT_API)
-            op["location"] = headers.get("Location")
-            return Response(202, None, headers)
+            return self.accepted(op, display + "/operationStatus", display + "/operationResults", VAULT_API)
         raise Refusal(405, "MethodNotAllowed", "%s is not supported on a vault." % method)
 
-    def storage_config(self, g, path, query, raw):
+    def storage_config(self, g, path, query):
         emu = self.server.emulator
         self.check_api_version(path, query, BACKUP_API)
         vault = emu.get(vault_id(g))
@@ -1353,21 +1337,30 @@ class Handler(BaseHTTPRequestHandler):
             return Response(204)
         return Response(200, emu.storage_config(vault))
 
-    # -- policies ----------------------------------------------------------------------------------------
-
-    def policy(self, g, path, query, raw):
-        emu = self.server.emulator
-        method = self.command
+    def in_vault(self, g, path, query):
+        """The vault a backup child lives in (404 if missing) and the names with the vault's stored casing."""
         self.check_api_version(path, query, BACKUP_API)
-        vault = emu.get(vault_id(g))
-        if method == "PUT":
-            req = self.request_json
+        vault = self.server.emulator.get(vault_id(g))
         if not vault:
             raise self.not_found(TYPES["vault"], g["vault"])
-        g = dict(g, sub=vault["g"]["sub"], rg=vault["g"]["rg"], vault=vault["g"]["vault"])
+        return vault, dict(g, sub=vault["g"]["sub"], rg=vault["g"]["rg"], vault=vault["g"]["vault"])
+
+    def accepted(self, op, status_path, result_path, api_version, style=None):
+        """202 for an operation, with the polling headers of --lro-style."""
+        emu = self.server.emulator
+        headers = emu.lro_headers(self.base_url(), status_path, result_path, op, api_version, style)
+        op["location"] = headers.get("Location")
+        return Response(202, None, headers)
+
+    # -- policies ----------------------------------------------------------------------------------------
+
+    def policy(self, g, path, query):
+        emu = self.server.emulator
+        method = self.command
+        req = self.request_json
+        vault, g = self.in_vault(g, path, query)
         existing = emu.get(policy_display_id(g))
         display = existing["id"] if existing else policy_display_id(g)
-        base = self.base_url()
         if method == "GET":
             if not existing:
                 raise self.not_found(TYPES["policy"], g["policy"])
@@ -1383,39 +1376,29 @@ class Handler(BaseHTTPRequestHandler):
                 if k in req:
                     body[k] = copy.deepcopy(req[k])
             op = emu.start_operation("policy", g["sub"], lambda: emu.put_resource("policy", g, display, body), result_id=display)
-            headers = emu.lro_headers(base, display + "/operations", display + "/operationResults", op, "2016-06-01")
-            op["location"] = headers.get("Location")
-            return Response(202, None, headers)
+            return self.accepted(op, display + "/operations", display + "/operationResults", "2016-06-01")
         if method == "DELETE":
             if not existing:
                 return Response(204)
             op = emu.start_operation("policy-delete", g["sub"], lambda: emu.remove_resource(display))
-            headers = emu.lro_headers(base, display + "/operations", display + "/operationResults", op, "2016-06-01")
-            op["location"] = headers.get("Location")
-            return Response(202, None, headers)
+            return self.accepted(op, display + "/operations", display + "/operationResults", "2016-06-01")
         raise Refusal(405, "MethodNotAllowed", "%s is not supported on a backup policy." % method)
 
     # -- protected items ------------------------------------------------------------------------------------
 
-    def item(self, g, path, query, raw):
+    def item(self, g, path, query):
         emu = self.server.emulator
         method = self.command
-        self.check_api_version(path, query, BACKUP_API)
-        vault = emu.get(vault_id(g))
-        if method == "PUT":
-            req = self.request_json
-        if not vault:
-            raise self.not_found(TYPES["vault"], g["vault"])
-        g = dict(g, sub=vault["g"]["sub"], rg=vault["g"]["rg"], vault=vault["g"]["vault"])
+        req = self.request_json
+        vault, g = self.in_vault(g, path, query)
         display = item_display_id(g)
         existing = emu.get(display)
-        base = self.base_url()
         if method == "GET":
             if not existing:
                 raise self.not_found(TYPES["item"], g["item"])
             return Response(200, emu.view(existing))
         if method == "PUT":
-            self.check_item_names_or_raise(g, req)
+            emu.check_item_names(g, req)
             props = req.get("properties") or {}
             soft = existing and existing["body"]["properties"].get("isScheduledForDeferredDelete")
             if soft and not props.get("isRehydrate"):
@@ -1442,9 +1425,7 @@ class Handler(BaseHTTPRequestHandler):
                 current = emu.get(display)
                 emu.put_resource("item", g, display, emu.build_item(g, req, current))
             op = emu.start_operation("item", g["sub"], effect, result_id=display, check=check)
-            headers = emu.lro_headers(base, display + "/operationsStatus", display + "/operationResults", op, "2016-12-01")
-            op["location"] = headers.get("Location")
-            return Response(202, None, headers)
+            return self.accepted(op, display + "/operationsStatus", display + "/operationResults", "2016-12-01")
         if method == "DELETE":
             if not existing or existing["body"]["properties"].get("isScheduledForDeferredDelete"):
                 return Response(204)
@@ -1462,31 +1443,28 @@ class Handler(BaseHTTPRequestHandler):
                 p.pop("policyName", None)
             op = emu.start_operation("item-delete", g["sub"], soft_delete)
             vid = vault["id"]
-            headers = emu.lro_headers(base, vid + "/backupOperations", vid + "/backupOperationResults", op, "2016-12-01")
-            op["location"] = headers.get("Location")
-            return Response(202, None, headers)
+            return self.accepted(op, vid + "/backupOperations", vid + "/backupOperationResults", "2016-12-01")
         raise Refusal(405, "MethodNotAllowed", "%s is not supported on a protected item." % method)
 
-    def check_item_names_or_raise(self, g, req):
-        self.server.emulator.check_item_names(g, req)
+    def in_nsg(self, g, path, query):
+        """The NSG a rule lives in (404 if missing) and the names with the NSG's stored casing."""
+        self.check_api_version(path, query, NETWORK_API)
+        nsg = self.server.emulator.get(nsg_id(g))
+        if not nsg:
+            raise self.not_found(TYPES["nsg"], g["nsg"])
+        return nsg, dict(g, sub=nsg["g"]["sub"], rg=nsg["g"]["rg"], nsg=nsg["g"]["nsg"])
 
     # -- NSG rules -------------------------------------------------------------------------------------------
 
-    def rule(self, g, path, query, raw):
+    def rule(self, g, path, query):
         emu = self.server.emulator
         method = self.command
-        self.check_api_version(path, query, NETWORK_API)
-        nsg = emu.get(nsg_id(g))
-        if method == "PUT":
-            req = self.request_json
-        if not nsg:
-            raise self.not_found(TYPES["nsg"], g["nsg"])
-        g = dict(g, sub=nsg["g"]["sub"], rg=nsg["g"]["rg"], nsg=nsg["g"]["nsg"])
+        req = self.request_json
+        nsg, g = self.in_nsg(g, path, query)
         display = nsg["id"] + "/securityRules/" + g["rule"]
         existing = emu.get(display)
         if existing:
             display = existing["id"]
-        base = self.base_url()
         location = normalize_location(nsg["body"].get("location")) or "westus"
         ops_path = "/subscriptions/%s/providers/Microsoft.Network/locations/%s" % (g["sub"], location)
         if method == "GET":
@@ -1507,19 +1485,16 @@ class Handler(BaseHTTPRequestHandler):
             op = emu.start_operation("rule", g["sub"], lambda: emu.put_resource("rule", g, display, body), result_id=display,
                                      pending_rule=(nsg["id"].lower(), body))
             style = "location" if emu.config["lro_style"] == "location" else "async"
-            headers = emu.lro_headers(base, ops_path + "/operations", ops_path + "/operationResults", op, NETWORK_API, style)
-            op["location"] = headers.get("Location")
-            view = copy.deepcopy(body)
-            view["id"] = display
-            view["properties"]["provisioningState"] = "Updating"
-            return Response(200 if existing else 201, view, headers)
+            resp = self.accepted(op, ops_path + "/operations", ops_path + "/operationResults", NETWORK_API, style)
+            resp.status = 200 if existing else 201
+            resp.body = dict(copy.deepcopy(body), id=display)
+            resp.body["properties"]["provisioningState"] = "Updating"
+            return resp
         if method == "DELETE":
             if not existing:
                 return Response(204)
             op = emu.start_operation("rule-delete", g["sub"], lambda: emu.remove_resource(display))
-            headers = emu.lro_headers(base, ops_path + "/operations", ops_path + "/operationResults", op, NETWORK_API)
-            op["location"] = headers.get("Location")
-            return Response(202, None, headers)
+            return self.accepted(op, ops_path + "/operations", ops_path + "/operationResults", NETWORK_API)
         raise Refusal(405, "MethodNotAllowed", "%s is not supported on a security rule." % method)
 
     # -- control API ------------------------------------------------------------------------------------------
@@ -1610,10 +1585,7 @@ class Handler(BaseHTTPRequestHandler):
                 if k in body:
                     full[k] = body[k]
             emu.put_resource("vault", g, display, full)
-            for name, props in system_policies(g):
-                pg = dict(g, policy=name)
-                if not emu.get(policy_display_id(pg)):
-                    emu.put_resource("policy", pg, policy_display_id(pg), {"name": name, "properties": copy.deepcopy(props)})
+            emu.add_system_policies(g)
         elif kind == "policy":
             emu.put_resource("policy", g, policy_display_id(g), body)
         elif kind == "item":
