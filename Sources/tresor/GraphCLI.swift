@@ -1,0 +1,37 @@
+import ArgumentParser
+import TresorCore
+
+struct Graph: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw the estate: vaults, policies, protected and unprotected VMs, NSGs and whether backup traffic gets through.",
+        discussion: """
+            Prints Mermaid (for markdown on GitHub and GitLab) or Graphviz DOT (`tresor graph --format dot | dot -Tsvg`). \
+            Large estates collapse to counts per policy. Diagnostics go to standard error; with errors there is no \
+            diagram. Exit codes: 0 drawn, 1 errors, 64 bad usage.
+            """
+    )
+
+    @Argument(help: "Manifest files or directories (default: the current directory).")
+    var paths: [String] = []
+
+    @OptionGroup var inventory: InventoryOption
+
+    @Option(help: "Output format.")
+    var format: GraphFormat = .mermaid
+
+    @Option(name: .customLong("state"), help: ArgumentHelp(
+        "Also show what this state file holds: resources only in state, stopped protections, resources not applied yet.",
+        valueName: "file"))
+    var statePath: String?
+
+    func run() throws {
+        var command = GraphCommand(paths: paths)
+        command.inventories = inventory.files
+        command.format = format
+        command.store = statePath.map(StateStore.init(path:))
+        command.colored = TextRenderer.wantsColor(fileDescriptor: 2)
+        finish(command.run())
+    }
+}
+
+extension GraphFormat: ExpressibleByArgument {}
