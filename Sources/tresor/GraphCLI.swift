@@ -6,8 +6,8 @@ struct Graph: ParsableCommand {
         abstract: "Draw the estate: vaults, policies, protected and unprotected VMs, NSGs and whether backup traffic gets through.",
         discussion: """
             Prints Mermaid (for markdown on GitHub and GitLab) or Graphviz DOT (`tresor graph --format dot | dot -Tsvg`). \
-            Large estates collapse to counts per policy. Diagnostics go to standard error; with errors there is no \
-            diagram. Exit codes: 0 drawn, 1 errors, 64 bad usage.
+            Large estates collapse to counts per policy. Diagnostics go to standard error; with errors the \
+            diagram shows what could be read, with the error count in its title. Exit codes: 0 drawn, 1 errors, 64 bad usage.
             """
     )
 

@@ -5,7 +5,10 @@ public enum GraphFormat: String, CaseIterable, Sendable {
 
 /// `tresor graph`: the estate as a diagram, in Mermaid (GitHub and GitLab draw it in markdown)
 /// or Graphviz DOT. Diagnostics go to standard error so that standard output pipes into a
-/// renderer; with errors there is no diagram and the exit code is 1, as for `plan`.
+/// renderer. With errors the exit code is 1, as for `plan`, but unlike a plan the diagram is
+/// still drawn, of what could be read and titled with the error count: a diagram changes
+/// nothing, and the errors it is most asked about (TR401, TR405: backup traffic blocked) are
+/// exactly what it shows in red.
 public struct GraphCommand: Sendable {
     public var paths: [String]
     /// az CLI JSON files read as observed facts (SPEC §5).
@@ -32,21 +35,25 @@ public struct GraphCommand: Sendable {
         case .failure(let error)?: report = DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + [error.diagnostic])
         case nil: break
         }
-        var diagnostics = report.diagnostics.isEmpty ? "" : TextRenderer(colored: colored).render(report)
-        guard report.errorCount == 0 else {
-            diagnostics += "\nNo graph: \(plural(report.errorCount, "error")), \(plural(report.warningCount, "warning")).\n"
-            return CommandOutput(stderr: diagnostics, exitCode: ExitCode.failure)
-        }
+        let diagnostics = report.diagnostics.isEmpty ? "" : TextRenderer(colored: colored).render(report)
         let graph = EstateGraph(compiled.estate, state: state)
         let (diagram, detail) = graph.diagram()
-        let title = "tresor graph: \(graph.summary)"
-        let shows = "shows \(detail.description)"
+        var title = "tresor graph: \(graph.summary)"
+        var shows = "shows \(detail.description)"
+        if report.errorCount > 0 {
+            title = "tresor graph, with \(plural(report.errorCount, "error")): \(graph.summary)"
+            shows += "; only what could be read, see the errors"
+        }
         var output: CommandOutput
         switch format {
         case .mermaid:
             output = CommandOutput(stdout: "%% \(title)\n%% \(shows)\n" + MermaidRenderer.render(diagram), stderr: diagnostics)
         case .dot:
             output = CommandOutput(stdout: DOTRenderer.render(diagram, title: "\(title)\n\(shows)"), stderr: diagnostics)
+        }
+        if report.errorCount > 0 {
+            output.stderr += "\nThe graph shows only what could be read: \(plural(report.errorCount, "error")), \(plural(report.warningCount, "warning")).\n"
+            output.exitCode = ExitCode.failure
         }
         output.workingSet = WorkingSet(compiled, state as Any)
         return output

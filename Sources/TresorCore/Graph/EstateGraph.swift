@@ -118,10 +118,11 @@ struct EstateGraph {
 
     /// "2 subscriptions, 4 regions, 4 vaults, 38 VMs: 31 protected, 7 unprotected".
     var summary: String {
-        var regions = 0, vaults = 0, protected = 0, unprotected = 0, blocked = 0
+        var regions: Set<String> = []
+        var vaults = 0, protected = 0, unprotected = 0, blocked = 0
         for subscription in subscriptions {
-            regions += subscription.regions.count
             for region in subscription.regions {
+                regions.insert(region.name)
                 vaults += region.vaults.count
                 unprotected += region.unprotected.count
                 for vault in region.vaults {
@@ -132,7 +133,7 @@ struct EstateGraph {
                 }
             }
         }
-        var text = "\(counted(subscriptions.count, "subscription")), \(counted(regions, "region")), \(counted(vaults, "vault")), "
+        var text = "\(counted(subscriptions.count, "subscription")), \(counted(regions.count, "region")), \(counted(vaults, "vault")), "
             + "\(counted(protected + unprotected, "VM")): \(grouped(protected)) protected, \(grouped(unprotected)) unprotected"
         if blocked > 0 { text += ", \(grouped(blocked)) protected but blocked from backup storage" }
         return text
@@ -301,8 +302,11 @@ struct EstateGraph {
 
     private static func vmLines(_ vm: VM) -> [String] {
         var lines = [vm.name]
-        if case .blocked(let code, let ports) = vm.outcome {
-            lines.append("blocked: \(ports.map(String.init).joined(separator: ", ")) (\(code))")
+        switch vm.outcome {
+        case .blocked(let code, let ports): lines.append("blocked: \(ports.map(String.init).joined(separator: ", ")) (\(code))")
+        // Items only in state have no VM to evaluate.
+        case .undetermined where !vm.passages.isEmpty: lines.append("backup storage undetermined")
+        default: break
         }
         return lines + presenceLines(vm.presence, kind: .protectedItem)
     }
@@ -357,10 +361,12 @@ struct EstateGraph {
         var lines: [String] = []
         if nsg.blocked > 0 {
             let ports = nsg.blockedPorts.sorted().map(String.init).joined(separator: ", ")
-            lines.append("blocks backup storage on \(ports) (\(nsg.codes.sorted().joined(separator: ", ")))")
+            lines.append("blocks backup storage")
+            lines.append("on \(ports) (\(nsg.codes.sorted().joined(separator: ", ")))")
             lines.append("for \(counted(nsg.blocked, "VM")) of \(grouped(nsg.vms))")
         } else if nsg.undetermined > 0 {
-            lines.append("backup storage: undetermined for \(counted(nsg.undetermined, "VM"))")
+            lines.append("backup storage undetermined")
+            lines.append("for \(counted(nsg.undetermined, "VM")) of \(grouped(nsg.vms))")
         } else {
             lines.append("reaches backup storage")
             lines.append(counted(nsg.vms, "VM"))
