@@ -3,10 +3,12 @@ import TresorCore
 
 struct Graph: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Draw the estate: vaults, policies, protected and unprotected VMs, NSGs and whether backup traffic gets through.",
+        abstract: "Draw the estate as a Mermaid or Graphviz DOT diagram.",
         discussion: """
-            Prints Mermaid (for markdown on GitHub and GitLab) or Graphviz DOT (`tresor graph --format dot | dot -Tsvg`). \
-            Large estates collapse to counts per policy. Diagnostics go to standard error; with errors the \
+            Subscriptions and regions as groups; vaults, policies, protected and unprotected VMs; NSGs with whether \
+            backup traffic reaches storage through them (TR401, TR405). Mermaid is for markdown on GitHub and GitLab; DOT \
+            for Graphviz (`tresor graph --format dot | dot -Tsvg > estate.svg`). Large estates collapse to counts per \
+            policy (details: docs/graph.md). Diagnostics go to standard error; with errors the \
             diagram shows what could be read, with the error count in its title. Exit codes: 0 drawn, 1 errors, 64 bad usage.
             """
     )

@@ -18,25 +18,39 @@ final class GraphTests: XCTestCase {
         return command.run()
     }
 
-    /// The graph fixture against a state file that holds what `state.applied.yaml`, then
-    /// `state.stopped.yaml`, applied: items only in state, a stopped one, new ones, blocked VMs.
-    private func fixtureWithState(_ format: GraphFormat) throws -> CommandOutput {
-        let folder = fixturesDirectory.appendingPathComponent("graph")
+    private static let graphFixtures = fixturesDirectory.appendingPathComponent("graph")
+
+    /// What `state.applied.yaml`, then `state.stopped.yaml`, leave in state.
+    private func fixtureState() throws -> State {
         var state = State()
         for step in ["state.applied", "state.stopped"] {
-            let text = try String(contentsOf: folder.appendingPathComponent("\(step).yaml"), encoding: .utf8)
+            let text = try String(contentsOf: Self.graphFixtures.appendingPathComponent("\(step).yaml"), encoding: .utf8)
             let result = Planning().plan(sources: [(path: "graph/\(step).yaml", text: text)], against: state)
             XCTAssertEqual(result.report.errorCount, 0, "\(step): \(result.report.diagnostics)")
             state.record(try XCTUnwrap(result.plan))
         }
+        return state
+    }
+
+    /// The graph fixture against a state file with `fixtureState()`: items only in state, a
+    /// stopped one, new ones, blocked VMs.
+    private func fixtureWithState(_ format: GraphFormat) throws -> CommandOutput {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = StateStore(path: directory.appendingPathComponent("tresor.state.json").path)
-        try store.write(state)
-        var command = GraphCommand(paths: [folder.appendingPathComponent("estate.yaml").path])
+        try store.write(try fixtureState())
+        var command = GraphCommand(paths: [Self.graphFixtures.appendingPathComponent("estate.yaml").path])
         command.format = format
         command.store = store
         return command.run()
+    }
+
+    /// The graph fixture with state at each detail coarser than `vms`, which the command picks
+    /// only for larger estates.
+    private func fixtureAtEachDetail() throws -> [(detail: EstateGraph.Detail, diagram: Diagram)] {
+        let compiled = Compiler().check(paths: [Self.graphFixtures.appendingPathComponent("estate.yaml").path])
+        let graph = EstateGraph(compiled.estate, state: try fixtureState())
+        return [EstateGraph.Detail.policies, .regions, .subscriptions].map { ($0, graph.diagram($0)) }
     }
 
     /// Every label a name could hold that either syntax would misread.
@@ -79,6 +93,7 @@ final class GraphTests: XCTestCase {
         var outputs = [("estate", exampleEstate(.mermaid).stdout), ("state", try fixtureWithState(.mermaid).stdout),
                        ("hostile", MermaidRenderer.render(hostileLabels())),
                        ("large-plan", MermaidRenderer.render(PlanDiagram.diagram(largePlan())))]
+        outputs += try fixtureAtEachDetail().map { ("state-\($0.detail)", MermaidRenderer.render($0.diagram)) }
         for name in ["changes", "destroy", "move"] {
             outputs += mermaidBlocks(try planMarkdown(name)).map { ("plan-\(name)", $0) }
         }
@@ -88,6 +103,7 @@ final class GraphTests: XCTestCase {
     private func dotOutputs() throws -> [(name: String, text: String)] {
         [("estate", exampleEstate(.dot).stdout), ("state", try fixtureWithState(.dot).stdout),
          ("hostile", DOTRenderer.render(hostileLabels(), title: #"title "with" \ quotes"#))]
+            + (try fixtureAtEachDetail().map { ("state-\($0.detail)", DOTRenderer.render($0.diagram, title: "\($0.detail)")) })
     }
 
     // MARK: - Goldens
@@ -109,6 +125,12 @@ final class GraphTests: XCTestCase {
             XCTAssertTrue(output.stderr.contains("error[TR401]") && output.stderr.contains("error[TR405]"), output.stderr)
             XCTAssertTrue(output.stderr.hasSuffix("The graph shows only what could be read: 2 errors, 3 warnings.\n"), output.stderr)
             try assertGolden(output.stdout, "graph/state.\(format == .dot ? "dot" : "mmd")")
+        }
+    }
+
+    func testCoarserDetailsMatchGoldenFiles() throws {
+        for (detail, diagram) in try fixtureAtEachDetail() {
+            try assertGolden(MermaidRenderer.render(diagram), "graph/state-\(detail).mmd")
         }
     }
 

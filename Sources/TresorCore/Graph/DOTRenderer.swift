@@ -7,7 +7,6 @@ enum DOTRenderer {
         output += "  node [fontname=\"Helvetica\", fontsize=11, margin=\"0.12,0.05\"];\n"
         output += "  edge [color=\"#666666\", arrowsize=0.7];\n"
         for group in diagram.groups { write(group, depth: 1, into: &output) }
-        for node in diagram.nodes { output += "  " + declaration(node) + "\n" }
         for edge in diagram.edges {
             var attributes: [String] = []
             switch edge.line {

@@ -7,8 +7,6 @@
 /// renderer quotes.
 struct Diagram {
     var groups: [Group] = []
-    /// Nodes outside every group.
-    var nodes: [Node] = []
     var edges: [Edge] = []
     private var nextNode = 0
     private var nextGroup = 0
@@ -111,7 +109,6 @@ struct Diagram {
             for node in group.nodes { used.insert(node.style) }
             group.groups.forEach(visit)
         }
-        for node in nodes { used.insert(node.style) }
         groups.forEach(visit)
         return Style.allCases.filter(used.contains)
     }

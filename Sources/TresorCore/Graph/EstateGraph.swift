@@ -107,13 +107,11 @@ struct EstateGraph {
 
     /// The diagram at the finest detail that fits the budgets (the coarsest when none does).
     func diagram() -> (Diagram, Detail) {
-        for detail in Detail.allCases {
+        for detail in Detail.allCases.dropLast() {
             let diagram = self.diagram(detail)
-            if detail == .subscriptions || (diagram.nodeCount <= Self.nodeBudget && diagram.edges.count <= Self.edgeBudget) {
-                return (diagram, detail)
-            }
+            if diagram.nodeCount <= Self.nodeBudget && diagram.edges.count <= Self.edgeBudget { return (diagram, detail) }
         }
-        fatalError("unreachable: the last detail is always taken")
+        return (diagram(.subscriptions), .subscriptions)
     }
 
     /// "2 subscriptions, 4 regions, 4 vaults, 38 VMs: 31 protected, 7 unprotected".
@@ -193,15 +191,19 @@ struct EstateGraph {
                                          .cylinder, vault.presence == .stateOnly ? .stateOnly : .vault)
             group.nodes.append(vaultNode)
             for policy in vault.policies {
+                let counting = !listingVMs || policy.vms.count > Self.listedVMsPerGroup
                 var lines = [policy.name] + policy.details
-                if !listingVMs || policy.vms.count > Self.listedVMsPerGroup { lines += Self.countLines(policy.vms, noun: "VM") }
+                if counting { lines += Self.countLines(policy.vms, noun: "VM") }
                 lines += Self.presenceLines(policy.presence, kind: .backupPolicy)
-                let policyNode = diagram.node(lines, .rounded, policy.presence == .stateOnly ? .stateOnly : .policy)
+                // Counted VMs that are blocked make their policy red, as listed ones are.
+                let style: Diagram.Style = policy.presence == .stateOnly ? .stateOnly
+                    : counting && Self.anyBlocked(policy.vms) ? .blocked : .policy
+                let policyNode = diagram.node(lines, .rounded, style)
                 group.nodes.append(policyNode)
                 diagram.connect(vaultNode, policyNode)
                 if listingVMs, policy.vms.count <= Self.listedVMsPerGroup {
                     for vm in policy.vms {
-                        let node = diagram.node(Self.vmLines(vm), .box, Self.style(of: vm, protected: true))
+                        let node = diagram.node(Self.vmLines(vm), .box, Self.style(of: vm))
                         group.nodes.append(node)
                         diagram.connect(policyNode, node)
                         pendingPassages.append((node, vm.passages))
@@ -270,8 +272,7 @@ struct EstateGraph {
         for name in policyNames.sorted(by: Self.policyOrder) {
             let (vaultCount, vms) = vmsByPolicy[name]!
             let lines = [name, "in \(counted(vaultCount, "vault"))"] + Self.countLines(vms, noun: "VM")
-            let blocked = vms.contains { if case .blocked = $0.outcome { true } else { false } }
-            let node = diagram.node(lines, .rounded, blocked ? .blocked : .policy)
+            let node = diagram.node(lines, .rounded, Self.anyBlocked(vms) ? .blocked : .policy)
             group.nodes.append(node)
             diagram.connect(vaultNode, node)
         }
@@ -285,12 +286,14 @@ struct EstateGraph {
         let reaching = nsgs.filter { $0.style == .nsgReaches }
         let other = nsgs.filter { $0.style == .nsgUndetermined }
         if !reaching.isEmpty {
-            group.nodes.append(diagram.node([counted(reaching.count, "NSG"), "reach backup storage"], .hexagon, .nsgReaches))
+            group.nodes.append(diagram.node([counted(reaching.count, "NSG"), reaching.count == 1 ? "reaches backup storage" : "reach backup storage"],
+                                            .hexagon, .nsgReaches))
         }
         if !blocking.isEmpty {
             let codes = Set(blocking.flatMap(\.codes)).sorted().joined(separator: ", ")
             let vms = blocking.reduce(0) { $0 + $1.blocked }
-            group.nodes.append(diagram.node([counted(blocking.count, "NSG"), "block backup storage (\(codes))", "for \(counted(vms, "VM"))"],
+            group.nodes.append(diagram.node([counted(blocking.count, "NSG"), "\(blocking.count == 1 ? "blocks" : "block") backup storage (\(codes))",
+                                             "for \(counted(vms, "VM"))"],
                                             .hexagon, .nsgBlocks))
         }
         if !other.isEmpty {
@@ -311,14 +314,15 @@ struct EstateGraph {
         return lines + presenceLines(vm.presence, kind: .protectedItem)
     }
 
-    private static func style(of vm: VM, protected: Bool) -> Diagram.Style {
+    /// A protected VM's style.
+    private static func style(of vm: VM) -> Diagram.Style {
         switch vm.presence {
         case .stateOnly: return .stateOnly
         case .stopped: return .stopped
         default: break
         }
         if case .blocked = vm.outcome { return .blocked }
-        return protected ? .protected : .unprotected
+        return .protected
     }
 
     /// "150 VMs", then how many are blocked, only in state or stopped.
@@ -332,6 +336,10 @@ struct EstateGraph {
         if stateOnly > 0 { lines.append("\(grouped(stateOnly)) only in state") }
         if stopped > 0 { lines.append("\(grouped(stopped)) stopped") }
         return lines
+    }
+
+    private static func anyBlocked(_ vms: [VM]) -> Bool {
+        vms.contains { if case .blocked = $0.outcome { true } else { false } }
     }
 
     private static func blockedLine(_ vms: [VM]) -> [String] {
@@ -384,6 +392,6 @@ struct EstateGraph {
 extension Diagram {
     var nodeCount: Int {
         func count(_ group: Group) -> Int { group.nodes.count + group.groups.reduce(0) { $0 + count($1) } }
-        return nodes.count + groups.reduce(0) { $0 + count($1) }
+        return groups.reduce(0) { $0 + count($1) }
     }
 }

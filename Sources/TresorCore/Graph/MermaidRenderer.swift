@@ -7,7 +7,6 @@ enum MermaidRenderer {
     static func render(_ diagram: Diagram, direction: String = "LR") -> String {
         var output = "flowchart \(direction)\n"
         for group in diagram.groups { write(group, depth: 1, into: &output) }
-        for node in diagram.nodes { output += "  " + declaration(node) + "\n" }
         var blocked: [Int] = []
         for (index, edge) in diagram.edges.enumerated() {
             let arrow: String
