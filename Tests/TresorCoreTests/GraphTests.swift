@@ -92,7 +92,7 @@ final class GraphTests: XCTestCase {
     private func mermaidOutputs() throws -> [(name: String, text: String)] {
         var outputs = [("estate", exampleEstate(.mermaid).stdout), ("state", try fixtureWithState(.mermaid).stdout),
                        ("hostile", MermaidRenderer.render(hostileLabels())),
-                       ("large-plan", MermaidRenderer.render(PlanDiagram.diagram(largePlan())))]
+                       ("large-plan", MermaidRenderer.render(PlanDiagram.diagram(largePlan()), groupsInRow: true))]
         outputs += try fixtureAtEachDetail().map { ("state-\($0.detail)", MermaidRenderer.render($0.diagram)) }
         for name in ["changes", "destroy", "move"] {
             outputs += mermaidBlocks(try planMarkdown(name)).map { ("plan-\(name)", $0) }
@@ -135,7 +135,7 @@ final class GraphTests: XCTestCase {
     }
 
     func testLargePlanDiagramCountsByKind() throws {
-        try assertGolden(MermaidRenderer.render(PlanDiagram.diagram(largePlan())), "plans/large-diagram.mmd")
+        try assertGolden(MermaidRenderer.render(PlanDiagram.diagram(largePlan()), groupsInRow: true), "plans/large-diagram.mmd")
     }
 
     func testMovedItemIsOneMove() throws {
@@ -157,7 +157,7 @@ final class GraphTests: XCTestCase {
         let output = command.run()
         XCTAssertEqual(output.exitCode, ExitCode.failure)
         XCTAssertTrue(output.stderr.contains("TR604"), output.stderr)
-        XCTAssertTrue(output.stdout.hasPrefix("%% tresor graph, with 1 error: 2 subscriptions"), output.stdout)
+        XCTAssertTrue(output.stdout.contains("\n%% tresor graph, with 1 error: 2 subscriptions, 3 regions, 4 vaults, 38 VMs"), output.stdout)
     }
 
     func testEmptyFolderIsAnError() throws {
@@ -178,11 +178,19 @@ final class GraphTests: XCTestCase {
     }
 
     func testStructureCheckFindsMistakes() {
-        for broken in ["flowchart LR\n  subgraph g0 [\"a\"]\n  n0[\"x\"]\n",                // no end
-                       "flowchart LR\n  n0[\"x\"]\n  n0 --> n1\n",                          // undeclared node
-                       "flowchart LR\n  n0[\"say \"hi\"\"]\n",                              // bare quotes
-                       "flowchart LR\n  n0[\"x\"]:::ghost\n",                               // class never defined
-                       "flowchart LR\n  end[\"x\"]\n"] {                                    // a keyword as id
+        let header = "---\nconfig:\n  flowchart:\n    wrappingWidth: 400\n---\nflowchart LR\n"
+        let valid = header + "  subgraph g0 [\"a\"]\n    n0[\"x\"]:::vault\n  end\n  subgraph g1 [\"b\"]\n    n1{{\"y\"}}:::vault\n  end\n"
+            + "  n0 ==>|\"z\"| n1\n  g0 ~~~ g1\n  classDef vault fill:#fff,stroke:#000\n  linkStyle 0 stroke:#c0262d\n"
+        XCTAssertEqual(try MermaidStructure.check(valid).nodes, 2)
+        for broken in [valid.replacingOccurrences(of: "---\n", with: ""),                        // no front matter
+                       valid.replacingOccurrences(of: "  end\n  subgraph g1", with: "  subgraph g1"), // no end
+                       valid.replacingOccurrences(of: "n0 ==>", with: "n7 ==>"),                 // undeclared node
+                       valid.replacingOccurrences(of: "[\"x\"]", with: "[\"say \"hi\"\"]"),       // bare quotes
+                       valid.replacingOccurrences(of: "}}:::vault", with: "}}:::ghost"),          // class never defined
+                       valid.replacingOccurrences(of: "n0[", with: "end["),                      // a keyword as id
+                       valid.replacingOccurrences(of: "linkStyle 0", with: "linkStyle 1"),       // past the last edge
+                       valid.replacingOccurrences(of: "g0 ~~~ g1", with: "g0 ~~~ g5"),           // undeclared group
+                       valid + "  n1 --> n0\n"] {                                               // an edge after the row
             XCTAssertThrowsError(try MermaidStructure.check(broken), broken)
         }
     }
@@ -285,10 +293,11 @@ final class GraphTests: XCTestCase {
     }
 }
 
-/// What tresor's Mermaid must look like, checked line by line: the header, subgraphs closed by
+/// What tresor's Mermaid must look like, checked line by line: the configuration front matter,
+/// `%%` comments, the header, subgraphs closed by
 /// `end`, ids of the form `n0`/`g0` declared once, labels double-quoted with no bare quote
 /// inside, edges between declared nodes, a classDef for every class used, linkStyle indices
-/// within the edges. It does not check layout, what Mermaid's parser accepts beyond these
+/// within the edges, invisible links (`~~~`) between declared groups. It does not check layout, what Mermaid's parser accepts beyond these
 /// forms, or how labels look: the mermaid.js test does, where it can run.
 enum MermaidStructure {
     struct Failure: Error, CustomStringConvertible {
@@ -303,14 +312,19 @@ enum MermaidStructure {
         let edge = try Regex("^(n[0-9]+) (-->|-\\.->|==>)(\\|\(quoted)\\|)? (n[0-9]+)$")
         let classDef = try Regex("^classDef ([A-Za-z]+) [a-z-]+:[^ ,]+(,[a-z-]+:[^,]+)*$")
         let linkStyle = try Regex("^linkStyle ([0-9,]+) [a-z-]+:.+$")
-        var lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.hasPrefix("%%") }
-        guard lines.first == "flowchart LR" else { throw Failure(description: "no flowchart header") }
+        let invisibleLinks = try Regex("^g[0-9]+( ~~~ g[0-9]+)+$")
+        let frontMatter = "---\nconfig:\n  flowchart:\n    wrappingWidth: 400\n---\n"
+        guard text.hasPrefix(frontMatter) else { throw Failure(description: "no configuration front matter") }
+        var lines = text.dropFirst(frontMatter.count).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        while lines.first?.hasPrefix("%% ") == true { lines.removeFirst() }
+        guard lines.first == "flowchart LR" else { throw Failure(description: "no flowchart header after the comments") }
         lines.removeFirst()
         var depth = 0
         var ids: Set<String> = []
         var classesUsed: Set<String> = [], classesDefined: Set<String> = []
         var edges: [(String, String)] = []
         var linkIndices: [Int] = []
+        var row: [String] = []
         for line in lines {
             if let match = line.wholeMatch(of: subgraph) {
                 guard ids.insert(String(match.output[1].substring!)).inserted else { throw fail("id declared twice", line) }
@@ -322,9 +336,13 @@ enum MermaidStructure {
                 guard ids.insert(String(match.output[1].substring!)).inserted else { throw fail("id declared twice", line) }
                 classesUsed.insert(String(match.output[match.output.count - 1].substring!))
             } else if let match = line.wholeMatch(of: edge) {
+                // Invisible links count in linkStyle's numbering: they must follow every edge.
+                guard row.isEmpty else { throw fail("edge after the invisible links", line) }
                 edges.append((String(match.output[1].substring!), String(match.output[match.output.count - 1].substring!)))
             } else if let match = line.wholeMatch(of: classDef) {
                 classesDefined.insert(String(match.output[1].substring!))
+            } else if line.wholeMatch(of: invisibleLinks) != nil {
+                row = line.components(separatedBy: " ~~~ ")
             } else if let match = line.wholeMatch(of: linkStyle) {
                 linkIndices += match.output[1].substring!.split(separator: ",").compactMap { Int($0) }
             } else {
@@ -339,6 +357,7 @@ enum MermaidStructure {
             throw Failure(description: "classes used but not defined: \(classesUsed.subtracting(classesDefined).sorted())")
         }
         guard linkIndices.allSatisfy({ $0 < edges.count }) else { throw Failure(description: "linkStyle past the last edge") }
+        guard row.allSatisfy(ids.contains) else { throw Failure(description: "invisible link to an undeclared group") }
         return (ids.filter { $0.hasPrefix("n") }.count, edges.count)
     }
 }

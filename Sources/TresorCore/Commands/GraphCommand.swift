@@ -47,7 +47,7 @@ public struct GraphCommand: Sendable {
         var output: CommandOutput
         switch format {
         case .mermaid:
-            output = CommandOutput(stdout: "%% \(title)\n%% \(shows)\n" + MermaidRenderer.render(diagram), stderr: diagnostics)
+            output = CommandOutput(stdout: MermaidRenderer.render(diagram, comments: [title, shows]), stderr: diagnostics)
         case .dot:
             output = CommandOutput(stdout: DOTRenderer.render(diagram, title: "\(title)\n\(shows)"), stderr: diagnostics)
         }

@@ -2,10 +2,15 @@
 ///
 /// Labels are always double-quoted, and every character that could end the quotes or start
 /// markup is written as a Mermaid entity (`#34;` for `"`): `" # < > & ` + "`" + `` and line breaks.
-/// Lines of a label are joined with `<br>`.
+/// Lines of a label are joined with `<br>`. Labels wrap at 400 pixels rather than Mermaid's
+/// 200, which would break "Daily 20:30 India Standard Time" and most vault-to-vault moves.
 enum MermaidRenderer {
-    static func render(_ diagram: Diagram, direction: String = "LR") -> String {
-        var output = "flowchart \(direction)\n"
+    /// `comments` become `%%` lines after the configuration; `groupsInRow` lays the top-level
+    /// groups out left to right in their order, with invisible links (`~~~`) between them.
+    static func render(_ diagram: Diagram, comments: [String] = [], groupsInRow: Bool = false) -> String {
+        var output = "---\nconfig:\n  flowchart:\n    wrappingWidth: 400\n---\n"
+        for comment in comments { output += "%% \(escape(comment))\n" }
+        output += "flowchart LR\n"
         for group in diagram.groups { write(group, depth: 1, into: &output) }
         var blocked: [Int] = []
         for (index, edge) in diagram.edges.enumerated() {
@@ -26,6 +31,9 @@ enum MermaidRenderer {
             if look.bold { definition += ",font-weight:bold" }
             if look.dashed { definition += ",stroke-dasharray:5 3" }
             output += "  classDef \(style.rawValue) \(definition)\n"
+        }
+        if groupsInRow, diagram.groups.count > 1 {
+            output += "  " + diagram.groups.map(\.id).joined(separator: " ~~~ ") + "\n"
         }
         if !blocked.isEmpty {
             output += "  linkStyle \(blocked.map(String.init).joined(separator: ",")) stroke:#c0262d,stroke-width:3px\n"

@@ -118,7 +118,7 @@ public enum PlanMarkdown {
         var output = "### tresor plan\n\n"
         guard plan.hasChanges else { return output + PlanText.noChanges + "\n" + warnings(diagnostics, sources) }
         // Labels are escaped so that no backtick reaches the block: three always close it.
-        output += "```mermaid\n" + MermaidRenderer.render(PlanDiagram.diagram(plan)) + "```\n\n"
+        output += "```mermaid\n" + MermaidRenderer.render(PlanDiagram.diagram(plan), groupsInRow: true) + "```\n\n"
         let summary = PlanText.summaryLine(plan)
         output += "**\(summary)**\n"
         let destructive = plan.changes.count { $0.destructive }
