@@ -117,6 +117,15 @@ final class GraphTests: XCTestCase {
         }
     }
 
+    /// docs/graph.md shows the command's own output: it must not drift from what the command prints.
+    func testDocumentedDiagramIsTheCommandsOutput() throws {
+        let mermaid = exampleEstate(.mermaid).stdout
+        let docs = Self.repository.appendingPathComponent("docs")
+        XCTAssertEqual(try String(contentsOf: docs.appendingPathComponent("estate.mmd"), encoding: .utf8), mermaid,
+                       "regenerate docs/estate.mmd and docs/estate.svg as docs/graph.md says")
+        XCTAssertTrue(try String(contentsOf: docs.appendingPathComponent("graph.md"), encoding: .utf8).contains("```mermaid\n" + mermaid + "```\n"))
+    }
+
     func testStateOverlayMatchesGoldenFiles() throws {
         for format in GraphFormat.allCases {
             let output = try fixtureWithState(format)
