@@ -96,10 +96,8 @@ struct EstateGraph {
     }
 
     var subscriptions: [Subscription] = []
-    var withState: Bool
 
     init(_ estate: Estate, state: State?) {
-        withState = state != nil
         var builder = Builder(estate: estate, state: state)
         builder.collect()
         subscriptions = builder.sorted()
