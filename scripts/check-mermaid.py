@@ -3,6 +3,7 @@
 
     scripts/check-mermaid.py FILE...              # each a .mmd diagram, or markdown with ```mermaid blocks
     scripts/check-mermaid.py --screenshot OUT.png FILE   # also save a picture of what was drawn
+    scripts/check-mermaid.py --labels FILE               # also print each label's text as drawn
 
 A diagram passes when mermaid.parse accepts it and mermaid.render draws it with Mermaid's default
 limits (50,000 characters, 500 edges) into an SVG that is not Mermaid's error picture.
@@ -67,10 +68,16 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"></head><body style="m
       if (svg.includes("Maximum text size in diagram exceeded") || svg.includes("Syntax error in text")) {
         results.push({ok: false, error: "mermaid drew its error picture"});
       } else {
-        results.push({ok: true, length: svg.length});
         const holder = document.createElement("div");
         holder.innerHTML = svg;
         document.getElementById("pictures").appendChild(holder);
+        // The text of each label as drawn, one per line.
+        const labels = [...holder.querySelectorAll(".nodeLabel, .edgeLabel, .cluster-label")].map(e => {
+          const copy = e.cloneNode(true);
+          copy.querySelectorAll("br").forEach(b => b.replaceWith("\\n"));
+          return copy.textContent;
+        });
+        results.push({ok: true, labels: labels});
       }
     } catch (e) {
       results.push({ok: false, error: String((e && e.message) || e)});
@@ -86,6 +93,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="+")
     parser.add_argument("--screenshot", help="save a PNG of the rendered diagrams")
+    parser.add_argument("--labels", action="store_true", help="print the text of every label as drawn")
     parser.add_argument("--width", type=int, default=1600)
     parser.add_argument("--height", type=int, default=2400)
     args = parser.parse_args()
@@ -122,6 +130,9 @@ def main():
     for (name, _), result in zip(named, results):
         if result["ok"]:
             print(f"ok: {name}")
+            if args.labels:
+                for label in result["labels"]:
+                    print("label: " + " / ".join(line for line in label.split("\n") if line))
         else:
             failed += 1
             print(f"error: {name}: {result['error']}")

@@ -205,7 +205,7 @@ final class GraphTests: XCTestCase {
     }
 
     func testLabelsAreQuotedForEachSyntax() {
-        XCTAssertEqual(MermaidRenderer.escape(#"a "b" #c <d> & `e`"#), "a #34;b#34; #35;c #60;d#62; #38; #96;e#96;")
+        XCTAssertEqual(MermaidRenderer.escape(#"a "b" #c <d> & `e` \n"#), "a #34;b#34; #35;c #60;d#62; #38; #96;e#96; #92;n")
         XCTAssertEqual(DOTRenderer.quote(#"a "b" \n c"#), #""a \"b\" \\n c""#)
         XCTAssertEqual(DOTRenderer.quote("two\nlines"), #""two\nlines""#)
     }
@@ -243,24 +243,48 @@ final class GraphTests: XCTestCase {
     }
 
     func testMermaidJSDrawsEveryMermaidOutput() throws {
-        try assertDrawnByMermaid(try mermaidOutputs())
+        let drawn = try assertDrawnByMermaid(try mermaidOutputs())
+        // Hostile names are drawn as written, not as entities, markup or a broken label.
+        // Except a backslash before "n", which Mermaid draws as a line break however it is
+        // written (Azure names cannot hold a backslash): "back\slash \n \l" shows as two lines.
+        XCTAssertTrue(drawn.contains(#"label: back\slash  /  \l / second line"#), "back\\slash not drawn")
+        for text in [#"say "hi" / second line"#, "hash #35; #quot; and ; / second line",
+                     "<b>tag</b> & amp / second line", "`tick` ```fence / second line", "end / second line",
+                     "line break / second line", "ünïcødé → ✓ / second line", #"sub "quoted" \ back\slash # end"#] {
+            XCTAssertTrue(drawn.contains("\nlabel: \(text)\n"), "\(text) not drawn")
+        }
+    }
+
+    /// Graphviz shows each hostile name as written, not as an escape sequence or markup.
+    func testGraphvizShowsHostileLabelsAsWritten() throws {
+        let svg = try assertDrawnByGraphviz([("hostile", DOTRenderer.render(hostileLabels(), title: "t"))])
+        for text in ["say &quot;hi&quot;", #"back\slash \n \l"#, "hash #35; #quot; and ;", "&lt;b&gt;tag&lt;/b&gt; &amp; amp",
+                     "`tick` ```fence", "ünïcødé → ✓", #"sub &quot;quoted&quot; \ back\slash # end"#] {
+            XCTAssertTrue(svg.contains(">\(text)</text>"), "\(text) not in the SVG")
+        }
     }
 
     /// `dot -Tsvg` exits 0 with an SVG and says nothing on standard error (no warning).
-    private func assertDrawnByGraphviz(_ outputs: [(name: String, text: String)], file: StaticString = #filePath, line: UInt = #line) throws {
+    @discardableResult
+    private func assertDrawnByGraphviz(_ outputs: [(name: String, text: String)], file: StaticString = #filePath, line: UInt = #line) throws -> String {
         guard (try? run("/usr/bin/env", ["dot", "-V"]))?.status == 0 else {
             throw XCTSkip("Graphviz dot is not installed (scripts/install-deps.sh installs it)")
         }
+        var svg = ""
         for (name, text) in outputs {
             let result = try run("/usr/bin/env", ["dot", "-Tsvg"], input: text)
             XCTAssertEqual(result.status, 0, "\(name): \(result.stderr)", file: file, line: line)
             XCTAssertEqual(result.stderr, "", "\(name): dot warned", file: file, line: line)
             XCTAssertTrue(result.stdout.contains("<svg"), name, file: file, line: line)
+            svg = result.stdout
         }
+        return svg
     }
 
-    /// scripts/check-mermaid.py: mermaid.parse and mermaid.render accept every diagram.
-    private func assertDrawnByMermaid(_ outputs: [(name: String, text: String)], file: StaticString = #filePath, line: UInt = #line) throws {
+    /// scripts/check-mermaid.py: mermaid.parse and mermaid.render accept every diagram. Returns
+    /// what the script prints, with the text of every label as drawn.
+    @discardableResult
+    private func assertDrawnByMermaid(_ outputs: [(name: String, text: String)], file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var paths: [String] = []
@@ -270,10 +294,11 @@ final class GraphTests: XCTestCase {
             paths.append(url.path)
         }
         let script = Self.repository.appendingPathComponent("scripts/check-mermaid.py").path
-        let result = try run("/usr/bin/env", ["python3", script] + paths)
+        let result = try run("/usr/bin/env", ["python3", script, "--labels"] + paths)
         if result.status == 77 { throw XCTSkip("mermaid.js or Chromium missing: \(result.stderr)") }
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr, file: file, line: line)
         XCTAssertTrue(result.stdout.contains("check-mermaid: \(outputs.count) rendered, 0 failed"), result.stdout, file: file, line: line)
+        return result.stdout
     }
 
     private func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {

@@ -1,7 +1,8 @@
 /// Writes a diagram as a Mermaid flowchart, which GitHub and GitLab draw in markdown.
 ///
 /// Labels are always double-quoted, and every character that could end the quotes or start
-/// markup is written as a Mermaid entity (`#34;` for `"`): `" # < > & ` + "`" + `` and line breaks.
+/// markup is written as a Mermaid entity (`#34;` for `"`): `" # < > & \ ` and the backtick; line
+/// breaks become spaces.
 /// Lines of a label are joined with `<br>`. Labels wrap at 400 pixels rather than Mermaid's
 /// 200, which would break "Daily 20:30 India Standard Time" and most vault-to-vault moves.
 enum MermaidRenderer {
@@ -72,6 +73,8 @@ enum MermaidRenderer {
             case "<": escaped += "#60;"
             case ">": escaped += "#62;"
             case "`": escaped += "#96;"
+            // Mermaid reads "\n" in a label as a line break.
+            case "\\": escaped += "#92;"
             case "\n", "\r", "\r\n", "\t": escaped += " "
             default: escaped.append(character)
             }
