@@ -1,6 +1,6 @@
 /// What a plan changes, as a small diagram for the top of the markdown plan: one group per kind
-/// of change (create, update, move, replace, stop protection, delete), removals and changes that
-/// delete recovery points in red and bold.
+/// of change (create, update, move, replace, stop protection, delete), updates and replaces with
+/// the fields they change, removals and changes that delete recovery points in red and bold.
 ///
 /// A group with at most `listedChangesPerGroup` changes lists each; a larger one shows counts by
 /// resource kind. A move is a protected item deleted in one vault and created in another for the
@@ -101,7 +101,7 @@ enum PlanDiagram {
         var lines = ["\(change.kind.rawValue) \(change.name)"]
         if let move = entry.move {
             lines.append("\(move.from) → \(move.to)")
-        } else if change.action == .update {
+        } else if change.action == .update || change.action == .replace {
             let fields = change.diff.map(\.path)
             lines.append(fields.count > 2 ? "\(fields.prefix(2).joined(separator: ", ")) and \(fields.count - 2) more" : fields.joined(separator: ", "))
         } else if change.action == .stopProtection {
