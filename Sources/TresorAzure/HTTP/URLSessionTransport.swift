@@ -21,7 +21,6 @@ public final class URLSessionTransport: HTTPTransport {
     public init(maxConnectionsPerHost: Int = 512) {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = maxConnectionsPerHost
-        configuration.httpShouldUsePipelining = false
         configuration.httpCookieAcceptPolicy = .never
         configuration.httpShouldSetCookies = false
         configuration.httpCookieStorage = nil
