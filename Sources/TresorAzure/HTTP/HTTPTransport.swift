@@ -104,3 +104,10 @@ public enum Loopback {
         String(url.prefix { $0 != "?" && $0 != "#" })
     }
 }
+
+enum Seconds {
+    /// "1 s", "0.5 s": a duration as messages say it.
+    static func text(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+    }
+}

@@ -68,7 +68,7 @@ public final class URLSessionTransport: HTTPTransport {
                 }
                 exchange.start(task: task, continuation: continuation)
                 DispatchQueue.global().asyncAfter(deadline: .now() + max(0, timeout)) {
-                    exchange.finish(.failure(TransportFailure(message: "\(described): no answer within \(Self.seconds(timeout))")))
+                    exchange.finish(.failure(TransportFailure(message: "\(described): no answer within \(Seconds.text(timeout))")))
                 }
                 task.resume()
             }
@@ -76,10 +76,6 @@ public final class URLSessionTransport: HTTPTransport {
             exchange.finish(.failure(TransportFailure(message: "\(described): cancelled", retryable: false)))
         }
         return try outcome.get()
-    }
-
-    private static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
     /// What went wrong, in words: URLError's own descriptions on Linux are bare error numbers.

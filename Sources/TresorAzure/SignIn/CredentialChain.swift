@@ -1,5 +1,4 @@
 import Foundation
-import TresorCore
 
 /// SPEC §6's five credential sources, in the order of the Azure SDKs' DefaultAzureCredential; the
 /// first one configured is used, and its failures are reported rather than skipped.
@@ -192,7 +191,7 @@ struct GitHubIDToken: Sendable {
             let quoted = redaction.quoteError(response.body, fields: ["message"]).map { ": " + $0 } ?? ""
             throw SignInFailure(message: "\(endpoint) refused: HTTP \(response.status)\(quoted)")
         }
-        guard let json = try? JSONReader.parse(response.body).value, let value = json["value"]?.stringValue, !value.isEmpty else {
+        guard let value = JSONAnswer(response.body)?.string("value"), !value.isEmpty else {
             throw SignInFailure(message: "\(endpoint) answered HTTP 200 without an ID token")
         }
         return value

@@ -64,12 +64,25 @@ final class EmulatorProcess {
     deinit { stop() }
 
     /// GETs `path` from the server and decodes its JSON answer (control endpoints).
+    @discardableResult
     func json(_ path: String, method: String = "GET", body: String? = nil) async throws -> JSON {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = method
         if let body { request.httpBody = Data(body.utf8); request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         let (data, _) = try await URLSession.shared.data(for: request)
-        return try JSONReader.parse([UInt8](data)).value
+        return Self.json(fromFoundation: try JSONSerialization.jsonObject(with: data))
+    }
+
+    /// Foundation's parse as TresorCore's JSON (the control API's times have fractions, which
+    /// JSONReader refuses): numbers become integers, truncated.
+    static func json(fromFoundation value: Any) -> JSON {
+        switch value {
+        case let text as String: return .string(text)
+        case let number as NSNumber: return .int(number.intValue)
+        case let array as [Any]: return .array(array.map(json(fromFoundation:)))
+        case let object as [String: Any]: return .object(object.sorted { $0.key < $1.key }.map { ($0.key, json(fromFoundation: $0.value)) })
+        default: return .null
+        }
     }
 
     /// A loopback port nothing listens on: bound, read and closed again.
