@@ -10,15 +10,19 @@ import Synchronization
 ///
 /// Redirects are never followed: every request tresor sends carries a secret, in its
 /// Authorization header or its body, and must not be replayed to another address. A request
-/// with an Authorization header over plain http is refused before sending unless the host is
-/// loopback.
+/// carrying a secret over plain http is refused before sending unless the host is loopback and
+/// no proxy variable routes it elsewhere. Proxies: libcurl honours http_proxy, HTTPS_PROXY,
+/// ALL_PROXY and NO_PROXY by itself (docs/azure-http.md).
 public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
+    private let environment: [String: String]
 
     /// `maxConnectionsPerHost` bounds the connections opened to one host; requests beyond it
     /// queue for a free connection. An apply keeps hundreds of changes in flight against one ARM
-    /// host, so the default is sized for that rather than URLSession's 6.
-    public init(maxConnectionsPerHost: Int = 512) {
+    /// host, so the default is sized for that rather than URLSession's 6. `environment` holds the
+    /// proxy variables libcurl reads (it reads the process's own; tests pass others).
+    public init(maxConnectionsPerHost: Int = 512, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = maxConnectionsPerHost
         configuration.httpCookieAcceptPolicy = .never
@@ -33,10 +37,8 @@ public final class URLSessionTransport: HTTPTransport {
 
     public func send(_ request: HTTPRequest, timeout: Double) async throws(TransportFailure) -> HTTPResponse {
         let described = "\(request.method) \(Loopback.withoutQuery(request.url))"
-        if request.header("Authorization") != nil && !Loopback.maySendSecrets(to: request.url) {
-            throw TransportFailure(
-                message: "\(described): refused to send credentials over plain http to a host that is not loopback",
-                retryable: false)
+        if request.isSensitive, let refusal = Loopback.secretRefusal(url: request.url, environment: environment) {
+            throw TransportFailure(message: "\(described): \(refusal)", retryable: false)
         }
         guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(),
               scheme == "https" || scheme == "http", url.host != nil else {

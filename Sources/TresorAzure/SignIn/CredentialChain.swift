@@ -159,7 +159,8 @@ struct EntraTokenEndpoint: Sendable {
     func token(proof: [(String, String)], redaction: Redaction) async throws(SignInFailure) -> AccessToken {
         let body = TokenRequest.form([("grant_type", "client_credentials"), ("client_id", clientID), ("scope", scope)] + proof)
         let post = HTTPRequest(method: "POST", url: url,
-                               headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")], body: body)
+                               headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")], body: body,
+                               carriesSecret: true)
         return try await request.fetch(post, endpoint: "Entra ID token endpoint \(url)", timeout: CredentialChain.tokenEndpointTimeout, redaction: redaction)
     }
 }

@@ -15,6 +15,8 @@ struct ManagedIdentity: Sendable {
     let source: String
     let url: String
     let headers: [(String, String)]
+    /// App Service's identity header is a secret; IMDS's `Metadata: true` is not.
+    let carriesSecret: Bool
     let endpoint: String
     let errorFields: [String]
     let request: TokenRequest
@@ -31,7 +33,7 @@ struct ManagedIdentity: Sendable {
             }
             let url = endpoint + (endpoint.contains("?") ? "&" : "?") + "api-version=2019-08-01&" + resource
             return .configured(ManagedIdentity(
-                source: "managed identity (IDENTITY_ENDPOINT)", url: url, headers: [("X-IDENTITY-HEADER", header)],
+                source: "managed identity (IDENTITY_ENDPOINT)", url: url, headers: [("X-IDENTITY-HEADER", header)], carriesSecret: true,
                 endpoint: "managed identity endpoint \(Loopback.withoutQuery(endpoint))", errorFields: ["error", "error_description", "message"],
                 request: request, redaction: redaction), first: nil)
         }
@@ -40,7 +42,7 @@ struct ManagedIdentity: Sendable {
         while base.hasSuffix("/") { base.removeLast() }
         let identity = ManagedIdentity(
             source: "managed identity (IMDS)", url: base + "/metadata/identity/oauth2/token?api-version=2018-02-01&" + resource,
-            headers: [("Metadata", "true")], endpoint: "IMDS \(base)", errorFields: ["error", "error_description"],
+            headers: [("Metadata", "true")], carriesSecret: false, endpoint: "IMDS \(base)", errorFields: ["error", "error_description"],
             request: request, redaction: redaction)
         let probe = HTTPRequest(method: "GET", url: identity.url, headers: identity.headers)
         let response: HTTPResponse
@@ -58,7 +60,7 @@ struct ManagedIdentity: Sendable {
     }
 
     func token() async throws(SignInFailure) -> AccessToken {
-        try await request.fetch(HTTPRequest(method: "GET", url: url, headers: headers), endpoint: endpoint,
+        try await request.fetch(HTTPRequest(method: "GET", url: url, headers: headers, carriesSecret: carriesSecret), endpoint: endpoint,
                                 timeout: CredentialChain.tokenEndpointTimeout, errorFields: errorFields, redaction: redaction)
     }
 }
