@@ -57,7 +57,8 @@ final class EmulatorProcess {
 
     func stop() {
         guard process.isRunning else { return }
-        process.terminate()
+        // SIGKILL: a server busy with open connections must not keep the test waiting.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
