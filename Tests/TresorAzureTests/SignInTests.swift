@@ -43,6 +43,18 @@ final class SignInTests: XCTestCase {
         return nil
     }
 
+    /// The message of the failure `attempt` ends in; nil, failing the test, when it succeeds.
+    private func failureMessage(_ attempt: () async throws(SignInFailure) -> AccessToken,
+                                file: StaticString = #filePath, line: UInt = #line) async -> String? {
+        do {
+            _ = try await attempt()
+            XCTFail("signed in", file: file, line: line)
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
     private func fakeAz(_ script: String) throws {
         try directory.write("az", "#!/bin/sh\n" + script + "\n", executable: true)
     }
@@ -70,19 +82,11 @@ final class SignInTests: XCTestCase {
         // The kubelet rotated the file to something the token endpoint refuses: the next token
         // reads it, and the refusal does not quote it.
         try directory.write("federated-token", "rotated-but-not-a-jwt-assertion")
-        do {
-            _ = try await credential.token(forceRefresh: true)
-            XCTFail("signed in with a malformed assertion")
-        } catch {
-            XCTAssertEqual(error.message, "Entra ID token endpoint \(emulator.baseURL)/tenant-1/oauth2/v2.0/token refused the sign-in: HTTP 401: invalid_client: AADSTS50027: JWT token is invalid or malformed.")
-        }
+        let malformed = await failureMessage { () async throws(SignInFailure) in try await credential.token(forceRefresh: true) }
+        XCTAssertEqual(malformed, "Entra ID token endpoint \(emulator.baseURL)/tenant-1/oauth2/v2.0/token refused the sign-in: HTTP 401: invalid_client: AADSTS50027: JWT token is invalid or malformed.")
         try FileManager.default.removeItem(atPath: file)
-        do {
-            _ = try await credential.token(forceRefresh: true)
-            XCTFail("signed in without the file")
-        } catch {
-            XCTAssertEqual(error.message, "cannot read AZURE_FEDERATED_TOKEN_FILE \"\(file)\"")
-        }
+        let missing = await failureMessage { () async throws(SignInFailure) in try await credential.token(forceRefresh: true) }
+        XCTAssertEqual(missing, "cannot read AZURE_FEDERATED_TOKEN_FILE \"\(file)\"")
     }
 
     func testGitHubActionsOIDCFetchesAnIDTokenForEachAccessToken() async throws {
@@ -158,23 +162,15 @@ final class SignInTests: XCTestCase {
         try fakeAz("echo \"ERROR: Please run 'az login' to setup account. $AZURE_CLIENT_SECRET eyJhbGciOiJub25lIn0.eyJ4IjoxfQ.c2ln\" >&2\nexit 1")
         // A secret without tenant and client configures nothing, but must still never be quoted.
         let credential = try await resolve(bare.merging(["AZURE_CLIENT_SECRET": plantedSecret]) { $1 })
-        do {
-            _ = try await credential.token(forceRefresh: false)
-            XCTFail("signed in")
-        } catch {
-            XCTAssertEqual(error.message, "Azure CLI failed (exit status 1): ERROR: Please run 'az login' to setup account. [redacted] [redacted]; run `az login`, or sign in with another source")
-        }
+        let message = await failureMessage { () async throws(SignInFailure) in try await credential.token(forceRefresh: false) }
+        XCTAssertEqual(message, "Azure CLI failed (exit status 1): ERROR: Please run 'az login' to setup account. [redacted] [redacted]; run `az login`, or sign in with another source")
     }
 
     func testAzureCLIThatHangsIsStoppedAfterItsTimeout() async throws {
         let az = try directory.write("az", "#!/bin/sh\n/bin/sleep 30\n", executable: true)
         let cli = AzureCLI(executable: az, resource: cloud.tokenResource, environment: bare, redaction: Redaction(secrets: []), timeout: 0.5)
-        do {
-            _ = try await cli.token()
-            XCTFail("answered")
-        } catch {
-            XCTAssertEqual(error.message, "Azure CLI (\(az)) did not answer within 0.5 s")
-        }
+        let message = await failureMessage { () async throws(SignInFailure) in try await cli.token() }
+        XCTAssertEqual(message, "Azure CLI (\(az)) did not answer within 0.5 s")
     }
 
     // MARK: order
@@ -312,12 +308,8 @@ final class SignInTests: XCTestCase {
         let body = #"{"error":"invalid_client","error_description":"AADSTS7000215: secret \#(plantedSecret) assertion \#(jwt) opaque 0123456789abcdefABCDEF0123456789abcdef Trace ID: 0000aaaa-11bb-cc22-dd33-44ee55ff6600","access_token":"\#(jwt)","secret":"\#(plantedSecret)"}"#
         let transport = CannedTransport(status: 400, body: body)
         let credential = try await resolve(servicePrincipal.merging(["AZURE_CLIENT_SECRET": plantedSecret]) { $1 }, transport: transport)
-        do {
-            _ = try await credential.token(forceRefresh: false)
-            XCTFail("signed in")
-        } catch {
-            XCTAssertEqual(error.message, "Entra ID token endpoint \(emulator.baseURL)/tenant-1/oauth2/v2.0/token refused the sign-in: HTTP 400: invalid_client: AADSTS7000215: secret [redacted] assertion [redacted] opaque [redacted] Trace ID: 0000aaaa-11bb-cc22-dd33-44ee55ff6600")
-        }
+        let message = await failureMessage { () async throws(SignInFailure) in try await credential.token(forceRefresh: false) }
+        XCTAssertEqual(message, "Entra ID token endpoint \(emulator.baseURL)/tenant-1/oauth2/v2.0/token refused the sign-in: HTTP 400: invalid_client: AADSTS7000215: secret [redacted] assertion [redacted] opaque [redacted] Trace ID: 0000aaaa-11bb-cc22-dd33-44ee55ff6600")
     }
 
     func testTokensPrintRedacted() throws {
@@ -346,12 +338,8 @@ final class SignInTests: XCTestCase {
             "ACTIONS_ID_TOKEN_REQUEST_URL": "http://0.0.0.0:\(emulator.port)/_github/oidc",
             "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "github-request-token",
         ]) { $1 }, transport: transport)
-        do {
-            _ = try await github.token(forceRefresh: false)
-            XCTFail("signed in")
-        } catch {
-            XCTAssertEqual(error.message, "GitHub Actions ID token endpoint http://0.0.0.0:\(emulator.port)/_github/oidc could not be reached: GET http://0.0.0.0:\(emulator.port)/_github/oidc: refused to send credentials over plain http to a host that is not loopback")
-        }
+        let message = await failureMessage { () async throws(SignInFailure) in try await github.token(forceRefresh: false) }
+        XCTAssertEqual(message, "GitHub Actions ID token endpoint http://0.0.0.0:\(emulator.port)/_github/oidc could not be reached: GET http://0.0.0.0:\(emulator.port)/_github/oidc: refused to send credentials over plain http to a host that is not loopback")
         let paths = try await emulator.signInPaths()
         XCTAssertEqual(paths, [])
     }
