@@ -108,6 +108,22 @@ final class HTTPTransportTests: XCTestCase {
         }
     }
 
+    func testCancellingTheCallerCancelsTheRequest() async throws {
+        let url = server.baseURL + "/slow?seconds=5"
+        let sending = Task { [transport] in
+            try await transport.send(HTTPRequest(method: "GET", url: url), timeout: 30)
+        }
+        try await Task.sleep(nanoseconds: 200_000_000)
+        sending.cancel()
+        switch await sending.result {
+        case .success: XCTFail("answered")
+        case .failure(let failure):
+            let transportFailure = failure as? TransportFailure
+            XCTAssertEqual(transportFailure?.message, "GET \(server.baseURL)/slow: cancelled")
+            XCTAssertEqual(transportFailure?.retryable, false)
+        }
+    }
+
     func testDroppedConnectionIsARetryableFailure() async throws {
         do {
             _ = try await transport.send(HTTPRequest(method: "PUT", url: server.baseURL + "/drop"), timeout: 10)

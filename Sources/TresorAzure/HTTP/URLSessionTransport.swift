@@ -68,9 +68,10 @@ public final class URLSessionTransport: HTTPTransport {
                     }
                     exchange.finish(result)
                 }
-                exchange.start(task: task, continuation: continuation)
-                DispatchQueue.global().asyncAfter(deadline: .now() + max(0, timeout)) {
-                    exchange.finish(.failure(TransportFailure(message: "\(described): no answer within \(Seconds.text(timeout))")))
+                guard exchange.start(task: task, continuation: continuation) else { return }
+                // Weak: a finished exchange is released at once rather than when its deadline passes.
+                DispatchQueue.global().asyncAfter(deadline: .now() + max(0, timeout)) { [weak exchange] in
+                    exchange?.finish(.failure(TransportFailure(message: "\(described): no answer within \(Seconds.text(timeout))")))
                 }
                 task.resume()
             }
@@ -102,32 +103,39 @@ public final class URLSessionTransport: HTTPTransport {
 /// One request's completion, reached first by the answer, the deadline or cancellation; the
 /// others find it finished and do nothing.
 private final class Exchange: Sendable {
-    private struct Pending {
+    typealias Continuation = CheckedContinuation<Result<HTTPResponse, TransportFailure>, Never>
+    private struct State {
         var task: URLSessionDataTask?
-        var continuation: CheckedContinuation<Result<HTTPResponse, TransportFailure>, Never>?
-        var early: Result<HTTPResponse, TransportFailure>?
+        var continuation: Continuation?
+        var finished = false
+        /// The caller cancelled before the request started.
+        var cancelledEarly: Result<HTTPResponse, TransportFailure>?
     }
-    private let pending = Mutex(Pending())
+    private let state = Mutex(State())
 
-    func start(task: URLSessionDataTask, continuation: CheckedContinuation<Result<HTTPResponse, TransportFailure>, Never>) {
-        let early: Result<HTTPResponse, TransportFailure>? = pending.withLock { state in
-            if let early = state.early { return early }
+    /// Records the request; false (the continuation already resumed) when it was cancelled before.
+    func start(task: URLSessionDataTask, continuation: Continuation) -> Bool {
+        let early: Result<HTTPResponse, TransportFailure>? = state.withLock { state in
+            if let early = state.cancelledEarly { return early }
             state.task = task
             state.continuation = continuation
             return nil
         }
-        if let early {
-            task.cancel()
-            continuation.resume(returning: early)
-        }
+        guard let early else { return true }
+        continuation.resume(returning: early)
+        return false
     }
 
     func finish(_ result: Result<HTTPResponse, TransportFailure>) {
-        let (task, continuation): (URLSessionDataTask?, CheckedContinuation<Result<HTTPResponse, TransportFailure>, Never>?) = pending.withLock { state in
-            guard state.early == nil else { return (nil, nil) }
-            state.early = result
-            defer { state.task = nil; state.continuation = nil }
-            return (state.task, state.continuation)
+        let (task, continuation): (URLSessionDataTask?, Continuation?) = state.withLock { state in
+            guard !state.finished else { return (nil, nil) }
+            state.finished = true
+            guard let continuation = state.continuation else {
+                state.cancelledEarly = result
+                return (nil, nil)
+            }
+            defer { state = State(finished: true) }
+            return (state.task, continuation)
         }
         guard let continuation else { return }
         if case .failure = result { task?.cancel() }
