@@ -137,6 +137,18 @@ final class SignInTests: XCTestCase {
                        "managed identity: IDENTITY_ENDPOINT, IDENTITY_HEADER not set; IMDS at \(bare["AZURE_POD_IDENTITY_AUTHORITY_HOST"]!) has no identity for this machine (HTTP 400: invalid_request: Identity not found)")
     }
 
+    func testAnswerNotShapedLikeIMDSIsNotManagedIdentity() async throws {
+        // What a corporate proxy from http_proxy answers when asked for 169.254.169.254.
+        let proxy = CannedTransport(status: 502, body: "<html>Bad Gateway</html>")
+        let failure = await failure(bare, transport: proxy)
+        XCTAssertEqual(failure?.tried.last(where: { $0.hasPrefix("managed identity") }),
+                       "managed identity: IDENTITY_ENDPOINT, IDENTITY_HEADER not set; \(bare["AZURE_POD_IDENTITY_AUTHORITY_HOST"]!) answered HTTP 502, not as IMDS does (if a proxy answered, add its host to NO_PROXY)")
+        // IMDS itself, busy: managed identity is the source, and its failure is reported later.
+        let busy = CannedTransport(status: 503, body: #"{"error":"service_unavailable","error_description":"try later"}"#)
+        let credential = try await resolve(bare, transport: busy)
+        XCTAssertEqual(credential.source, "managed identity (IMDS)")
+    }
+
     func testAzureCLI() async throws {
         let arguments = directory.path + "/arguments"
         try fakeAz("echo \"$@\" > \(arguments)\necho '{\"accessToken\": \"cli-token\", \"expires_on\": 4102444800, \"expiresOn\": \"2099-12-31 23:00:00.000000\", \"tokenType\": \"Bearer\"}'")

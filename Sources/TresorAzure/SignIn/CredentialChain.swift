@@ -9,8 +9,9 @@ import Foundation
 /// 3. GitHub Actions OIDC: ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN,
 ///    AZURE_TENANT_ID and AZURE_CLIENT_ID set;
 /// 4. managed identity: IDENTITY_ENDPOINT and IDENTITY_HEADER set (App Service, Functions,
-///    Container Apps); else one token request to IMDS with a 1 s timeout: a token, or any answer
-///    but 400 ("no identity assigned"), means configured; no answer in time means not;
+///    Container Apps); else one token request to IMDS with a 1 s timeout: a token, or an IMDS
+///    JSON error other than 400 ("no identity assigned"), means configured; no answer in time,
+///    a 400, or an answer not shaped like IMDS's (a proxy answering for it) means not;
 /// 5. Azure CLI: an executable `az` on PATH (whether it is signed in shows when it is run).
 /// So a machine with nothing configured waits at most IMDS's 1 s, and not at all when
 /// AZURE_POD_IDENTITY_AUTHORITY_HOST points at a closed port (the tests).

@@ -55,8 +55,15 @@ struct ManagedIdentity: Sendable {
             let quoted = redaction.quoteError(response.body).map { ": " + $0 } ?? ""
             return .absent("IDENTITY_ENDPOINT, IDENTITY_HEADER not set; IMDS at \(base) has no identity for this machine (HTTP 400\(quoted))")
         }
-        let first = response.status == 200 ? TokenRequest.accessToken(from: response.body, now: request.now()) : nil
-        return .configured(identity, first: first)
+        if response.status == 200, let first = TokenRequest.accessToken(from: response.body, now: request.now()) {
+            return .configured(identity, first: first)
+        }
+        // IMDS failing for now (429, 5xx while an identity is assigned) still answers with its JSON
+        // error; anything else is not IMDS, typically a proxy from http_proxy answering for it.
+        guard response.status != 200, JSONAnswer(response.body)?.string("error") != nil else {
+            return .absent("IDENTITY_ENDPOINT, IDENTITY_HEADER not set; \(base) answered HTTP \(response.status), not as IMDS does (if a proxy answered, add its host to NO_PROXY)")
+        }
+        return .configured(identity, first: nil)
     }
 
     func token() async throws(SignInFailure) -> AccessToken {
