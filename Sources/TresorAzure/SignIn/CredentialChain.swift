@@ -38,14 +38,16 @@ public enum CredentialChain {
         func missing(_ names: [(String, String?)]) -> String {
             names.filter { $0.1 == nil }.map(\.0).joined(separator: ", ") + " not set"
         }
-        func entra() -> Result<EntraTokenEndpoint, SignInFailure> {
-            EntraTokenEndpoint.make(settings: settings, cloud: cloud, tenant: tenant!, client: client!, request: request, redaction: redaction)
+        let principal: (tenant: String, client: String)? = if let tenant, let client { (tenant, client) } else { nil }
+        func entra(_ principal: (tenant: String, client: String)) -> Result<EntraTokenEndpoint, SignInFailure> {
+            EntraTokenEndpoint.make(settings: settings, cloud: cloud, tenant: principal.tenant, client: principal.client,
+                                    request: request, redaction: redaction)
         }
 
         let secret = settings["AZURE_CLIENT_SECRET"]
         let secretNames = clientNames + [("AZURE_CLIENT_SECRET", secret)]
-        if let secret, tenant != nil, client != nil {
-            return entra().map { endpoint in
+        if let secret, let principal {
+            return entra(principal).map { endpoint in
                 CachedCredential(source: "client secret (AZURE_CLIENT_SECRET)", now: now) { () async throws(SignInFailure) in
                     try await endpoint.token(proof: [("client_secret", secret)], redaction: redaction)
                 }
@@ -54,8 +56,8 @@ public enum CredentialChain {
         tried.append("client secret: " + missing(secretNames))
 
         let tokenFile = settings["AZURE_FEDERATED_TOKEN_FILE"]
-        if let tokenFile, tenant != nil, client != nil {
-            return entra().map { endpoint in
+        if let tokenFile, let principal {
+            return entra(principal).map { endpoint in
                 CachedCredential(source: "workload identity (AZURE_FEDERATED_TOKEN_FILE)", now: now) { () async throws(SignInFailure) in
                     // Re-read for every token: the kubelet rotates the file.
                     let assertion = try readAssertion(path: tokenFile)
@@ -66,9 +68,9 @@ public enum CredentialChain {
         tried.append("workload identity: " + missing([("AZURE_FEDERATED_TOKEN_FILE", tokenFile)] + clientNames))
 
         let oidcURL = settings["ACTIONS_ID_TOKEN_REQUEST_URL"], oidcToken = settings["ACTIONS_ID_TOKEN_REQUEST_TOKEN"]
-        if let oidcURL, let oidcToken, tenant != nil, client != nil {
+        if let oidcURL, let oidcToken, let principal {
             let github = GitHubIDToken(url: oidcURL, requestToken: oidcToken, transport: transport, redaction: redaction)
-            return entra().map { endpoint in
+            return entra(principal).map { endpoint in
                 CachedCredential(source: "GitHub Actions OIDC", now: now) { () async throws(SignInFailure) in
                     // A fresh ID token for every access token: GitHub's expire after minutes.
                     let assertion = try await github.idToken()
