@@ -27,7 +27,7 @@ public enum CredentialChain {
 
     static func resolve(environment: [String: String], cloud: AzureCloud, transport: any HTTPTransport,
                         now: @escaping @Sendable () -> Double) async -> Result<any TokenCredential, SignInFailure> {
-        let settings = Settings(environment: environment)
+        let settings = SignInEnvironment(environment: environment)
         let request = TokenRequest(transport: transport, now: now)
         let redaction = Redaction(secrets: settings.secrets)
         var tried: [String] = []
@@ -72,7 +72,7 @@ public enum CredentialChain {
             let github = GitHubIDToken(url: oidcURL, requestToken: oidcToken, transport: transport, redaction: redaction)
             return entra(principal).map { endpoint in
                 CachedCredential(source: "GitHub Actions OIDC", now: now) { () async throws(SignInFailure) in
-                    // A fresh ID token for every access token: GitHub's expire after minutes.
+                    // A fresh ID token for every access token: GitHub's are short-lived.
                     let assertion = try await github.idToken()
                     return try await endpoint.token(proof: assertionProof(assertion), redaction: redaction.adding(assertion))
                 }
@@ -117,7 +117,7 @@ public enum CredentialChain {
 }
 
 /// The environment as sign-in reads it: an empty variable counts as unset.
-struct Settings: Sendable {
+struct SignInEnvironment: Sendable {
     let environment: [String: String]
 
     subscript(name: String) -> String? {
@@ -144,7 +144,7 @@ struct EntraTokenEndpoint: Sendable {
 
     /// Checks the authority (https, or http to loopback only: the request carries a secret) and
     /// the tenant (it becomes a path segment).
-    static func make(settings: Settings, cloud: AzureCloud, tenant: String, client: String, request: TokenRequest,
+    static func make(settings: SignInEnvironment, cloud: AzureCloud, tenant: String, client: String, request: TokenRequest,
                      redaction: Redaction) -> Result<EntraTokenEndpoint, SignInFailure> {
         var authority = settings["AZURE_AUTHORITY_HOST"] ?? cloud.authorityHost
         while authority.hasSuffix("/") { authority.removeLast() }

@@ -22,7 +22,7 @@ struct ManagedIdentity: Sendable {
     let request: TokenRequest
     let redaction: Redaction
 
-    static func detect(settings: Settings, cloud: AzureCloud, request: TokenRequest, redaction: Redaction) async -> Detection {
+    static func detect(settings: SignInEnvironment, cloud: AzureCloud, request: TokenRequest, redaction: Redaction) async -> Detection {
         let resource = "resource=" + TokenRequest.formEncoded(cloud.tokenResource)
             + (settings["AZURE_CLIENT_ID"].map { "&client_id=" + TokenRequest.formEncoded($0) } ?? "")
 
