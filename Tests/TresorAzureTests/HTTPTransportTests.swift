@@ -126,12 +126,29 @@ final class HTTPTransportTests: XCTestCase {
 
     func testDroppedConnectionIsARetryableFailure() async throws {
         do {
-            _ = try await transport.send(HTTPRequest(method: "PUT", url: server.baseURL + "/drop"), timeout: 10)
+            _ = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/drop"), timeout: 10)
             XCTFail("answered")
         } catch {
+            XCTAssertEqual(error.message, "GET \(server.baseURL)/drop: connection closed without a valid HTTP answer")
             XCTAssertTrue(error.retryable)
-            XCTAssertTrue(error.message.hasPrefix("PUT \(server.baseURL)/drop: "), error.message)
         }
+    }
+
+    func testRequestsWithABodyTakeAConnectionEachAndFailAtOnceWhenDropped() async throws {
+        // Kept alive, a dropped request with a body would be resent by libcurl without its body
+        // and wait out its timeout (10 s here) instead of failing.
+        for _ in 0..<2 {
+            _ = try await transport.send(HTTPRequest(method: "PUT", url: server.baseURL + "/echo", body: Array("{}".utf8)), timeout: 10)
+        }
+        do {
+            _ = try await transport.send(HTTPRequest(method: "PUT", url: server.baseURL + "/drop", body: Array("{}".utf8)), timeout: 10)
+            XCTFail("answered")
+        } catch {
+            XCTAssertEqual(error.message, "PUT \(server.baseURL)/drop: connection closed without a valid HTTP answer")
+        }
+        let seen = try await stats()
+        XCTAssertEqual(seen["paths"], .array(["/echo", "/echo", "/drop"]), "sent once, not resent")
+        XCTAssertEqual(seen["connections"]?.intValue.map { $0 - 1 }, 3)
     }
 
     func testClosedPortIsRefusedConnection() async throws {

@@ -301,6 +301,23 @@ final class SignInTests: XCTestCase {
         XCTAssertEqual(paths.count, 1)
     }
 
+    func testTokenEndpointFaultsAreRetriedThreeTimes() async throws {
+        try await emulator.json("/_emulator/faults", method: "POST", body: #"{"method":"POST","path":"oauth2","status":503,"count":1}"#)
+        try await emulator.json("/_emulator/faults", method: "POST", body: #"{"method":"POST","path":"oauth2","drop":true,"count":1}"#)
+        let credential = try await resolve(servicePrincipal.merging(["AZURE_CLIENT_SECRET": "emulator-secret"]) { $1 })
+        let token = try await credential.token(forceRefresh: false)
+        let status = try await emulator.armStatus(with: token)
+        XCTAssertEqual(status, 404)
+        let paths = try await emulator.signInPaths()
+        XCTAssertEqual(paths.count, 3)
+
+        try await emulator.json("/_emulator/faults", method: "POST", body: #"{"method":"POST","path":"oauth2","status":500,"count":3}"#)
+        let message = await failureMessage { () async throws(SignInFailure) in try await credential.token(forceRefresh: true) }
+        XCTAssertEqual(message, "Entra ID token endpoint \(emulator.baseURL)/tenant-1/oauth2/v2.0/token refused the sign-in: HTTP 500")
+        let after = try await emulator.signInPaths()
+        XCTAssertEqual(after.count, 6)
+    }
+
     // MARK: secrets and refusals
 
     func testRefusedSecretIsNeverQuoted() async throws {

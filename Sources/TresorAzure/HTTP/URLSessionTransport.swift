@@ -5,8 +5,14 @@ import FoundationNetworking
 #endif
 import Synchronization
 
-/// HTTP through the toolchain's URLSession (libcurl on Linux). One session for the process, so
-/// connections stay open between requests and hundreds of requests in flight share them.
+/// HTTP through the toolchain's URLSession (libcurl on Linux). Requests without a body share
+/// kept-alive connections; hundreds in flight share them.
+///
+/// A request with a body goes on a connection of its own, closed after the answer. When a server
+/// closes a kept-alive connection as a request arrives, libcurl sends the request again on a new
+/// one, and FoundationNetworking cannot give it an in-memory body a second time: the resent
+/// request waits for a body that never comes, until its timeout. On a new connection libcurl does
+/// not resend, so the caller sees the dropped connection at once and decides itself.
 ///
 /// Redirects are never followed: every request tresor sends carries a secret, in its
 /// Authorization header or its body, and must not be replayed to another address. A request
@@ -14,7 +20,10 @@ import Synchronization
 /// no proxy variable routes it elsewhere. Proxies: libcurl honours http_proxy, HTTPS_PROXY,
 /// ALL_PROXY and NO_PROXY by itself (docs/azure-http.md).
 public final class URLSessionTransport: HTTPTransport {
-    private let session: URLSession
+    /// Requests without a body.
+    private let keptAlive: URLSession
+    /// Requests with a body, one connection each.
+    private let oneShot: URLSession
     private let environment: [String: String]
 
     /// `maxConnectionsPerHost` bounds the connections opened to one host; requests beyond it
@@ -30,10 +39,14 @@ public final class URLSessionTransport: HTTPTransport {
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
+        keptAlive = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
+        oneShot = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
     }
 
-    deinit { session.invalidateAndCancel() }
+    deinit {
+        keptAlive.invalidateAndCancel()
+        oneShot.invalidateAndCancel()
+    }
 
     public func send(_ request: HTTPRequest, timeout: Double) async throws(TransportFailure) -> HTTPResponse {
         let described = "\(request.method) \(Loopback.withoutQuery(request.url))"
@@ -50,7 +63,14 @@ public final class URLSessionTransport: HTTPTransport {
         // whole exchange.
         urlRequest.timeoutInterval = max(1, timeout.rounded(.up))
         for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
-        if !request.body.isEmpty { urlRequest.httpBody = Data(request.body) }
+        let session: URLSession
+        if request.body.isEmpty {
+            session = keptAlive
+        } else {
+            urlRequest.httpBody = Data(request.body)
+            urlRequest.setValue("close", forHTTPHeaderField: "Connection")
+            session = oneShot
+        }
 
         let exchange = Exchange()
         let outcome = await withTaskCancellationHandler {
@@ -93,7 +113,7 @@ public final class URLSessionTransport: HTTPTransport {
         case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
              .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
             return "TLS handshake failed"
-        case .badServerResponse: return "malformed HTTP response"
+        case .badServerResponse: return "connection closed without a valid HTTP answer"
         case .cancelled: return "cancelled"
         default: return "URL error \(error.code.rawValue)"
         }
