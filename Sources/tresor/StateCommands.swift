@@ -1,4 +1,5 @@
 import ArgumentParser
+import TresorAzure
 import TresorCore
 
 #if canImport(Glibc)
@@ -47,8 +48,11 @@ struct Plan: ParsableCommand {
     @Flag(help: "Allow changes that delete recovery points (TR601).")
     var allowDestroy = false
 
+    @OptionGroup var providerOptions: ProviderOptions
+
     func run() throws {
         var command = PlanCommand(paths: paths, store: state.store)
+        if providerOptions.chosen == .record { command.banner = RecordingProvider().banner }
         command.inventories = inventory.files
         command.out = out
         command.format = format
@@ -59,7 +63,7 @@ struct Plan: ParsableCommand {
     }
 }
 
-struct Apply: ParsableCommand {
+struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply a saved plan exactly, or plan the manifests and apply that.",
         discussion: """
@@ -81,18 +85,58 @@ struct Apply: ParsableCommand {
     @Flag(help: "Allow changes that delete recovery points (TR601).")
     var allowDestroy = false
 
-    func run() throws {
+    @OptionGroup var providerOptions: ProviderOptions
+
+    @Option(help: ArgumentHelp("How many changes may be in flight at once: a number, or auto to follow Azure's write budget (up to 1000).",
+                               valueName: "n|auto"))
+    var parallelism: String = "auto"
+
+    @Option(help: ArgumentHelp("How long one change may take, polls and retries included (e.g. 30m, 90s).", valueName: "duration"))
+    var timeout: String = "30m"
+
+    func validate() throws {
+        guard parallelism == "auto" || (Int(parallelism).map { $0 >= 1 && $0 <= 1000 } ?? false) else {
+            throw ValidationError("--parallelism takes auto or a number from 1 to 1000, not \"\(parallelism)\"")
+        }
+        guard let seconds = DurationText.seconds(timeout), seconds > 0 else {
+            throw ValidationError("--timeout takes a duration such as 30m or 90s, not \"\(timeout)\"")
+        }
+    }
+
+    func run() async throws {
         let planFile = ApplyCommand.isPlanFile(arguments) ? arguments[0] : nil
-        var command = ApplyCommand(paths: planFile == nil ? arguments : [], planFile: planFile, store: state.store)
+        let provider: any Provider
+        switch providerOptions.chosen {
+        case .record:
+            provider = RecordingProvider()
+        case .azure:
+            let settings = AzureSettings(cloud: providerOptions.azureCloud, parallelism: Int(parallelism),
+                                         timeout: DurationText.seconds(timeout) ?? 1800,
+                                         log: providerOptions.verbose ? { @Sendable in Files.writeAll($0 + "\n", to: 2) } : nil)
+            switch await AzureProvider.connect(settings: settings, environment: processEnvironment()) {
+            case .success(let azure):
+                provider = azure
+            case .failure(let failure):
+                let text = TextRenderer(colored: TextRenderer.wantsColor(fileDescriptor: 1))
+                    .render(DiagnosticReport(sources: SourceFiles(), diagnostics: [failure.diagnostic]))
+                finish(CommandOutput(stdout: text + "\nApply failed before any change: 1 error.\n", exitCode: ExitCode.failure))
+            }
+        }
+        var command = ApplyCommand(paths: planFile == nil ? arguments : [], planFile: planFile, store: state.store, provider: provider)
         command.autoApprove = autoApprove
         command.allowDestroy = allowDestroy
         command.colored = TextRenderer.wantsColor(fileDescriptor: 1)
         let progressLine = ProgressLine()
+        let onTerminal = isatty(2) == 1
         let console = ApplyConsole(
             show: { Files.writeAll($0, to: 1) },
             confirm: isatty(0) == 1 ? { askYes($0) } : nil,
-            progress: isatty(2) == 1 ? { progressLine.update(done: $0, total: $1) } : nil)
-        finish(command.run(console))
+            progress: onTerminal ? { progressLine.update($0) } : nil,
+            // Off a terminal (CI), one line per finished change, as Terraform's "Creation complete
+            // after 32s"; the recording provider's changes take no time worth a line.
+            finished: !onTerminal && providerOptions.chosen == .azure ? { Files.writeAll($0 + "\n", to: 1) } : nil)
+        Interruption.install()
+        finish(await command.run(console))
     }
 }
 
@@ -102,13 +146,13 @@ private func askYes(_ question: String) -> Bool {
     return readLine() == "yes"
 }
 
-/// "applying 1200/100000 (1%)" on standard error, redrawn at most ten times a second, for applies
-/// of more than a few hundred changes; cleared when done.
+/// "applying 1200/100000 (1%), 240 in flight, waiting on throttling" on standard error, redrawn
+/// at most ten times a second; cleared when done.
 private final class ProgressLine {
     private var lastDraw = 0.0
 
-    func update(done: Int, total: Int) {
-        guard total >= 500 else { return }
+    func update(_ progress: ApplyProgress) {
+        let (done, total) = (progress.done, progress.total)
         if done == total {
             Files.writeAll("\r\u{1B}[K", to: 2)
             return
@@ -118,7 +162,10 @@ private final class ProgressLine {
         let seconds = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
         guard seconds - lastDraw >= 0.1 else { return }
         lastDraw = seconds
-        Files.writeAll("\rapplying \(done)/\(total) (\(done * 100 / total)%)", to: 2)
+        var line = "\rapplying \(done)/\(total) (\(done * 100 / total)%)"
+        if progress.inFlight > 0 { line += ", \(progress.inFlight) in flight" }
+        if let note = progress.note { line += ", \(note)" }
+        Files.writeAll(line + "\u{1B}[K", to: 2)
     }
 }
 

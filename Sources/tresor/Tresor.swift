@@ -8,12 +8,12 @@ import Darwin
 #endif
 
 @main
-struct Tresor: ParsableCommand {
+struct Tresor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tresor",
         abstract: "Compile, check, plan and apply Azure Backup manifests.",
         version: TresorVersion.current,
-        subcommands: [Validate.self, Plan.self, Apply.self, Show.self, Unlock.self, Rules.self, Explain.self, Schema.self]
+        subcommands: [Validate.self, Plan.self, Apply.self, Show.self, Unlock.self, Graph.self, Rules.self, Explain.self, Schema.self]
     )
 }
 

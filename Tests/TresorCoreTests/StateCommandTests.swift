@@ -35,15 +35,16 @@ final class StateCommandTests: XCTestCase {
 
     private static var silent: ApplyConsole { ApplyConsole(show: { _ in }, confirm: nil, progress: nil) }
 
-    private func apply(planFile: String? = nil, autoApprove: Bool = true, console: ApplyConsole = silent) -> CommandOutput {
-        var command = ApplyCommand(paths: planFile == nil ? [manifests] : [], planFile: planFile, store: store)
+    private func apply(planFile: String? = nil, autoApprove: Bool = true, console: ApplyConsole = silent) async -> CommandOutput {
+        var command = ApplyCommand(paths: planFile == nil ? [manifests] : [], planFile: planFile, store: store,
+                                   provider: RecordingProvider())
         command.autoApprove = autoApprove
-        return command.run(console)
+        return await command.run(console)
     }
 
     private func stateBytes() throws -> Data { try Data(contentsOf: URL(fileURLWithPath: store.path)) }
 
-    func testSavedPlanAppliesExactlyAndConverges() throws {
+    func testSavedPlanAppliesExactlyAndConverges() async throws {
         let planned = plan(out: planFile)
         XCTAssertEqual(planned.exitCode, ExitCode.changes, planned.stdout)
         XCTAssertTrue(planned.stdout.contains("Plan: 3 to create"), planned.stdout)
@@ -51,7 +52,7 @@ final class StateCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.path), "plan writes no state")
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.lockPath), "plan releases its lock")
 
-        let applied = apply(planFile: planFile)
+        let applied = await apply(planFile: planFile)
         XCTAssertEqual(applied.exitCode, ExitCode.success, applied.stdout)
         XCTAssertTrue(applied.stdout.contains("Apply complete: 3 created"), applied.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.journalPath), "a finished apply leaves no journal")
@@ -62,24 +63,30 @@ final class StateCommandTests: XCTestCase {
     }
 
     /// A saved plan applies what was reviewed, even if the manifests changed since.
-    func testSavedPlanIgnoresLaterManifestEdits() throws {
+    func testSavedPlanIgnoresLaterManifestEdits() async throws {
         XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)
         try writeManifests(baseEstate(replacing: "retention: {daily: 30}", with: "retention: {daily: 45}"))
-        XCTAssertEqual(apply(planFile: planFile).exitCode, ExitCode.success)
+        let applied1 = await apply(planFile: planFile)
+
+        XCTAssertEqual(applied1.exitCode, ExitCode.success)
         let policy = try XCTUnwrap(store.load().state.resources.first { $0.kind == .backupPolicy })
         XCTAssertEqual(policy.attributes["retention"]?["daily"], .int(30))
         XCTAssertTrue(plan().stdout.contains("retention.daily: 30 -> 45"))
     }
 
-    func testStaleSavedPlanIsRefusedAndChangesNothing() throws {
-        XCTAssertEqual(apply().exitCode, ExitCode.success)
+    func testStaleSavedPlanIsRefusedAndChangesNothing() async throws {
+        let applied2 = await apply()
+
+        XCTAssertEqual(applied2.exitCode, ExitCode.success)
         try writeManifests(baseEstate(replacing: "retention: {daily: 30}", with: "retention: {daily: 45}"))
         XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)
         try writeManifests(baseEstate(replacing: "retention: {daily: 30}", with: "retention: {daily: 60}"))
-        XCTAssertEqual(apply().exitCode, ExitCode.success)  // serial 1 -> 2
+        let applied3 = await apply()
+
+        XCTAssertEqual(applied3.exitCode, ExitCode.success)  // serial 1 -> 2
         let before = try snapshot(directory)
 
-        let stale = apply(planFile: planFile)
+        let stale = await apply(planFile: planFile)
         XCTAssertEqual(stale.exitCode, ExitCode.failure)
         XCTAssertTrue(stale.stdout.contains("error[TR602]: saved plan"), stale.stdout)
         XCTAssertTrue(stale.stdout.contains("made against lineage"), stale.stdout)
@@ -87,27 +94,34 @@ final class StateCommandTests: XCTestCase {
         XCTAssertEqual(try snapshot(directory), before)
     }
 
-    func testPlanSavedAgainstAnotherStateIsStale() throws {
+    func testPlanSavedAgainstAnotherStateIsStale() async throws {
         XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)  // against no state
-        XCTAssertEqual(apply().exitCode, ExitCode.success)
-        let stale = apply(planFile: planFile)
+        let applied4 = await apply()
+
+        XCTAssertEqual(applied4.exitCode, ExitCode.success)
+        let stale = await apply(planFile: planFile)
         XCTAssertEqual(stale.exitCode, ExitCode.failure)
         XCTAssertTrue(stale.stdout.contains("TR602"), stale.stdout)
         XCTAssertTrue(stale.stdout.contains("its lineage differs"), stale.stdout)
     }
 
     /// TR604: a damaged state stops every command before anything is written.
-    func testACorruptStateIsLeftByteForByteUntouched() throws {
-        XCTAssertEqual(apply().exitCode, ExitCode.success)
+    func testACorruptStateIsLeftByteForByteUntouched() async throws {
+        let applied5 = await apply()
+
+        XCTAssertEqual(applied5.exitCode, ExitCode.success)
         try writeManifests(baseEstate(replacing: "retention: {daily: 30}", with: "retention: {daily: 45}"))
-        XCTAssertEqual(apply().exitCode, ExitCode.success)  // now there is a backup too
+        let applied6 = await apply()
+
+        XCTAssertEqual(applied6.exitCode, ExitCode.success)  // now there is a backup too
         var bytes = try stateBytes()
         let index = try XCTUnwrap(bytes.firstRange(of: Data("daily-30".utf8))).lowerBound
         bytes[index] = UInt8(ascii: "D")
         try bytes.write(to: URL(fileURLWithPath: store.path))
         let before = try snapshot(directory)
 
-        let outputs = [plan(), plan(format: .json), plan(out: planFile), apply(), ShowCommand(planFile: nil, store: store).run()]
+        let applied = await apply()
+        let outputs = [plan(), plan(format: .json), plan(out: planFile), applied, ShowCommand(planFile: nil, store: store).run()]
         for output in outputs {
             XCTAssertEqual(output.exitCode, ExitCode.failure, output.stdout)
             XCTAssertTrue(output.stdout.contains("TR604"), output.stdout)
@@ -116,39 +130,45 @@ final class StateCommandTests: XCTestCase {
         XCTAssertEqual(try snapshot(directory), before, "state, backup and directory are unchanged")
     }
 
-    func testApplyNeedsAutoApproveWithoutATerminal() throws {
-        let output = apply(autoApprove: false)
+    func testApplyNeedsAutoApproveWithoutATerminal() async throws {
+        let output = await apply(autoApprove: false)
         XCTAssertEqual(output.exitCode, ExitCode.usage)
         XCTAssertTrue(output.stderr.contains("--auto-approve"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.path))
     }
 
-    func testApplyOnATerminalAsksAndOnlyYesApplies() throws {
+    func testApplyOnATerminalAsksAndOnlyYesApplies() async throws {
         var shown = ""
         var asked = ""
         let refusing = ApplyConsole(show: { shown += $0 }, confirm: { asked = $0; return false }, progress: nil)
-        let cancelled = apply(autoApprove: false, console: refusing)
+        let cancelled = await apply(autoApprove: false, console: refusing)
         XCTAssertEqual(cancelled.exitCode, ExitCode.failure)
         XCTAssertTrue(shown.contains("Plan: 3 to create"), shown)
         XCTAssertTrue(asked.contains("Only 'yes'"), asked)
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.path))
 
         var progress: [Int] = []
-        let agreeing = ApplyConsole(show: { _ in }, confirm: { _ in true }, progress: { done, _ in progress.append(done) })
-        XCTAssertEqual(apply(autoApprove: false, console: agreeing).exitCode, ExitCode.success)
+        let agreeing = ApplyConsole(show: { _ in }, confirm: { _ in true }, progress: { progress.append($0.done) })
+        let applied7 = await apply(autoApprove: false, console: agreeing)
+
+        XCTAssertEqual(applied7.exitCode, ExitCode.success)
         XCTAssertEqual(progress, [1, 2, 3])
         XCTAssertEqual(try store.load().state.count, 3)
     }
 
-    func testLockedStateIsReportedWithItsHolder() throws {
+    func testLockedStateIsReportedWithItsHolder() async throws {
         let lock = try store.lock(operation: "apply")
         let output = plan()
         XCTAssertEqual(output.exitCode, ExitCode.failure)
         XCTAssertTrue(output.stdout.contains("error[TR603]"), output.stdout)
         XCTAssertTrue(output.stdout.contains(lock.record.id), output.stdout)
-        XCTAssertEqual(apply().exitCode, ExitCode.failure)
+        let applied8 = await apply()
+
+        XCTAssertEqual(applied8.exitCode, ExitCode.failure)
         lock.release()
-        XCTAssertEqual(apply().exitCode, ExitCode.success)
+        let applied9 = await apply()
+
+        XCTAssertEqual(applied9.exitCode, ExitCode.success)
     }
 
     func testPlanWithErrorsPrintsDiagnosticsAndNoPlan() throws {
@@ -164,29 +184,35 @@ final class StateCommandTests: XCTestCase {
         XCTAssertEqual(json.diagnostics.count, 1)
     }
 
-    func testDestructivePlanNeedsAllowDestroyThenApplies() throws {
-        XCTAssertEqual(apply().exitCode, ExitCode.success)
+    func testDestructivePlanNeedsAllowDestroyThenApplies() async throws {
+        let applied10 = await apply()
+
+        XCTAssertEqual(applied10.exitCode, ExitCode.success)
         try writeManifests("apiVersion: tresor/v1\n" + baseEstate.components(separatedBy: "---\napiVersion: tresor/v1\n")[2])
         let refused = plan()
         XCTAssertEqual(refused.exitCode, ExitCode.failure)
         XCTAssertTrue(refused.stdout.contains("error[TR601]"), refused.stdout)
-        XCTAssertEqual(apply().exitCode, ExitCode.failure)
+        let applied11 = await apply()
 
-        var command = ApplyCommand(paths: [manifests], planFile: nil, store: store)
+        XCTAssertEqual(applied11.exitCode, ExitCode.failure)
+
+        var command = ApplyCommand(paths: [manifests], planFile: nil, store: store, provider: RecordingProvider())
         command.autoApprove = true
         command.allowDestroy = true
-        let applied = command.run(Self.silent)
+        let applied = await command.run(Self.silent)
         XCTAssertEqual(applied.exitCode, ExitCode.success, applied.stdout)
         XCTAssertTrue(try store.load().state.isEmpty)
     }
 
-    func testShowRendersTheStateAndSavedPlans() throws {
+    func testShowRendersTheStateAndSavedPlans() async throws {
         XCTAssertEqual(ShowCommand(planFile: nil, store: store).run().stdout, "No state at \(store.path): nothing has been applied yet.\n")
         XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)
         let shownPlan = ShowCommand(planFile: planFile, store: store).run()
         XCTAssertTrue(shownPlan.stdout.contains("made against serial 0 of lineage (new state)"), shownPlan.stdout)
         XCTAssertTrue(shownPlan.stdout.contains("+ Vault rsv-prod-weu"), shownPlan.stdout)
-        XCTAssertEqual(apply(planFile: planFile).exitCode, ExitCode.success)
+        let applied12 = await apply(planFile: planFile)
+
+        XCTAssertEqual(applied12.exitCode, ExitCode.success)
 
         let text = ShowCommand(planFile: nil, store: store).run().stdout
         XCTAssertTrue(text.contains("serial 1, 3 resources."), text)
@@ -207,22 +233,39 @@ final class StateCommandTests: XCTestCase {
         XCTAssertEqual(document.resources.map(\.name), ["rsv-prod-weu", "daily-30", "web-01"])
     }
 
-    /// A provider that refuses every change after the first `allowed`.
-    private struct RefusingProvider: Provider {
-        var allowed: Int
+    /// A provider that refuses every change after the first `allowed`, as Azure would with an
+    /// HTTP status, an ARM code and a correlation ID.
+    private final class RefusingProvider: Provider, @unchecked Sendable {
+        private var allowed: Int
+        init(allowed: Int) { self.allowed = allowed }
 
-        mutating func perform(_ change: PlannedChange, in state: State) throws(ProviderFailure) {
-            guard allowed > 0 else { throw ProviderFailure(message: "quota exceeded") }
+        var banner: String? { nil }
+        var inFlightLimit: Int { 1 }
+        var progressNote: String? { nil }
+
+        func perform(_ change: PlannedChange, context: ApplyContext) async throws(ProviderFailure) -> StateResource? {
+            guard allowed > 0 else {
+                throw ProviderFailure(message: "quota exceeded", httpStatus: 409, code: "QuotaExceeded", correlationID: "c0ffee")
+            }
             allowed -= 1
+            return nil
         }
     }
 
-    func testAFailedChangeStopsApplyAndKeepsWhatWasDone() throws {
+    func testAFailedChangeStopsApplyAndKeepsWhatWasDone() async throws {
         let planned = try XCTUnwrap(Planning().plan(sources: [(path: "base.yaml", text: baseEstate)], against: State()).plan)
         var state = State()
-        XCTAssertThrowsError(try Applier(store: store, provider: RefusingProvider(allowed: 2)).apply(planned, to: &state)) { error in
-            let diagnostic = (error as? FatalDiagnostic)?.diagnostic
-            XCTAssertEqual(diagnostic?.message, "apply stopped at create ProtectedItem web-01: quota exceeded")
+        do {
+            try await Applier(store: store, provider: RefusingProvider(allowed: 2)).apply(planned, to: &state)
+            XCTFail("the third change is refused")
+        } catch {
+            XCTAssertEqual(error.diagnostic.code, "TR605")
+            XCTAssertEqual(error.diagnostic.message, "cannot create ProtectedItem web-01: QuotaExceeded: quota exceeded (HTTP 409)")
+            XCTAssertEqual(error.diagnostic.notes.map(\.message), [
+                "declared at base.yaml:29:7",  // `vms: [web-01]`
+                "resource \(planned.changes[2].id)",
+                "x-ms-correlation-request-id: c0ffee",
+            ])
         }
         let stored = try store.load()
         XCTAssertEqual(stored.state.resources.map(\.name), ["rsv-prod-weu", "daily-30"])
@@ -233,11 +276,11 @@ final class StateCommandTests: XCTestCase {
     }
 
     /// An interrupted apply leaves a journal; the next apply records its changes first.
-    func testAnInterruptedApplyIsRecoveredByTheNextApply() throws {
+    func testAnInterruptedApplyIsRecoveredByTheNextApply() async throws {
         XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)
         let saved = try PlanJSON.decode(Array(Data(contentsOf: URL(fileURLWithPath: planFile))))
         var journal = try JournalWriter(path: store.journalPath, lineage: "lineage-x", serial: 0)
-        try journal.append(saved.changes[0].journalEntry)
+        try journal.append(Journal.Entry(saved.changes[0], recorded: nil))
         try journal.finish()
 
         let planned = plan()
@@ -245,7 +288,7 @@ final class StateCommandTests: XCTestCase {
         XCTAssertTrue(planned.stdout.contains("1 change of an interrupted apply"), planned.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.path), "plan does not write")
 
-        let applied = apply()
+        let applied = await apply()
         XCTAssertEqual(applied.exitCode, ExitCode.success, applied.stdout)
         let state = try store.load().state
         XCTAssertEqual(state.lineage, "lineage-x")

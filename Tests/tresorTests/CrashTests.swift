@@ -79,7 +79,7 @@ final class CrashTests: XCTestCase {
     private func tresor(_ arguments: [String], pauseAfter: Int? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Run {
         let process = Process()
         process.executableURL = executable
-        process.arguments = arguments + ["--state", statePath]
+        process.arguments = arguments + ["--state", statePath] + (arguments.first == "apply" ? ["--provider", "record"] : [])
         var environment = ProcessInfo.processInfo.environment
         environment["TRESOR_TEST_PAUSE_AFTER_ACTIONS"] = pauseAfter.map(String.init)
         process.environment = environment
@@ -199,7 +199,7 @@ final class CrashTests: XCTestCase {
         for delay in [0.05, 0.3, 0.8] {
             let process = Process()
             process.executableURL = executable
-            process.arguments = ["apply", manifests, "--auto-approve", "--state", statePath]
+            process.arguments = ["apply", manifests, "--auto-approve", "--state", statePath, "--provider", "record"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()

@@ -5,12 +5,16 @@ public struct ApplyConsole {
     /// Asks to go ahead, showing the question; nil when standard input is not a terminal.
     public var confirm: ((String) -> Bool)?
     /// Draws the progress line; nil when standard error is not a terminal.
-    public var progress: ((Int, Int) -> Void)?
+    public var progress: ((ApplyProgress) -> Void)?
+    /// Prints one line per finished change, in plan order, as CI logs want them; nil for none.
+    public var finished: ((String) -> Void)?
 
-    public init(show: @escaping (String) -> Void, confirm: ((String) -> Bool)?, progress: ((Int, Int) -> Void)?) {
+    public init(show: @escaping (String) -> Void, confirm: ((String) -> Bool)?, progress: ((ApplyProgress) -> Void)?,
+                finished: ((String) -> Void)? = nil) {
         self.show = show
         self.confirm = confirm
         self.progress = progress
+        self.finished = finished
     }
 }
 
@@ -21,14 +25,17 @@ public struct ApplyCommand {
     /// A saved plan from `plan --out`.
     public var planFile: String?
     public var store: StateStore
+    /// Where the changes take effect; chosen by the CLI (`--provider`).
+    public var provider: any Provider
     public var autoApprove = false
     public var allowDestroy = false
     public var colored = false
 
-    public init(paths: [String], planFile: String?, store: StateStore) {
+    public init(paths: [String], planFile: String?, store: StateStore, provider: any Provider) {
         self.paths = paths.isEmpty ? ["."] : paths
         self.planFile = planFile
         self.store = store
+        self.provider = provider
     }
 
     /// Whether `arguments` name one saved plan rather than manifests: a single regular file
@@ -37,7 +44,7 @@ public struct ApplyCommand {
         arguments.count == 1 && !ManifestInputs.isManifestName(arguments[0]) && Files.isRegularFile(arguments[0])
     }
 
-    public func run(_ console: ApplyConsole) -> CommandOutput {
+    public func run(_ console: ApplyConsole) async -> CommandOutput {
         if planFile == nil, !autoApprove, console.confirm == nil {
             return CommandOutput(stderr: "error: apply needs --auto-approve when standard input is not a terminal "
                                  + "(or a saved plan: `tresor plan --out FILE`, then `tresor apply FILE`)\n",
@@ -55,7 +62,7 @@ public struct ApplyCommand {
         // With manifests, compile them while the state is read.
         let (compiled, outcome) = planFile == nil ? Planning.compile(paths: paths, alongside: load) : (nil, load())
         var state: State
-        var output = ""
+        var output = provider.banner.map { $0 + "\n" } ?? ""
         do {
             let loaded = try outcome.get()
             state = loaded.state
@@ -103,7 +110,8 @@ public struct ApplyCommand {
         console.show(output)
         output = ""
         do {
-            try Applier(store: store, progress: console.progress).apply(plan, to: &state)
+            try await Applier(store: store, provider: provider, progress: console.progress, finished: console.finished)
+                .apply(plan, to: &state)
         } catch {
             return fail([error.diagnostic], sources: SourceFiles(), output: output)
         }

@@ -15,6 +15,8 @@ public struct PlanCommand: Sendable {
     public var detailedExitCode = false
     public var allowDestroy = false
     public var colored = false
+    /// Said first: the recording provider's word that plan and apply change nothing in Azure.
+    public var banner: String?
 
     public init(paths: [String], store: StateStore) {
         self.paths = paths.isEmpty ? ["."] : paths
@@ -22,6 +24,19 @@ public struct PlanCommand: Sendable {
     }
 
     public func run() -> CommandOutput {
+        var output = plan()
+        if let banner {
+            // JSON stays one document on stdout; the banner goes to stderr there.
+            switch format {
+            case .json: output.stderr = banner + "\n" + output.stderr
+            case .markdown: output.stdout = "> \(banner)\n\n" + output.stdout
+            case .text: output.stdout = banner + "\n" + output.stdout
+            }
+        }
+        return output
+    }
+
+    private func plan() -> CommandOutput {
         let lock: StateLock
         do {
             lock = try store.lock(operation: "plan")

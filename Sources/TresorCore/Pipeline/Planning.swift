@@ -41,7 +41,7 @@ public struct Planning: Sendable {
         let stateDiagnostics = RuleCatalog.checkAgainstState(RuleContext(estate: compiled.estate, state: state))
         var report = DiagnosticReport(sources: compiled.report.sources, diagnostics: compiled.report.diagnostics + stateDiagnostics)
         guard report.errorCount == 0 else { return Result(report: report, plan: nil) }
-        var planner = Planner(estate: compiled.estate, state: state, allowDestroy: allowDestroy)
+        var planner = Planner(estate: compiled.estate, state: state, allowDestroy: allowDestroy, sources: report.sources)
         let plan = planner.plan()
         if !planner.diagnostics.isEmpty {
             report = DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + planner.diagnostics)
@@ -53,7 +53,7 @@ public struct Planning: Sendable {
 extension State {
     /// Records a plan's changes without a journal or a provider: for tests and rule examples.
     public mutating func record(_ plan: Plan) {
-        for change in plan.changes { change.journalEntry.apply(to: &self) }
+        for change in plan.changes { Journal.Entry(change, recorded: nil).apply(to: &self) }
         lineage = lineage ?? ProcessIdentity.uuid()
         serial += 1
     }

@@ -60,18 +60,28 @@ public struct PlannedChange: Sendable, Equatable {
     public var reason: String
     public var before: JSON?
     public var after: JSON?
+    /// Where the manifests declare the resource ("path:line:column"); nil for a resource that is
+    /// only in state. Failures in Azure are reported there.
+    public var location: String?
+    /// Indices of the earlier changes in the plan that must succeed before this one starts
+    /// (`PlanDependencies`).
+    public var dependencies: [Int] = []
+
+    public init(action: PlanAction, kind: ManagedKind, id: String, name: String, destructive: Bool, reason: String,
+                before: JSON?, after: JSON?, location: String? = nil) {
+        self.action = action
+        self.kind = kind
+        self.id = id
+        self.name = name
+        self.destructive = destructive
+        self.reason = reason
+        self.before = before
+        self.after = after
+        self.location = location
+    }
 
     /// Changed fields; empty for creates and deletes, whose whole resource appears or goes.
     public var diff: [FieldChange] { FieldChange.between(before, after) }
-
-    /// What applying it records in state.
-    var journalEntry: Journal.Entry {
-        if let after {
-            .set(action: action.rawValue, StateResource(kind: kind, id: id, name: name, attributes: after))
-        } else {
-            .remove(action: action.rawValue, id: id)
-        }
-    }
 }
 
 /// A plan: the changes that take the state, as of `lineage`/`serial`, to the manifests.
@@ -80,10 +90,13 @@ public struct Plan: Sendable, Equatable {
     public var serial: Int
     public var changes: [PlannedChange]
 
+    /// A plan of `changes` in this order; each change's dependencies are derived from the order.
     public init(lineage: String?, serial: Int, changes: [PlannedChange]) {
         self.lineage = lineage
         self.serial = serial
         self.changes = changes
+        let dependencies = PlanDependencies.of(changes)
+        for index in self.changes.indices { self.changes[index].dependencies = dependencies[index] }
     }
 
     public var hasChanges: Bool { !changes.isEmpty }

@@ -1,6 +1,7 @@
 /// Plans as JSON (SPEC §4), which is also the saved plan format of `plan --out`: the lineage and
 /// serial the plan was made against and its exact changes. A saved plan is applied from its
-/// `action`, `kind`, `id`, `name` and `after`; `diff` and `summary` are derived, for readers.
+/// `action`, `kind`, `id`, `name` and `after`; `diff`, `dependsOn` and `summary` are derived,
+/// for readers (a saved plan's dependencies are derived again from its order when it is read).
 public enum PlanJSON {
     public static let formatVersion = 1
 
@@ -34,6 +35,8 @@ public enum PlanJSON {
             ("diff", .array(change.diff.map { field in
                 .object([("path", .string(field.path)), ("before", field.before ?? .null), ("after", field.after ?? .null)])
             })),
+            ("location", change.location.map(JSON.string) ?? .null),
+            ("dependsOn", .array(change.dependencies.map(JSON.int))),
         ])
     }
 
@@ -65,7 +68,7 @@ public enum PlanJSON {
             else { throw Failure(message: "change \(index + 1) is not a valid plan change") }
             changes.append(PlannedChange(action: action, kind: kind, id: id, name: name, destructive: destructive,
                                          reason: reason, before: before == .null ? nil : before,
-                                         after: after == .null ? nil : after))
+                                         after: after == .null ? nil : after, location: item["location"]?.stringValue))
         }
         return Plan(lineage: lineage.stringValue, serial: serial, changes: changes)
     }

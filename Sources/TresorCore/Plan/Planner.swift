@@ -19,6 +19,8 @@ struct Planner {
     let estate: Estate
     let state: State
     let allowDestroy: Bool
+    /// The manifests' files, for each change's location.
+    let sources: SourceFiles
 
     private(set) var diagnostics: [Diagnostic] = []
     private var removals: [PlannedChange] = []
@@ -33,10 +35,11 @@ struct Planner {
     private var itemsByVM: [String: [String]]?
     private var itemCounts: [String: Int]?
 
-    init(estate: Estate, state: State, allowDestroy: Bool) {
+    init(estate: Estate, state: State, allowDestroy: Bool, sources: SourceFiles) {
         self.estate = estate
         self.state = state
         self.allowDestroy = allowDestroy
+        self.sources = sources
         declaredSlots = Array(repeating: false, count: state.slotCount)
     }
 
@@ -70,7 +73,7 @@ struct Planner {
                 let resource = entry.resource
                 forward.append(PlannedChange(action: .create, kind: resource.kind, id: resource.id, name: resource.name,
                                              destructive: false, reason: "declared in the manifests, not in state",
-                                             before: nil, after: resource.attributes))
+                                             before: nil, after: resource.attributes, location: location(of: entry.origin)))
             }
         }
         // Once every declared resource is known: a new item's VM may be registered elsewhere.
@@ -100,7 +103,8 @@ struct Planner {
     private mutating func planChange(from stored: StateResource, to entry: DesiredState.Entry) {
         let resource = entry.resource
         var change = PlannedChange(action: .update, kind: resource.kind, id: stored.id, name: resource.name,
-                                   destructive: false, reason: "", before: stored.attributes, after: resource.attributes)
+                                   destructive: false, reason: "", before: stored.attributes, after: resource.attributes,
+                                   location: location(of: entry.origin))
         if case .vault(let index) = entry.origin {
             checkCrossRegionRestore(stored: stored.attributes, vault: estate.vaults[index])
             let (oldRegion, newRegion) = (stored.attributes["region"], resource.attributes["region"])
@@ -232,6 +236,17 @@ struct Planner {
             "TR105", .error, "crossRegionRestore of vault \(vault.name.value) is enabled in stored state and cannot be disabled",
             at: vault.crossRegionRestore?.range ?? vault.name.range,
             help: "keep `crossRegionRestore: true`; turning it off needs a new vault"))
+    }
+
+    /// "path:line:column" of the name that declares the resource.
+    private func location(of origin: DesiredState.Origin) -> String {
+        let range = switch origin {
+        case .vault(let index): estate.vaults[index].name.range
+        case .policy(let index): estate.policies[index].name.range
+        case .networkRule(let index): estate.networkRules[index].rule.name.range
+        case .protectedItem(let protection, let entry): estate.protections[protection].vms[entry].range
+        }
+        return "\(sources[range.file].path):\(range.line):\(range.column)"
     }
 
     private func stopped(_ attributes: JSON) -> JSON {

@@ -9,12 +9,14 @@ extension RuleCatalog {
         run(stateRules, context)
     }
 
-    /// Codes the planner, the state store and apply report (TR601–TR604). The stored halves of
+    /// Codes the planner, the state store and apply report (TR601–TR606). The stored halves of
     /// TR105 and TR302 are reported by the planner under those rules' codes.
     static let planAndStateCodes: [any FrontEndRule.Type] = [
         DestructiveChangeRule.self,
         StalePlanRule.self,
         StateLockRule.self,
         UnusableStateRule.self,
+        ProviderRefusalRule.self,
+        SignInRule.self,
     ]
 }
