@@ -368,8 +368,6 @@ final class AzureProviderScenarioTests: XCTestCase {
              {"method":"PUT","path":"protectedItems","drop":true,"after":"response","count":1}]
             """#)
         let recorded = try await performSucceeding([item("vm-1")], with: provider)
-        let rows = try await control(emulator, "/_emulator/requests?kind=arm").arrayValue ?? []
-        for row in rows { print("DEBUG", row["method"]!, row["status"]!, row["at"]!, row["path"]!.stringValue!.suffix(60)) }
         XCTAssertEqual(recorded[0]?.attributes, item("vm-1").after)
         let statuses = try await requests(emulator, "PUT", matching: "/protectedItems/").compactMap { $0["status"]?.intValue }
         XCTAssertEqual(statuses.filter { $0 == 503 }.count, 2)
