@@ -95,8 +95,8 @@ public final class AzureProvider: Provider {
 
     public func perform(_ change: PlannedChange, context: ApplyContext) async throws(ProviderFailure) -> StateResource? {
         let subscription = ARMPaths.subscription(in: change.id) ?? ""
-        growIfRoom(subscription)
-        defer { growIfRoom(subscription) }
+        if client.pacer.hasRoom(subscription: subscription) { client.inFlight.changeStarted() }
+        defer { if client.pacer.hasRoom(subscription: subscription) { client.inFlight.changeEnded() } }
         let run = ChangeRun(change: change, client: client, poller: poller,
                             deadline: MonotonicClock.seconds() + timeout, correlationID: UUID().uuidString.lowercased())
         switch change.action {
@@ -111,10 +111,6 @@ public final class AzureProvider: Provider {
         case .stopProtection:
             return try await run.stopProtection()
         }
-    }
-
-    private func growIfRoom(_ subscription: String) {
-        if client.pacer.hasRoom(subscription: subscription) { client.inFlight.grow() }
     }
 }
 
