@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Synchronization
 @testable import TresorCore
 import XCTest
 @testable import TresorAzure
@@ -41,13 +42,14 @@ final class AzureProviderScenarioTests: XCTestCase {
     }
 
     private func connect(_ emulator: EmulatorProcess, parallelism: Int? = nil, pacing: Bool = true,
-                         timeout: Double = 60) async throws -> AzureProvider {
+                         timeout: Double = 60, log: (@Sendable (String) -> Void)? = nil) async throws -> AzureProvider {
         let environment = [
             "AZURE_TENANT_ID": "tenant", "AZURE_CLIENT_ID": "client", "AZURE_CLIENT_SECRET": "emulator-secret",
             "AZURE_AUTHORITY_HOST": emulator.baseURL, "TRESOR_ARM_ENDPOINT": emulator.baseURL,
             "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:\(EmulatorProcess.closedPort())",
         ]
-        let settings = AzureSettings(cloud: AzureCloud.named("AzureCloud")!, parallelism: parallelism, timeout: timeout, pacing: pacing)
+        let settings = AzureSettings(cloud: AzureCloud.named("AzureCloud")!, parallelism: parallelism, timeout: timeout,
+                                     pacing: pacing, log: log)
         switch await AzureProvider.connect(settings: settings, environment: environment) {
         case .success(let provider): return provider
         case .failure(let failure): throw XCTSkip("cannot connect: \(failure.diagnostic.message)")
@@ -327,7 +329,19 @@ final class AzureProviderScenarioTests: XCTestCase {
         let paced = try await connect(emulator, parallelism: 100)
         _ = try await performSucceeding([vault()], with: paced)
         _ = try await performSucceeding([policy()], with: paced)
+        let notes = Task {
+            var seen: Set<String> = []
+            while !Task.isCancelled {
+                if let note = paced.progressNote { seen.insert(note) }
+                try? await Task.sleep(nanoseconds: 20_000_000)
+            }
+            return seen
+        }
         _ = try await performSucceeding(vms.map { item($0) }, with: paced)
+        notes.cancel()
+        let seenNotes = await notes.value
+        XCTAssertEqual(seenNotes, ["waiting on throttling"])
+        XCTAssertNil(paced.progressNote, "nothing waits once the changes are done")
         let pacedThrottled = try await count429(emulator)
         XCTAssertLessThanOrEqual(pacedThrottled, 5, "429s with pacing")
 
@@ -398,6 +412,25 @@ final class AzureProviderScenarioTests: XCTestCase {
         XCTAssertGreaterThan(unauthorized?.count ?? 0, 0)
     }
 
+    func testVerboseLogNamesEachRequestAndNoSecret() async throws {
+        let emulator = try await start()
+        let lines = LogLines()
+        let provider = try await connect(emulator, log: { lines.append($0) })
+        _ = try await performSucceeding([vault()], with: provider)
+        let logged = lines.all
+        XCTAssertTrue(logged.first?.hasPrefix("signed in with client secret (AZURE_CLIENT_SECRET); Resource Manager at http://127.0.0.1:") == true,
+                      logged.first ?? "nothing logged")
+        let vaultPath = emulator.baseURL + Self.vaultID
+        XCTAssertTrue(logged.contains { $0.hasPrefix("GET \(vaultPath)?api-version=2026-08-01 404 in ") && $0.contains("(correlation ") })
+        XCTAssertTrue(logged.contains { $0.hasPrefix("PUT \(vaultPath)?api-version=2026-08-01 201 in ") })
+        XCTAssertTrue(logged.contains { $0.hasPrefix("GET \(vaultPath)/operationStatus/") && $0.contains(" 200 in ") })
+        let issued = try await control(emulator, "/_emulator/requests?kind=token").arrayValue?.count
+        XCTAssertEqual(issued, 1)
+        for line in logged {
+            XCTAssertFalse(line.contains("emulator-secret") || line.lowercased().contains("bearer") || line.contains("eyJ"), line)
+        }
+    }
+
     func testNoCredentialsFailsBeforeAnyRequest() async throws {
         let emulator = try await start()
         let settings = AzureSettings(cloud: AzureCloud.named("AzureCloud")!)
@@ -411,6 +444,13 @@ final class AzureProviderScenarioTests: XCTestCase {
         let requests = try await control(emulator, "/_emulator/requests?kind=arm&kind=token").arrayValue
         XCTAssertEqual(requests?.count, 0)
     }
+}
+
+/// Log lines collected from any thread.
+private final class LogLines: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
 }
 
 private extension PlannedChange {
