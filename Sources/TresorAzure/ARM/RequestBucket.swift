@@ -28,10 +28,16 @@ final class RequestBucket: Sendable {
         var releasing = false
     }
 
-    /// Tokens kept back from the estimate: the headers lag the requests in flight.
-    private static let reserve = 2.0
-    /// Rate measurements shorter than this are too noisy (the count is an integer).
-    private static let minimumSampleSeconds = 0.5
+    /// Rate measurements shorter than this are too noisy (the count is an integer, and answers
+    /// arrive in another order than ARM counted them).
+    private static let minimumSampleSeconds = 1.0
+
+    /// Tokens kept back from the estimate, a twentieth of the bucket (at least 2): the headers
+    /// lag the requests in flight and the measured rate is noisy. Holding the bucket a little
+    /// above empty costs nothing: it still refills at its full rate.
+    private static func reserve(_ state: State) -> Double {
+        max(2, state.capacity / 20)
+    }
 
     private let state = Mutex(State())
     private let clock: @Sendable () -> Double
@@ -70,7 +76,7 @@ final class RequestBucket: Sendable {
         let now = clock()
         return state.withLock { state in
             guard state.blockedUntil <= now, let tokens = Self.tokens(state, now: now) else { return state.blockedUntil <= now }
-            return tokens > max(Self.reserve + 1, state.capacity / 10)
+            return tokens > max(Self.reserve(state) + 1, state.capacity / 10)
         }
     }
 
@@ -87,7 +93,7 @@ final class RequestBucket: Sendable {
                     let elapsed = now - sample.time
                     if elapsed >= Self.minimumSampleSeconds {
                         let measured = (remaining - sample.remaining + Double(state.answered - sample.answered)) / elapsed
-                        if measured > 0 { state.rate = state.rate.map { 0.5 * $0 + 0.5 * measured } ?? measured }
+                        if measured > 0 { state.rate = state.rate.map { 0.7 * $0 + 0.3 * measured } ?? measured }
                         state.sample = (now, remaining, state.answered)
                     }
                 } else {
@@ -154,7 +160,7 @@ final class RequestBucket: Sendable {
     private static func wait(_ state: inout State, now: Double) -> Double {
         if state.blockedUntil > now { return state.blockedUntil - now }
         guard let tokens = tokens(state, now: now) else { return 0 }
-        let missing = reserve + 1 - tokens
+        let missing = reserve(state) + 1 - tokens
         guard missing > 0 else { return 0 }
         return min(1, max(0.001, missing / rate(state)))
     }
