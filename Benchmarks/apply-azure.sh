@@ -6,7 +6,8 @@
 #   several subscriptions, each with its own bucket, so the per-subscription bound (the largest
 #   subscription's) is printed too.
 #   targets: wall <= 1.15x the bound, <= 1% of requests answered 429, peak RSS <= 512 MiB.
-# The same apply runs again with pacing off (TRESOR_ARM_PACING=off), for comparison.
+# The plan after each apply must be empty. The same apply runs again with pacing off
+# (TRESOR_ARM_PACING=off), for comparison; PACED_ONLY=1 skips that run.
 # Usage: bash Benchmarks/apply-azure.sh [VMS]   (default 5000). Needs python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,6 +65,10 @@ try:
     if result.returncode != 0:
         sys.exit("apply failed (%s):\n%s" % (label, result.stderr[-2000:]))
 
+    replan = subprocess.run([tresor, "plan", estate, "--provider", "azure", "--detailed-exitcode"], cwd=run_dir, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if replan.returncode != 0:
+        sys.exit("the plan after apply is not empty (%s): exit %d" % (label, replan.returncode))
     rows = control("/_emulator/requests?kind=arm")
     json.dump(rows, open(os.path.join(run_dir, "requests.json"), "w"))
     writes = [r for r in rows if r["method"] in ("PUT", "PATCH", "DELETE", "POST") and r["status"] != 429]
@@ -78,7 +83,7 @@ try:
     print("%-10s wall %6.1f s | bound (writes-200)/100 = %5.1f s -> %.2fx | per-subscription bound %5.1f s -> %.2fx"
           % (label, float(elapsed), bound, float(elapsed) / bound, sub_bound, float(elapsed) / sub_bound))
     print("%-10s %d changes, %d ARM requests (%.2f per change), %d writes in %d subscriptions, "
-          "429: %d (%.2f%%), peak RSS %.0f MiB, items in Azure %d, contract violations %d"
+          "429: %d (%.2f%%), peak RSS %.0f MiB, items in Azure %d, contract violations %d, next plan empty"
           % ("", changes, len(rows), len(rows) / changes, len(writes), len(per_subscription), throttled,
              100.0 * throttled / len(rows), int(rss_kib) / 1024, items, len(violations)))
 finally:
