@@ -40,17 +40,13 @@ final class RequestBucket: Sendable {
     }
 
     private let state = Mutex(State())
-    private let clock: @Sendable () -> Double
-
-    init(clock: @escaping @Sendable () -> Double = MonotonicClock.seconds) {
-        self.clock = clock
-    }
+    private let clock = MonotonicClock.seconds
 
     /// Waits until the budget allows one more request, and counts it as sent.
     func acquire() async {
         let now = clock()
         let immediate = state.withLock { state -> Bool in
-            guard state.waiters.count == state.waiterHead, Self.wait(&state, now: now) == 0 else { return false }
+            guard state.waiters.count == state.waiterHead, Self.wait(state, now: now) == 0 else { return false }
             Self.take(&state, now: now)
             return true
         }
@@ -134,7 +130,7 @@ final class RequestBucket: Sendable {
                     state.releasing = false
                     return (nil, -1)
                 }
-                let delay = Self.wait(&state, now: now)
+                let delay = Self.wait(state, now: now)
                 guard delay == 0 else { return (nil, delay) }
                 Self.take(&state, now: now)
                 let next = state.waiters[state.waiterHead]
@@ -157,7 +153,7 @@ final class RequestBucket: Sendable {
 
     /// Seconds until a request may go: 0 when now. Re-checked after at most a second, as
     /// answers keep correcting the estimate.
-    private static func wait(_ state: inout State, now: Double) -> Double {
+    private static func wait(_ state: State, now: Double) -> Double {
         if state.blockedUntil > now { return state.blockedUntil - now }
         guard let tokens = tokens(state, now: now) else { return 0 }
         let missing = reserve(state) + 1 - tokens
