@@ -309,15 +309,15 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
         let workspace = PostgresConnection.Parameter.text(settings.workspace)
         let key = PostgresConnection.Parameter.text(String(lockKey))
         do {
-            let rows = try connection.execute("SELECT id, operation, holder, host, pid::text, created FROM \(schema).locks WHERE workspace = $1",
-                                              [workspace])
-            guard let record = Self.record(rows) else { return .noLock }
-            guard record.id.lowercased() == id.lowercased() else { return .otherLock(record) }
             // Only a record whose holder is gone is removed: taking the lock proves it is.
             guard try connection.execute("SELECT pg_try_advisory_lock($1::bigint)", [key]).text(0, 0) == "t" else {
                 return .heldByLiveProcess(try holder(connection))
             }
             defer { _ = try? connection.execute("SELECT pg_advisory_unlock($1::bigint)", [key]) }
+            let rows = try connection.execute("SELECT id, operation, holder, host, pid::text, created FROM \(schema).locks WHERE workspace = $1",
+                                              [workspace])
+            guard let record = Self.record(rows) else { return .noLock }
+            guard record.id.lowercased() == id.lowercased() else { return .otherLock(record) }
             try connection.execute("DELETE FROM \(schema).locks WHERE workspace = $1 AND id = $2", [workspace, .text(record.id)])
             return .removed(record)
         } catch {
