@@ -167,10 +167,9 @@ final class PostgresConnection: @unchecked Sendable {
         return "host \(value(pq.host)) port \(value(pq.port)) database \(value(pq.db)) as \(value(pq.user))"
     }
 
+    /// libpq's multi-line, tab-indented messages as one line.
     private static func trimmed(_ message: String) -> String {
-        var text = Substring(message)
-        while let last = text.last, last.isWhitespace { text = text.dropLast() }
-        return String(text.replacing("\n", with: " "))
+        message.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 }
 
