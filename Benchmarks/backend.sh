@@ -23,7 +23,7 @@ if [ -z "${TRESOR_PG_CONN:-}" ]; then
     TRESOR_PG_CONN=$(scripts/postgres-test-server.sh start 2>/dev/null)
     trap 'scripts/postgres-test-server.sh stop 2>/dev/null' EXIT
 fi
-export TRESOR_PG_CONN TRESOR_WORKSPACE=benchmark
+export TRESOR_PG_CONN TRESOR_WORKSPACE=benchmark TRESOR_PROVIDER=record
 SCHEMA=tresor_benchmark
 printf 'backend:\n  type: postgres\n  schema: %s\n' "$SCHEMA" >"$WORK/backend.yaml"
 CLEAR_PG="psql \"\$TRESOR_PG_CONN\" -XAtqc \"DELETE FROM $SCHEMA.states WHERE workspace = 'benchmark'; DELETE FROM $SCHEMA.journal WHERE workspace = 'benchmark'\" 2>/dev/null || true"

@@ -2,20 +2,11 @@ import ArgumentParser
 import TresorCore
 import TresorPostgres
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The state backend a command uses (SPEC §8): `backend:` in the working directory's
 /// tresor.yaml or TRESOR_BACKEND; the local file, `--state` or TRESOR_STATE, by default.
 /// A wrong configuration ends the command with its diagnostics.
 func selectedBackend(statePath: String?) -> any StateBackend {
-    let names = [BackendConfiguration.variable, StateStore.environmentVariable, PostgresSettings.connectionVariable,
-                 PostgresSettings.workspaceVariable]
-    var environment: [String: String] = [:]
-    for name in names { environment[name] = getenv(name).map { String(cString: $0) } }
+    let environment = processEnvironment()
     let (configuration, problems) = BackendConfiguration.load(environment: environment)
     if let problems {
         finish(CommandOutput(stdout: TextRenderer(colored: TextRenderer.wantsColor(fileDescriptor: 1)).render(problems),
@@ -45,7 +36,7 @@ struct LockTimeoutOption: ParsableArguments {
     var seconds: Double { duration.seconds }
 }
 
-/// A duration such as `90`, `90s`, `5m` or `1h`.
+/// A duration such as `90`, `90s`, `5m` or `1h30m` (DurationText).
 struct LockDuration: ExpressibleByArgument {
     var seconds: Double
 
@@ -54,15 +45,8 @@ struct LockDuration: ExpressibleByArgument {
     }
 
     init?(argument: String) {
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
-        var text = Substring(argument)
-        var unit = 1.0
-        if let last = text.last, let factor = units[last] {
-            unit = factor
-            text = text.dropLast()
-        }
-        guard let value = Double(text), value >= 0, value.isFinite else { return nil }
-        seconds = value * unit
+        guard let seconds = DurationText.seconds(argument), seconds.isFinite else { return nil }
+        self.seconds = seconds
     }
 }
 

@@ -104,6 +104,8 @@ final class PostgresScenarioTests: XCTestCase {
         private let lock = NSLock()
         private var stdoutData = Data()
         private var stderrData = Data()
+        private let output = Pipe()
+        private let errors = Pipe()
 
         var stdout: String { lock.withLock { String(decoding: stdoutData, as: UTF8.self) } }
         var stderr: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
@@ -114,8 +116,6 @@ final class PostgresScenarioTests: XCTestCase {
             process.currentDirectoryURL = directory
             process.environment = environment
             process.standardInput = FileHandle.nullDevice
-            let output = Pipe()
-            let errors = Pipe()
             process.standardOutput = output
             process.standardError = errors
             output.fileHandleForReading.readabilityHandler = { [self] handle in
@@ -141,8 +141,14 @@ final class PostgresScenarioTests: XCTestCase {
 
         func finish() -> Int32 {
             process.waitUntilExit()
-            // The handlers may still hold the last bytes.
-            usleep(100_000)
+            // What the handlers have not read yet.
+            output.fileHandleForReading.readabilityHandler = nil
+            errors.fileHandleForReading.readabilityHandler = nil
+            let rest = (output.fileHandleForReading.readDataToEndOfFile(), errors.fileHandleForReading.readDataToEndOfFile())
+            lock.withLock {
+                stdoutData.append(rest.0)
+                stderrData.append(rest.1)
+            }
             return process.terminationStatus
         }
     }
@@ -152,6 +158,7 @@ final class PostgresScenarioTests: XCTestCase {
         environment["TRESOR_PG_CONN"] = connection
         environment["TRESOR_WORKSPACE"] = workspace
         environment["TRESOR_BACKEND"] = nil
+        environment["TRESOR_PROVIDER"] = "record"
         environment["TRESOR_TEST_PAUSE_AFTER_ACTIONS"] = pauseAfter.map(String.init)
         let running = Running()
         try running.start(executable, arguments, in: directory, environment: environment)
@@ -306,6 +313,7 @@ final class PostgresScenarioTests: XCTestCase {
     private func runLocal(_ arguments: [String]) throws -> Int32 {
         var environment = ProcessInfo.processInfo.environment
         environment["TRESOR_BACKEND"] = "local"
+        environment["TRESOR_PROVIDER"] = "record"
         let running = Running()
         try running.start(executable, arguments, in: directory, environment: environment)
         let status = running.finish()
