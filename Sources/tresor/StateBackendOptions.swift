@@ -31,18 +31,14 @@ struct LockTimeoutOption: ParsableArguments {
     @Option(name: .customLong("lock-timeout"), help: ArgumentHelp(
         "Wait this long for a state lock another run holds, instead of failing at once (90s, 5m, 1h; default 0).",
         valueName: "duration"))
-    var duration: LockDuration = LockDuration(seconds: 0)
+    var duration: LockDuration?
 
-    var seconds: Double { duration.seconds }
+    var seconds: Double { duration?.seconds ?? 0 }
 }
 
 /// A duration such as `90`, `90s`, `5m` or `1h30m` (DurationText).
 struct LockDuration: ExpressibleByArgument {
     var seconds: Double
-
-    init(seconds: Double) {
-        self.seconds = seconds
-    }
 
     init?(argument: String) {
         guard let seconds = DurationText.seconds(argument), seconds.isFinite else { return nil }
@@ -81,7 +77,7 @@ struct StateGroup: ParsableCommand {
 
         @OptionGroup var state: StateOption
 
-        @Flag(help: "Replace the stored state even when its lineage differs or its serial is not older.")
+        @Flag(help: "Replace the stored state even when the file's lineage differs or its serial is not newer.")
         var force = false
 
         @OptionGroup var lockTimeout: LockTimeoutOption

@@ -11,7 +11,7 @@ import Darwin
 /// The state file option every state command takes.
 struct StateOption: ParsableArguments {
     @Option(name: .customLong("state"), help: ArgumentHelp(
-        "The state file (default: $TRESOR_STATE, else tresor.state.json in the working directory).", valueName: "file"))
+        "The local state file (default: $TRESOR_STATE, else tresor.state.json in the working directory). `backend: postgres` in tresor.yaml or TRESOR_BACKEND=postgres keeps state in PostgreSQL instead.", valueName: "file"))
     var path: String?
 
     var store: any StateBackend { selectedBackend(statePath: path) }
@@ -195,8 +195,9 @@ struct Unlock: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Remove the record of a state lock whose holder is gone.",
         discussion: """
-            The lock is an operating-system lock that is released when its process ends; a lock that a running \
-            process holds is never removed. LOCK-ID is the ID that TR603 names.
+            The lock is released when its run ends, however it ends: a file lock for the local backend, a PostgreSQL \
+            advisory lock for postgres. Its record stays behind; a lock that a running process holds is never \
+            removed. LOCK-ID is the ID that TR603 names.
             """
     )
 
