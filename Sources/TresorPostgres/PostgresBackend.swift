@@ -139,11 +139,11 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
                 do {
                     state = try StateFile.decode(bytes)
                 } catch {
-                    throw unusable("its stored state: \(error.message)")
+                    throw unusable("its stored state: \(error.message)", fix: stateFix)
                 }
                 let column = rows.text(0, 0) ?? ""
                 guard column == String(state.serial) else {
-                    throw unusable("its serial column says \(column) but the stored state is at serial \(state.serial)")
+                    throw unusable("its serial column says \(column) but the stored state is at serial \(state.serial)", fix: stateFix)
                 }
             }
             let journal = try readJournal(connection)
@@ -170,29 +170,40 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
             let seq = rows.text(row, 0) ?? "?"
             guard let lineage = rows.text(row, 1), let serial = rows.text(row, 2).flatMap({ Int($0) }),
                   let checksum = rows.text(row, 3), let entry = rows.text(row, 4)
-            else { throw unusable("its journal row \(seq) is incomplete") }
+            else { throw unusable("its journal row \(seq) is incomplete", fix: journalFix) }
             let bytes = Array(entry.utf8)
             guard Journal.lineChecksum(bytes[...]) == checksum else {
-                throw unusable("its journal row \(seq) is damaged (its checksum does not match)")
+                throw unusable("its journal row \(seq) is damaged (its checksum does not match)", fix: journalFix)
             }
             guard let json = try? JSONReader.parse(bytes).value, let action = Journal.Entry(json: json) else {
-                throw unusable("its journal row \(seq) is not an action record")
+                throw unusable("its journal row \(seq) is not an action record", fix: journalFix)
             }
             if contents == nil { contents = Journal.Contents(lineage: lineage, serial: serial, entries: []) }
             guard contents?.lineage == lineage, contents?.serial == serial else {
-                throw unusable("its journal row \(seq) belongs to another state version than the rows before it")
+                throw unusable("its journal row \(seq) belongs to another state version than the rows before it", fix: journalFix)
             }
             contents?.entries.append(action)
         }
         return contents
     }
 
-    /// TR604: what is stored cannot be used, and is left exactly as it is.
-    private func unusable(_ reason: String) -> FatalDiagnostic {
-        FatalDiagnostic(Diagnostic(
-            "TR604", .error, "cannot use \(description): \(reason); nothing was written", at: nil,
-            help: "restore a good state with `tresor state push --force FILE` (a file from `tresor state pull`), "
-                + "after checking which of the journal's actions were done"))
+    /// TR604: what is stored cannot be used, and is left exactly as it is: tresor never writes
+    /// over it, the fix is a person's.
+    private func unusable(_ reason: String, fix: String) -> FatalDiagnostic {
+        FatalDiagnostic(Diagnostic("TR604", .error, "cannot use \(description): \(reason); nothing was written", at: nil, help: fix))
+    }
+
+    /// The workspace as an SQL literal, for the fixes quoted in messages.
+    private var workspaceLiteral: String { "'" + settings.workspace.replacing("'", with: "''") + "'" }
+
+    private var stateFix: String {
+        "delete the row (`DELETE FROM \(schema).states WHERE workspace = \(workspaceLiteral)`), then `tresor state push FILE` "
+            + "with a good copy (an earlier `tresor state pull`, or a local state file)"
+    }
+
+    private var journalFix: String {
+        "check which of the journal's actions were done, then delete its rows "
+            + "(`DELETE FROM \(schema).journal WHERE workspace = \(workspaceLiteral)`) and plan again"
     }
 
     public func write(_ state: State, replacing serial: Int) throws(FatalDiagnostic) {

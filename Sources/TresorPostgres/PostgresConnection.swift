@@ -45,8 +45,10 @@ final class PostgresConnection: @unchecked Sendable {
         guard pq.status(connection) == LibPQ.connectionOK else {
             let reason = pq.errorMessage(connection).map { String(cString: $0) } ?? "unknown error"
             pq.finish(connection)
-            return .failure(Failure(message: "cannot connect to PostgreSQL (\(target)): \(trimmed(reason))",
-                                    sqlState: nil, connectionLost: true))
+            // libpq quotes pieces of a conninfo it cannot parse, which may be the password.
+            var message = "cannot connect to PostgreSQL (\(target)): \(trimmed(reason))"
+            for secret in passwords(in: conninfo) { message = message.replacing(secret, with: "***") }
+            return .failure(Failure(message: message, sqlState: nil, connectionLost: true))
         }
         let opened = PostgresConnection(pq: pq, connection: connection, target: target)
         do {
@@ -165,6 +167,44 @@ final class PostgresConnection: @unchecked Sendable {
             read(connection).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "?"
         }
         return "host \(value(pq.host)) port \(value(pq.port)) database \(value(pq.db)) as \(value(pq.user))"
+    }
+
+    /// The passwords a conninfo string or URI holds: `password=…` (quoted or not), a URI's
+    /// `user:password@` and its `?password=…`, as written.
+    static func passwords(in conninfo: String) -> [String] {
+        var found: [String] = []
+        if let scheme = conninfo.firstRange(of: "://") {
+            let rest = conninfo[scheme.upperBound...]
+            let authority = rest.prefix { $0 != "/" && $0 != "?" }
+            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
+                found.append(String(authority[authority.index(after: colon)..<at]))
+            }
+            if let query = rest.firstIndex(of: "?") {
+                for pair in rest[rest.index(after: query)...].split(separator: "&") where pair.hasPrefix("password=") {
+                    found.append(String(pair.dropFirst("password=".count)))
+                }
+            }
+        } else {
+            var text = Substring(conninfo)
+            while let keyword = text.firstRange(of: "password") {
+                text = text[keyword.upperBound...].drop { $0 == " " }
+                guard text.first == "=" else { continue }
+                text = text.dropFirst().drop { $0 == " " }
+                var value = ""
+                if text.first == "'" {
+                    text = text.dropFirst()
+                    while let character = text.first, character != "'" {
+                        if character == "\\", text.count > 1 { text = text.dropFirst() }
+                        value.append(text.first!)
+                        text = text.dropFirst()
+                    }
+                } else {
+                    value = String(text.prefix { !$0.isWhitespace })
+                }
+                found.append(value)
+            }
+        }
+        return found.filter { !$0.isEmpty }
     }
 
     /// libpq's multi-line, tab-indented messages as one line.

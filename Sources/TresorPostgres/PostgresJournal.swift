@@ -2,8 +2,10 @@ import Dispatch
 import Synchronization
 import TresorCore
 
-/// An apply's journal as rows of the `journal` table. Records are handed to a writer thread at
-/// least every `handOffSeconds`; it sends each batch as one COPY, which commits it. So a killed
+/// An apply's journal as rows of the `journal` table. Records are handed to a writer thread
+/// `handOffSeconds` after the first of them at the latest (a timer hands off a batch that no
+/// later record completes, as when the next change takes minutes); it sends each batch as one
+/// COPY, which commits it. So a killed
 /// run loses at most the last batch or so, as the local journal loses its unwritten tail (with
 /// the recording provider those changes were then simply not done; a provider with effects
 /// elsewhere sees them planned and done again, which converges). A failed COPY (the connection
@@ -25,6 +27,7 @@ final class PostgresJournal: JournalSink, @unchecked Sendable {
         var pending: [Journal.Entry] = []
         var lastHandOff = MonotonicClock.seconds()
         var nextSeq = 1
+        var handOffScheduled = false
     }
 
     private let buffer = Mutex(Buffer())
@@ -39,9 +42,15 @@ final class PostgresJournal: JournalSink, @unchecked Sendable {
     }
 
     func append(_ entry: Journal.Entry) throws(JournalFailure) {
-        let due = buffer.withLock { buffer in
+        let (due, schedule) = buffer.withLock { buffer in
             buffer.pending.append(entry)
-            return MonotonicClock.seconds() - buffer.lastHandOff >= Self.handOffSeconds
+            let due = MonotonicClock.seconds() - buffer.lastHandOff >= Self.handOffSeconds
+            let schedule = !due && !buffer.handOffScheduled
+            if schedule { buffer.handOffScheduled = true }
+            return (due, schedule)
+        }
+        if schedule {
+            DispatchQueue.global().asyncAfter(deadline: .now() + Self.handOffSeconds) { [weak self] in self?.handOff() }
         }
         guard due else { return }
         if let failure = outcome.withLock({ $0.failure }) { throw failure }
@@ -71,6 +80,7 @@ final class PostgresJournal: JournalSink, @unchecked Sendable {
     private func handOff() {
         let (batch, firstSeq) = buffer.withLock { buffer in
             buffer.lastHandOff = MonotonicClock.seconds()
+            buffer.handOffScheduled = false
             let batch = buffer.pending
             let first = buffer.nextSeq
             buffer.nextSeq += batch.count

@@ -99,6 +99,20 @@ final class PostgresBackendTests: XCTestCase {
         XCTAssertEqual(loaded.replayedActions, 0, "a journal of another serial is not replayed")
     }
 
+    /// A record appended just before a long wait (a slow change) is committed all the same,
+    /// within a few batch intervals, without a later record or a flush to push it out.
+    func testAJournalRecordIsCommittedWithoutALaterOne() throws {
+        var journal = try backend().startJournal(lineage: "lineage-3", serial: 0)
+        try journal.append(.set(action: "create", StateBackendConformance.policy("early")))
+        try journal.append(.set(action: "create", StateBackendConformance.policy("then-a-wait")))
+        let started = Date()
+        while try sql("SELECT count(*) FROM \(schema).journal WHERE workspace = $1", [.text(workspace)]).text(0, 0) != "2",
+              Date().timeIntervalSince(started) < 5 { usleep(10_000) }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1, "committed within a second")
+        XCTAssertEqual(try backend().load().replayedActions, 2)
+        try journal.finish()
+    }
+
     /// A run whose connection dies leaves its record behind, stale: it does not block, is
     /// not reported as a holder, and `unlock` removes it.
     func testAStaleLockRecordDoesNotBlockAndUnlockRemovesIt() throws {
