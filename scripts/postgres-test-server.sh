@@ -28,9 +28,10 @@ pg_bin() {
     exit 1
 }
 
-# Runs a command as the cluster's owner.
+# Runs a command as the cluster's owner, from / (the checkout may be closed to that user, and
+# PostgreSQL's tools refuse a working directory they cannot read).
 as_owner() {
-    if [ "$(id -u)" = 0 ]; then runuser -u "$run_user" -- "$@"; else "$@"; fi
+    if [ "$(id -u)" = 0 ]; then (cd / && runuser -u "$run_user" -- "$@"); else "$@"; fi
 }
 
 start() {
