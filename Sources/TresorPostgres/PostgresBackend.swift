@@ -208,30 +208,39 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
 
     public func write(_ state: State, replacing serial: Int) throws(FatalDiagnostic) {
         let connection = try connection()
-        // The journal's last rows are committed before the write that clears them: otherwise
-        // rows written after it would be left behind.
+        // The journal's unsent rows wait: the write holds their actions, and clears the rows.
         let journal = activeJournal.withLock { $0 }
-        journal?.drain()
+        journal?.holdForWrite()
         let bytes = StateFile.encode(state)
         let workspace = PostgresConnection.Parameter.text(settings.workspace)
         do {
-            let stored: Int? = try connection.transaction { () throws(PostgresConnection.Failure) in
-                if serial == 0 {
-                    try connection.execute("INSERT INTO \(schema).states (workspace, serial) VALUES ($1, 0) ON CONFLICT (workspace) DO NOTHING",
-                                           [workspace])
+            // The connection is held from the transaction to the journal's note that it committed,
+            // so that no journal row is sent in between.
+            let stored: Int? = try connection.withTurn { () throws(PostgresConnection.Failure) -> Int? in
+                let stored = try connection.transaction { () throws(PostgresConnection.Failure) -> Int? in
+                    if serial == 0 {
+                        try connection.execute("INSERT INTO \(schema).states (workspace, serial) VALUES ($1, 0) ON CONFLICT (workspace) DO NOTHING",
+                                               [workspace])
+                    }
+                    let updated = try connection.execute(
+                        "UPDATE \(schema).states SET serial = $2::bigint, data = $3 WHERE workspace = $1 AND serial = $4::bigint RETURNING 1",
+                        [workspace, .text(String(state.serial)), .bytes(bytes), .text(String(serial))])
+                    guard updated.count == 1 else {
+                        let current = try connection.execute("SELECT serial::text FROM \(schema).states WHERE workspace = $1", [workspace])
+                        return current.text(0, 0).flatMap { Int($0) } ?? 0
+                    }
+                    try connection.execute("DELETE FROM \(schema).journal WHERE workspace = $1", [workspace])
+                    return nil
                 }
-                let updated = try connection.execute(
-                    "UPDATE \(schema).states SET serial = $2::bigint, data = $3 WHERE workspace = $1 AND serial = $4::bigint RETURNING 1",
-                    [workspace, .text(String(state.serial)), .bytes(bytes), .text(String(serial))])
-                guard updated.count == 1 else {
-                    let current = try connection.execute("SELECT serial::text FROM \(schema).states WHERE workspace = $1", [workspace])
-                    return current.text(0, 0).flatMap { Int($0) } ?? 0
-                }
-                try connection.execute("DELETE FROM \(schema).journal WHERE workspace = $1", [workspace])
-                return nil
+                if stored == nil { journal?.writeCommitted() }
+                return stored
             }
-            if let stored { throw staleWriteDiagnostic(expected: serial, stored: stored) }
+            if let stored {
+                journal?.writeFailed()
+                throw staleWriteDiagnostic(expected: serial, stored: stored)
+            }
         } catch let failure as PostgresConnection.Failure {
+            journal?.writeFailed()
             throw unavailable("cannot write \(description)", failure,
                               help: "the stored state and this apply's committed journal rows are kept; run apply again to record them")
         } catch let diagnostic as FatalDiagnostic {
@@ -239,7 +248,6 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
         } catch {
             preconditionFailure("only the errors caught above are thrown")
         }
-        journal?.supersede()
         activeJournal.withLock { $0 = nil }
     }
 

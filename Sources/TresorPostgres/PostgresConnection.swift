@@ -1,8 +1,13 @@
-import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// One libpq connection, used by one thread at a time (the applying thread and the journal's
-/// writer take turns). Every statement is parameterised: values travel apart from the SQL text,
-/// so nothing a manifest or a state holds is ever parsed as SQL.
+/// One libpq connection, used by one thread at a time: the applying thread and the journal's
+/// writer take turns, a statement or a whole transaction (`withTurn`) at a time, so no statement
+/// of one ever runs inside the other's transaction. Every statement is parameterised: values
+/// travel apart from the SQL text, so nothing a manifest or a state holds is parsed as SQL.
 final class PostgresConnection: @unchecked Sendable {
     struct Failure: Error, Sendable {
         var message: String
@@ -20,7 +25,16 @@ final class PostgresConnection: @unchecked Sendable {
 
     private let pq: LibPQ
     private let connection: LibPQ.Connection
-    private let turn = Mutex(())
+    /// Recursive: a transaction holds the turn across the statements that take it again.
+    private let turn: UnsafeMutablePointer<pthread_mutex_t> = {
+        let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_RECURSIVE))
+        pthread_mutex_init(mutex, &attributes)
+        pthread_mutexattr_destroy(&attributes)
+        return mutex
+    }()
     /// Where the connection goes, without any password: "host 127.0.0.1 port 5432 database tresor as tresor".
     let target: String
 
@@ -66,13 +80,24 @@ final class PostgresConnection: @unchecked Sendable {
         self.target = target
     }
 
-    deinit { pq.finish(connection) }
+    deinit {
+        pq.finish(connection)
+        pthread_mutex_destroy(turn)
+        turn.deallocate()
+    }
+
+    /// Runs `body` with the connection to itself.
+    func withTurn<T>(_ body: () throws(Failure) -> T) throws(Failure) -> T {
+        pthread_mutex_lock(turn)
+        defer { pthread_mutex_unlock(turn) }
+        return try body()
+    }
 
     /// Runs one statement; its rows, or the server's error.
     @discardableResult
     func execute(_ sql: String, _ parameters: [Parameter] = [], binaryResult: Bool = false) throws(Failure) -> Rows {
-        let result: LibPQ.Result? = turn.withLock { _ in
-            withParameters(parameters[...], values: [], lengths: [], formats: []) { values, lengths, formats in
+        pthread_mutex_lock(turn)
+        let result: LibPQ.Result? = withParameters(parameters[...], values: [], lengths: [], formats: []) { values, lengths, formats in
                 values.withUnsafeBufferPointer { values in
                     lengths.withUnsafeBufferPointer { lengths in
                         formats.withUnsafeBufferPointer { formats in
@@ -81,8 +106,8 @@ final class PostgresConnection: @unchecked Sendable {
                         }
                     }
                 }
-            }
         }
+        pthread_mutex_unlock(turn)
         let status = pq.resultStatus(result)
         guard status == LibPQ.commandOK || status == LibPQ.tuplesOK else { throw failure(result) }
         return Rows(pq: pq, result: result)
@@ -90,7 +115,9 @@ final class PostgresConnection: @unchecked Sendable {
 
     /// `COPY … FROM STDIN` with `data` in COPY's text format, as one statement.
     func copy(_ sql: String, data: [UInt8]) throws(Failure) {
-        let outcome: Failure? = turn.withLock { _ in
+        let outcome: Failure? = { () -> Failure? in
+            pthread_mutex_lock(turn)
+            defer { pthread_mutex_unlock(turn) }
             let started = pq.execParams(connection, sql, 0, nil, nil, nil, nil, 0)
             guard pq.resultStatus(started) == LibPQ.copyIn else { return failure(started) }
             pq.clear(started)
@@ -104,20 +131,22 @@ final class PostgresConnection: @unchecked Sendable {
                 if problem == nil, pq.resultStatus(result) != LibPQ.commandOK { problem = failure(result) } else { pq.clear(result) }
             }
             return problem
-        }
+        }()
         if let outcome { throw outcome }
     }
 
     /// Runs `body` in a transaction, committed when it returns and rolled back when it throws.
     func transaction<T>(_ body: () throws(Failure) -> T) throws(Failure) -> T {
-        try execute("BEGIN")
-        do {
-            let value = try body()
-            try execute("COMMIT")
-            return value
-        } catch {
-            _ = try? execute("ROLLBACK")
-            throw error
+        try withTurn { () throws(Failure) -> T in
+            try execute("BEGIN")
+            do throws(Failure) {
+                let value = try body()
+                try execute("COMMIT")
+                return value
+            } catch {
+                _ = try? execute("ROLLBACK")
+                throw error
+            }
         }
     }
 
