@@ -55,47 +55,7 @@ final class PostgresScenarioTests: XCTestCase {
     }
 
     private func writeEstate(vaults: Int, perVault: Int) throws {
-        let subscription = "1f0c5c6e-0000-4000-8000-00000000a001"
-        for vault in 0..<vaults {
-            var text = """
-                apiVersion: tresor/v1
-                kind: Vault
-                name: rsv-pg-\(vault)
-                subscription: \(subscription)
-                resourceGroup: rg-backup
-                region: westeurope
-                ---
-                apiVersion: tresor/v1
-                kind: BackupPolicy
-                name: daily-30
-                vault: rsv-pg-\(vault)
-                schedule: {frequency: Daily, time: "19:00"}
-                retention: {daily: 30}
-                ---
-                apiVersion: tresor/v1
-                kind: Protection
-                vault: rsv-pg-\(vault)
-                policy: daily-30
-                vms:
-
-                """
-            for vm in 0..<perVault { text += "  - rg-pg-\(vault)/vm-\(vault)-\(vm)\n" }
-            for vm in 0..<perVault {
-                text += """
-                    ---
-                    apiVersion: tresor/v1
-                    kind: VirtualMachine
-                    name: vm-\(vault)-\(vm)
-                    subscription: \(subscription)
-                    resourceGroup: rg-pg-\(vault)
-                    region: westeurope
-                    os: {type: Windows, version: "2019"}
-                    agent: {installed: true, version: "2.7.41491.1102"}
-
-                    """
-            }
-            try text.write(toFile: "\(manifests)/vault-\(vault).yaml", atomically: true, encoding: .utf8)
-        }
+        try TestEstate.write(vaults: vaults, perVault: perVault, name: "pg", into: manifests)
     }
 
     /// A started tresor, its output gathered as it comes.
