@@ -42,7 +42,13 @@ struct LibPQ: @unchecked Sendable {
     let db: @convention(c) (Connection?) -> UnsafeMutablePointer<CChar>?
     let user: @convention(c) (Connection?) -> UnsafeMutablePointer<CChar>?
 
-    static let libraryName = "libpq.so.5"
+    /// `TRESOR_LIBPQ` names another copy (a path), for libpq installed outside the loader's path.
+    static let libraryVariable = "TRESOR_LIBPQ"
+    #if os(macOS)
+    static let defaultLibrary = "libpq.5.dylib"
+    #else
+    static let defaultLibrary = "libpq.so.5"
+    #endif
 
     /// The library, loaded once; the reason when it cannot be.
     static let shared: Swift.Result<LibPQ, LoadFailure> = load()
@@ -52,12 +58,15 @@ struct LibPQ: @unchecked Sendable {
     }
 
     private static func load() -> Swift.Result<LibPQ, LoadFailure> {
+        let libraryName = getenv(libraryVariable).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? defaultLibrary
         guard let handle = dlopen(libraryName, RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "not found"
-            return .failure(LoadFailure(message: "cannot load PostgreSQL's client library \(libraryName) (\(reason)); "
-                                            + "install it (Debian and Ubuntu: `apt-get install libpq5`) to keep state in PostgreSQL"))
+            return .failure(LoadFailure(message: "cannot load PostgreSQL's client library \(libraryName) (\(reason))"))
         }
-        let names = ["PQconnectdbParams", "PQstatus", "PQerrorMessage", "PQfinish", "PQexecParams", "PQresultStatus", "PQresultErrorMessage", "PQresultErrorField", "PQntuples", "PQgetvalue", "PQgetlength", "PQgetisnull", "PQclear", "PQputCopyData", "PQputCopyEnd", "PQgetResult", "PQhost", "PQport", "PQdb", "PQuser"]
+        let names = ["PQconnectdbParams", "PQstatus", "PQerrorMessage", "PQfinish", "PQexecParams", "PQresultStatus",
+                     "PQresultErrorMessage", "PQresultErrorField", "PQntuples", "PQgetvalue", "PQgetlength",
+                     "PQgetisnull", "PQclear", "PQputCopyData", "PQputCopyEnd", "PQgetResult", "PQhost", "PQport",
+                     "PQdb", "PQuser"]
         var pointers: [String: UnsafeMutableRawPointer] = [:]
         for name in names { pointers[name] = dlsym(handle, name) }
         let missing = names.filter { pointers[$0] == nil }

@@ -44,6 +44,12 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
     func connection() throws(FatalDiagnostic) -> PostgresConnection {
         let result: Result<PostgresConnection, FatalDiagnostic> = session.withLock { session in
             if let session { return .success(session) }
+            if case .failure(let failure) = LibPQ.shared {
+                return .failure(FatalDiagnostic(Diagnostic(
+                    "TR604", .error, "\(failure.message); nothing was read or written", at: nil,
+                    help: "install it (Debian and Ubuntu: `apt-get install libpq5`) or give its path in \(LibPQ.libraryVariable); "
+                        + "only the postgres backend needs it")))
+            }
             guard PostgresSettings.isValidIdentifier(settings.schema) else {
                 return .failure(FatalDiagnostic(Diagnostic(
                     "TR000", .error, "postgres schema \"\(settings.schema)\" is not a plain identifier", at: nil,

@@ -230,6 +230,19 @@ final class PostgresScenarioTests: XCTestCase {
         XCTAssertTrue(shown.stdout.contains("\(total) resources."), shown.stdout)
     }
 
+    /// Without libpq the command stops with a diagnostic that says what to install.
+    func testAMissingClientLibraryIsADiagnostic() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["TRESOR_LIBPQ"] = "/nonexistent/libpq.so.5"
+        environment["TRESOR_PG_CONN"] = connection
+        let running = Running()
+        try running.start(executable, ["plan", manifests, "--provider", "record"], in: directory, environment: environment)
+        XCTAssertEqual(running.finish(), 1)
+        XCTAssertTrue(running.stdout.contains("error[TR604]: cannot load PostgreSQL's client library /nonexistent/libpq.so.5 ("),
+                      running.stdout + running.stderr)
+        XCTAssertTrue(running.stdout.contains("help: install it (Debian and Ubuntu: `apt-get install libpq5`)"), running.stdout)
+    }
+
     /// push checks lineage and serial; pull prints what a local state file would hold, so a
     /// state moves between the backends byte for byte.
     func testPushRefusesAnotherLineageAndStateMovesBetweenBackends() throws {
