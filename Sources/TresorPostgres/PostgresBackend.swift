@@ -292,7 +292,7 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
             while true {
                 if try connection.execute("SELECT pg_try_advisory_lock($1::bigint)", [key]).text(0, 0) == "t" {
                     let record = LockRecord(operation: operation)
-                    try connection.execute("""
+                    try connection.executeUnsynced("""
                         INSERT INTO \(schema).locks (workspace, id, operation, holder, host, pid, created, backend_pid)
                         VALUES ($1, $2, $3, $4, $5, $6::integer, $7, pg_backend_pid())
                         ON CONFLICT (workspace) DO UPDATE SET id = EXCLUDED.id, operation = EXCLUDED.operation,
@@ -383,7 +383,7 @@ final class PostgresLock: StateLockHandle {
     func release() {
         guard held else { return }
         held = false
-        _ = try? connection.execute("DELETE FROM \(schema).locks WHERE workspace = $1 AND id = $2", [.text(workspace), .text(record.id)])
+        _ = try? connection.executeUnsynced("DELETE FROM \(schema).locks WHERE workspace = $1 AND id = $2", [.text(workspace), .text(record.id)])
         _ = try? connection.execute("SELECT pg_advisory_unlock($1::bigint)", [.text(String(key))])
     }
 }

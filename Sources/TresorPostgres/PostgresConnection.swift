@@ -150,6 +150,16 @@ final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// Runs one statement without waiting for the server to flush it to disk: for lock
+    /// records, which need no durability (a server that crashes ends the sessions, and with them
+    /// the advisory locks the records describe). Saves a disk flush per plan and apply.
+    func executeUnsynced(_ sql: String, _ parameters: [Parameter]) throws(Failure) {
+        try transaction { () throws(Failure) in
+            try execute("SET LOCAL synchronous_commit TO off")
+            try execute(sql, parameters)
+        }
+    }
+
     /// The failure a result (nil: the connection) reports; clears the result.
     private func failure(_ result: LibPQ.Result?) -> Failure {
         defer { pq.clear(result) }
