@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 import TresorCore
 
@@ -21,7 +20,7 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
     public let settings: PostgresSettings
     /// The command's connection, opened on first use and kept for the whole command: it holds the lock.
     private let session = Mutex<PostgresConnection?>(nil)
-    /// The journal of the apply in progress, drained before the state write that supersedes it.
+    /// The journal of the apply in progress, told about the state write that supersedes it.
     private let activeJournal = Mutex<PostgresJournal?>(nil)
 
     public init(settings: PostgresSettings) {
@@ -53,7 +52,7 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
             guard PostgresSettings.isValidIdentifier(settings.schema) else {
                 return .failure(FatalDiagnostic(Diagnostic(
                     "TR000", .error, "postgres schema \"\(settings.schema)\" is not a plain identifier", at: nil,
-                    help: "use lower-case letters, digits and underscores, starting with a letter (at most 63)")))
+                    help: "use lower-case letters, digits and underscores, not starting with a digit (at most 63)")))
             }
             switch PostgresConnection.open(settings.connection) {
             case .failure(let failure):
