@@ -214,7 +214,10 @@ final class PostgresScenarioTests: XCTestCase {
         let apply = try start(["apply", manifests, "--auto-approve"])
         XCTAssertTrue(apply.wait(seconds: 120) { ((try? self.journalRows()) ?? 0) > 0 || !apply.process.isRunning },
                       "no journal rows appeared")
+        // Held still while its connection is ended, so that it cannot finish first.
+        kill(apply.process.processIdentifier, SIGSTOP)
         try psql("SELECT pg_terminate_backend(backend_pid) FROM tresor_scenarios.locks WHERE workspace = '\(workspace)'")
+        kill(apply.process.processIdentifier, SIGCONT)
         XCTAssertEqual(apply.finish(), 1, apply.stdout + apply.stderr)
         let output = apply.stdout + apply.stderr
         XCTAssertTrue(output.contains("the connection to PostgreSQL was lost"), output)
