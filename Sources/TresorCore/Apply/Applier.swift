@@ -74,6 +74,10 @@ struct Applier {
                 let entry = Journal.Entry(change, recorded: recorded)
                 do throws(JournalFailure) {
                     try journal.append(entry)
+                    // The journal batches records confirmed microseconds apart (the recording
+                    // provider's). A change that took a while, as Azure's do, may be the last
+                    // for minutes: it is written out now, so a kill loses nothing Azure confirmed.
+                    if outcome.seconds >= 0.01 { try journal.flush() }
                 } catch {
                     journalFailure = error
                     return false
