@@ -10,11 +10,11 @@ final class BackendConfigurationTests: XCTestCase {
     override func setUpWithError() throws {
         directory = try makeTemporaryDirectory()
         previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(directory.path)
+        _ = FileManager.default.changeCurrentDirectoryPath(directory.path)
     }
 
     override func tearDownWithError() throws {
-        FileManager.default.changeCurrentDirectoryPath(previous)
+        _ = FileManager.default.changeCurrentDirectoryPath(previous)
         try? FileManager.default.removeItem(at: directory)
     }
 
