@@ -205,7 +205,7 @@ final class StateCommandTests: XCTestCase {
     }
 
     func testShowRendersTheStateAndSavedPlans() async throws {
-        XCTAssertEqual(ShowCommand(planFile: nil, store: store).run().stdout, "No state at \(store.path): nothing has been applied yet.\n")
+        XCTAssertEqual(ShowCommand(planFile: nil, store: store).run().stdout, "State \"\(store.path)\": nothing has been applied yet.\n")
         XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)
         let shownPlan = ShowCommand(planFile: planFile, store: store).run()
         XCTAssertTrue(shownPlan.stdout.contains("made against serial 0 of lineage (new state)"), shownPlan.stdout)

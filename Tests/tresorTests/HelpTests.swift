@@ -28,6 +28,8 @@ final class HelpTests: XCTestCase {
     func testShowHelp() throws { try assertHelp(Show.self, "show.txt") }
     func testUnlockHelp() throws { try assertHelp(Unlock.self, "unlock.txt") }
     func testGraphHelp() throws { try assertHelp(Graph.self, "graph.txt") }
+    func testStatePullHelp() throws { try assertHelp(StateGroup.Pull.self, "state-pull.txt") }
+    func testStatePushHelp() throws { try assertHelp(StateGroup.Push.self, "state-push.txt") }
 
     func testPlanOptionsParse() throws {
         let command = try XCTUnwrap(Tresor.parseAsRoot(["plan", "backup", "--state", "s.json", "--out", "p.json",

@@ -9,7 +9,9 @@ public struct PlanCommand: Sendable {
     public var paths: [String]
     /// az CLI JSON files read as observed facts (SPEC §5).
     public var inventories: [String] = []
-    public var store: StateStore
+    public var store: any StateBackend
+    /// Seconds to wait for a lock another run holds (`--lock-timeout`).
+    public var lockTimeout = 0.0
     public var out: String?
     public var format: PlanFormat = .text
     public var detailedExitCode = false
@@ -18,7 +20,7 @@ public struct PlanCommand: Sendable {
     /// Said first: the recording provider's word that plan and apply change nothing in Azure.
     public var banner: String?
 
-    public init(paths: [String], store: StateStore) {
+    public init(paths: [String], store: any StateBackend) {
         self.paths = paths.isEmpty ? ["."] : paths
         self.store = store
     }
@@ -37,16 +39,16 @@ public struct PlanCommand: Sendable {
     }
 
     private func plan() -> CommandOutput {
-        let lock: StateLock
+        let lock: any StateLockHandle
         do {
-            lock = try store.lock(operation: "plan")
+            lock = try store.lock(operation: "plan", timeout: lockTimeout)
         } catch {
             return failure(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic]), state: nil)
         }
         defer { lock.release() }
         let store = self.store
         let (compiled, outcome) = Planning.compile(paths: paths, inventories: inventories) { Result { () throws(FatalDiagnostic) in try store.load() } }
-        let loaded: StateStore.Loaded
+        let loaded: LoadedState
         switch outcome {
         case .success(let value): loaded = value
         case .failure(let error): return failure(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic]), state: nil)
@@ -101,8 +103,8 @@ public struct PlanCommand: Sendable {
 
 /// Says that an interrupted apply's journal was replayed into the state read (and, for apply,
 /// written to the state file).
-func replayNote(_ loaded: StateStore.Loaded, recorded: Bool = false) -> String {
+func replayNote(_ loaded: LoadedState, recorded: Bool = false) -> String {
     guard loaded.replayedActions > 0 else { return "" }
     return "note: the state includes \(plural(loaded.replayedActions, "change")) of an interrupted apply, "
-        + (recorded ? "now recorded in the state file\n" : "replayed from its journal\n")
+        + (recorded ? "now recorded in the state\n" : "replayed from its journal\n")
 }
