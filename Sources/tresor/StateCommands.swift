@@ -20,7 +20,7 @@ struct StateOption: ParsableArguments {
     }
 }
 
-struct Plan: ParsableCommand {
+struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check manifests and show the changes that would bring the stored state to them.",
         discussion: """
@@ -50,16 +50,20 @@ struct Plan: ParsableCommand {
 
     @OptionGroup var providerOptions: ProviderOptions
 
-    func run() throws {
+    @OptionGroup var refresh: RefreshOptions
+
+    func run() async throws {
         var command = PlanCommand(paths: paths, store: state.store)
         if providerOptions.chosen == .record { command.banner = RecordingProvider().banner }
+        command.refresher = providerOptions.refresher(refresh)
+        command.refreshOnly = refresh.refreshOnly
         command.inventories = inventory.files
         command.out = out
         command.format = format
         command.detailedExitCode = detailedExitcode
         command.allowDestroy = allowDestroy
         command.colored = format == .text && TextRenderer.wantsColor(fileDescriptor: 1)
-        finish(command.run())
+        finish(await command.run())
     }
 }
 
@@ -87,6 +91,8 @@ struct Apply: AsyncParsableCommand {
 
     @OptionGroup var providerOptions: ProviderOptions
 
+    @OptionGroup var refresh: RefreshOptions
+
     @Option(help: ArgumentHelp("How many changes may be in flight at once: a number, or auto to follow Azure's write budget (up to 1000).",
                                valueName: "n|auto"))
     var parallelism: String = "auto"
@@ -110,9 +116,7 @@ struct Apply: AsyncParsableCommand {
         case .record:
             provider = RecordingProvider()
         case .azure:
-            let settings = AzureSettings(cloud: providerOptions.azureCloud, parallelism: Int(parallelism),
-                                         timeout: DurationText.seconds(timeout) ?? 1800,
-                                         log: providerOptions.verbose ? { @Sendable in Files.writeAll($0 + "\n", to: 2) } : nil)
+            let settings = providerOptions.azureSettings(parallelism: Int(parallelism), timeout: DurationText.seconds(timeout) ?? 1800)
             switch await AzureProvider.connect(settings: settings, environment: processEnvironment()) {
             case .success(let azure):
                 provider = azure
@@ -125,6 +129,8 @@ struct Apply: AsyncParsableCommand {
         var command = ApplyCommand(paths: planFile == nil ? arguments : [], planFile: planFile, store: state.store, provider: provider)
         command.autoApprove = autoApprove
         command.allowDestroy = allowDestroy
+        command.refreshes = !refresh.noRefresh
+        command.refreshOnly = refresh.refreshOnly
         command.colored = TextRenderer.wantsColor(fileDescriptor: 1)
         let progressLine = ProgressLine()
         let onTerminal = isatty(2) == 1

@@ -17,14 +17,20 @@ public struct PlanCommand: Sendable {
     public var colored = false
     /// Said first: the recording provider's word that plan and apply change nothing in Azure.
     public var banner: String?
+    /// Connects to the provider that reads what Azure holds before planning (SPEC §7), once
+    /// the manifests and state are read; nil plans from stored state alone (`--no-refresh`,
+    /// `--provider record`), and then needs no credentials.
+    public var refresher: (@Sendable () async -> Result<any Provider, FatalDiagnostic>)?
+    /// `--refresh-only`: plan only the drift, from stored state to what Azure holds.
+    public var refreshOnly = false
 
     public init(paths: [String], store: StateStore) {
         self.paths = paths.isEmpty ? ["."] : paths
         self.store = store
     }
 
-    public func run() -> CommandOutput {
-        var output = plan()
+    public func run() async -> CommandOutput {
+        var output = await plan()
         if let banner {
             // JSON stays one document on stdout; the banner goes to stderr there.
             switch format {
@@ -36,7 +42,7 @@ public struct PlanCommand: Sendable {
         return output
     }
 
-    private func plan() -> CommandOutput {
+    private func plan() async -> CommandOutput {
         let lock: StateLock
         do {
             lock = try store.lock(operation: "plan")
@@ -51,7 +57,30 @@ public struct PlanCommand: Sendable {
         case .success(let value): loaded = value
         case .failure(let error): return failure(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic]), state: nil)
         }
-        let result = Planning(allowDestroy: allowDestroy).plan(compiled, against: loaded.state)
+        var refreshed: Refreshed?
+        if let refresher, refreshOnly || compiled.report.errorCount == 0 {
+            let estate = compiled.report.errorCount == 0 ? compiled.estate : nil
+            let outcome: Result<Refreshed?, FatalDiagnostic>
+            switch await refresher() {
+            case .success(let provider): outcome = await Refreshed.read(loaded.state, estate: estate, through: provider)
+            case .failure(let error): outcome = .failure(error)
+            }
+            switch outcome {
+            case .success(let value): refreshed = value
+            case .failure(let error):
+                let report = DiagnosticReport(sources: compiled.report.sources, diagnostics: compiled.report.diagnostics + [error.diagnostic])
+                return failure(report, state: loaded.state)
+            }
+        }
+        let result: Planning.Result
+        if refreshOnly {
+            // Only what Azure holds against state: the manifests' problems are shown, not planned.
+            var drift = refreshed?.driftPlan(from: loaded.state) ?? Plan(lineage: loaded.state.lineage, serial: loaded.state.serial, changes: [])
+            drift.refreshOnly = true
+            result = Planning.Result(report: compiled.report, plan: drift)
+        } else {
+            result = Planning(allowDestroy: allowDestroy).plan(compiled, against: loaded.state, refreshed: refreshed)
+        }
         guard let plan = result.plan else { return failure(result.report, state: loaded.state) }
         var notes = replayNote(loaded)
         if let out {

@@ -38,6 +38,16 @@ public enum ResourceID {
         return joined
     }
 
+    /// The ID `levels` type/name pairs up: a security rule's NSG (1), a protected item's vault (3).
+    public static func parent(of id: String, levels: Int) -> String? {
+        var end = id.endIndex
+        for _ in 0..<(2 * levels) {
+            guard let slash = id[..<end].lastIndex(of: "/"), slash > id.startIndex else { return nil }
+            end = slash
+        }
+        return String(id[..<end])
+    }
+
     /// The comparison form of an ID.
     public static func key(_ id: String) -> String { id.asciiLowercased() }
 
