@@ -27,6 +27,7 @@ final class HelpTests: XCTestCase {
     func testApplyHelp() throws { try assertHelp(Apply.self, "apply.txt") }
     func testShowHelp() throws { try assertHelp(Show.self, "show.txt") }
     func testUnlockHelp() throws { try assertHelp(Unlock.self, "unlock.txt") }
+    func testImportHelp() throws { try assertHelp(Import.self, "import.txt") }
 
     func testPlanOptionsParse() throws {
         let command = try XCTUnwrap(Tresor.parseAsRoot(["plan", "backup", "--state", "s.json", "--out", "p.json",
