@@ -1,0 +1,64 @@
+/// Managed identity: App Service's local identity endpoint (IDENTITY_ENDPOINT + IDENTITY_HEADER),
+/// else the VM's Instance Metadata Service.
+struct ManagedIdentity: Sendable {
+    enum Detection {
+        /// Use it; `first` is the token the IMDS probe already fetched.
+        case configured(ManagedIdentity, first: AccessToken?)
+        /// Not on this machine, and why.
+        case absent(String)
+        /// Configured in a way that must not be used (its secret header over plain http).
+        case refused(SignInFailure)
+    }
+
+    static let defaultIMDS = "http://169.254.169.254"
+
+    let source: String
+    let url: String
+    let headers: [(String, String)]
+    let endpoint: String
+    let errorFields: [String]
+    let request: TokenRequest
+    let redaction: Redaction
+
+    static func detect(settings: Settings, cloud: AzureCloud, request: TokenRequest, redaction: Redaction) async -> Detection {
+        let resource = "resource=" + TokenRequest.formEncoded(cloud.tokenResource)
+            + (settings["AZURE_CLIENT_ID"].map { "&client_id=" + TokenRequest.formEncoded($0) } ?? "")
+
+        if let endpoint = settings["IDENTITY_ENDPOINT"], let header = settings["IDENTITY_HEADER"] {
+            guard Loopback.maySendSecrets(to: endpoint) else {
+                return .refused(SignInFailure(message:
+                    "IDENTITY_ENDPOINT \"\(Loopback.withoutQuery(endpoint))\" is refused: IDENTITY_HEADER is a secret, so it must be https:// or loopback"))
+            }
+            let url = endpoint + (endpoint.contains("?") ? "&" : "?") + "api-version=2019-08-01&" + resource
+            return .configured(ManagedIdentity(
+                source: "managed identity (IDENTITY_ENDPOINT)", url: url, headers: [("X-IDENTITY-HEADER", header)],
+                endpoint: "managed identity endpoint \(Loopback.withoutQuery(endpoint))", errorFields: ["error", "error_description", "message"],
+                request: request, redaction: redaction), first: nil)
+        }
+
+        var base = settings["AZURE_POD_IDENTITY_AUTHORITY_HOST"] ?? defaultIMDS
+        while base.hasSuffix("/") { base.removeLast() }
+        let identity = ManagedIdentity(
+            source: "managed identity (IMDS)", url: base + "/metadata/identity/oauth2/token?api-version=2018-02-01&" + resource,
+            headers: [("Metadata", "true")], endpoint: "IMDS \(base)", errorFields: ["error", "error_description"],
+            request: request, redaction: redaction)
+        let probe = HTTPRequest(method: "GET", url: identity.url, headers: identity.headers)
+        let response: HTTPResponse
+        do {
+            response = try await request.transport.send(probe, timeout: CredentialChain.imdsProbeTimeout)
+        } catch {
+            return .absent("IDENTITY_ENDPOINT, IDENTITY_HEADER not set; IMDS at \(base) did not answer within 1 s")
+        }
+        if response.status == 400 {
+            let quoted = redaction.quoteError(response.body).map { ": " + $0 } ?? ""
+            return .absent("IDENTITY_ENDPOINT, IDENTITY_HEADER not set; IMDS at \(base) has no identity for this machine (HTTP 400\(quoted))")
+        }
+        let first = response.status == 200 ? TokenRequest.accessToken(from: response.body, now: request.now()) : nil
+        return .configured(identity, first: first)
+    }
+
+    func token() async throws(SignInFailure) -> AccessToken {
+        try await request.fetch(HTTPRequest(method: "GET", url: url, headers: headers), endpoint: endpoint,
+                                timeout: CredentialChain.tokenEndpointTimeout, errorFields: errorFields, redaction: redaction)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import TresorCore
+
+/// One token fetched over HTTP, shared by the sources that ask an endpoint: retries of what may
+/// succeed when sent again, the expiry in either of its shapes, and error messages that quote
+/// only the error fields of an answer, scrubbed.
+struct TokenRequest: Sendable {
+    let transport: any HTTPTransport
+    let now: @Sendable () -> Double
+
+    /// `endpoint` names the endpoint in messages ("Entra ID token endpoint https://login.../token").
+    /// `errorFields` are the members of an error answer that may be quoted.
+    func fetch(_ request: HTTPRequest, endpoint: String, timeout: Double, attempts: Int = 3,
+               errorFields: [String] = ["error", "error_description"], redaction: Redaction) async throws(SignInFailure) -> AccessToken {
+        var attempt = 1
+        while true {
+            let response: HTTPResponse
+            do {
+                response = try await transport.send(request, timeout: timeout)
+            } catch {
+                guard error.retryable, attempt < attempts else {
+                    throw SignInFailure(message: "\(endpoint) could not be reached: \(redaction.scrub(error.message))")
+                }
+                attempt += 1
+                await pause(seconds: Double(attempt - 1))
+                continue
+            }
+            if response.status == 429 || response.status >= 500, attempt < attempts {
+                attempt += 1
+                await pause(seconds: min(30, response.header("retry-after").flatMap(Double.init) ?? Double(attempt - 1)))
+                continue
+            }
+            guard response.status == 200 else {
+                let quoted = redaction.quoteError(response.body, fields: errorFields).map { ": " + $0 } ?? ""
+                throw SignInFailure(message: "\(endpoint) refused the sign-in: HTTP \(response.status)\(quoted)")
+            }
+            guard let token = Self.accessToken(from: response.body, now: now()) else {
+                throw SignInFailure(message: "\(endpoint) answered HTTP 200 without an access token and its expiry")
+            }
+            return token
+        }
+    }
+
+    private func pause(seconds: Double) async {
+        try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+    }
+
+    /// `access_token` with `expires_on` (epoch seconds, number or string: managed identity) or
+    /// `expires_in` (seconds from now, number or string: Entra ID).
+    static func accessToken(from body: [UInt8], now: Double) -> AccessToken? {
+        guard let json = try? JSONReader.parse(body).value,
+              let value = json["access_token"]?.stringValue, !value.isEmpty else { return nil }
+        if let expiresOn = seconds(json["expires_on"]) { return AccessToken(value: value, expiresOn: expiresOn) }
+        if let expiresIn = seconds(json["expires_in"]) { return AccessToken(value: value, expiresOn: now + expiresIn) }
+        return nil
+    }
+
+    /// A count of seconds given as a JSON number or a string holding one.
+    static func seconds(_ value: JSON?) -> Double? {
+        switch value {
+        case .int(let seconds)?: Double(seconds)
+        case .string(let text)?: Double(text.trimmingCharacters(in: .whitespaces))
+        default: nil
+        }
+    }
+
+    /// `value` escaped for a query string or a form body: everything but unreserved characters.
+    static func formEncoded(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? value
+    }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    static func form(_ fields: [(String, String)]) -> [UInt8] {
+        Array(fields.map { formEncoded($0.0) + "=" + formEncoded($0.1) }.joined(separator: "&").utf8)
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Glibc
+import TresorCore
+import XCTest
+
+/// A Python server on loopback for one test: the ARM emulator (`Tests/Emulator/arm_emulator.py`)
+/// or a script given inline. It prints `listening on http://127.0.0.1:PORT` as its first line;
+/// `stop()` (call it from tearDown) kills it.
+final class EmulatorProcess {
+    let baseURL: String
+    private let process: Process
+
+    /// The repository's root, found from this file's path: tests run from a clone.
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Starts the ARM emulator with `arguments` after `--port 0`.
+    convenience init(emulatorArguments arguments: [String] = []) throws {
+        let script = Self.repositoryRoot.appendingPathComponent("Tests/Emulator/arm_emulator.py").path
+        try self.init(pythonArguments: [script, "--port", "0"] + arguments)
+    }
+
+    /// Starts `python3` with `arguments` (`["-c", source]` for an inline script).
+    init(pythonArguments arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-u"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+        self.process = process
+
+        var line: [UInt8] = []
+        let reader = output.fileHandleForReading
+        while true {
+            let byte = reader.readData(ofLength: 1)
+            guard let first = byte.first else { break }
+            if first == UInt8(ascii: "\n") { break }
+            line.append(first)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.hasPrefix("listening on ") else {
+            process.terminate()
+            process.waitUntilExit()
+            throw XCTSkip("server did not start: first line \"\(text)\"")
+        }
+        baseURL = String(text.dropFirst("listening on ".count))
+        // Later output is drained so that a chatty server never blocks on a full pipe.
+        Thread.detachNewThread { while !reader.availableData.isEmpty {} }
+    }
+
+    var port: Int { Int(baseURL.split(separator: ":").last ?? "") ?? 0 }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+
+    /// GETs `path` from the server and decodes its JSON answer (control endpoints).
+    func json(_ path: String, method: String = "GET", body: String? = nil) async throws -> JSON {
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        request.httpMethod = method
+        if let body { request.httpBody = Data(body.utf8); request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        let (data, _) = try await URLSession.shared.data(for: request)
+        return try JSONReader.parse([UInt8](data)).value
+    }
+
+    /// A loopback port nothing listens on: bound, read and closed again.
+    static func closedPort() -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
