@@ -14,6 +14,7 @@ on stdout is "listening on http://127.0.0.1:PORT". See README.md beside this fil
 import argparse
 import base64
 import copy
+import gc
 import datetime
 import hashlib
 import heapq
@@ -56,7 +57,6 @@ class SpecSet:
     """The swagger files, their operations (method + path template) and a strict validator."""
 
     def __init__(self, root, operation_files):
-        self.root = root
         self.docs = {}
         self.effective_cache = {}
         self.discriminator_cache = {}
@@ -313,6 +313,16 @@ def deep_merge(base, patch):
     return base
 
 
+def parse_time(text):
+    """A UTC datetime from ISO 8601 text as Azure writes it (any number of fraction digits), or None."""
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|[+-]00:?00)?$", text or "")
+    if not m:
+        return None
+    parts = [int(x) for x in m.groups()[:6]]
+    micro = int((m.group(7) or "0")[:6].ljust(6, "0"))
+    return datetime.datetime(*parts, micro, tzinfo=datetime.timezone.utc)
+
+
 def normalize_location(loc):
     return re.sub(r"\s+", "", loc or "").lower()
 
@@ -331,6 +341,9 @@ class Bucket:
     def __init__(self, burst, refill):
         self.burst, self.refill = float(burst), float(refill)
         self.tokens, self.at = float(burst), time.monotonic()
+
+    def peek(self):
+        return int(min(self.burst, self.tokens + (time.monotonic() - self.at) * self.refill))
 
     def take(self):
         """(allowed, remaining, retry_after_seconds)."""
@@ -454,9 +467,9 @@ def default_security_rules(nid):
 # ---------------------------------------------------------------------------------------------
 
 class Refusal(Exception):
-    def __init__(self, status, code, message, target=None, headers=None):
+    def __init__(self, status, code, message, target=None):
         super().__init__(message)
-        self.status, self.code, self.message, self.target, self.headers = status, code, message, target, headers or {}
+        self.status, self.code, self.message, self.target = status, code, message, target
 
 
 DEFAULTS = {
@@ -475,6 +488,8 @@ class Emulator:
         self.config.update(config)
         self.specs = SpecSet(SPECS, [RS_SPEC, BK_SPEC, NW_SPEC])
         self.tokens = {}
+        self.open_connections = 0    # live counters, kept across resets
+        self.in_flight_requests = 0
         self.reset()
 
     def reset(self):
@@ -491,11 +506,11 @@ class Emulator:
             self.faults = []
             self.by_status = {}
             self.throttled = 0
-            self.open_connections = 0
-            self.max_open_connections = 0
-            self.in_flight_requests = 0
+            self.max_open_connections = self.open_connections
             self.max_in_flight_requests = 0
             self.max_operations_in_flight = 0
+            self.operations_in_flight = 0
+            self.pending_rules = {}  # lower NSG id -> {lower rule name: body of a rule PUT still running}
             self.etag_counter = 0
 
     def configure(self, changes):
@@ -506,6 +521,11 @@ class Emulator:
                     key, v = "throttle", not v
                 if key not in DEFAULTS:
                     raise Refusal(400, "UnknownOption", "unknown option %r" % k)
+                default = DEFAULTS[key]
+                if isinstance(default, bool) and isinstance(v, str):
+                    v = v.lower() in ("1", "true", "yes")
+                elif isinstance(default, (int, float)) and not isinstance(default, bool) and v is not None:
+                    v = type(default)(v)
                 self.config[key] = v
             self.buckets = {}
 
@@ -523,13 +543,21 @@ class Emulator:
             body["etag"] = 'W/"datetime\'%d\'"' % self.etag_counter
         elif kind in ("rule", "nsg"):
             body["etag"] = 'W/"%08d-0000-0000-0000-000000000000"' % self.etag_counter
-        self.resources[key] = {"kind": kind, "id": display_id, "body": body, "g": g}
+        record = self.resources[key] = {"kind": kind, "id": display_id, "body": body, "g": g}
+        if kind == "item":
+            self.encoded_view(record)  # paid once here rather than by every list page
         self.children.setdefault(parent_key(kind, g), {}).setdefault(kind, {})[key] = None
         if kind == "item":
             src = body.get("properties", {}).get("sourceResourceId")
             if src:
                 self.registrations[src.lower()] = key
         return body
+
+    def add_system_policies(self, g):
+        for name, props in system_policies(g):
+            pg = dict(g, policy=name)
+            if not self.get(policy_display_id(pg)):
+                self.put_resource("policy", pg, policy_display_id(pg), {"name": name, "properties": props})
 
     def remove_resource(self, rid):
         key = rid.lower()
@@ -555,7 +583,10 @@ class Emulator:
     # -- views (ARM GET shapes) ------------------------------------------------------------------
 
     def view(self, r):
-        body = copy.deepcopy(r["body"])
+        """The GET shape of a stored resource: a copy of the parts it changes; serialize it under the lock."""
+        body = dict(r["body"])
+        if isinstance(body.get("properties"), dict):
+            body["properties"] = dict(body["properties"])
         if r["kind"] == "policy":
             pid = r["id"].lower()
             count = 0
@@ -567,11 +598,20 @@ class Emulator:
             props = body.setdefault("properties", {})
             props["securityRules"] = [self.view(rule) for rule in self.kids(r["id"], "rule")]
         elif r["kind"] == "item" and body["properties"].get("isScheduledForDeferredDelete"):
-            left = datetime.datetime.fromisoformat(body["properties"]["deferredDeleteTimeInUTC"].replace("Z", "+00:00")) - utc_now()
-            secs = max(0, int(left.total_seconds()))
-            body["properties"]["deferredDeleteTimeRemaining"] = "%d.%02d:%02d:%02d" % (
-                secs // 86400, secs % 86400 // 3600, secs % 3600 // 60, secs % 60)
+            when = parse_time(body["properties"].get("deferredDeleteTimeInUTC"))
+            if when:
+                secs = max(0, int((when - utc_now()).total_seconds()))
+                body["properties"]["deferredDeleteTimeRemaining"] = "%d.%02d:%02d:%02d" % (
+                    secs // 86400, secs % 86400 // 3600, secs % 3600 // 60, secs % 60)
         return body
+
+    def encoded_view(self, r):
+        """view(r) as JSON bytes, cached for items until they change (soft-deleted ones carry a countdown)."""
+        if r["kind"] != "item" or r["body"]["properties"].get("isScheduledForDeferredDelete"):
+            return json.dumps(self.view(r)).encode()
+        if "json" not in r:
+            r["json"] = json.dumps(self.view(r)).encode()
+        return r["json"]
 
     def vault_items(self, vid):
         return self.kids(vid, "item")
@@ -695,22 +735,22 @@ class Emulator:
 
     # -- long-running operations -------------------------------------------------------------------
 
-    def start_operation(self, kind, sub, effect, result_id=None, check=None, location=None):
-        """Registers an operation that ends after --operation-seconds; effect() runs when it succeeds."""
+    def start_operation(self, kind, sub, effect, result_id=None, check=None, pending_rule=None):
+        """Registers an operation that ends after --operation-seconds; effect() runs when it succeeds.
+        pending_rule (lower NSG id, rule body) keeps a rule being created visible to the conflict check."""
         op_id = str(uuid.uuid4())
         now = time.time()
         self.seq += 1
         op = {"id": op_id, "kind": kind, "sub": sub, "status": "InProgress", "start": now,
               "due": now + float(self.config["operation_seconds"]), "effect": effect, "check": check,
-              "result_id": result_id, "error": None, "end": None, "location": location}
+              "result_id": result_id, "error": None, "end": None, "location": None, "pending_rule": pending_rule}
         self.operations[op_id] = op
         heapq.heappush(self.due, (op["due"], self.seq, op_id))
-        running = sum(1 for _ in self._running())
-        self.max_operations_in_flight = max(self.max_operations_in_flight, running)
+        self.operations_in_flight += 1
+        self.max_operations_in_flight = max(self.max_operations_in_flight, self.operations_in_flight)
+        if pending_rule:
+            self.pending_rules.setdefault(pending_rule[0], {})[pending_rule[1]["name"].lower()] = pending_rule[1]
         return op
-
-    def _running(self):
-        return (o for o in self.operations.values() if o["status"] == "InProgress")
 
     def settle(self):
         now = time.time()
@@ -728,6 +768,11 @@ class Emulator:
                 op["status"] = "Failed"
                 op["error"] = {"code": r.code, "message": r.message}
             op["end"] = op["due"]
+            self.operations_in_flight -= 1
+            if op["pending_rule"]:
+                pending = self.pending_rules.get(op["pending_rule"][0], {})
+                if pending.get(op["pending_rule"][1]["name"].lower()) is op["pending_rule"][1]:
+                    del pending[op["pending_rule"][1]["name"].lower()]
 
     def lro_headers(self, base, status_path, result_path, op, status_api, style=None):
         style = style or self.config["lro_style"]
@@ -768,10 +813,16 @@ class Emulator:
 class Response:
     def __init__(self, status, body=None, headers=None):
         self.status, self.body, self.headers = status, body, headers or {}
+        self.payload = None
+
+    def encode(self):
+        if self.payload is None and self.body is not None:
+            self.payload = json.dumps(self.body).encode()
+        return self.payload or b""
 
 
 def refusal_response(r):
-    return Response(r.status, arm_error(r.code, r.message, r.target), r.headers)
+    return Response(r.status, arm_error(r.code, r.message, r.target))
 
 
 REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
@@ -842,13 +893,15 @@ class Handler(BaseHTTPRequestHandler):
             if fault and fault.get("after") != "response":
                 if fault.get("drop"):
                     return self.drop(path, split.query, kind)
-                resp = self.fault_response(fault)
+                resp = self.fault_response(fault, kind)
             else:
-                resp = self.route(kind, path, query, raw)
+                with emu.lock:  # views share stored objects: encode before another request changes them
+                    resp = self.route(kind, path, query, raw)
+                    resp.encode()
                 if fault:
                     if fault.get("drop"):
                         return self.drop(path, split.query, kind)
-                    resp = self.fault_response(fault)
+                    resp = self.fault_response(fault, kind)
             self.send(resp, kind, path, split.query)
         finally:
             with emu.lock:
@@ -868,9 +921,12 @@ class Handler(BaseHTTPRequestHandler):
                 return f
         return None
 
-    def fault_response(self, fault):
+    def fault_response(self, fault, kind):
         status = int(fault.get("status", 503))
         headers = {"Retry-After": str(fault.get("retry_after", 1))} if status in (429, 503) else {}
+        if kind == "arm":
+            headers["x-ms-correlation-request-id"] = self.headers.get("x-ms-correlation-request-id") or str(uuid.uuid4())
+            headers["x-ms-request-id"] = str(uuid.uuid4())
         return Response(status, arm_error(FAULT_CODES.get(status, "InjectedFault"), "Injected fault (HTTP %d)." % status), headers)
 
     def drop(self, path, query, kind):
@@ -890,12 +946,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def send(self, resp, kind, path, query):
         emu = self.server.emulator
-        body = b""
-        if resp.body is not None:
-            body = json.dumps(resp.body).encode()
+        body = resp.encode()
         lines = ["HTTP/1.1 %d %s" % (resp.status, REASONS.get(resp.status, "Status"))]
         headers = {"Date": self.date_time_string(), "Server": self.server_version, "Content-Length": str(len(body))}
-        if resp.body is not None:
+        if resp.body is not None or resp.payload is not None:
             headers["Content-Type"] = "application/json; charset=utf-8"
         headers.update(resp.headers)
         if self.close_connection:
@@ -1011,7 +1065,11 @@ class Handler(BaseHTTPRequestHandler):
         sub = m.group(1).lower() if m else "-"
         with emu.lock:
             burst = emu.config["write_burst" if write else "read_burst"]
-            remaining = int(burst) - 1
+            key = (sub, write)
+            b = emu.buckets.get(key)
+            if b is None:
+                b = emu.buckets[key] = Bucket(burst, emu.config["write_refill" if write else "read_refill"])
+            remaining = b.peek()
             auth = self.headers.get("Authorization", "")
             expiry = emu.tokens.get(auth[7:]) if auth.startswith("Bearer ") else None
             if expiry is None or expiry <= time.time():
@@ -1025,10 +1083,6 @@ class Handler(BaseHTTPRequestHandler):
                 h[bucket_header] = str(remaining)
                 return Response(401, arm_error(code, msg), h)
             if emu.config["throttle"]:
-                key = (sub, write)
-                b = emu.buckets.get(key)
-                if b is None:
-                    b = emu.buckets[key] = Bucket(burst, emu.config["write_refill" if write else "read_refill"])
                 ok, remaining, retry = b.take()
                 if not ok:
                     emu.throttled += 1
@@ -1099,22 +1153,41 @@ class Handler(BaseHTTPRequestHandler):
     def base_url(self):
         return "http://" + self.headers.get("Host", "127.0.0.1")
 
-    def page(self, rows, query, path):
+    def page(self, records, query, path):
+        """One page of records as GET shapes, with a nextLink while more remain."""
         emu = self.server.emulator
         size = max(1, int(emu.config["page_size"]))
         start = int((query.get("$skiptoken") or ["0"])[-1] or 0)
-        body = {"value": rows[start:start + size]}
-        if start + size < len(rows):
+        chunk = records[start:start + size]
+        next_link = None
+        if start + size < len(records):
             q = {k: v[-1] for k, v in query.items()}
             q["$skiptoken"] = str(start + size)
-            body["nextLink"] = "%s%s?%s" % (self.base_url(), quote(path, safe="/;"), urlencode(q, quote_via=quote, safe="$'"))
-        return Response(200, body)
+            next_link = "%s%s?%s" % (self.base_url(), quote(path, safe="/;"), urlencode(q, quote_via=quote, safe="$'"))
+        if emu.config["check_responses"]:
+            body = {"value": [emu.view(r) for r in chunk]}
+            if next_link:
+                body["nextLink"] = next_link
+            return Response(200, body)
+        # Large refreshes list thousands of items: reuse each one's encoded view.
+        resp = Response(200)
+        resp.payload = b'{"value": [' + b", ".join(emu.encoded_view(r) for r in chunk) + b"]" + (
+            b', "nextLink": ' + json.dumps(next_link).encode() if next_link else b"") + b"}"
+        return resp
 
     def arm_operation(self, path, query, raw):
         emu = self.server.emulator
         method = self.command
         low = path.lower()
-        base = self.base_url()
+        self.request_json = None
+        if method in ("PUT", "PATCH", "POST"):
+            # Every body is checked, also for operations the emulator does not otherwise serve.
+            try:
+                self.request_json = self.json_body(raw)
+            except Refusal:
+                self.violation("request", path, None, [("$", "body is not JSON")])
+                raise
+            self.validate_request(path, self.request_json)
 
         # Polling URLs (any api-version, as Azure's own carry old ones).
         m = re.search(r"/(operationstatus|operations|operationsstatus|backupoperations|operationresults|backupoperationresults)/([^/]+)$", low)
@@ -1125,55 +1198,43 @@ class Handler(BaseHTTPRequestHandler):
                 return Response(status, body, headers)
             return Response(200, emu.operation_status(op, network=op["kind"].startswith("rule")))
 
-        # Lists.
-        m = re.match(r"^/subscriptions/([^/]+)(?:/resourcegroups/([^/]+))?/providers/microsoft\.recoveryservices/vaults$", low)
+        # Lists of top-level resources, by subscription or resource group.
+        m = re.match(r"^/subscriptions/([^/]+)(?:/resourcegroups/([^/]+))?/providers/"
+                     r"(microsoft\.recoveryservices/vaults|microsoft\.network/networksecuritygroups|microsoft\.compute/virtualmachines)$", low)
         if m and method == "GET":
-            self.check_api_version(path, query, VAULT_API)
+            kind, pinned = {"microsoft.recoveryservices/vaults": ("vault", VAULT_API),
+                            "microsoft.network/networksecuritygroups": ("nsg", NETWORK_API),
+                            "microsoft.compute/virtualmachines": ("vm", COMPUTE_API)}[m.group(3)]
+            self.check_api_version(path, query, pinned)
             prefix = "/subscriptions/%s/" % m.group(1) + ("resourcegroups/%s/" % m.group(2) if m.group(2) else "")
-            return self.page([emu.view(r) for r in emu.all_of("vault", prefix)], query, path)
-        m = re.match(r"^/subscriptions/([^/]+)(?:/resourcegroups/([^/]+))?/providers/microsoft\.network/networksecuritygroups$", low)
-        if m and method == "GET":
-            self.check_api_version(path, query, NETWORK_API)
-            prefix = "/subscriptions/%s/" % m.group(1) + ("resourcegroups/%s/" % m.group(2) if m.group(2) else "")
-            return self.page([emu.view(r) for r in emu.all_of("nsg", prefix)], query, path)
-        m = re.match(r"^/subscriptions/([^/]+)(?:/resourcegroups/([^/]+))?/providers/microsoft\.compute/virtualmachines$", low)
-        if m and method == "GET":
-            self.check_api_version(path, query, COMPUTE_API)
-            prefix = "/subscriptions/%s/" % m.group(1) + ("resourcegroups/%s/" % m.group(2) if m.group(2) else "")
-            return self.page([emu.view(r) for r in emu.all_of("vm", prefix)], query, path)
+            return self.page(emu.all_of(kind, prefix), query, path)
 
         m = re.match("^" + VAULT_RX + r"/(backuppolicies|backupprotecteditems)$", path, re.I)
         if m and method == "GET":
-            self.check_api_version(path, query, BACKUP_API)
-            vault = emu.get(vault_id(m.groupdict()))
-            if not vault:
-                raise self.not_found("Microsoft.RecoveryServices/vaults", m.group("vault"))
+            vault, _ = self.in_vault(m.groupdict(), path, query)
             rows = emu.kids(vault["id"], "policy" if m.group(4).lower() == "backuppolicies" else "item")
             if not self.filter_matches((query.get("$filter") or [""])[-1]):
                 rows = []
-            return self.page([emu.view(r) for r in rows], query, path)
+            return self.page(rows, query, path)
 
         m = re.match("^" + VAULT_RX + r"/backupstorageconfig/vaultstorageconfig$", path, re.I)
         if m:
-            return self.storage_config(m.groupdict(), path, query, raw)
+            return self.storage_config(m.groupdict(), path, query)
 
         m = re.match("^" + NSG_RX + r"/securityrules$", path, re.I)
         if m and method == "GET":
-            self.check_api_version(path, query, NETWORK_API)
-            nsg = emu.get(nsg_id(m.groupdict()))
-            if not nsg:
-                raise self.not_found("Microsoft.Network/networkSecurityGroups", m.group("nsg"))
-            return self.page([emu.view(r) for r in emu.kids(nsg["id"], "rule")], query, path)
+            nsg, _ = self.in_nsg(m.groupdict(), path, query)
+            return self.page(emu.kids(nsg["id"], "rule"), query, path)
 
         kind, g = parse_id(path)
         if kind == "vault":
-            return self.vault(g, path, query, raw)
+            return self.vault(g, path, query)
         if kind == "policy":
-            return self.policy(g, path, query, raw)
+            return self.policy(g, path, query)
         if kind == "item":
-            return self.item(g, path, query, raw)
+            return self.item(g, path, query)
         if kind == "rule":
-            return self.rule(g, path, query, raw)
+            return self.rule(g, path, query)
         if kind in ("nsg", "vm", "nic") and method == "GET":
             self.check_api_version(path, query, COMPUTE_API if kind == "vm" else NETWORK_API)
             r = emu.get(path)
@@ -1195,20 +1256,18 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- vaults ---------------------------------------------------------------------------------------
 
-    def vault(self, g, path, query, raw):
+    def vault(self, g, path, query):
         emu = self.server.emulator
         method = self.command
         self.check_api_version(path, query, VAULT_API)
         vid = vault_id(g)
         existing = emu.get(vid)
-        base = self.base_url()
         if method == "GET":
             if not existing:
                 raise self.not_found(TYPES["vault"], g["vault"])
             return Response(200, emu.view(existing))
         if method in ("PUT", "PATCH"):
-            req = self.json_body(raw)
-            self.validate_request(path, req)
+            req = self.request_json
             if method == "PATCH" and not existing:
                 raise self.not_found(TYPES["vault"], g["vault"])
             if existing:
@@ -1227,20 +1286,14 @@ class Handler(BaseHTTPRequestHandler):
                 created = not emu.get(display)
                 emu.put_resource("vault", g, display, new_body)
                 if created:
-                    for name, props in system_policies(g):
-                        pg = dict(g, policy=name)
-                        if not emu.get(policy_display_id(pg)):
-                            emu.put_resource("policy", pg, policy_display_id(pg), {"name": name, "properties": copy.deepcopy(props)})
+                    emu.add_system_policies(g)
             op = emu.start_operation("vault", g["sub"], effect, result_id=display)
-            headers = emu.lro_headers(base, display + "/operationStatus", display + "/operationResults", op, VAULT_API)
-            op["location"] = headers.get("Location")
-            if method == "PATCH":
-                return Response(202, None, headers)
-            view = copy.deepcopy(new_body)
-            view["id"] = display
-            view["type"] = TYPES["vault"]
-            view["properties"]["provisioningState"] = "Updating" if existing else "Provisioning"
-            return Response(200 if existing else 201, view, headers)
+            resp = self.accepted(op, display + "/operationStatus", display + "/operationResults", VAULT_API)
+            if method == "PUT":
+                resp.status = 200 if existing else 201
+                resp.body = dict(copy.deepcopy(new_body), id=display, type=TYPES["vault"])
+                resp.body["properties"]["provisioningState"] = "Updating" if existing else "Provisioning"
+            return resp
         if method == "DELETE":
             if not existing:
                 return Response(204)
@@ -1256,18 +1309,15 @@ class Handler(BaseHTTPRequestHandler):
                               "before the vault is deleted.")
             display = existing["id"]
             op = emu.start_operation("vault-delete", g["sub"], lambda: emu.remove_resource(display))
-            headers = emu.lro_headers(base, display + "/operationStatus", display + "/operationResults", op, VAULT_API)
-            op["location"] = headers.get("Location")
-            return Response(202, None, headers)
+            return self.accepted(op, display + "/operationStatus", display + "/operationResults", VAULT_API)
         raise Refusal(405, "MethodNotAllowed", "%s is not supported on a vault." % method)
 
-    def storage_config(self, g, path, query, raw):
+    def storage_config(self, g, path, query):
         emu = self.server.emulator
         self.check_api_version(path, query, BACKUP_API)
         vault = emu.get(vault_id(g))
         if self.command in ("PUT", "PATCH"):
-            req = self.json_body(raw)
-            self.validate_request(path, req)
+            req = self.request_json
         if not vault:
             raise self.not_found(TYPES["vault"], g["vault"])
         if self.command == "GET":
@@ -1287,22 +1337,30 @@ class Handler(BaseHTTPRequestHandler):
             return Response(204)
         return Response(200, emu.storage_config(vault))
 
-    # -- policies ----------------------------------------------------------------------------------------
-
-    def policy(self, g, path, query, raw):
-        emu = self.server.emulator
-        method = self.command
+    def in_vault(self, g, path, query):
+        """The vault a backup child lives in (404 if missing) and the names with the vault's stored casing."""
         self.check_api_version(path, query, BACKUP_API)
-        vault = emu.get(vault_id(g))
-        if method == "PUT":
-            req = self.json_body(raw)
-            self.validate_request(path, req)
+        vault = self.server.emulator.get(vault_id(g))
         if not vault:
             raise self.not_found(TYPES["vault"], g["vault"])
-        g = dict(g, sub=vault["g"]["sub"], rg=vault["g"]["rg"], vault=vault["g"]["vault"])
+        return vault, dict(g, sub=vault["g"]["sub"], rg=vault["g"]["rg"], vault=vault["g"]["vault"])
+
+    def accepted(self, op, status_path, result_path, api_version, style=None):
+        """202 for an operation, with the polling headers of --lro-style."""
+        emu = self.server.emulator
+        headers = emu.lro_headers(self.base_url(), status_path, result_path, op, api_version, style)
+        op["location"] = headers.get("Location")
+        return Response(202, None, headers)
+
+    # -- policies ----------------------------------------------------------------------------------------
+
+    def policy(self, g, path, query):
+        emu = self.server.emulator
+        method = self.command
+        req = self.request_json
+        vault, g = self.in_vault(g, path, query)
         existing = emu.get(policy_display_id(g))
         display = existing["id"] if existing else policy_display_id(g)
-        base = self.base_url()
         if method == "GET":
             if not existing:
                 raise self.not_found(TYPES["policy"], g["policy"])
@@ -1318,40 +1376,29 @@ class Handler(BaseHTTPRequestHandler):
                 if k in req:
                     body[k] = copy.deepcopy(req[k])
             op = emu.start_operation("policy", g["sub"], lambda: emu.put_resource("policy", g, display, body), result_id=display)
-            headers = emu.lro_headers(base, display + "/operations", display + "/operationResults", op, "2016-06-01")
-            op["location"] = headers.get("Location")
-            return Response(202, None, headers)
+            return self.accepted(op, display + "/operations", display + "/operationResults", "2016-06-01")
         if method == "DELETE":
             if not existing:
                 return Response(204)
             op = emu.start_operation("policy-delete", g["sub"], lambda: emu.remove_resource(display))
-            headers = emu.lro_headers(base, display + "/operations", display + "/operationResults", op, "2016-06-01")
-            op["location"] = headers.get("Location")
-            return Response(202, None, headers)
+            return self.accepted(op, display + "/operations", display + "/operationResults", "2016-06-01")
         raise Refusal(405, "MethodNotAllowed", "%s is not supported on a backup policy." % method)
 
     # -- protected items ------------------------------------------------------------------------------------
 
-    def item(self, g, path, query, raw):
+    def item(self, g, path, query):
         emu = self.server.emulator
         method = self.command
-        self.check_api_version(path, query, BACKUP_API)
-        vault = emu.get(vault_id(g))
-        if method == "PUT":
-            req = self.json_body(raw)
-            self.validate_request(path, req)
-        if not vault:
-            raise self.not_found(TYPES["vault"], g["vault"])
-        g = dict(g, sub=vault["g"]["sub"], rg=vault["g"]["rg"], vault=vault["g"]["vault"])
+        req = self.request_json
+        vault, g = self.in_vault(g, path, query)
         display = item_display_id(g)
         existing = emu.get(display)
-        base = self.base_url()
         if method == "GET":
             if not existing:
                 raise self.not_found(TYPES["item"], g["item"])
             return Response(200, emu.view(existing))
         if method == "PUT":
-            self.check_item_names_or_raise(g, req)
+            emu.check_item_names(g, req)
             props = req.get("properties") or {}
             soft = existing and existing["body"]["properties"].get("isScheduledForDeferredDelete")
             if soft and not props.get("isRehydrate"):
@@ -1378,9 +1425,7 @@ class Handler(BaseHTTPRequestHandler):
                 current = emu.get(display)
                 emu.put_resource("item", g, display, emu.build_item(g, req, current))
             op = emu.start_operation("item", g["sub"], effect, result_id=display, check=check)
-            headers = emu.lro_headers(base, display + "/operationsStatus", display + "/operationResults", op, "2016-12-01")
-            op["location"] = headers.get("Location")
-            return Response(202, None, headers)
+            return self.accepted(op, display + "/operationsStatus", display + "/operationResults", "2016-12-01")
         if method == "DELETE":
             if not existing or existing["body"]["properties"].get("isScheduledForDeferredDelete"):
                 return Response(204)
@@ -1389,6 +1434,7 @@ class Handler(BaseHTTPRequestHandler):
                 current = emu.get(display)
                 if not current:
                     return
+                current.pop("json", None)
                 p = current["body"]["properties"]
                 p["isScheduledForDeferredDelete"] = True
                 p["deferredDeleteTimeInUTC"] = iso(utc_now() + datetime.timedelta(days=SOFT_DELETE_DAYS))
@@ -1397,32 +1443,28 @@ class Handler(BaseHTTPRequestHandler):
                 p.pop("policyName", None)
             op = emu.start_operation("item-delete", g["sub"], soft_delete)
             vid = vault["id"]
-            headers = emu.lro_headers(base, vid + "/backupOperations", vid + "/backupOperationResults", op, "2016-12-01")
-            op["location"] = headers.get("Location")
-            return Response(202, None, headers)
+            return self.accepted(op, vid + "/backupOperations", vid + "/backupOperationResults", "2016-12-01")
         raise Refusal(405, "MethodNotAllowed", "%s is not supported on a protected item." % method)
 
-    def check_item_names_or_raise(self, g, req):
-        self.server.emulator.check_item_names(g, req)
+    def in_nsg(self, g, path, query):
+        """The NSG a rule lives in (404 if missing) and the names with the NSG's stored casing."""
+        self.check_api_version(path, query, NETWORK_API)
+        nsg = self.server.emulator.get(nsg_id(g))
+        if not nsg:
+            raise self.not_found(TYPES["nsg"], g["nsg"])
+        return nsg, dict(g, sub=nsg["g"]["sub"], rg=nsg["g"]["rg"], nsg=nsg["g"]["nsg"])
 
     # -- NSG rules -------------------------------------------------------------------------------------------
 
-    def rule(self, g, path, query, raw):
+    def rule(self, g, path, query):
         emu = self.server.emulator
         method = self.command
-        self.check_api_version(path, query, NETWORK_API)
-        nsg = emu.get(nsg_id(g))
-        if method == "PUT":
-            req = self.json_body(raw)
-            self.validate_request(path, req)
-        if not nsg:
-            raise self.not_found(TYPES["nsg"], g["nsg"])
-        g = dict(g, sub=nsg["g"]["sub"], rg=nsg["g"]["rg"], nsg=nsg["g"]["nsg"])
+        req = self.request_json
+        nsg, g = self.in_nsg(g, path, query)
         display = nsg["id"] + "/securityRules/" + g["rule"]
         existing = emu.get(display)
         if existing:
             display = existing["id"]
-        base = self.base_url()
         location = normalize_location(nsg["body"].get("location")) or "westus"
         ops_path = "/subscriptions/%s/providers/Microsoft.Network/locations/%s" % (g["sub"], location)
         if method == "GET":
@@ -1432,8 +1474,7 @@ class Handler(BaseHTTPRequestHandler):
         if method == "PUT":
             props = req.get("properties") or {}
             others = [r["body"] for r in emu.kids(nsg["id"], "rule") if r["id"].lower() != display.lower()]
-            others += [o["pending"] for o in emu._running() if o["kind"] == "rule" and o.get("nsg") == nsg["id"].lower()
-                       and o["pending"]["name"].lower() != g["rule"].lower()]
+            others += [b for name, b in emu.pending_rules.get(nsg["id"].lower(), {}).items() if name != g["rule"].lower()]
             for other in others:
                 op_props = other.get("properties", {})
                 if (op_props.get("priority") == props.get("priority")
@@ -1441,23 +1482,19 @@ class Handler(BaseHTTPRequestHandler):
                     raise Refusal(400, "SecurityRuleConflict", "Security rule %s conflicts with rule %s. Rules cannot have the "
                                   "same Priority and Direction. To learn more, see aka.ms/nsgrules." % (g["rule"], other["name"]))
             body = emu.build_rule(g, req)
-            op = emu.start_operation("rule", g["sub"], lambda: emu.put_resource("rule", g, display, body), result_id=display)
-            op["nsg"] = nsg["id"].lower()
-            op["pending"] = body
+            op = emu.start_operation("rule", g["sub"], lambda: emu.put_resource("rule", g, display, body), result_id=display,
+                                     pending_rule=(nsg["id"].lower(), body))
             style = "location" if emu.config["lro_style"] == "location" else "async"
-            headers = emu.lro_headers(base, ops_path + "/operations", ops_path + "/operationResults", op, NETWORK_API, style)
-            op["location"] = headers.get("Location")
-            view = copy.deepcopy(body)
-            view["id"] = display
-            view["properties"]["provisioningState"] = "Updating"
-            return Response(200 if existing else 201, view, headers)
+            resp = self.accepted(op, ops_path + "/operations", ops_path + "/operationResults", NETWORK_API, style)
+            resp.status = 200 if existing else 201
+            resp.body = dict(copy.deepcopy(body), id=display)
+            resp.body["properties"]["provisioningState"] = "Updating"
+            return resp
         if method == "DELETE":
             if not existing:
                 return Response(204)
             op = emu.start_operation("rule-delete", g["sub"], lambda: emu.remove_resource(display))
-            headers = emu.lro_headers(base, ops_path + "/operations", ops_path + "/operationResults", op, NETWORK_API)
-            op["location"] = headers.get("Location")
-            return Response(202, None, headers)
+            return self.accepted(op, ops_path + "/operations", ops_path + "/operationResults", NETWORK_API)
         raise Refusal(405, "MethodNotAllowed", "%s is not supported on a security rule." % method)
 
     # -- control API ------------------------------------------------------------------------------------------
@@ -1516,6 +1553,7 @@ class Handler(BaseHTTPRequestHandler):
                     emu.remove_resource(body["id"])
                 else:
                     deep_merge(r["body"], body.get("merge") or {})
+                    r.pop("json", None)
                     if r["kind"] == "item":
                         src = r["body"].get("properties", {}).get("sourceResourceId")
                         if src:
@@ -1547,10 +1585,7 @@ class Handler(BaseHTTPRequestHandler):
                 if k in body:
                     full[k] = body[k]
             emu.put_resource("vault", g, display, full)
-            for name, props in system_policies(g):
-                pg = dict(g, policy=name)
-                if not emu.get(policy_display_id(pg)):
-                    emu.put_resource("policy", pg, policy_display_id(pg), {"name": name, "properties": copy.deepcopy(props)})
+            emu.add_system_policies(g)
         elif kind == "policy":
             emu.put_resource("policy", g, policy_display_id(g), body)
         elif kind == "item":
@@ -1625,14 +1660,16 @@ def main(argv=None):
     config = {k: v for k, v in vars(a).items() if k in DEFAULTS}
     config["throttle"] = not a.no_throttle
     threading.stack_size(1024 * 1024)
+    gc.set_threshold(50000, 20, 100)  # fewer full collections over large seeded estates
     server = Server(("127.0.0.1", a.port), Handler)
     server.emulator = Emulator(config)
 
     def stop(signum, frame):
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, stop)
-    print("listening on http://127.0.0.1:%d" % server.server_address[1], flush=True)
+    signal.signal(signal.SIGINT, stop)
     try:
+        print("listening on http://127.0.0.1:%d" % server.server_address[1], flush=True)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass

@@ -135,8 +135,8 @@ class EmulatorTestCase(unittest.TestCase):
         text = payload.decode()
         return Reply(r.status, dict(r.getheaders()), json.loads(text) if text else None)
 
-    def arm(self, method, path, body=None, headers=None):
-        return self.call(method, path, body, headers, auth=True)
+    def arm(self, method, path, body=None, headers=None, raw=None):
+        return self.call(method, path, body, headers, raw=raw, auth=True)
 
     def sign_in(self):
         form = "grant_type=client_credentials&client_id=app&scope=https%3A%2F%2Fmanagement.azure.com%2F.default&client_secret=emulator-secret"
@@ -315,9 +315,9 @@ class ValidatorTests(unittest.TestCase):
         body["properties"]["retentionPolicy"]["retentionPolicyType"] = "SimpleRetentionPolicy"
         errors = self.request_errors("PUT", path, body)
         self.assertEqual([e[0] for e in errors], ["$.properties.retentionPolicy.dailySchedule"])  # not on SimpleRetentionPolicy
-        del body["properties"]["backupManagementType"]
-        errors = self.request_errors("PUT", path, policy_body() | {"properties": {k: v for k, v in policy_body()["properties"].items() if k != "backupManagementType"}})
-        self.assertIn(("$.properties.backupManagementType", "required property missing"), errors)
+        untyped = policy_body()
+        del untyped["properties"]["backupManagementType"]
+        self.assertIn(("$.properties.backupManagementType", "required property missing"), self.request_errors("PUT", path, untyped))
 
     def test_types_enums_required_and_flatten(self):
         path = NSG + "/securityRules/r"
@@ -373,6 +373,12 @@ class ContractTests(EmulatorTestCase):
         r = self.arm("GET", VAULT + "?api-version=2016-06-01")
         self.assertEqual(r.status, 400)
         self.assertEqual(r.code(), "InvalidApiVersionParameter")
+
+    def test_bodies_of_operations_the_emulator_does_not_serve_are_checked_too(self):
+        r = self.arm("PUT", NSG + NETWORK_API, {"location": "westeurope", "properties": {"securityRules": [], "colour": "red"}})
+        self.assertViolation(r, "$.properties.colour")
+        r = self.arm("PUT", NSG + "/securityRules/r" + NETWORK_API, raw=b"{not json")
+        self.assertEqual((r.status, r.code()), (400, "InvalidRequestContent"))
 
     def test_official_example_requests_are_accepted_over_http(self):
         """Each example's request body, sent to the path built from its own parameters."""
@@ -547,8 +553,9 @@ class OperationTests(EmulatorTestCase):
         done = self.wait(r, style="location")
         self.assertEqual(done.status, 200)
         self.assertEqual(done.body["properties"]["protectionState"], "Protected")
-        rule_put = self.arm("PUT", VAULT_B + VAULT_API, {"location": "westeurope", "sku": {"name": "Standard"}})
-        self.assertIsNone(rule_put.header("Azure-AsyncOperation"))
+        vault_put = self.arm("PUT", VAULT_B + VAULT_API, {"location": "westeurope", "sku": {"name": "Standard"}})
+        self.assertIsNone(vault_put.header("Azure-AsyncOperation"))
+        self.assertEqual(self.wait(vault_put, style="location").body["name"], "vault-b")
         delete = self.arm("DELETE", ITEM + BACKUP_API)
         self.assertEqual(self.wait(delete, style="location").status, 204)
 
@@ -594,7 +601,7 @@ class OperationTests(EmulatorTestCase):
         got = self.arm("GET", ITEM + BACKUP_API).body["properties"]
         self.assertTrue(got["isScheduledForDeferredDelete"])
         self.assertEqual(got["protectionState"], "ProtectionStopped")
-        left = arm_emulator.datetime.datetime.fromisoformat(got["deferredDeleteTimeInUTC"].replace("Z", "+00:00")) - arm_emulator.utc_now()
+        left = arm_emulator.parse_time(got["deferredDeleteTimeInUTC"]) - arm_emulator.utc_now()
         self.assertAlmostEqual(left.total_seconds() / 86400, 14, places=2)
         listed = self.arm("GET", VAULT + "/backupProtectedItems" + BACKUP_API).body["value"]
         self.assertTrue(listed[0]["properties"]["isScheduledForDeferredDelete"])
