@@ -129,6 +129,21 @@ final class ImportTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.path))
     }
 
+    func testAVMWithoutItsFactsLeavesItsItemOutInsteadOfFailingTheImport() throws {
+        let vms = directory.appendingPathComponent("vms.json").path
+        try """
+            [{"id": "/subscriptions/\(Self.subscription)/resourceGroups/rg-build/providers/Microsoft.Compute/virtualMachines/build-01",
+              "name": "build-01", "location": "westeurope", "type": "Microsoft.Compute/virtualMachines", "resourceGroup": "rg-build"}]
+            """.write(toFile: vms, atomically: true, encoding: .utf8)
+        let files = Self.fixtures.filter { $0.hasSuffix("vault-list.json") || $0.hasSuffix("item-list-rsv-weu-lrs.json") } + [vms]
+        let output = runImport(files)
+        XCTAssertEqual(output.exitCode, ExitCode.success, output.stdout)
+        XCTAssertTrue(output.stdout.contains("VM;iaasvmcontainerv2;rg-build;build-01: its VM /subscriptions/\(Self.subscription)/resourceGroups/rg-build/"
+                                             + "providers/Microsoft.Compute/virtualMachines/build-01 is exported without storageProfile.osDisk.osType"),
+                      output.stdout)
+        XCTAssertTrue(output.stdout.contains("Imported 2 vaults, 0 policies, 0 protected VMs"), output.stdout)
+    }
+
     func testImportNeverOverwrites() throws {
         XCTAssertEqual(runImport().exitCode, ExitCode.success)
         let before = try snapshot(directory)

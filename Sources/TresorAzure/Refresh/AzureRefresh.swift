@@ -57,7 +57,7 @@ extension AzureProvider {
         for policy in try readings.1.get() ?? [] {
             guard let policyID = policy["id"]?.stringValue else { continue }
             live.policies.append(StateResource(kind: .backupPolicy, id: policyID, name: ARMPaths.name(in: policyID),
-                                               attributes: ARMAttributes.policy(policy, planned: nil)))
+                                               attributes: withInstantRestoreDefault(ARMAttributes.policy(policy, planned: nil))))
         }
         for item in try readings.2.get() ?? [] {
             guard let itemID = item["id"]?.stringValue else { continue }
@@ -69,6 +69,15 @@ extension AzureProvider {
         }
         return live
     }
+}
+
+/// Azure fills in instant restore days when a policy is created without them (2 days, 5 for a
+/// weekly schedule), as the model's default does; a policy answered without them has those.
+private func withInstantRestoreDefault(_ attributes: JSON) -> JSON {
+    guard attributes["instantRestoreDays"] == .null, case .object(var members) = attributes,
+          let index = members.firstIndex(where: { $0.0 == "instantRestoreDays" }) else { return attributes }
+    members[index].1 = .int(attributes["schedule"]?["frequency"] == "Weekly" ? 5 : 2)
+    return .object(members)
 }
 
 extension Result where Failure == ProviderFailure {

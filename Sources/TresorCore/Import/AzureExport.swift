@@ -59,6 +59,8 @@ struct AzureExport {
     /// VMs and NSGs, read by the inventory decoder `--inventory` uses.
     var inventory = InventoryDecoder()
     var flatRules: [FlatRule] = []
+    /// VMs the export lists without the facts a VirtualMachine document needs, by ID key: what is missing.
+    var incompleteVMs: [String: String] = [:]
     /// Security rules between application security groups, which the model cannot express:
     /// NSG ID, rule name, where.
     var groupRules: [(nsgID: String, name: String, range: SourceRange)] = []
@@ -127,7 +129,14 @@ struct AzureExport {
         case "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems":
             item(node)
         case "microsoft.compute/virtualmachines":
-            inventory.decodeEntry(node)
+            // A VM without its OS type or location cannot be described; its items are left out (TR607).
+            let missing = [("storageProfile.osDisk.osType", node.member("storageProfile")?.member("osDisk")?.member("osType")),
+                           ("location", node.member("location"))].first { $0.1?.scalar == nil }
+            if let missing, let id = node.member("id")?.scalar {
+                incompleteVMs[ResourceID.key(id)] = missing.0
+            } else {
+                inventory.decodeEntry(node)
+            }
         case "microsoft.network/networksecuritygroups":
             if let id = node.member("id")?.scalar, case .sequence(let rules)? = node.member("securityRules")?.content {
                 for rule in rules where Self.usesApplicationSecurityGroups(rule) {

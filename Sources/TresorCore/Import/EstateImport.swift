@@ -82,7 +82,9 @@ struct EstateImport {
                 continue
             }
             guard let vm = vmsByKey[ResourceID.key(item.vm)] else {
-                leftOut(item.id, "its VM \(item.vm) is not in the exported VM list (`az vm list --show-details`)", at: item.range)
+                let why = export.incompleteVMs[ResourceID.key(item.vm)].map { "its VM \(item.vm) is exported without \($0)" }
+                    ?? "its VM \(item.vm) is not in the exported VM list (`az vm list --show-details`)"
+                leftOut(item.id, why, at: item.range)
                 continue
             }
             let state = ResourceID.key(item.protectionState)
