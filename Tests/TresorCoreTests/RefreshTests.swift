@@ -34,6 +34,21 @@ final class FakeAzure: Provider {
     }
 }
 
+extension LiveEstate {
+    /// What Azure holds when it holds exactly `state`.
+    init(holding state: State) {
+        self.init()
+        for resource in state.resources {
+            switch resource.kind {
+            case .vault: vaults.append(resource)
+            case .backupPolicy: policies.append(resource)
+            case .protectedItem: items.append(LiveItem(resource, softDeleted: false))
+            case .networkRule: securityRules.append(resource)
+            }
+        }
+    }
+}
+
 /// Refresh (SPEC §7): drift planned back to the manifests and marked, Azure's spelling not
 /// taken for drift, soft-deleted and unmanaged items counted for TR104 and vault deletion,
 /// refresh-only plans and applies, resources tresor does not manage left alone.
@@ -73,19 +88,7 @@ final class RefreshTests: XCTestCase {
         return state
     }
 
-    /// What Azure holds when it holds exactly `state`.
-    private func live(_ state: State) -> LiveEstate {
-        var live = LiveEstate()
-        for resource in state.resources {
-            switch resource.kind {
-            case .vault: live.vaults.append(resource)
-            case .backupPolicy: live.policies.append(resource)
-            case .protectedItem: live.items.append(LiveItem(resource, softDeleted: false))
-            case .networkRule: live.securityRules.append(resource)
-            }
-        }
-        return live
-    }
+    private func live(_ state: State) -> LiveEstate { LiveEstate(holding: state) }
 
     private func changing(_ resource: StateResource, _ edit: (inout [(String, JSON)]) -> Void) -> StateResource {
         var changed = resource
@@ -113,11 +116,18 @@ final class RefreshTests: XCTestCase {
         (plan?.changes ?? []).map { "\($0.action.rawValue) \($0.kind.rawValue) \($0.name)\($0.changedOutsideTresor ? " (outside)" : "")" }
     }
 
-    func testScopeNamesEachVaultAndNSGOfStateAndManifestsOnce() throws {
-        let state = try applied()
-        let estate = check(Self.manifests + "---\n" + StateExampleManifests.otherVault).estate
-        let scope = RefreshScope(state: state, estate: estate)
-        XCTAssertEqual(scope.vaults, [Self.vaultID, Self.vaultID + "-2"])
+    func testScopeNamesEachVaultAndNSGOfStateOnce() throws {
+        var state = try applied(Self.manifests + "---\n" + StateExampleManifests.otherVault)
+        let item = { (vault: String, vm: String) in
+            StateResource(kind: .protectedItem, id: Self.itemID.replacingOccurrences(of: Self.vaultID, with: vault)
+                .replacingOccurrences(of: "web-01", with: vm), name: vm, attributes: .object([]))
+        }
+        state.set(item(Self.vaultID + "-2", "web-02"))
+        // A policy whose vault state does not hold (a damaged state) still has its vault read.
+        state.set(StateResource(kind: .backupPolicy, id: Self.vaultID + "-3/backupPolicies/p", name: "p", attributes: .object([])))
+        state.set(item(Self.vaultID, "web-03"))
+        let scope = RefreshScope(state: state)
+        XCTAssertEqual(scope.vaults, [Self.vaultID, Self.vaultID + "-2", Self.vaultID + "-3"])
         XCTAssertEqual(scope.networkSecurityGroups, [try XCTUnwrap(ResourceID.parent(of: Self.ruleID, levels: 1))])
     }
 
@@ -333,16 +343,7 @@ final class RefreshCommandTests: XCTestCase {
     private func appliedEstate() async throws -> LiveEstate {
         let first = await apply(RecordingProvider())
         XCTAssertEqual(first.exitCode, ExitCode.success, first.stdout)
-        var live = LiveEstate()
-        for resource in try store.load().state.resources {
-            switch resource.kind {
-            case .vault: live.vaults.append(resource)
-            case .backupPolicy: live.policies.append(resource)
-            case .protectedItem: live.items.append(LiveItem(resource, softDeleted: false))
-            case .networkRule: live.securityRules.append(resource)
-            }
-        }
-        return live
+        return LiveEstate(holding: try store.load().state)
     }
 
     func testApplyRefreshOnlyRecordsAzuresValuesAndChangesNothingInAzure() async throws {

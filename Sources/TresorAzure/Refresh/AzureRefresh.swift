@@ -62,8 +62,9 @@ extension AzureProvider {
         for item in try readings.2.get() ?? [] {
             guard let itemID = item["id"]?.stringValue else { continue }
             let properties = item["properties"]
-            let vm = properties?["sourceResourceId"]?.stringValue ?? properties?["virtualMachineId"]?.stringValue ?? itemID
-            live.items.append(LiveItem(StateResource(kind: .protectedItem, id: itemID, name: ARMPaths.name(in: vm),
+            // Named as state names items, by their VM.
+            let name = properties?["friendlyName"]?.stringValue ?? ARMPaths.name(in: itemID)
+            live.items.append(LiveItem(StateResource(kind: .protectedItem, id: itemID, name: name,
                                                      attributes: ARMAttributes.protectedItem(item, planned: nil)),
                                        softDeleted: properties?["isScheduledForDeferredDelete"]?.boolValue == true))
         }

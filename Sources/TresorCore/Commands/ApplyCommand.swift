@@ -87,8 +87,7 @@ public struct ApplyCommand {
         if let compiled {
             var refreshed: Refreshed?
             if refreshes || refreshOnly, refreshOnly || compiled.report.errorCount == 0 {
-                let estate = compiled.report.errorCount == 0 ? compiled.estate : nil
-                switch await Refreshed.read(state, estate: estate, through: provider) {
+                switch await Refreshed.read(state, through: provider) {
                 case .success(let value): refreshed = value
                 case .failure(let error): return fail(compiled.report.diagnostics + [error.diagnostic], sources: compiled.report.sources, output: output)
                 }

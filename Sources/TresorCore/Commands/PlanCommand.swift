@@ -51,21 +51,29 @@ public struct PlanCommand: Sendable {
         }
         defer { lock.release() }
         let store = self.store
-        let (compiled, outcome) = Planning.compile(paths: paths, inventories: inventories) { Result { () throws(FatalDiagnostic) in try store.load() } }
+        let refresher = self.refresher
+        // Azure is read while the manifests compile: the reads wait on the network and the read
+        // budget, the compiler on the CPU.
+        typealias Refreshing = Task<Result<Refreshed?, FatalDiagnostic>, Never>
+        let (compiled, (outcome, refreshing)) = Planning.compile(paths: paths, inventories: inventories) {
+            () -> (Result<StateStore.Loaded, FatalDiagnostic>, Refreshing?) in
+            let outcome = Result { () throws(FatalDiagnostic) in try store.load() }
+            guard let refresher, case .success(let loaded) = outcome else { return (outcome, nil) }
+            let state = loaded.state
+            return (outcome, Task { await Refreshed.read(state, connecting: refresher) })
+        }
         let loaded: StateStore.Loaded
         switch outcome {
         case .success(let value): loaded = value
         case .failure(let error): return failure(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic]), state: nil)
         }
         var refreshed: Refreshed?
-        if let refresher, refreshOnly || compiled.report.errorCount == 0 {
-            let estate = compiled.report.errorCount == 0 ? compiled.estate : nil
-            let outcome: Result<Refreshed?, FatalDiagnostic>
-            switch await refresher() {
-            case .success(let provider): outcome = await Refreshed.read(loaded.state, estate: estate, through: provider)
-            case .failure(let error): outcome = .failure(error)
+        if let refreshing {
+            guard refreshOnly || compiled.report.errorCount == 0 else {
+                refreshing.cancel()
+                return failure(compiled.report, state: loaded.state)
             }
-            switch outcome {
+            switch await refreshing.value {
             case .success(let value): refreshed = value
             case .failure(let error):
                 let report = DiagnosticReport(sources: compiled.report.sources, diagnostics: compiled.report.diagnostics + [error.diagnostic])

@@ -40,9 +40,10 @@ public enum ResourceID {
 
     /// The ID `levels` type/name pairs up: a security rule's NSG (1), a protected item's vault (3).
     public static func parent(of id: String, levels: Int) -> String? {
-        var end = id.endIndex
+        let bytes = id.utf8
+        var end = bytes.endIndex
         for _ in 0..<(2 * levels) {
-            guard let slash = id[..<end].lastIndex(of: "/"), slash > id.startIndex else { return nil }
+            guard let slash = bytes[..<end].lastIndex(of: UInt8(ascii: "/")), slash > bytes.startIndex else { return nil }
             end = slash
         }
         return String(id[..<end])

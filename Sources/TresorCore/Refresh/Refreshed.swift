@@ -28,6 +28,8 @@ public struct Refreshed: Sendable {
                 state.remove(id: resource.id)
                 continue
             }
+            // Most of an estate is as state recorded it, spelled alike: nothing to match.
+            if azure.attributes == resource.attributes { continue }
             let attributes = LiveValues.matching(azure.attributes, recorded: resource.attributes)
             guard attributes != resource.attributes else { continue }
             recorded[key] = resource
@@ -73,13 +75,12 @@ public struct Refreshed: Sendable {
 }
 
 extension Refreshed {
-    /// Refreshes `stored` through `provider`, over the vaults and NSGs of state and of the
-    /// manifests (`estate`, when they compiled). nil when the provider does not refresh; a
-    /// failure to read Azure is TR605, and nothing is planned on a half-read estate.
-    public static func read(_ stored: State, estate: Estate?, through provider: any Provider) async -> Result<Refreshed?, FatalDiagnostic> {
-        let scope = RefreshScope(state: stored, estate: estate)
+    /// Refreshes `stored` through `provider`, over the vaults and NSGs of state. nil when the
+    /// provider does not refresh; a failure to read Azure is TR605, and nothing is planned on a
+    /// half-read estate.
+    public static func read(_ stored: State, through provider: any Provider) async -> Result<Refreshed?, FatalDiagnostic> {
         do throws(ProviderFailure) {
-            guard let live = try await provider.refresh(scope) else { return .success(nil) }
+            guard let live = try await provider.refresh(RefreshScope(state: stored)) else { return .success(nil) }
             return .success(Refreshed(stored: stored, live: live))
         } catch {
             var notes: [DiagnosticNote] = []
@@ -88,6 +89,15 @@ extension Refreshed {
                 "TR605", .error, "cannot read what Azure holds (refresh): \(error.cause)", at: nil, notes: notes,
                 help: error.retryable ? "Azure was busy or unreachable: plan again later, or plan from stored state with --no-refresh"
                                       : "plan from stored state with --no-refresh")))
+        }
+    }
+
+    /// Signs in with `connect`, then refreshes.
+    static func read(_ stored: State, connecting connect: @Sendable () async -> Result<any Provider, FatalDiagnostic>) async
+        -> Result<Refreshed?, FatalDiagnostic> {
+        switch await connect() {
+        case .success(let provider): await read(stored, through: provider)
+        case .failure(let error): .failure(error)
         }
     }
 }
