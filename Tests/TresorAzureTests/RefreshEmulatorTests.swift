@@ -167,6 +167,27 @@ final class RefreshEmulatorTests: XCTestCase {
         XCTAssertEqual(violations.arrayValue?.count, 0, violations.rendered())
     }
 
+    func testAzuresDefaultsAndFailingBackupsReadAsTheModelHasThem() async throws {
+        let policy = Self.vaultID + "/backupPolicies/weekly"
+        try await seed([
+            (Self.vaultID, json(#"{"location": "westeurope", "properties": {"redundancySettings": {"standardTierStorageRedundancy": "LocallyRedundant", "crossRegionRestore": "Disabled"}}}"#)),
+            (policy, json("""
+                {"properties": {"backupManagementType": "AzureIaasVM",
+                  "schedulePolicy": {"schedulePolicyType": "SimpleSchedulePolicy", "scheduleRunFrequency": "Weekly", "scheduleRunDays": ["Sunday"], "scheduleRunTimes": ["2026-10-01T02:00:00Z"]},
+                  "retentionPolicy": {"retentionPolicyType": "LongTermRetentionPolicy",
+                    "weeklySchedule": {"daysOfTheWeek": ["Sunday"], "retentionTimes": ["2026-10-01T02:00:00Z"], "retentionDuration": {"count": 4, "durationType": "Weeks"}}}}}
+                """)),
+            (Self.item(Self.vaultID, "rg-web", "web-01"), json("""
+                {"properties": {"sourceResourceId": "\(Self.vm("rg-web", "web-01"))", "policyId": "\(policy)", "protectionState": "ProtectionError"}}
+                """)),
+        ])
+        let live = try await connect().refresh(RefreshScope(vaults: [Self.vaultID], networkSecurityGroups: []))
+        XCTAssertEqual(live?.vaults.first?.attributes["replication"], "LRS")
+        XCTAssertEqual(live?.policies.first { $0.name == "weekly" }?.attributes["instantRestoreDays"], .int(5))
+        XCTAssertEqual(live?.items.first?.resource.attributes["protectionState"], "Protected")
+        XCTAssertEqual(live?.items.first?.resource.name, "web-01")
+    }
+
     func testRefreshCostsRequestsPerVaultNSGAndPageNotPerVM() async throws {
         // The emulator's default page is 200 entries, as Azure's.
         var resources: [(String, JSON)] = []

@@ -65,7 +65,7 @@ extension AzureProvider {
             // Named as state names items, by their VM.
             let name = properties?["friendlyName"]?.stringValue ?? ARMPaths.name(in: itemID)
             live.items.append(LiveItem(StateResource(kind: .protectedItem, id: itemID, name: name,
-                                                     attributes: ARMAttributes.protectedItem(item, planned: nil)),
+                                                     attributes: protectedWhileFailing(ARMAttributes.protectedItem(item, planned: nil))),
                                        softDeleted: properties?["isScheduledForDeferredDelete"]?.boolValue == true))
         }
         return live
@@ -78,6 +78,15 @@ private func withInstantRestoreDefault(_ attributes: JSON) -> JSON {
     guard attributes["instantRestoreDays"] == .null, case .object(var members) = attributes,
           let index = members.firstIndex(where: { $0.0 == "instantRestoreDays" }) else { return attributes }
     members[index].1 = .int(attributes["schedule"]?["frequency"] == "Weekly" ? 5 : 2)
+    return .object(members)
+}
+
+/// ProtectionError: protection is configured and its backups fail; it is protected, as import
+/// takes it, and planning it back to Protected would change nothing.
+private func protectedWhileFailing(_ attributes: JSON) -> JSON {
+    guard attributes["protectionState"] == "ProtectionError", case .object(var members) = attributes,
+          let index = members.firstIndex(where: { $0.0 == "protectionState" }) else { return attributes }
+    members[index].1 = .string(ProtectionState.protected.rawValue)
     return .object(members)
 }
 
