@@ -20,9 +20,16 @@ final class FakeAzure: Provider {
     var scopes: [RefreshScope] { held.withLock { $0.scopes } }
     var performed: [PlannedChange] { held.withLock { $0.performed } }
 
+    /// Records the change and makes it in the fake Azure.
     func perform(_ change: PlannedChange, context: ApplyContext) async throws(ProviderFailure) -> StateResource? {
-        held.withLock { $0.performed.append(change) }
-        return change.after.map { StateResource(kind: change.kind, id: change.id, name: change.name, attributes: $0) }
+        let resource = change.after.map { StateResource(kind: change.kind, id: change.id, name: change.name, attributes: $0) }
+        held.withLock { held in
+            held.performed.append(change)
+            var state = State(resources: held.live.vaults + held.live.policies + held.live.items.map(\.resource) + held.live.securityRules)
+            if let resource { state.set(resource) } else { state.remove(id: change.id) }
+            held.live = LiveEstate(holding: state)
+        }
+        return resource
     }
 
     func refresh(_ scope: RefreshScope) async throws(ProviderFailure) -> LiveEstate? {
@@ -53,30 +60,7 @@ extension LiveEstate {
 /// taken for drift, soft-deleted and unmanaged items counted for TR104 and vault deletion,
 /// refresh-only plans and applies, resources tresor does not manage left alone.
 final class RefreshTests: XCTestCase {
-    static let networkRule = """
-        ---
-        apiVersion: tresor/v1
-        kind: NetworkSecurityGroup
-        name: nsg-web
-        subscription: 1f0c5c6e-0000-4000-8000-00000000a001
-        resourceGroup: rg-net
-        region: westeurope
-        ---
-        apiVersion: tresor/v1
-        kind: NetworkRule
-        name: allow-backup
-        nsg: nsg-web
-        direction: Outbound
-        access: Allow
-        priority: 900
-        protocol: Tcp
-        source: "10.0.0.4/32"
-        sourcePorts: "*"
-        destination: Storage.westeurope
-        destinationPorts: ["8443"]
-
-        """
-    static let manifests = baseEstate + networkRule
+    static let manifests = baseEstate + backupStorageRule
     static let vaultID = "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/rg-backup-prod/providers/Microsoft.RecoveryServices/vaults/rsv-prod-weu"
     static let itemID = vaultID + "/backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;rg-web;web-01/protectedItems/vm;iaasvmcontainerv2;rg-web;web-01"
     static let ruleID = "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/rg-net/providers/Microsoft.Network/networkSecurityGroups/nsg-web/securityRules/allow-backup"
@@ -117,7 +101,7 @@ final class RefreshTests: XCTestCase {
     }
 
     func testScopeNamesEachVaultAndNSGOfStateOnce() throws {
-        var state = try applied(Self.manifests + "---\n" + StateExampleManifests.otherVault)
+        var state = try applied(Self.manifests + "\n---\n" + StateExampleManifests.otherVault)
         let item = { (vault: String, vm: String) in
             StateResource(kind: .protectedItem, id: Self.itemID.replacingOccurrences(of: Self.vaultID, with: vault)
                 .replacingOccurrences(of: "web-01", with: vm), name: vm, attributes: .object([]))
@@ -146,8 +130,8 @@ final class RefreshTests: XCTestCase {
             ("policy", "Daily-30"), ("protectionState", "Protected"),
         ])), softDeleted: false)
         azure.securityRules[0] = changing(azure.securityRules[0]) { members in
-            self.set("source", .array(["10.0.0.4"]))(&members)
-            self.set("destinationPorts", "8443")(&members)
+            self.set("source", "virtualNetwork")(&members)
+            self.set("destinationPorts", .array(["8443", "443"]))(&members)
             self.set("protocol", "TCP")(&members)
             self.set("destination", .array(["storage.WestEurope"]))(&members)
         }
@@ -156,6 +140,17 @@ final class RefreshTests: XCTestCase {
         XCTAssertEqual(refreshed.state.resources, state.resources)
         let result = plan(against: state, live: azure)
         XCTAssertEqual(try XCTUnwrap(result.plan).changes, [])
+    }
+
+    func testEquivalentAddressesAndPortsAreNotDrift() {
+        let recorded: JSON = .object([("source", .array(["10.0.0.4/32", "10.1.0.0/16"])), ("sourcePorts", .array(["*"])),
+                                      ("destination", .array(["Storage.westeurope"])), ("destinationPorts", .array(["80", "443"]))])
+        let same: JSON = .object([("destinationPorts", .array(["443", "80-80"])), ("source", .array(["10.1.0.5/16", "10.0.0.4"])),
+                                  ("sourcePorts", "0-65535"), ("destination", "storage.westeurope")])
+        XCTAssertEqual(LiveValues.matching(same, recorded: recorded), recorded)
+        let other: JSON = .object([("source", .array(["10.0.0.5", "10.1.0.0/16"])), ("sourcePorts", .array(["*"])),
+                                   ("destination", .array(["Storage.westeurope"])), ("destinationPorts", .array(["80", "443", "22"]))])
+        XCTAssertEqual(FieldChange.between(recorded, LiveValues.matching(other, recorded: recorded)).map(\.path), ["source", "destinationPorts"])
     }
 
     func testRealDifferencesAreDriftEvenWhenOnlyTheirCaseDiffers() throws {
@@ -377,20 +372,26 @@ final class RefreshCommandTests: XCTestCase {
         XCTAssertTrue(back.stdout.contains("    instantRestoreDays: 5 -> 2\n"), back.stdout)
     }
 
-    func testApplyPutsDriftBackAndTheNextPlanHasNoChanges() async throws {
+    /// The applied estate, with its network rule deleted in Azure since.
+    private func azureWithoutTheRule() async throws -> FakeAzure {
         var live = try await appliedEstate()
         live.securityRules = []
-        let azure = FakeAzure(live)
+        return FakeAzure(live)
+    }
+
+    func testApplyPutsDriftBackAndTheNextPlanHasNoChanges() async throws {
+        let azure = try await azureWithoutTheRule()
         let applied = await apply(azure)
         XCTAssertEqual(applied.exitCode, ExitCode.success, applied.stdout)
         XCTAssertEqual(azure.performed.map { "\($0.action.rawValue) \($0.name) \($0.changedOutsideTresor)" }, ["create allow-backup true"])
         XCTAssertEqual(azure.scopes.count, 1)
+        let next = await plan(azure)
+        XCTAssertEqual(next.exitCode, ExitCode.success, next.stdout)
+        XCTAssertEqual(next.stdout, "No changes: the state matches the manifests.\n")
     }
 
     func testNoRefreshReadsNothing() async throws {
-        var live = try await appliedEstate()
-        live.securityRules = []
-        let azure = FakeAzure(live)
+        let azure = try await azureWithoutTheRule()
         let planned = await plan(nil)
         XCTAssertEqual(planned.exitCode, ExitCode.success, planned.stdout)
         let applied = await apply(azure, refreshes: false)
