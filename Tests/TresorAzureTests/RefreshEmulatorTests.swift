@@ -86,8 +86,13 @@ final class RefreshEmulatorTests: XCTestCase {
           "schedulePolicy": {"schedulePolicyType": "SimpleSchedulePolicy", "scheduleRunFrequency": "Daily", "scheduleRunTimes": ["2026-10-01T02:00:00Z"]},
           "retentionPolicy": {"retentionPolicyType": "LongTermRetentionPolicy",
             "dailySchedule": {"retentionTimes": ["2026-10-01T02:00:00Z"], "retentionDuration": {"count": 30, "durationType": "Days"}},
-            "weeklySchedule": {"daysOfTheWeek": ["Sunday"], "retentionTimes": ["2026-10-01T02:00:00Z"], "retentionDuration": {"count": 12, "durationType": "Weeks"}}},
-          "instantRpRetentionRangeInDays": 2, "timeZone": "UTC"}}
+            "weeklySchedule": {"daysOfTheWeek": ["Sunday"], "retentionTimes": ["2026-10-01T02:00:00Z"], "retentionDuration": {"count": 12, "durationType": "Weeks"}},
+            "monthlySchedule": {"retentionScheduleFormatType": "Weekly", "retentionScheduleWeekly": {"daysOfTheWeek": ["Sunday"], "weeksOfTheMonth": ["First"]},
+                                "retentionTimes": ["2026-10-01T02:00:00Z"], "retentionDuration": {"count": 12, "durationType": "Months"}},
+            "yearlySchedule": {"retentionScheduleFormatType": "Daily", "monthsOfYear": ["January", "July"],
+                               "retentionScheduleDaily": {"daysOfTheMonth": [{"date": 1, "isLast": false}, {"date": 0, "isLast": true}]},
+                               "retentionTimes": ["2026-10-01T02:00:00Z"], "retentionDuration": {"count": 7, "durationType": "Years"}}},
+          "instantRpRetentionRangeInDays": 2, "timeZone": "W. Europe Standard Time"}}
         """
 
     /// A vault with a policy, two protected VMs (one on DefaultPolicy), a soft-deleted item, the

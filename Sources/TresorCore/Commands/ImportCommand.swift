@@ -39,7 +39,8 @@ public struct ImportCommand {
         guard let plan = planned.plan else {
             let errors = planned.report.diagnostics.filter { $0.severity == .error }
             return CommandOutput(stdout: TextRenderer(colored: colored).render(DiagnosticReport(sources: planned.report.sources, diagnostics: errors))
-                                 + "\nImport failed: the manifests it would write do not validate; nothing was written.\n",
+                                 + "\nImport failed: the manifests made from the estate would not validate (the errors above are "
+                                 + "about the estate as it is); nothing was written.\n",
                                  exitCode: ExitCode.failure)
         }
         var state = State()
