@@ -144,6 +144,20 @@ final class ImportTests: XCTestCase {
         XCTAssertTrue(output.stdout.contains("Imported 2 vaults, 0 policies, 0 protected VMs"), output.stdout)
     }
 
+    func testAnEstateThatBreaksARuleIsReportedAndNothingIsWritten() throws {
+        // Without its storage rule, nsg-web's Deny_All_Outbound keeps web-01's backups from storage (TR401).
+        let nsgs = directory.appendingPathComponent("nsgs.json").path
+        var list = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.fixtures[7]))) as! [[String: Any]]
+        list[0]["securityRules"] = (list[0]["securityRules"] as! [[String: Any]]).filter { $0["name"] as? String != "allow-azure-backup-storage" }
+        try JSONSerialization.data(withJSONObject: list).write(to: URL(fileURLWithPath: nsgs))
+        let output = runImport(Self.fixtures.filter { !$0.hasSuffix("nsg-list.json") } + [nsgs])
+        XCTAssertEqual(output.exitCode, ExitCode.failure)
+        XCTAssertTrue(output.stdout.contains("error[TR401]"), output.stdout)
+        XCTAssertTrue(output.stdout.contains("nothing was written"), output.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.path))
+    }
+
     func testImportNeverOverwrites() throws {
         XCTAssertEqual(runImport().exitCode, ExitCode.success)
         let before = try snapshot(directory)
