@@ -117,6 +117,20 @@ final class ImportTests: XCTestCase {
                                       + "replication: GRS\ncrossRegionRestore: true\n"), vaults)
     }
 
+    func testAVaultWhoseRedundancyIsUnknownIsLeftOutAndNamed() throws {
+        let vaults = directory.appendingPathComponent("vaults.json").path
+        var list = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.fixtures[0]))) as! [[String: Any]]
+        var properties = list[1]["properties"] as! [String: Any]
+        properties["redundancySettings"] = ["crossRegionRestore": "Disabled", "standardTierStorageRedundancy": "Invalid"]
+        list[1]["properties"] = properties
+        try JSONSerialization.data(withJSONObject: list).write(to: URL(fileURLWithPath: vaults))
+        let output = runImport([vaults] + Self.fixtures.dropFirst())
+        XCTAssertEqual(output.exitCode, ExitCode.success, output.stdout)
+        XCTAssertTrue(output.stdout.contains("vaults/rsv-weu-lrs: its storage redundancy is not in the export (give `az backup vault "
+                                             + "backup-properties show` for it), so the vault is left out with everything in it"), output.stdout)
+        XCTAssertTrue(output.stdout.contains("Imported 1 vault, 2 policies, 2 protected VMs"), output.stdout)
+    }
+
     func testSomethingImportDoesNotReadIsAnErrorAndNothingIsWritten() throws {
         let stranger = directory.appendingPathComponent("accounts.json").path
         try #"[{"id": "/subscriptions/1f0c5c6e-0000-4000-8000-00000000b001/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa", "type": "Microsoft.Storage/storageAccounts"}]"#

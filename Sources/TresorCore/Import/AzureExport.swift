@@ -212,8 +212,10 @@ struct AzureExport {
     private mutating func storageConfig(_ node: YAMLNode) {
         guard let id = resourceID(node), let vault = ResourceID.parent(of: id, levels: 1) else { return }
         let properties = node.member("properties")
+        // `storageModelType` is the newer name; either may say "Invalid" when the other holds the value.
+        let types = [properties?.member("storageModelType")?.scalar, properties?.member("storageType")?.scalar]
         storageConfigs[ResourceID.key(vault)] = StorageConfig(
-            storageType: properties?.member("storageModelType")?.scalar ?? properties?.member("storageType")?.scalar,
+            storageType: types.compactMap { $0 }.first { ResourceID.key($0) != "invalid" },
             crossRegionRestore: properties?.member("crossRegionRestoreFlag")?.scalar.map { $0.lowercased() == "true" })
     }
 

@@ -220,7 +220,12 @@ struct EstateImport {
     /// a redundancy the model lacks.
     private mutating func replication(of vault: AzureExport.Vault, storage: AzureExport.StorageConfig?)
         -> (replication: Replication, crossRegionRestore: Bool)? {
-        let type = storage?.storageType ?? vault.redundancy ?? "GeoRedundant"
+        guard let type = storage?.storageType ?? vault.redundancy.flatMap({ ResourceID.key($0) == "invalid" ? nil : $0 }) else {
+            leftOut(vault.id, "its storage redundancy is not in the export (give `az backup vault backup-properties show` for it), "
+                        + "so the vault is left out with everything in it",
+                    at: vault.range)
+            return nil
+        }
         let replication: Replication
         switch ResourceID.key(type) {
         case "georedundant": replication = .GRS
