@@ -13,6 +13,11 @@ struct RefreshOptions: ParsableArguments {
     func validate() throws {
         if noRefresh, refreshOnly { throw ValidationError("--no-refresh and --refresh-only exclude each other") }
     }
+
+    /// `--refresh-only` reads Azure, which the recording provider never does.
+    func check(_ provider: ProviderName) throws {
+        if refreshOnly, provider == .record { throw ValidationError("--refresh-only reads Azure: it needs --provider azure") }
+    }
 }
 
 extension ProviderOptions {

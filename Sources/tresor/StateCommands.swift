@@ -52,6 +52,10 @@ struct Plan: AsyncParsableCommand {
 
     @OptionGroup var refresh: RefreshOptions
 
+    func validate() throws {
+        try refresh.check(providerOptions.chosen)
+    }
+
     func run() async throws {
         var command = PlanCommand(paths: paths, store: state.store)
         if providerOptions.chosen == .record { command.banner = RecordingProvider().banner }
@@ -101,6 +105,7 @@ struct Apply: AsyncParsableCommand {
     var timeout: String = "30m"
 
     func validate() throws {
+        try refresh.check(providerOptions.chosen)
         guard parallelism == "auto" || (Int(parallelism).map { $0 >= 1 && $0 <= 1000 } ?? false) else {
             throw ValidationError("--parallelism takes auto or a number from 1 to 1000, not \"\(parallelism)\"")
         }

@@ -40,6 +40,19 @@ final class HelpTests: XCTestCase {
         XCTAssertTrue(command.allowDestroy)
     }
 
+    func testRefreshOptionsParse() throws {
+        let plan = try XCTUnwrap(Tresor.parseAsRoot(["plan", "--refresh-only", "--provider", "azure"]) as? Plan)
+        XCTAssertTrue(plan.refresh.refreshOnly)
+        let apply = try XCTUnwrap(Tresor.parseAsRoot(["apply", "--no-refresh", "--provider", "azure"]) as? Apply)
+        XCTAssertTrue(apply.refresh.noRefresh)
+        for arguments in [["plan", "--refresh-only", "--no-refresh"], ["apply", "--refresh-only", "--provider", "record"],
+                          ["import", "--out", "d"], ["import", "--out", "d", "--subscription", "s", "--from-az", "f.json"]] {
+            XCTAssertThrowsError(try Tresor.parseAsRoot(arguments), "\(arguments)") { error in
+                XCTAssertEqual(Tresor.exitCode(for: error).rawValue, 64)
+            }
+        }
+    }
+
     func testUnlockNeedsALockID() {
         XCTAssertThrowsError(try Tresor.parseAsRoot(["unlock"])) { error in
             XCTAssertEqual(Tresor.exitCode(for: error).rawValue, 64)
