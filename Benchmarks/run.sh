@@ -38,7 +38,7 @@ mkdir -p "$WORK/run"
 ABS_ESTATE="$(cd "$ESTATE" && pwd)"
 scan=$(measure ":" "$PWD/$WORK/yaml-scan" "$ABS_ESTATE")
 validate=$(measure ":" "$TRESOR" validate "$ABS_ESTATE")
-apply=$(measure "rm -f tresor.state.json*" "$TRESOR" apply "$ABS_ESTATE" --auto-approve)
+apply=$(measure "rm -f tresor.state.json*" "$TRESOR" apply "$ABS_ESTATE" --auto-approve --provider record)
 plan=$(measure ":" "$TRESOR" plan "$ABS_ESTATE")
 (cd "$WORK/run" && "$TRESOR" plan "$ABS_ESTATE" --detailed-exitcode >/dev/null) || { echo "plan after apply is not empty" >&2; exit 1; }
 

@@ -31,3 +31,35 @@ if ! python3 -c 'import jsonschema, yaml' 2>/dev/null; then
     # pip where Python allows it; Debian's own python3 wants its packages from apt (PEP 668).
     python3 -m pip install --quiet jsonschema pyyaml 2>/dev/null || apt_install python3-jsonschema python3-yaml
 fi
+
+# Diagram renderers, for the tests of `tresor graph` and of the markdown plan's diagram
+# (GraphTests; they skip what is missing, so install them where those tests must run):
+# - Graphviz `dot`, which renders every DOT output to SVG;
+# - Chromium and mermaid.min.js (Mermaid 11.16.0, as vendored by the PyPI package artoo-mermaid,
+#   checked by its SHA-256), with which scripts/check-mermaid.py renders every Mermaid output.
+#   The wheel is only downloaded and the file taken out of it: the package itself wants
+#   Python 3.12, and nothing of it but that file is used.
+if ! command -v dot >/dev/null 2>&1; then
+    echo "tresor: installing graphviz for the diagram tests" >&2
+    apt_install graphviz
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "tresor: installing chromium for the Mermaid diagram tests" >&2
+    apt_install chromium
+fi
+mermaid_js="${XDG_CACHE_HOME:-$HOME/.cache}/tresor/mermaid/mermaid.min.js"
+mermaid_sha256=74d7c46dabca328c2294733910a8aa1ed0c37451776e8d5295da38a2b758fb9b
+if ! echo "$mermaid_sha256  $mermaid_js" | sha256sum --check --status 2>/dev/null; then
+    echo "tresor: fetching mermaid.min.js (PyPI artoo-mermaid 11.16.0) for the Mermaid diagram tests" >&2
+    wheel_dir="$(mktemp -d)"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.12 \
+        --dest "$wheel_dir" artoo-mermaid==11.16.0
+    mkdir -p "$(dirname "$mermaid_js")"
+    python3 - "$wheel_dir"/artoo_mermaid-11.16.0-py3-none-any.whl "$mermaid_js" <<'PYTHON'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as wheel, open(sys.argv[2], "wb") as out:
+    out.write(wheel.read("artoo_mermaid/assets/mermaid.min.js"))
+PYTHON
+    rm -rf "$wheel_dir"
+    echo "$mermaid_sha256  $mermaid_js" | sha256sum --check --status
+fi

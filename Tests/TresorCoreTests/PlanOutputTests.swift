@@ -19,7 +19,7 @@ final class PlanOutputTests: XCTestCase {
     }
 
     func testPlanTextAndMarkdownMatchGoldenFiles() throws {
-        for (name, allowDestroy) in [("changes", false), ("destroy", true)] {
+        for (name, allowDestroy) in [("changes", false), ("destroy", true), ("move", true)] {
             let (plan, report) = try fixturePlan(name, allowDestroy: allowDestroy)
             try assertGolden(PlanText.render(plan), "plans/\(name).txt")
             try assertGolden(PlanMarkdown.render(plan, diagnostics: report.diagnostics, sources: report.sources), "plans/\(name).md")

@@ -28,6 +28,7 @@ final class HelpTests: XCTestCase {
     func testShowHelp() throws { try assertHelp(Show.self, "show.txt") }
     func testUnlockHelp() throws { try assertHelp(Unlock.self, "unlock.txt") }
     func testImportHelp() throws { try assertHelp(Import.self, "import.txt") }
+    func testGraphHelp() throws { try assertHelp(Graph.self, "graph.txt") }
 
     func testPlanOptionsParse() throws {
         let command = try XCTUnwrap(Tresor.parseAsRoot(["plan", "backup", "--state", "s.json", "--out", "p.json",

@@ -5,13 +5,20 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// Whether the request carries a secret outside its Authorization header (a client secret or
+    /// assertion in its body, an identity header); such a request is held to the same rule.
+    public var carriesSecret: Bool
 
-    public init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8] = []) {
+    public init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8] = [], carriesSecret: Bool = false) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.carriesSecret = carriesSecret
     }
+
+    /// Whether the transport must hold it to the rule for secrets.
+    public var isSensitive: Bool { carriesSecret || header("Authorization") != nil }
 
     /// The value of header `name` (case-insensitive), if the request carries it.
     public func header(_ name: String) -> String? {
@@ -64,8 +71,7 @@ public protocol HTTPTransport: Sendable {
 public enum Loopback {
     /// Whether `host` (as a URL spells it, IPv6 with or without brackets) is a loopback address.
     public static func contains(host: String) -> Bool {
-        var host = host.lowercased()
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        let host = unbracketed(host.lowercased())
         if host == "localhost" || host == "localhost." || host == "::1" { return true }
         let octets = host.split(separator: ".", omittingEmptySubsequences: false)
         guard octets.count == 4, octets[0] == "127" else { return false }
@@ -73,6 +79,10 @@ public enum Loopback {
             !octet.isEmpty && octet.count <= 3 && octet.allSatisfy(\.isASCII) && octet.allSatisfy(\.isNumber)
                 && Int(octet).map { $0 <= 255 } == true
         }
+    }
+
+    static func unbracketed(_ host: String) -> String {
+        host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
     }
 
     /// Splits an absolute URL into its lower-cased scheme and its host, or nil when it has neither.
@@ -98,9 +108,30 @@ public enum Loopback {
         return scheme == "https" || (scheme == "http" && contains(host: host))
     }
 
+    /// Why a request carrying a secret must not go to `url`, or nil when it may: plain http off
+    /// loopback, or plain http to loopback that a proxy variable would route off the machine.
+    static func secretRefusal(url: String, environment: [String: String]) -> String? {
+        guard let (scheme, host) = schemeAndHost(of: url) else { return "not an absolute http(s) URL" }
+        if scheme == "https" { return nil }
+        guard scheme == "http" && contains(host: host) else {
+            return "refused to send credentials over plain http to a host that is not loopback"
+        }
+        if let variable = ProxyEnvironment(environment: environment).plainHTTPProxyVariable(host: host) {
+            return "refused to send credentials over plain http through the proxy in \(variable); add \(host) to NO_PROXY"
+        }
+        return nil
+    }
+
     /// The URL without its query and fragment, for messages: queries may carry identifiers a
     /// message has no need for.
     public static func withoutQuery(_ url: String) -> String {
         String(url.prefix { $0 != "?" && $0 != "#" })
+    }
+}
+
+enum Seconds {
+    /// "1 s", "0.5 s": a duration as messages say it.
+    static func text(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 }

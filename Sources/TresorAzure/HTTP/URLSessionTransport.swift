@@ -5,20 +5,33 @@ import FoundationNetworking
 #endif
 import Synchronization
 
-/// HTTP through the toolchain's URLSession (libcurl on Linux). One session for the process, so
-/// connections stay open between requests and hundreds of requests in flight share them.
+/// HTTP through the toolchain's URLSession (libcurl on Linux). Requests without a body share
+/// kept-alive connections; hundreds in flight share them.
+///
+/// A request with a body goes on a connection of its own, closed after the answer. When a server
+/// closes a kept-alive connection as a request arrives, libcurl sends the request again on a new
+/// one, and FoundationNetworking cannot give it an in-memory body a second time: the resent
+/// request waits for a body that never comes, until its timeout. On a new connection libcurl does
+/// not resend, so the caller sees the dropped connection at once and decides itself.
 ///
 /// Redirects are never followed: every request tresor sends carries a secret, in its
 /// Authorization header or its body, and must not be replayed to another address. A request
-/// with an Authorization header over plain http is refused before sending unless the host is
-/// loopback.
+/// carrying a secret over plain http is refused before sending unless the host is loopback and
+/// no proxy variable routes it elsewhere. Proxies: libcurl honours http_proxy, HTTPS_PROXY,
+/// ALL_PROXY and NO_PROXY by itself (docs/azure-http.md).
 public final class URLSessionTransport: HTTPTransport {
-    private let session: URLSession
+    /// Requests without a body.
+    private let keptAlive: URLSession
+    /// Requests with a body, one connection each.
+    private let oneShot: URLSession
+    private let environment: [String: String]
 
     /// `maxConnectionsPerHost` bounds the connections opened to one host; requests beyond it
     /// queue for a free connection. An apply keeps hundreds of changes in flight against one ARM
-    /// host, so the default is sized for that rather than URLSession's 6.
-    public init(maxConnectionsPerHost: Int = 512) {
+    /// host, so the default is sized for that rather than URLSession's 6. `environment` holds the
+    /// proxy variables libcurl reads (it reads the process's own; tests pass others).
+    public init(maxConnectionsPerHost: Int = 512, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = maxConnectionsPerHost
         configuration.httpCookieAcceptPolicy = .never
@@ -26,17 +39,19 @@ public final class URLSessionTransport: HTTPTransport {
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
+        keptAlive = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
+        oneShot = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
     }
 
-    deinit { session.invalidateAndCancel() }
+    deinit {
+        keptAlive.invalidateAndCancel()
+        oneShot.invalidateAndCancel()
+    }
 
     public func send(_ request: HTTPRequest, timeout: Double) async throws(TransportFailure) -> HTTPResponse {
         let described = "\(request.method) \(Loopback.withoutQuery(request.url))"
-        if request.header("Authorization") != nil && !Loopback.maySendSecrets(to: request.url) {
-            throw TransportFailure(
-                message: "\(described): refused to send credentials over plain http to a host that is not loopback",
-                retryable: false)
+        if request.isSensitive, let refusal = Loopback.secretRefusal(url: request.url, environment: environment) {
+            throw TransportFailure(message: "\(described): \(refusal)", retryable: false)
         }
         guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(),
               scheme == "https" || scheme == "http", url.host != nil else {
@@ -48,7 +63,14 @@ public final class URLSessionTransport: HTTPTransport {
         // whole exchange.
         urlRequest.timeoutInterval = max(1, timeout.rounded(.up))
         for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
-        if !request.body.isEmpty { urlRequest.httpBody = Data(request.body) }
+        let session: URLSession
+        if request.body.isEmpty {
+            session = keptAlive
+        } else {
+            urlRequest.httpBody = Data(request.body)
+            urlRequest.setValue("close", forHTTPHeaderField: "Connection")
+            session = oneShot
+        }
 
         let exchange = Exchange()
         let outcome = await withTaskCancellationHandler {
@@ -66,9 +88,10 @@ public final class URLSessionTransport: HTTPTransport {
                     }
                     exchange.finish(result)
                 }
-                exchange.start(task: task, continuation: continuation)
-                DispatchQueue.global().asyncAfter(deadline: .now() + max(0, timeout)) {
-                    exchange.finish(.failure(TransportFailure(message: "\(described): no answer within \(Self.seconds(timeout))")))
+                guard exchange.start(task: task, continuation: continuation) else { return }
+                // Weak: a finished exchange is released at once rather than when its deadline passes.
+                DispatchQueue.global().asyncAfter(deadline: .now() + max(0, timeout)) { [weak exchange] in
+                    exchange?.finish(.failure(TransportFailure(message: "\(described): no answer within \(Seconds.text(timeout))")))
                 }
                 task.resume()
             }
@@ -76,10 +99,6 @@ public final class URLSessionTransport: HTTPTransport {
             exchange.finish(.failure(TransportFailure(message: "\(described): cancelled", retryable: false)))
         }
         return try outcome.get()
-    }
-
-    private static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
     /// What went wrong, in words: URLError's own descriptions on Linux are bare error numbers.
@@ -94,7 +113,7 @@ public final class URLSessionTransport: HTTPTransport {
         case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
              .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
             return "TLS handshake failed"
-        case .badServerResponse: return "malformed HTTP response"
+        case .badServerResponse: return "connection closed without a valid HTTP answer"
         case .cancelled: return "cancelled"
         default: return "URL error \(error.code.rawValue)"
         }
@@ -104,32 +123,39 @@ public final class URLSessionTransport: HTTPTransport {
 /// One request's completion, reached first by the answer, the deadline or cancellation; the
 /// others find it finished and do nothing.
 private final class Exchange: Sendable {
-    private struct Pending {
+    typealias Continuation = CheckedContinuation<Result<HTTPResponse, TransportFailure>, Never>
+    private struct State {
         var task: URLSessionDataTask?
-        var continuation: CheckedContinuation<Result<HTTPResponse, TransportFailure>, Never>?
-        var early: Result<HTTPResponse, TransportFailure>?
+        var continuation: Continuation?
+        var finished = false
+        /// The caller cancelled before the request started.
+        var cancelledEarly: Result<HTTPResponse, TransportFailure>?
     }
-    private let pending = Mutex(Pending())
+    private let state = Mutex(State())
 
-    func start(task: URLSessionDataTask, continuation: CheckedContinuation<Result<HTTPResponse, TransportFailure>, Never>) {
-        let early: Result<HTTPResponse, TransportFailure>? = pending.withLock { state in
-            if let early = state.early { return early }
+    /// Records the request; false (the continuation already resumed) when it was cancelled before.
+    func start(task: URLSessionDataTask, continuation: Continuation) -> Bool {
+        let early: Result<HTTPResponse, TransportFailure>? = state.withLock { state in
+            if let early = state.cancelledEarly { return early }
             state.task = task
             state.continuation = continuation
             return nil
         }
-        if let early {
-            task.cancel()
-            continuation.resume(returning: early)
-        }
+        guard let early else { return true }
+        continuation.resume(returning: early)
+        return false
     }
 
     func finish(_ result: Result<HTTPResponse, TransportFailure>) {
-        let (task, continuation): (URLSessionDataTask?, CheckedContinuation<Result<HTTPResponse, TransportFailure>, Never>?) = pending.withLock { state in
-            guard state.early == nil else { return (nil, nil) }
-            state.early = result
-            defer { state.task = nil; state.continuation = nil }
-            return (state.task, state.continuation)
+        let (task, continuation): (URLSessionDataTask?, Continuation?) = state.withLock { state in
+            guard !state.finished else { return (nil, nil) }
+            state.finished = true
+            guard let continuation = state.continuation else {
+                state.cancelledEarly = result
+                return (nil, nil)
+            }
+            defer { state = State(finished: true) }
+            return (state.task, continuation)
         }
         guard let continuation else { return }
         if case .failure = result { task?.cancel() }

@@ -1,5 +1,4 @@
 import Foundation
-import TresorCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,10 +54,9 @@ struct AzureCLI: Sendable {
     /// `accessToken` with `expires_on` (epoch seconds, newer CLIs) or `expiresOn` (local time
     /// "YYYY-MM-DD HH:MM:SS.ffffff", all versions).
     static func accessToken(from output: [UInt8]) -> AccessToken? {
-        guard let json = try? JSONReader.parse(output).value,
-              let value = json["accessToken"]?.stringValue, !value.isEmpty else { return nil }
-        if let expiresOn = TokenRequest.seconds(json["expires_on"]) { return AccessToken(value: value, expiresOn: expiresOn) }
-        if let local = json["expiresOn"]?.stringValue, let expiresOn = epoch(localTime: local) {
+        guard let answer = JSONAnswer(output), let value = answer.string("accessToken"), !value.isEmpty else { return nil }
+        if let expiresOn = answer.seconds("expires_on") { return AccessToken(value: value, expiresOn: expiresOn) }
+        if let local = answer.string("expiresOn"), let expiresOn = epoch(localTime: local) {
             return AccessToken(value: value, expiresOn: expiresOn)
         }
         return nil
@@ -111,7 +109,9 @@ struct ProcessOutput: Sendable {
         let killer = DispatchWorkItem {
             if process.isRunning {
                 timedOut.set()
-                kill(process.processIdentifier, SIGKILL)
+                // Foundation starts the child in a process group of its own: this ends `az`'s
+                // Python under its shell wrapper too, which holds the pipes open.
+                kill(-process.processIdentifier, SIGKILL)
             }
         }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
@@ -128,7 +128,7 @@ struct ProcessOutput: Sendable {
             }
         }
         killer.cancel()
-        if timedOut.value { return .failure(ProcessFailure(reason: "did not answer within \(Int(timeout)) s")) }
+        if timedOut.value { return .failure(ProcessFailure(reason: "did not answer within \(Seconds.text(timeout))")) }
         return .success(result)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import TresorCore
 
 /// SPEC §6's five credential sources, in the order of the Azure SDKs' DefaultAzureCredential; the
 /// first one configured is used, and its failures are reported rather than skipped.
@@ -10,8 +9,9 @@ import TresorCore
 /// 3. GitHub Actions OIDC: ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN,
 ///    AZURE_TENANT_ID and AZURE_CLIENT_ID set;
 /// 4. managed identity: IDENTITY_ENDPOINT and IDENTITY_HEADER set (App Service, Functions,
-///    Container Apps); else one token request to IMDS with a 1 s timeout: a token, or any answer
-///    but 400 ("no identity assigned"), means configured; no answer in time means not;
+///    Container Apps); else one token request to IMDS with a 1 s timeout: a token, or an IMDS
+///    JSON error other than 400 ("no identity assigned"), means configured; no answer in time,
+///    a 400, or an answer not shaped like IMDS's (a proxy answering for it) means not;
 /// 5. Azure CLI: an executable `az` on PATH (whether it is signed in shows when it is run).
 /// So a machine with nothing configured waits at most IMDS's 1 s, and not at all when
 /// AZURE_POD_IDENTITY_AUTHORITY_HOST points at a closed port (the tests).
@@ -27,7 +27,7 @@ public enum CredentialChain {
 
     static func resolve(environment: [String: String], cloud: AzureCloud, transport: any HTTPTransport,
                         now: @escaping @Sendable () -> Double) async -> Result<any TokenCredential, SignInFailure> {
-        let settings = Settings(environment: environment)
+        let settings = SignInEnvironment(environment: environment)
         let request = TokenRequest(transport: transport, now: now)
         let redaction = Redaction(secrets: settings.secrets)
         var tried: [String] = []
@@ -38,14 +38,16 @@ public enum CredentialChain {
         func missing(_ names: [(String, String?)]) -> String {
             names.filter { $0.1 == nil }.map(\.0).joined(separator: ", ") + " not set"
         }
-        func entra() -> Result<EntraTokenEndpoint, SignInFailure> {
-            EntraTokenEndpoint.make(settings: settings, cloud: cloud, tenant: tenant!, client: client!, request: request, redaction: redaction)
+        let principal: (tenant: String, client: String)? = if let tenant, let client { (tenant, client) } else { nil }
+        func entra(_ principal: (tenant: String, client: String)) -> Result<EntraTokenEndpoint, SignInFailure> {
+            EntraTokenEndpoint.make(settings: settings, cloud: cloud, tenant: principal.tenant, client: principal.client,
+                                    request: request, redaction: redaction)
         }
 
         let secret = settings["AZURE_CLIENT_SECRET"]
         let secretNames = clientNames + [("AZURE_CLIENT_SECRET", secret)]
-        if let secret, tenant != nil, client != nil {
-            return entra().map { endpoint in
+        if let secret, let principal {
+            return entra(principal).map { endpoint in
                 CachedCredential(source: "client secret (AZURE_CLIENT_SECRET)", now: now) { () async throws(SignInFailure) in
                     try await endpoint.token(proof: [("client_secret", secret)], redaction: redaction)
                 }
@@ -54,8 +56,8 @@ public enum CredentialChain {
         tried.append("client secret: " + missing(secretNames))
 
         let tokenFile = settings["AZURE_FEDERATED_TOKEN_FILE"]
-        if let tokenFile, tenant != nil, client != nil {
-            return entra().map { endpoint in
+        if let tokenFile, let principal {
+            return entra(principal).map { endpoint in
                 CachedCredential(source: "workload identity (AZURE_FEDERATED_TOKEN_FILE)", now: now) { () async throws(SignInFailure) in
                     // Re-read for every token: the kubelet rotates the file.
                     let assertion = try readAssertion(path: tokenFile)
@@ -66,11 +68,11 @@ public enum CredentialChain {
         tried.append("workload identity: " + missing([("AZURE_FEDERATED_TOKEN_FILE", tokenFile)] + clientNames))
 
         let oidcURL = settings["ACTIONS_ID_TOKEN_REQUEST_URL"], oidcToken = settings["ACTIONS_ID_TOKEN_REQUEST_TOKEN"]
-        if let oidcURL, let oidcToken, tenant != nil, client != nil {
+        if let oidcURL, let oidcToken, let principal {
             let github = GitHubIDToken(url: oidcURL, requestToken: oidcToken, transport: transport, redaction: redaction)
-            return entra().map { endpoint in
+            return entra(principal).map { endpoint in
                 CachedCredential(source: "GitHub Actions OIDC", now: now) { () async throws(SignInFailure) in
-                    // A fresh ID token for every access token: GitHub's expire after minutes.
+                    // A fresh ID token for every access token: GitHub's are short-lived.
                     let assertion = try await github.idToken()
                     return try await endpoint.token(proof: assertionProof(assertion), redaction: redaction.adding(assertion))
                 }
@@ -115,7 +117,7 @@ public enum CredentialChain {
 }
 
 /// The environment as sign-in reads it: an empty variable counts as unset.
-struct Settings: Sendable {
+struct SignInEnvironment: Sendable {
     let environment: [String: String]
 
     subscript(name: String) -> String? {
@@ -142,7 +144,7 @@ struct EntraTokenEndpoint: Sendable {
 
     /// Checks the authority (https, or http to loopback only: the request carries a secret) and
     /// the tenant (it becomes a path segment).
-    static func make(settings: Settings, cloud: AzureCloud, tenant: String, client: String, request: TokenRequest,
+    static func make(settings: SignInEnvironment, cloud: AzureCloud, tenant: String, client: String, request: TokenRequest,
                      redaction: Redaction) -> Result<EntraTokenEndpoint, SignInFailure> {
         var authority = settings["AZURE_AUTHORITY_HOST"] ?? cloud.authorityHost
         while authority.hasSuffix("/") { authority.removeLast() }
@@ -160,7 +162,8 @@ struct EntraTokenEndpoint: Sendable {
     func token(proof: [(String, String)], redaction: Redaction) async throws(SignInFailure) -> AccessToken {
         let body = TokenRequest.form([("grant_type", "client_credentials"), ("client_id", clientID), ("scope", scope)] + proof)
         let post = HTTPRequest(method: "POST", url: url,
-                               headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")], body: body)
+                               headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")], body: body,
+                               carriesSecret: true)
         return try await request.fetch(post, endpoint: "Entra ID token endpoint \(url)", timeout: CredentialChain.tokenEndpointTimeout, redaction: redaction)
     }
 }
@@ -192,7 +195,7 @@ struct GitHubIDToken: Sendable {
             let quoted = redaction.quoteError(response.body, fields: ["message"]).map { ": " + $0 } ?? ""
             throw SignInFailure(message: "\(endpoint) refused: HTTP \(response.status)\(quoted)")
         }
-        guard let json = try? JSONReader.parse(response.body).value, let value = json["value"]?.stringValue, !value.isEmpty else {
+        guard let value = JSONAnswer(response.body)?.string("value"), !value.isEmpty else {
             throw SignInFailure(message: "\(endpoint) answered HTTP 200 without an ID token")
         }
         return value

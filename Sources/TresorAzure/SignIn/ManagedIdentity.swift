@@ -15,12 +15,14 @@ struct ManagedIdentity: Sendable {
     let source: String
     let url: String
     let headers: [(String, String)]
+    /// App Service's identity header is a secret; IMDS's `Metadata: true` is not.
+    let carriesSecret: Bool
     let endpoint: String
     let errorFields: [String]
     let request: TokenRequest
     let redaction: Redaction
 
-    static func detect(settings: Settings, cloud: AzureCloud, request: TokenRequest, redaction: Redaction) async -> Detection {
+    static func detect(settings: SignInEnvironment, cloud: AzureCloud, request: TokenRequest, redaction: Redaction) async -> Detection {
         let resource = "resource=" + TokenRequest.formEncoded(cloud.tokenResource)
             + (settings["AZURE_CLIENT_ID"].map { "&client_id=" + TokenRequest.formEncoded($0) } ?? "")
 
@@ -31,7 +33,7 @@ struct ManagedIdentity: Sendable {
             }
             let url = endpoint + (endpoint.contains("?") ? "&" : "?") + "api-version=2019-08-01&" + resource
             return .configured(ManagedIdentity(
-                source: "managed identity (IDENTITY_ENDPOINT)", url: url, headers: [("X-IDENTITY-HEADER", header)],
+                source: "managed identity (IDENTITY_ENDPOINT)", url: url, headers: [("X-IDENTITY-HEADER", header)], carriesSecret: true,
                 endpoint: "managed identity endpoint \(Loopback.withoutQuery(endpoint))", errorFields: ["error", "error_description", "message"],
                 request: request, redaction: redaction), first: nil)
         }
@@ -40,7 +42,7 @@ struct ManagedIdentity: Sendable {
         while base.hasSuffix("/") { base.removeLast() }
         let identity = ManagedIdentity(
             source: "managed identity (IMDS)", url: base + "/metadata/identity/oauth2/token?api-version=2018-02-01&" + resource,
-            headers: [("Metadata", "true")], endpoint: "IMDS \(base)", errorFields: ["error", "error_description"],
+            headers: [("Metadata", "true")], carriesSecret: false, endpoint: "IMDS \(base)", errorFields: ["error", "error_description"],
             request: request, redaction: redaction)
         let probe = HTTPRequest(method: "GET", url: identity.url, headers: identity.headers)
         let response: HTTPResponse
@@ -53,12 +55,19 @@ struct ManagedIdentity: Sendable {
             let quoted = redaction.quoteError(response.body).map { ": " + $0 } ?? ""
             return .absent("IDENTITY_ENDPOINT, IDENTITY_HEADER not set; IMDS at \(base) has no identity for this machine (HTTP 400\(quoted))")
         }
-        let first = response.status == 200 ? TokenRequest.accessToken(from: response.body, now: request.now()) : nil
-        return .configured(identity, first: first)
+        if response.status == 200, let first = TokenRequest.accessToken(from: response.body, now: request.now()) {
+            return .configured(identity, first: first)
+        }
+        // IMDS failing for now (429, 5xx while an identity is assigned) still answers with its JSON
+        // error; anything else is not IMDS, typically a proxy from http_proxy answering for it.
+        guard response.status != 200, JSONAnswer(response.body)?.string("error") != nil else {
+            return .absent("IDENTITY_ENDPOINT, IDENTITY_HEADER not set; \(base) answered HTTP \(response.status), not as IMDS does (if a proxy answered, add its host to NO_PROXY)")
+        }
+        return .configured(identity, first: nil)
     }
 
     func token() async throws(SignInFailure) -> AccessToken {
-        try await request.fetch(HTTPRequest(method: "GET", url: url, headers: headers), endpoint: endpoint,
+        try await request.fetch(HTTPRequest(method: "GET", url: url, headers: headers, carriesSecret: carriesSecret), endpoint: endpoint,
                                 timeout: CredentialChain.tokenEndpointTimeout, errorFields: errorFields, redaction: redaction)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import TresorCore
 
 /// Keeps secrets out of what sign-in says: text from elsewhere (a token endpoint's error, the
 /// Azure CLI's stderr) passes through here before it reaches a message.
@@ -39,8 +38,8 @@ struct Redaction: Sendable {
     /// The string members `fields` of a JSON error body (the only parts quoted: OAuth's `error` and
     /// `error_description`, App Service's and GitHub's `message`), scrubbed; nil when it has none.
     func quoteError(_ body: [UInt8], fields: [String] = ["error", "error_description"]) -> String? {
-        guard let json = try? JSONReader.parse(body).value else { return nil }
-        let parts = fields.map { json[$0]?.stringValue }
+        guard let answer = JSONAnswer(body) else { return nil }
+        let parts = fields.map { answer.string($0) }
             .compactMap { $0?.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
         guard !parts.isEmpty else { return nil }
         return scrub(parts.joined(separator: ": "))

@@ -1,5 +1,4 @@
 import Foundation
-import TresorCore
 
 /// One token fetched over HTTP, shared by the sources that ask an endpoint: retries of what may
 /// succeed when sent again, the expiry in either of its shapes, and error messages that quote
@@ -48,20 +47,10 @@ struct TokenRequest: Sendable {
     /// `access_token` with `expires_on` (epoch seconds, number or string: managed identity) or
     /// `expires_in` (seconds from now, number or string: Entra ID).
     static func accessToken(from body: [UInt8], now: Double) -> AccessToken? {
-        guard let json = try? JSONReader.parse(body).value,
-              let value = json["access_token"]?.stringValue, !value.isEmpty else { return nil }
-        if let expiresOn = seconds(json["expires_on"]) { return AccessToken(value: value, expiresOn: expiresOn) }
-        if let expiresIn = seconds(json["expires_in"]) { return AccessToken(value: value, expiresOn: now + expiresIn) }
+        guard let answer = JSONAnswer(body), let value = answer.string("access_token"), !value.isEmpty else { return nil }
+        if let expiresOn = answer.seconds("expires_on") { return AccessToken(value: value, expiresOn: expiresOn) }
+        if let expiresIn = answer.seconds("expires_in") { return AccessToken(value: value, expiresOn: now + expiresIn) }
         return nil
-    }
-
-    /// A count of seconds given as a JSON number or a string holding one.
-    static func seconds(_ value: JSON?) -> Double? {
-        switch value {
-        case .int(let seconds)?: Double(seconds)
-        case .string(let text)?: Double(text.trimmingCharacters(in: .whitespaces))
-        default: nil
-        }
     }
 
     /// `value` escaped for a query string or a form body: everything but unreserved characters.
@@ -73,5 +62,24 @@ struct TokenRequest: Sendable {
 
     static func form(_ fields: [(String, String)]) -> [UInt8] {
         Array(fields.map { formEncoded($0.0) + "=" + formEncoded($0.1) }.joined(separator: "&").utf8)
+    }
+}
+
+/// The top-level members of a JSON object answer. Read with Foundation: answers from elsewhere may
+/// hold numbers with fractions, which TresorCore's integer-only reader refuses.
+struct JSONAnswer {
+    private let members: [String: Any]
+
+    init?(_ body: [UInt8]) {
+        guard let members = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        self.members = members
+    }
+
+    func string(_ key: String) -> String? { members[key] as? String }
+
+    /// A count of seconds given as a number or as a string holding one.
+    func seconds(_ key: String) -> Double? {
+        if let text = members[key] as? String { return Double(text.trimmingCharacters(in: .whitespaces)) }
+        return (members[key] as? NSNumber)?.doubleValue
     }
 }

@@ -131,12 +131,15 @@ public enum PlanText {
     }
 }
 
-/// A plan as a pull-request comment: the summary as a heading, a warning when recovery points
-/// are deleted, every change in a collapsible `diff` block, and the summary again.
+/// A plan as a pull-request comment: a Mermaid diagram of what changes (GitHub and GitLab draw
+/// it), the summary as a heading, a warning when recovery points are deleted, every change in a
+/// collapsible `diff` block, and the summary again.
 public enum PlanMarkdown {
     public static func render(_ plan: Plan, diagnostics: [Diagnostic] = [], sources: SourceFiles = SourceFiles()) -> String {
         var output = "### tresor plan\n\n"
         guard plan.hasChanges else { return output + PlanText.nothingToDo(plan) + "\n" + warnings(diagnostics, sources) }
+        // Labels are escaped so that no backtick reaches the block: three always close it.
+        output += "```mermaid\n" + MermaidRenderer.render(PlanDiagram.diagram(plan), groupsInRow: true) + "```\n\n"
         let summary = PlanText.summaryLine(plan)
         output += "**\(summary)**\n"
         let destructive = plan.changes.count { $0.destructive }

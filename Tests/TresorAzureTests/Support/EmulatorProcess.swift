@@ -4,12 +4,15 @@ import FoundationNetworking
 #endif
 import Glibc
 import TresorCore
-import XCTest
 
 /// A Python server on loopback for one test: the ARM emulator (`Tests/Emulator/arm_emulator.py`)
 /// or a script given inline. It prints `listening on http://127.0.0.1:PORT` as its first line;
 /// `stop()` (call it from tearDown) kills it.
 final class EmulatorProcess {
+    struct StartFailure: Error {
+        var message: String
+    }
+
     let baseURL: String
     private let process: Process
 
@@ -46,7 +49,7 @@ final class EmulatorProcess {
         guard text.hasPrefix("listening on ") else {
             process.terminate()
             process.waitUntilExit()
-            throw XCTSkip("server did not start: first line \"\(text)\"")
+            throw StartFailure(message: "server did not start: first line \"\(text)\"")
         }
         baseURL = String(text.dropFirst("listening on ".count))
         // Later output is drained so that a chatty server never blocks on a full pipe.
@@ -57,19 +60,33 @@ final class EmulatorProcess {
 
     func stop() {
         guard process.isRunning else { return }
-        process.terminate()
+        // SIGKILL: a server busy with open connections must not keep the test waiting.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
     deinit { stop() }
 
     /// GETs `path` from the server and decodes its JSON answer (control endpoints).
+    @discardableResult
     func json(_ path: String, method: String = "GET", body: String? = nil) async throws -> JSON {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = method
         if let body { request.httpBody = Data(body.utf8); request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         let (data, _) = try await URLSession.shared.data(for: request)
-        return try JSONReader.parse([UInt8](data)).value
+        return Self.json(fromFoundation: try JSONSerialization.jsonObject(with: data))
+    }
+
+    /// Foundation's parse as TresorCore's JSON (the control API's times have fractions, which
+    /// JSONReader refuses): numbers become integers, truncated.
+    static func json(fromFoundation value: Any) -> JSON {
+        switch value {
+        case let text as String: return .string(text)
+        case let number as NSNumber: return .int(number.intValue)
+        case let array as [Any]: return .array(array.map(json(fromFoundation:)))
+        case let object as [String: Any]: return .object(object.sorted { $0.key < $1.key }.map { ($0.key, json(fromFoundation: $0.value)) })
+        default: return .null
+        }
     }
 
     /// A loopback port nothing listens on: bound, read and closed again.

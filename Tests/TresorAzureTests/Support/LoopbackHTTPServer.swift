@@ -1,5 +1,6 @@
 /// A small HTTP/1.1 server for transport tests, run by `EmulatorProcess`. It counts the TCP
-/// connections it accepted and the requests it answered (`GET /_stats`), echoes requests
+/// connections it accepted and the requests it answered, with their request targets (absolute
+/// when it is asked as a proxy) (`GET /_stats`), echoes requests
 /// (`/echo`), redirects (`/redirect`), answers late (`/slow?seconds=N`) and closes the connection
 /// without an answer (`/drop`).
 enum LoopbackHTTPServer {
@@ -7,7 +8,7 @@ enum LoopbackHTTPServer {
 import http.server, json, socketserver, sys, threading, time, urllib.parse
 
 lock = threading.Lock()
-stats = {"connections": 0, "requests": 0, "paths": []}
+stats = {"connections": 0, "requests": 0, "paths": [], "targets": []}
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -34,6 +35,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with lock:
             stats["requests"] += 1
             stats["paths"].append(url.path)
+            stats["targets"].append(self.path)
         if url.path == "/echo":
             self.answer(200, {"method": self.command, "path": url.path, "body": body,
                               "headers": {k.lower(): v for k, v in self.headers.items()}}, [("X-Echo", "yes")])

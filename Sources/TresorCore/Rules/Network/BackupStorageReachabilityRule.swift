@@ -55,10 +55,7 @@ enum BackupStorageReachabilityRule: EstateRule {
             let region = vms[index].region.value
             let (port, disks) = storagePort(of: vms[index].disks)
             if previous?.region != region || previous?.port != port {
-                let flow = AzureRegions.isKnown(region)
-                    ? Flow(direction: .Outbound, networkProtocol: .Tcp, source: .virtualNetworkHost,
-                           destination: .service(ServiceTag(base: "Storage", region: region)), destinationPort: port)
-                    : nil
+                let flow = AzureRegions.isKnown(region) ? BackupStorageFlows.direct(region: region, port: port) : nil
                 previous = (region, port, flow, Array(repeating: nil, count: estate.networkSecurityGroups.count))
             }
             guard let flow = previous!.flow else { continue }

@@ -50,8 +50,7 @@ enum ProxyEgressRule: EstateRule {
                 // The ports each denying rule blocks, in port order.
                 var denials: [(rule: Int, ports: [Int])] = []
                 for port in proxyPorts {
-                    let flow = Flow(direction: .Outbound, networkProtocol: .Tcp, source: .host(address),
-                                    destination: .service(storage), destinationPort: port)
+                    let flow = BackupStorageFlows.viaProxy(address, region: vm.region.value, port: port)
                     guard case .denied(let rule) = verdicts.verdict(of: nsg, on: flow) else { continue }
                     if let existing = denials.firstIndex(where: { $0.rule == rule }) {
                         denials[existing].ports.append(port)
