@@ -191,6 +191,20 @@ final class RefreshTests: XCTestCase {
         XCTAssertEqual(try PlanJSON.decode(bytes), plan)
     }
 
+    func testDriftPlansReadAsTheGoldenFilesShow() throws {
+        let state = try applied()
+        var azure = live(state)
+        azure.policies[0] = changing(azure.policies[0], set("instantRestoreDays", .int(5)))
+        azure.vaults[0] = changing(azure.vaults[0], set("tags", .object([("env", "dev")])))
+        azure.securityRules = []
+        let edited = Self.manifests.replacingOccurrences(of: "retention: {daily: 30}", with: "retention: {daily: 45}")
+        let result = plan(edited, against: state, live: azure)
+        let drift = try XCTUnwrap(result.plan)
+        try assertGolden(PlanText.render(drift), "plans/drift.txt")
+        try assertGolden(PlanMarkdown.render(drift, diagnostics: result.report.diagnostics, sources: result.report.sources), "plans/drift.md")
+        try assertGolden(PlanText.render(Refreshed(stored: state, live: azure).driftPlan(from: state)), "plans/refresh-only.txt")
+    }
+
     func testOnlyTheFieldsChangedOutsideAreMarkedWhenTheManifestsChangeToo() throws {
         let state = try applied()
         var azure = live(state)
