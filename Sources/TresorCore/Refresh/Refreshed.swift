@@ -14,26 +14,29 @@ public struct Refreshed: Sendable {
 
     public init(stored: State, live: LiveEstate) {
         state = stored
-        var found: [String: StateResource] = [:]
-        found.reserveCapacity(live.vaults.count + live.policies.count + live.items.count + live.securityRules.count)
-        for resource in live.vaults + live.policies + live.securityRules { found[resource.key] = resource }
-        for item in live.items {
-            if let vault = StateResource.vaultKey(ofChild: item.resource.key) { itemCounts[vault, default: 0] += 1 }
-            if !item.softDeleted { found[item.resource.key] = item.resource }
-        }
-        for resource in stored.resources {
-            let key = resource.key
-            guard let azure = found[key], azure.kind == resource.kind else {
-                recorded[key] = resource
-                state.remove(id: resource.id)
-                continue
-            }
+        // Azure's resources are looked up in state's own index: each ID is folded once, and
+        // state's slots say which resources Azure no longer holds.
+        var matched = [Bool](repeating: false, count: stored.slotCount)
+        func take(_ azure: StateResource, key: String) {
+            guard let slot = stored.slot(forKey: key), let resource = stored[slot: slot], resource.kind == azure.kind else { return }
+            matched[slot] = true
             // Most of an estate is as state recorded it, spelled alike: nothing to match.
-            if azure.attributes == resource.attributes { continue }
+            if azure.attributes == resource.attributes { return }
             let attributes = LiveValues.matching(azure.attributes, recorded: resource.attributes)
-            guard attributes != resource.attributes else { continue }
+            guard attributes != resource.attributes else { return }
             recorded[key] = resource
             state.set(StateResource(kind: resource.kind, id: resource.id, name: resource.name, attributes: attributes))
+        }
+        for resource in live.vaults + live.policies + live.securityRules { take(resource, key: resource.key) }
+        for item in live.items {
+            let key = item.resource.key
+            if let vault = StateResource.vaultKey(ofChild: key) { itemCounts[vault, default: 0] += 1 }
+            if !item.softDeleted { take(item.resource, key: key) }
+        }
+        for slot in 0..<stored.slotCount where !matched[slot] {
+            guard let resource = stored[slot: slot] else { continue }
+            recorded[resource.key] = resource
+            state.remove(id: resource.id)
         }
     }
 
