@@ -51,16 +51,22 @@ public struct PlanCommand: Sendable {
         }
         defer { lock.release() }
         let store = self.store
-        let refresher = self.refresher
-        // Azure is read while the manifests compile: the reads wait on the network and the read
-        // budget, the compiler on the CPU.
-        typealias Refreshing = Task<Result<Refreshed?, FatalDiagnostic>, Never>
-        let (compiled, (outcome, refreshing)) = Planning.compile(paths: paths, inventories: inventories) {
-            () -> (Result<StateStore.Loaded, FatalDiagnostic>, Refreshing?) in
-            let outcome = Result { () throws(FatalDiagnostic) in try store.load() }
-            guard let refresher, case .success(let loaded) = outcome else { return (outcome, nil) }
-            let state = loaded.state
-            return (outcome, Task { await Refreshed.read(state, connecting: refresher) })
+        let load = { @Sendable in Result { () throws(FatalDiagnostic) in try store.load() } }
+        let compiled: Compiler.Result
+        let outcome: Result<StateStore.Loaded, FatalDiagnostic>
+        var refreshing: Task<Result<Refreshed?, FatalDiagnostic>, Never>?
+        if let refresher {
+            // Azure is read while the manifests compile: the reads wait on the network and the
+            // read budget, the compiler on the CPU. State says what to read, so it comes first:
+            // read beside the compiler, it would start the reads only when the compiler is done.
+            outcome = load()
+            if case .success(let loaded) = outcome {
+                let state = loaded.state
+                refreshing = Task { await Refreshed.read(state, connecting: refresher) }
+            }
+            compiled = Compiler().check(paths: paths, inventories: inventories)
+        } else {
+            (compiled, outcome) = Planning.compile(paths: paths, inventories: inventories, alongside: load)
         }
         let loaded: StateStore.Loaded
         switch outcome {
