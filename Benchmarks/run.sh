@@ -20,19 +20,7 @@ cc -O2 -o "$WORK/yaml-scan" Benchmarks/yaml-scan.c -lyaml
 swift build -c release >/dev/null
 TRESOR="$PWD/.build/release/tresor"
 
-# best ELAPSED USER SYS RSS over RUNS runs of "$@" (run in $WORK/run, after `setup`)
-measure() {
-    local setup=$1; shift
-    local best=""
-    for _ in $(seq "$RUNS"); do
-        (cd "$WORK/run" && eval "$setup")
-        local line
-        (cd "$WORK/run" && /usr/bin/time -o ../time.txt -f "%e %U %S %M" "$@" >/dev/null 2>&1) || true
-        line=$(tail -1 "$WORK/time.txt")
-        if [ -z "$best" ] || awk -v a="${line%% *}" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then best=$line; fi
-    done
-    echo "$best"
-}
+. Benchmarks/measure.sh
 
 mkdir -p "$WORK/run"
 ABS_ESTATE="$(cd "$ESTATE" && pwd)"

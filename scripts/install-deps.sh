@@ -63,3 +63,15 @@ PYTHON
     rm -rf "$wheel_dir"
     echo "$mermaid_sha256  $mermaid_js" | sha256sum --check --status
 fi
+
+# PostgreSQL state backend (issue 11): libpq5 is the client library tresor loads at run time
+# when `backend: postgres` is chosen (building needs no PostgreSQL headers); postgresql-15 is the
+# server the tests and Benchmarks/backend.sh start on loopback (scripts/postgres-test-server.sh).
+if [ ! -e /usr/lib/x86_64-linux-gnu/libpq.so.5 ] && ! ldconfig -p 2>/dev/null | grep -q 'libpq\.so\.5 '; then
+    echo "tresor: installing libpq5" >&2
+    apt_install libpq5
+fi
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+    echo "tresor: installing postgresql-15 for the PostgreSQL tests" >&2
+    apt_install postgresql-15 || apt_install postgresql
+fi

@@ -95,8 +95,8 @@ public final class AzureProvider: Provider {
 
     public func perform(_ change: PlannedChange, context: ApplyContext) async throws(ProviderFailure) -> StateResource? {
         let subscription = ARMPaths.subscription(in: change.id) ?? ""
-        growIfRoom(subscription)
-        defer { growIfRoom(subscription) }
+        if client.pacer.hasRoom(subscription: subscription) { client.inFlight.changeStarted() }
+        defer { if client.pacer.hasRoom(subscription: subscription) { client.inFlight.changeEnded() } }
         let run = ChangeRun(change: change, client: client, poller: poller,
                             deadline: MonotonicClock.seconds() + timeout, correlationID: UUID().uuidString.lowercased())
         switch change.action {
@@ -111,10 +111,6 @@ public final class AzureProvider: Provider {
         case .stopProtection:
             return try await run.stopProtection()
         }
-    }
-
-    private func growIfRoom(_ subscription: String) {
-        if client.pacer.hasRoom(subscription: subscription) { client.inFlight.grow() }
     }
 }
 
@@ -177,8 +173,8 @@ private struct ChangeRun {
     /// undeleted (`isRehydrate`) before it is protected again; a live one keeps its disk
     /// exclusion and is left alone when it is already protected by that policy.
     private func protect() async throws(ProviderFailure) -> StateResource {
-        let vm = after["vm"]?.stringValue ?? ""
-        let policyName = after["policy"]?.stringValue ?? BackupPolicy.defaultName
+        let vm = after[ProtectedItemAttribute.vm]?.stringValue ?? ""
+        let policyName = after[ProtectedItemAttribute.policy]?.stringValue ?? BackupPolicy.defaultName
         let vaultID = ARMPaths.vaultID(ofChild: change.id) ?? ""
         let policyID = ResourceID.backupPolicy(vaultID: vaultID, name: policyName)
         var existing = try await get()
@@ -193,7 +189,7 @@ private struct ChangeRun {
     }
 
     func stopProtection() async throws(ProviderFailure) -> StateResource {
-        let vm = (change.before ?? after)["vm"]?.stringValue ?? ""
+        let vm = (change.before ?? after)[ProtectedItemAttribute.vm]?.stringValue ?? ""
         let final = try await write("PUT", body: ARMBodies.stopProtection(vm: vm))
         return resource(final.map { ARMAttributes.protectedItem($0, planned: after) } ?? after)
     }

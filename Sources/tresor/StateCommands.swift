@@ -11,13 +11,10 @@ import Darwin
 /// The state file option every state command takes.
 struct StateOption: ParsableArguments {
     @Option(name: .customLong("state"), help: ArgumentHelp(
-        "The state file (default: $TRESOR_STATE, else tresor.state.json in the working directory).", valueName: "file"))
+        "The local state file (default: $TRESOR_STATE, else tresor.state.json in the working directory). `backend: postgres` in tresor.yaml or TRESOR_BACKEND=postgres keeps state in PostgreSQL instead.", valueName: "file"))
     var path: String?
 
-    var store: StateStore {
-        let variable = getenv(StateStore.environmentVariable).map { String(cString: $0) }
-        return StateStore.resolve(option: path, environment: variable.map { [StateStore.environmentVariable: $0] } ?? [:])
-    }
+    var store: any StateBackend { selectedBackend(statePath: path) }
 }
 
 struct Plan: AsyncParsableCommand {
@@ -42,6 +39,8 @@ struct Plan: AsyncParsableCommand {
     @Option(help: "Output format.")
     var format: PlanFormat = .text
 
+    @OptionGroup var lockTimeout: LockTimeoutOption
+
     @Flag(help: "Exit with 2 when the plan has changes, 0 when it has none.")
     var detailedExitcode = false
 
@@ -65,6 +64,7 @@ struct Plan: AsyncParsableCommand {
         command.out = out
         command.format = format
         command.detailedExitCode = detailedExitcode
+        command.lockTimeout = lockTimeout.seconds
         command.allowDestroy = allowDestroy
         command.colored = format == .text && TextRenderer.wantsColor(fileDescriptor: 1)
         finish(await command.run())
@@ -86,6 +86,8 @@ struct Apply: AsyncParsableCommand {
     var arguments: [String] = []
 
     @OptionGroup var state: StateOption
+
+    @OptionGroup var lockTimeout: LockTimeoutOption
 
     @Flag(help: "Apply without asking (required when standard input is not a terminal).")
     var autoApprove = false
@@ -133,6 +135,7 @@ struct Apply: AsyncParsableCommand {
         }
         var command = ApplyCommand(paths: planFile == nil ? arguments : [], planFile: planFile, store: state.store, provider: provider)
         command.autoApprove = autoApprove
+        command.lockTimeout = lockTimeout.seconds
         command.allowDestroy = allowDestroy
         command.refreshes = !refresh.noRefresh
         command.refreshOnly = refresh.refreshOnly
@@ -203,8 +206,9 @@ struct Unlock: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Remove the record of a state lock whose holder is gone.",
         discussion: """
-            The lock is an operating-system lock that is released when its process ends; a lock that a running \
-            process holds is never removed. LOCK-ID is the ID that TR603 names.
+            The lock is released when its run ends, however it ends: a file lock for the local backend, a PostgreSQL \
+            advisory lock for postgres. Its record stays behind; a lock that a running process holds is never \
+            removed. LOCK-ID is the ID that TR603 names.
             """
     )
 

@@ -38,7 +38,7 @@ final class GraphTests: XCTestCase {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = StateStore(path: directory.appendingPathComponent("tresor.state.json").path)
-        try store.write(try fixtureState())
+        try store.write(try fixtureState(), replacing: 0)
         var command = GraphCommand(paths: [Self.graphFixtures.appendingPathComponent("estate.yaml").path])
         command.format = format
         command.store = store

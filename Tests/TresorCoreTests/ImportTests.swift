@@ -40,7 +40,7 @@ final class ImportTests: XCTestCase {
         let output = runImport()
         XCTAssertEqual(output.exitCode, ExitCode.success, output.stdout)
         XCTAssertTrue(output.stdout.contains("Imported 2 vaults, 2 policies, 3 protected VMs, 5 security rules and 1 stopped protection (in state only) "
-                                             + "into 5 files under \(out); state \(store.path) is at serial 1.\n"), output.stdout)
+                                             + "into 5 files under \(out); wrote serial 1 to \(store.description).\n"), output.stdout)
         let files = try written()
         XCTAssertEqual(files.map(\.0), ["\(Self.subscription)/westeurope/network.yaml", "\(Self.subscription)/westeurope/policies.yaml",
                                         "\(Self.subscription)/westeurope/protection.yaml", "\(Self.subscription)/westeurope/vaults.yaml",
@@ -177,7 +177,7 @@ final class ImportTests: XCTestCase {
         let before = try snapshot(directory)
         let again = runImport()
         XCTAssertEqual(again.exitCode, ExitCode.failure)
-        XCTAssertTrue(again.stdout.contains("import writes new files only;"), again.stdout)
+        XCTAssertTrue(again.stdout.contains("import writes new files and a new state only;"), again.stdout)
         XCTAssertEqual(try snapshot(directory), before)
     }
 

@@ -210,7 +210,7 @@ final class StateCommandTests: XCTestCase {
     }
 
     func testShowRendersTheStateAndSavedPlans() async throws {
-        XCTAssertEqual(ShowCommand(planFile: nil, store: store).run().stdout, "No state at \(store.path): nothing has been applied yet.\n")
+        XCTAssertEqual(ShowCommand(planFile: nil, store: store).run().stdout, "State \"\(store.path)\": nothing has been applied yet.\n")
         let saved = await plan(out: planFile)
         XCTAssertEqual(saved.exitCode, ExitCode.changes)
         let shownPlan = ShowCommand(planFile: planFile, store: store).run()

@@ -2,7 +2,8 @@ import Foundation
 import XCTest
 @testable import TresorCore
 
-/// The state file, its backup, the journal and the lock (SPEC §3; TR603, TR604).
+/// The local backend: the conformance suite every backend passes, then what is particular to
+/// the state file, its backup, the journal file and the lock file (SPEC §3; TR603, TR604).
 final class StateStoreTests: XCTestCase {
     private var directory: URL!
     private var store: StateStore!
@@ -16,43 +17,42 @@ final class StateStoreTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    private var conformance: StateBackendConformance {
+        let path = store.path
+        return StateBackendConformance { StateStore(path: path) }
+    }
+
+    func testConformanceMissingStateIsEmpty() throws { try conformance.missingStateIsEmpty() }
+    func testConformanceWriteThenLoadRoundTrips() throws { try conformance.writeThenLoadRoundTrips() }
+    func testConformanceAStaleWriterLosesItsCompareAndSwap() throws { try conformance.aStaleWriterLosesItsCompareAndSwap() }
+    func testConformanceJournalReplays() throws { try conformance.theJournalReplaysOverTheStateItWasStartedAgainst() }
+    func testConformanceJournalWithoutState() throws { try conformance.aJournalWithoutStateReplaysIntoEmptyState() }
+    func testConformanceJournalOfAnotherVersion() throws { try conformance.aJournalOfAnotherStateVersionIsIgnored() }
+    func testConformanceWriteClearsTheJournal() throws { try conformance.aWriteAfterAJournalClearsIt() }
+    func testConformanceSecondLock() throws { try conformance.aSecondLockIsRefusedWithItsHolder() }
+    func testConformanceLockTimeout() throws { try conformance.aLockTimeoutWaitsForTheHolder() }
+    func testConformanceUnlock() throws { try conformance.unlockRefusesALiveLockAndAnotherID() }
+
     private func appliedState() -> State {
         var state = State()
         state.record(Planning().plan(sources: [(path: "base.yaml", text: baseEstate)], against: state).plan!)
         return state
     }
 
-    func testMissingStateIsEmpty() throws {
-        let loaded = try store.load()
-        XCTAssertNil(loaded.state.lineage)
-        XCTAssertEqual(loaded.state.serial, 0)
-        XCTAssertTrue(loaded.state.isEmpty)
-    }
-
-    func testWriteThenLoadRoundTrips() throws {
-        let state = appliedState()
-        try store.write(state)
-        let loaded = try store.load().state
-        XCTAssertEqual(loaded.lineage, state.lineage)
-        XCTAssertEqual(loaded.serial, state.serial)
-        XCTAssertEqual(loaded.resources, state.resources)
-        XCTAssertEqual(loaded.resources.map(\.kind), [.vault, .backupPolicy, .protectedItem])
-    }
-
     func testEveryWriteKeepsThePreviousVersionAsBackup() throws {
         var state = appliedState()
-        try store.write(state)
+        try store.write(state, replacing: 0)
         let first = try Data(contentsOf: URL(fileURLWithPath: store.path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.backupPath))
         state.serial += 1
-        try store.write(state)
+        try store.write(state, replacing: state.serial - 1)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: store.backupPath)), first)
         XCTAssertEqual(try store.load().state.serial, state.serial)
     }
 
     /// The state file is JSON that decodes with the documented shape.
     func testStateFileShape() throws {
-        try store.write(appliedState())
+        try store.write(appliedState(), replacing: 0)
         struct Document: Decodable {
             struct Resource: Decodable {
                 var kind, id, name: String
@@ -84,14 +84,14 @@ final class StateStoreTests: XCTestCase {
     }
 
     func testAnEditedStateFailsItsChecksum() throws {
-        try store.write(appliedState())
+        try store.write(appliedState(), replacing: 0)
         let text = try String(contentsOfFile: store.path, encoding: .utf8)
         try text.replacingOccurrences(of: "daily-30", with: "daily-31").write(toFile: store.path, atomically: false, encoding: .utf8)
         expectUnusable("checksum does not match")
     }
 
     func testAnEditedSerialFailsItsChecksum() throws {
-        try store.write(appliedState())
+        try store.write(appliedState(), replacing: 0)
         let text = try String(contentsOfFile: store.path, encoding: .utf8)
         try text.replacingOccurrences(of: "\"serial\": 1", with: "\"serial\": 7").write(toFile: store.path, atomically: false, encoding: .utf8)
         expectUnusable("checksum does not match")
@@ -144,22 +144,9 @@ final class StateStoreTests: XCTestCase {
                              attributes: .object([("retention", .object([("daily", .int(7))]))]))
     }
 
-    func testLoadReplaysAMatchingJournal() throws {
-        let state = appliedState()
-        try store.write(state)
-        let policy = newPolicy("weekly", in: state)
-        let item = state.resources[2]
-        try writeJournal(state, entries: [.set(action: "create", policy), .remove(action: "delete", id: item.id)])
-        let loaded = try store.load()
-        XCTAssertEqual(loaded.replayedActions, 2)
-        XCTAssertEqual(loaded.state.serial, state.serial + 1)
-        XCTAssertEqual(loaded.state.resource(id: policy.id), policy)
-        XCTAssertNil(loaded.state.resource(id: item.id))
-    }
-
     func testATornLastLineIsIgnored() throws {
         let state = appliedState()
-        try store.write(state)
+        try store.write(state, replacing: 0)
         let policy = newPolicy("weekly", in: state)
         let torn = String(decoding: Journal.line(Journal.Entry.set(action: "create", newPolicy("other", in: state)).json).dropLast(9), as: UTF8.self)
         try writeJournal(state, entries: [.set(action: "create", policy)], tail: torn)
@@ -175,52 +162,13 @@ final class StateStoreTests: XCTestCase {
 
     func testADamagedLineBeforeTheLastIsUnusable() throws {
         let state = appliedState()
-        try store.write(state)
+        try store.write(state, replacing: 0)
         try writeJournal(state, entries: [], tail: "0123456789abcdef {\"action\":\"create\"}\n"
             + String(decoding: Journal.line(Journal.Entry.remove(action: "delete", id: "x").json), as: UTF8.self))
         expectUnusable("journal line 2 is damaged")
     }
 
-    func testAJournalOfAnotherStateVersionIsIgnored() throws {
-        var state = appliedState()
-        try store.write(state)
-        try writeJournal(state, entries: [.set(action: "create", newPolicy("weekly", in: state))])
-        state.serial += 1  // the apply's final write happened; the journal was not yet removed
-        try store.write(state)
-        try writeJournal(State(lineage: state.lineage, serial: state.serial - 1), entries: [.remove(action: "delete", id: state.resources[0].id)])
-        let loaded = try store.load()
-        XCTAssertEqual(loaded.replayedActions, 0)
-        XCTAssertTrue(loaded.hasJournal)
-        XCTAssertEqual(loaded.state.resources, state.resources)
-    }
-
-    func testAJournalWithoutStateReplaysIntoEmptyState() throws {
-        let fresh = State(lineage: "lineage-1", serial: 0)
-        let vault = appliedState().resources[0]
-        try writeJournal(fresh, entries: [.set(action: "create", vault)])
-        let loaded = try store.load()
-        XCTAssertEqual(loaded.state.lineage, "lineage-1")
-        XCTAssertEqual(loaded.state.serial, 1)
-        XCTAssertEqual(loaded.state.resources, [vault])
-    }
-
     // MARK: lock
-
-    func testASecondLockIsRefusedWithTheHolder() throws {
-        let lock = try store.lock(operation: "apply")
-        XCTAssertThrowsError(try store.lock(operation: "plan")) { error in
-            let diagnostic = (error as? FatalDiagnostic)?.diagnostic
-            XCTAssertEqual(diagnostic?.code, "TR603")
-            let text = (diagnostic?.message ?? "") + (diagnostic?.help ?? "")
-            for part in [lock.record.id, "apply by \(lock.record.user)", lock.record.host, "pid \(getpid())", lock.record.created,
-                         "tresor unlock \(lock.record.id)"] {
-                XCTAssertTrue(text.contains(part), "\(text) lacks \(part)")
-            }
-        }
-        lock.release()
-        XCTAssertFalse(FileManager.default.fileExists(atPath: store.lockPath))
-        try store.lock(operation: "plan").release()
-    }
 
     /// A lock file left by a killed process holds a record but no flock: it does not block.
     func testAStaleLockRecordDoesNotBlockAndUnlockRemovesIt() throws {
@@ -235,15 +183,6 @@ final class StateStoreTests: XCTestCase {
 
         try stale.write(toFile: store.lockPath, atomically: false, encoding: .utf8)
         try store.lock(operation: "plan").release()
-    }
-
-    func testUnlockRefusesALockThatALiveProcessHolds() throws {
-        let lock = try store.lock(operation: "apply")
-        let output = UnlockCommand(lockID: lock.record.id, store: store).run()
-        XCTAssertEqual(output.exitCode, ExitCode.failure)
-        XCTAssertTrue(output.stderr.contains("held by a running process"), output.stderr)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: store.lockPath))
-        lock.release()
     }
 
     func testStatePathResolution() {

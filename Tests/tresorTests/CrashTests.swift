@@ -23,49 +23,8 @@ final class CrashTests: XCTestCase {
         Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("tresor")
     }
 
-    /// `vaults` vaults with one policy each and `perVault` protected VMs each.
     private func writeEstate(vaults: Int, perVault: Int) throws {
-        let subscription = "1f0c5c6e-0000-4000-8000-00000000a001"
-        for vault in 0..<vaults {
-            var text = """
-                apiVersion: tresor/v1
-                kind: Vault
-                name: rsv-crash-\(vault)
-                subscription: \(subscription)
-                resourceGroup: rg-backup
-                region: westeurope
-                ---
-                apiVersion: tresor/v1
-                kind: BackupPolicy
-                name: daily-30
-                vault: rsv-crash-\(vault)
-                schedule: {frequency: Daily, time: "19:00"}
-                retention: {daily: 30}
-                ---
-                apiVersion: tresor/v1
-                kind: Protection
-                vault: rsv-crash-\(vault)
-                policy: daily-30
-                vms:
-
-                """
-            for vm in 0..<perVault { text += "  - rg-crash-\(vault)/vm-\(vault)-\(vm)\n" }
-            for vm in 0..<perVault {
-                text += """
-                    ---
-                    apiVersion: tresor/v1
-                    kind: VirtualMachine
-                    name: vm-\(vault)-\(vm)
-                    subscription: \(subscription)
-                    resourceGroup: rg-crash-\(vault)
-                    region: westeurope
-                    os: {type: Windows, version: "2019"}
-                    agent: {installed: true, version: "2.7.41491.1102"}
-
-                    """
-            }
-            try text.write(toFile: "\(manifests)/vault-\(vault).yaml", atomically: true, encoding: .utf8)
-        }
+        try TestEstate.write(vaults: vaults, perVault: perVault, name: "crash", into: manifests)
     }
 
     private struct Run {

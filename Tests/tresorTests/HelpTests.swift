@@ -29,6 +29,8 @@ final class HelpTests: XCTestCase {
     func testUnlockHelp() throws { try assertHelp(Unlock.self, "unlock.txt") }
     func testImportHelp() throws { try assertHelp(Import.self, "import.txt") }
     func testGraphHelp() throws { try assertHelp(Graph.self, "graph.txt") }
+    func testStatePullHelp() throws { try assertHelp(StateGroup.Pull.self, "state-pull.txt") }
+    func testStatePushHelp() throws { try assertHelp(StateGroup.Push.self, "state-push.txt") }
 
     func testPlanOptionsParse() throws {
         let command = try XCTUnwrap(Tresor.parseAsRoot(["plan", "backup", "--state", "s.json", "--out", "p.json",

@@ -72,9 +72,9 @@ public enum ARMAttributes {
         var state = properties["protectionState"]?.stringValue ?? ""
         if state == "IRPending" || state == "ProtectionPaused" { state = ProtectionState.protected.rawValue }
         let attributes: JSON = .object([
-            ("vm", .string(sameID(vm, as: planned?["vm"]))),
-            ("policy", .string(same(policyName, as: planned?["policy"]))),
-            ("protectionState", .string(state)),
+            (ProtectedItemAttribute.vm, .string(sameID(vm, as: planned?[ProtectedItemAttribute.vm]))),
+            (ProtectedItemAttribute.policy, .string(same(policyName, as: planned?[ProtectedItemAttribute.policy]))),
+            (ProtectedItemAttribute.protectionState, .string(state)),
         ])
         return ordered(attributes, like: planned)
     }

@@ -5,7 +5,8 @@ import TresorCore
 /// Follows ARM's long-running operations (SPEC §6, facts §2.1): a 201/202 carrying
 /// `Azure-AsyncOperation` (preferred) or `Location` is polled at the URL as given (a path is put
 /// on the ARM endpoint), Backup's unmarked 202s included. `Retry-After` sets the least wait
-/// before each poll; without it the wait starts at 2 s and grows by half up to 30 s. When Azure
+/// before each poll (a poll answered without one keeps the last one given); without any the
+/// wait starts at 2 s and grows by half up to 30 s. When Azure
 /// reports how long earlier operations of the same kind took (status `startTime`/`endTime`), the
 /// first poll waits about that long, so a typical operation costs one poll.
 struct OperationPoller: Sendable {
@@ -36,7 +37,8 @@ struct OperationPoller: Sendable {
 
         let accepted = MonotonicClock.seconds()
         var fallbackWait = Self.firstWaitWithoutRetryAfter
-        var wait = max(Backoff.retryAfter(response) ?? fallbackWait, durations.expected(kind) ?? 0)
+        var cadence = Backoff.retryAfter(response)
+        var wait = max(cadence ?? fallbackWait, durations.expected(kind) ?? 0)
         while true {
             guard MonotonicClock.seconds() + wait < deadline else {
                 throw ProviderFailure(message: "timed out waiting for the \(method) operation to finish; the change's time (--timeout) ran out",
@@ -82,8 +84,10 @@ struct OperationPoller: Sendable {
                     throw ARMError.failure(status: poll.status, body: poll.body, correlationID: correlation)
                 }
             }
-            if let retryAfter = Backoff.retryAfter(poll) {
+            // A status answer without Retry-After keeps the pace the operation was accepted with.
+            if let retryAfter = Backoff.retryAfter(poll) ?? cadence {
                 wait = retryAfter
+                cadence = retryAfter
             } else {
                 wait = fallbackWait
                 fallbackWait = min(Self.longestWaitWithoutRetryAfter, fallbackWait * 1.5)

@@ -28,23 +28,25 @@ final class RequestBucket: Sendable {
         var releasing = false
     }
 
-    /// Tokens kept back from the estimate: the headers lag the requests in flight.
-    private static let reserve = 2.0
-    /// Rate measurements shorter than this are too noisy (the count is an integer).
-    private static let minimumSampleSeconds = 0.5
+    /// Rate measurements shorter than this are too noisy (the count is an integer, and answers
+    /// arrive in another order than ARM counted them).
+    private static let minimumSampleSeconds = 1.0
+
+    /// Tokens kept back from the estimate, a twentieth of the bucket (at least 2): the headers
+    /// lag the requests in flight and the measured rate is noisy. Holding the bucket a little
+    /// above empty costs nothing: it still refills at its full rate.
+    private static func reserve(_ state: State) -> Double {
+        max(2, state.capacity / 20)
+    }
 
     private let state = Mutex(State())
-    private let clock: @Sendable () -> Double
-
-    init(clock: @escaping @Sendable () -> Double = MonotonicClock.seconds) {
-        self.clock = clock
-    }
+    private let clock = MonotonicClock.seconds
 
     /// Waits until the budget allows one more request, and counts it as sent.
     func acquire() async {
         let now = clock()
         let immediate = state.withLock { state -> Bool in
-            guard state.waiters.count == state.waiterHead, Self.wait(&state, now: now) == 0 else { return false }
+            guard state.waiters.count == state.waiterHead, Self.wait(state, now: now) == 0 else { return false }
             Self.take(&state, now: now)
             return true
         }
@@ -70,7 +72,7 @@ final class RequestBucket: Sendable {
         let now = clock()
         return state.withLock { state in
             guard state.blockedUntil <= now, let tokens = Self.tokens(state, now: now) else { return state.blockedUntil <= now }
-            return tokens > max(Self.reserve + 1, state.capacity / 10)
+            return tokens > max(Self.reserve(state) + 1, state.capacity / 10)
         }
     }
 
@@ -87,7 +89,7 @@ final class RequestBucket: Sendable {
                     let elapsed = now - sample.time
                     if elapsed >= Self.minimumSampleSeconds {
                         let measured = (remaining - sample.remaining + Double(state.answered - sample.answered)) / elapsed
-                        if measured > 0 { state.rate = state.rate.map { 0.5 * $0 + 0.5 * measured } ?? measured }
+                        if measured > 0 { state.rate = state.rate.map { 0.7 * $0 + 0.3 * measured } ?? measured }
                         state.sample = (now, remaining, state.answered)
                     }
                 } else {
@@ -128,7 +130,7 @@ final class RequestBucket: Sendable {
                     state.releasing = false
                     return (nil, -1)
                 }
-                let delay = Self.wait(&state, now: now)
+                let delay = Self.wait(state, now: now)
                 guard delay == 0 else { return (nil, delay) }
                 Self.take(&state, now: now)
                 let next = state.waiters[state.waiterHead]
@@ -151,10 +153,10 @@ final class RequestBucket: Sendable {
 
     /// Seconds until a request may go: 0 when now. Re-checked after at most a second, as
     /// answers keep correcting the estimate.
-    private static func wait(_ state: inout State, now: Double) -> Double {
+    private static func wait(_ state: State, now: Double) -> Double {
         if state.blockedUntil > now { return state.blockedUntil - now }
         guard let tokens = tokens(state, now: now) else { return 0 }
-        let missing = reserve + 1 - tokens
+        let missing = reserve(state) + 1 - tokens
         guard missing > 0 else { return 0 }
         return min(1, max(0.001, missing / rate(state)))
     }

@@ -72,8 +72,11 @@ final class ThrottlePacer: Sendable {
 }
 
 /// How many changes may be in flight (SPEC §6 Concurrency): fixed by `--parallelism N`, or for
-/// `auto` grown by one whenever a change starts or ends while the write budget has room, and
-/// halved on a 429 (at most once a second, as one burst of 429s is one signal), within 1...1,000.
+/// `auto` grown while the write budget has room and halved on a 429 (at most once a second, as
+/// one burst of 429s is one signal), within 1...1,000. The applier reads the limit when a change
+/// ends, so growth comes in steps there: one more for each change started with room, and an
+/// quarter more for each change ended with room (from 16, a few hundred within a few waves of
+/// operations, as ARM's write budget needs when each operation takes seconds).
 final class InFlightLimit: Sendable {
     static let initial = 16
     static let maximum = 1000
@@ -87,9 +90,14 @@ final class InFlightLimit: Sendable {
 
     var value: Int { fixed ?? state.withLock { $0.limit } }
 
-    func grow() {
+    func changeStarted() {
         guard fixed == nil else { return }
         state.withLock { $0.limit = min(Self.maximum, $0.limit + 1) }
+    }
+
+    func changeEnded() {
+        guard fixed == nil else { return }
+        state.withLock { $0.limit = min(Self.maximum, $0.limit + max(1, $0.limit / 4)) }
     }
 
     func throttled() {

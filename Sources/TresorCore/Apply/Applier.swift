@@ -23,7 +23,7 @@ public struct ApplyProgress: Sendable, Equatable {
 /// so planning again yields exactly what is left, and since every change is an idempotent PUT or
 /// DELETE, a change that was in flight but not journaled is simply done again.
 struct Applier {
-    let store: StateStore
+    let store: any StateBackend
     let provider: any Provider
     /// Called whenever a change finishes.
     var progress: ((ApplyProgress) -> Void)?
@@ -59,7 +59,7 @@ struct Applier {
         }
         var report = Report(changes: changes, finished: finished)
         var failures: [Diagnostic] = []
-        var journalFailure: Files.Failure?
+        var journalFailure: JournalFailure?
         var done = 0
 
         // Records one finished change; false when apply must start nothing more.
@@ -72,8 +72,12 @@ struct Applier {
                 return false
             case .success(let recorded):
                 let entry = Journal.Entry(change, recorded: recorded)
-                do throws(Files.Failure) {
+                do throws(JournalFailure) {
                     try journal.append(entry)
+                    // The journal batches records confirmed microseconds apart (the recording
+                    // provider's). A change that took a while, as Azure's do, may be the last
+                    // for minutes: it is written out now, so a kill loses nothing Azure confirmed.
+                    if outcome.seconds >= 0.01 { try journal.flush() }
                 } catch {
                     journalFailure = error
                     return false
@@ -136,7 +140,7 @@ struct Applier {
         if done == 0 {
             // Nothing was confirmed: the state stays byte for byte as it was.
             try? journal.finish()
-            store.removeJournal()
+            try? store.removeJournal()
         } else {
             try Self.writeState(&state, lineage: lineage, journal: journal, to: store)
         }
@@ -158,30 +162,31 @@ struct Applier {
 
     private static func perform(_ change: PlannedChange, at index: Int, by provider: any Provider,
                                 context: ApplyContext) async -> Outcome {
-        let started = clock()
+        let started = MonotonicClock.seconds()
         let result: Result<StateResource?, ProviderFailure>
         do {
             result = .success(try await provider.perform(change, context: context))
         } catch {
             result = .failure(error)
         }
-        return Outcome(index: index, result: result, seconds: clock() - started)
+        return Outcome(index: index, result: result, seconds: MonotonicClock.seconds() - started)
     }
 
     /// Writes the state while the journal's tail is written out and synced: until the state's
     /// rename the journal is the record, and it is complete before the rename is awaited; after
     /// it, the state holds everything and the journal is removed.
-    private static func writeState(_ state: inout State, lineage: String, journal: JournalWriter, to store: StateStore) throws(FatalDiagnostic) {
-        nonisolated(unsafe) var journalFailure: Files.Failure?
+    private static func writeState(_ state: inout State, lineage: String, journal: any JournalSink, to store: any StateBackend) throws(FatalDiagnostic) {
+        nonisolated(unsafe) var journalFailure: JournalFailure?
         let journalFinished = DispatchSemaphore(value: 0)
         DispatchQueue.global().async { [journal] in
             var journal = journal
-            do throws(Files.Failure) { try journal.finish() } catch { journalFailure = error }
+            do throws(JournalFailure) { try journal.finish() } catch { journalFailure = error }
             journalFinished.signal()
         }
+        let stored = state.serial
         state.lineage = lineage
         state.serial += 1
-        let written = Result { () throws(FatalDiagnostic) in try store.write(state) }
+        let written = Result { () throws(FatalDiagnostic) in try store.write(state, replacing: stored) }
         journalFinished.wait()
         if case .failure(let error) = written {
             let journal = journalFailure.map { "; the journal is incomplete too: \($0.message)" } ?? ""
@@ -202,12 +207,6 @@ struct Applier {
 
     private static func duration(_ seconds: Double) -> String {
         seconds < 60 ? "\(Int(seconds.rounded()))s" : "\(Int(seconds) / 60)m\(Int(seconds) % 60)s"
-    }
-
-    static func clock() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     private static func pauseForTests(_ done: Int) -> Never {

@@ -24,7 +24,9 @@ public struct ApplyCommand {
     public var paths: [String]
     /// A saved plan from `plan --out`.
     public var planFile: String?
-    public var store: StateStore
+    public var store: any StateBackend
+    /// Seconds to wait for a lock another run holds (`--lock-timeout`).
+    public var lockTimeout = 0.0
     /// Where the changes take effect; chosen by the CLI (`--provider`).
     public var provider: any Provider
     public var autoApprove = false
@@ -36,7 +38,7 @@ public struct ApplyCommand {
     /// `--refresh-only`: record in state what Azure holds, changing nothing in Azure.
     public var refreshOnly = false
 
-    public init(paths: [String], planFile: String?, store: StateStore, provider: any Provider) {
+    public init(paths: [String], planFile: String?, store: any StateBackend, provider: any Provider) {
         self.paths = paths.isEmpty ? ["."] : paths
         self.planFile = planFile
         self.store = store
@@ -55,9 +57,9 @@ public struct ApplyCommand {
                                  + "(or a saved plan: `tresor plan --out FILE`, then `tresor apply FILE`)\n",
                                  exitCode: ExitCode.usage)
         }
-        let lock: StateLock
+        let lock: any StateLockHandle
         do {
-            lock = try store.lock(operation: "apply")
+            lock = try store.lock(operation: "apply", timeout: lockTimeout)
         } catch {
             return fail([error.diagnostic], sources: SourceFiles(), output: "")
         }
@@ -74,10 +76,10 @@ public struct ApplyCommand {
             if loaded.replayedActions > 0 {
                 // Commit the interrupted apply's changes first, so that this apply's journal
                 // and any saved plan refer to a written state.
-                try store.write(state)
+                try store.write(state, replacing: loaded.storedSerial)
                 output += replayNote(loaded, recorded: true)
             } else if loaded.hasJournal {
-                store.removeJournal()
+                try store.removeJournal()
             }
         } catch {
             return fail([error.diagnostic], sources: SourceFiles(), output: output)
@@ -132,14 +134,15 @@ public struct ApplyCommand {
         output = ""
         if plan.refreshOnly {
             // Azure already holds these values: they only go into state.
+            let storedSerial = state.serial
             state.record(plan)
-            do {
-                try store.write(state)
+            do throws(FatalDiagnostic) {
+                try store.write(state, replacing: storedSerial)
             } catch {
                 return fail([error.diagnostic], sources: SourceFiles(), output: output)
             }
             return CommandOutput(stdout: "Refresh recorded: \(plural(plan.changes.count, "change")) outside tresor. "
-                                 + "State \(store.path) is at serial \(state.serial); nothing in Azure was changed.\n")
+                                 + "Wrote serial \(state.serial) to \(store.description); nothing in Azure was changed.\n")
         }
         do {
             try await Applier(store: store, provider: provider, progress: console.progress, finished: console.finished)
@@ -148,7 +151,7 @@ public struct ApplyCommand {
             return fail([error.diagnostic], sources: SourceFiles(), output: output)
         }
         let done = PlanAction.allCases.map { "\(plan.count($0)) \(PlanText.pastTense($0))" }.joined(separator: ", ")
-        var applied = CommandOutput(stdout: "Apply complete: \(done). State \(store.path) is at serial \(state.serial).\n")
+        var applied = CommandOutput(stdout: "Apply complete: \(done). Wrote serial \(state.serial) to \(store.description).\n")
         applied.workingSet = WorkingSet(compiled as Any, state, plan)
         return applied
     }

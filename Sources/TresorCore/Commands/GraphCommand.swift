@@ -16,7 +16,7 @@ public struct GraphCommand: Sendable {
     public var format: GraphFormat = .mermaid
     /// With a state file, the diagram also shows what state holds: resources only in state,
     /// stopped protections, declared resources not applied yet. Read without taking the lock.
-    public var store: StateStore?
+    public var store: (any StateBackend)?
     public var colored = false
 
     public init(paths: [String]) {

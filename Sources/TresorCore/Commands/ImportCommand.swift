@@ -8,10 +8,10 @@ public struct ImportCommand {
     /// Lists read from Azure, as `(what, JSON text)` in the az CLI's shapes.
     public var exported: [(path: String, text: String)] = []
     public var out: String
-    public var store: StateStore
+    public var store: any StateBackend
     public var colored = false
 
-    public init(files: [String], out: String, store: StateStore) {
+    public init(files: [String], out: String, store: any StateBackend) {
         self.files = files
         self.out = out
         self.store = store
@@ -25,12 +25,21 @@ public struct ImportCommand {
         var report = DiagnosticReport(sources: export.sources, diagnostics: export.diagnostics + imported.diagnostics)
         guard report.errorCount == 0 else { return failure(report, "the export could not be read") }
 
+        let lock: any StateLockHandle
+        let stored: State
+        do throws(FatalDiagnostic) {
+            lock = try store.lock(operation: "import", timeout: 0)
+            stored = try store.load().state
+        } catch {
+            return failure(DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + [error.diagnostic]), "nothing was written")
+        }
+        defer { lock.release() }
         let directory = out.hasSuffix("/") ? String(out.dropLast()) : out
         let manifests = imported.files.map { (path: "\(directory)/\($0.path)", text: $0.documents.joined(separator: "---\n")) }
-        let existing = manifests.map(\.path).filter(Files.exists) + (Files.exists(store.path) ? [store.path] : [])
+        let existing = manifests.map(\.path).filter(Files.exists) + (stored.lineage != nil || !stored.isEmpty ? [store.description] : [])
         guard existing.isEmpty else {
-            let diagnostic = Diagnostic("TR000", .error, "import writes new files only; \(existing[0]) already exists", at: nil,
-                                        help: "import into an empty --out directory, with a --state file that does not exist yet")
+            let diagnostic = Diagnostic("TR000", .error, "import writes new files and a new state only; \(existing[0]) already exists", at: nil,
+                                        help: "import into an empty --out directory, with a state that holds nothing yet")
             return failure(DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + [diagnostic]), "nothing was written")
         }
 
@@ -57,8 +66,8 @@ public struct ImportCommand {
             report = DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + [diagnostic])
             return failure(report, "the state was not written")
         }
-        do {
-            try store.write(state)
+        do throws(FatalDiagnostic) {
+            try store.write(state, replacing: 0)
         } catch {
             return failure(DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + [error.diagnostic]),
                            "the manifests were written, the state was not")
@@ -69,7 +78,7 @@ public struct ImportCommand {
         text += "Imported \(plural(count(.vault), "vault")), \(plural(count(.backupPolicy), "policy", "policies")), "
             + "\(plural(count(.protectedItem), "protected VM")), \(plural(count(.networkRule), "security rule"))"
             + (imported.stoppedItems.isEmpty ? "" : " and \(plural(imported.stoppedItems.count, "stopped protection")) (in state only)")
-            + " into \(plural(manifests.count, "file")) under \(directory); state \(store.path) is at serial \(state.serial).\n"
+            + " into \(plural(manifests.count, "file")) under \(directory); wrote serial \(state.serial) to \(store.description).\n"
         if report.warningCount > 0 { text += "\(plural(report.warningCount, "thing")) not imported (TR607 above).\n" }
         return CommandOutput(stdout: text)
     }

@@ -9,7 +9,9 @@ public struct PlanCommand: Sendable {
     public var paths: [String]
     /// az CLI JSON files read as observed facts (SPEC §5).
     public var inventories: [String] = []
-    public var store: StateStore
+    public var store: any StateBackend
+    /// Seconds to wait for a lock another run holds (`--lock-timeout`).
+    public var lockTimeout = 0.0
     public var out: String?
     public var format: PlanFormat = .text
     public var detailedExitCode = false
@@ -24,7 +26,7 @@ public struct PlanCommand: Sendable {
     /// `--refresh-only`: plan only the drift, from stored state to what Azure holds.
     public var refreshOnly = false
 
-    public init(paths: [String], store: StateStore) {
+    public init(paths: [String], store: any StateBackend) {
         self.paths = paths.isEmpty ? ["."] : paths
         self.store = store
     }
@@ -43,9 +45,9 @@ public struct PlanCommand: Sendable {
     }
 
     private func plan() async -> CommandOutput {
-        let lock: StateLock
+        let lock: any StateLockHandle
         do {
-            lock = try store.lock(operation: "plan")
+            lock = try store.lock(operation: "plan", timeout: lockTimeout)
         } catch {
             return failure(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic]), state: nil)
         }
@@ -53,7 +55,7 @@ public struct PlanCommand: Sendable {
         let store = self.store
         let load = { @Sendable in Result { () throws(FatalDiagnostic) in try store.load() } }
         let compiled: Compiler.Result
-        let outcome: Result<StateStore.Loaded, FatalDiagnostic>
+        let outcome: Result<LoadedState, FatalDiagnostic>
         var refreshing: Task<Result<Refreshed?, FatalDiagnostic>, Never>?
         if let refresher {
             // Azure is read while the manifests compile: the reads wait on the network and the
@@ -68,7 +70,7 @@ public struct PlanCommand: Sendable {
         } else {
             (compiled, outcome) = Planning.compile(paths: paths, inventories: inventories, alongside: load)
         }
-        let loaded: StateStore.Loaded
+        let loaded: LoadedState
         switch outcome {
         case .success(let value): loaded = value
         case .failure(let error): return failure(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic]), state: nil)
@@ -144,8 +146,8 @@ public struct PlanCommand: Sendable {
 
 /// Says that an interrupted apply's journal was replayed into the state read (and, for apply,
 /// written to the state file).
-func replayNote(_ loaded: StateStore.Loaded, recorded: Bool = false) -> String {
+func replayNote(_ loaded: LoadedState, recorded: Bool = false) -> String {
     guard loaded.replayedActions > 0 else { return "" }
     return "note: the state includes \(plural(loaded.replayedActions, "change")) of an interrupted apply, "
-        + (recorded ? "now recorded in the state file\n" : "replayed from its journal\n")
+        + (recorded ? "now recorded in the state\n" : "replayed from its journal\n")
 }

@@ -6,17 +6,17 @@ public enum ShowFormat: String, CaseIterable, Sendable {
 /// `tresor show [PLANFILE]`: a saved plan, or the stored state. Read-only: takes no lock.
 public struct ShowCommand: Sendable {
     public var planFile: String?
-    public var store: StateStore
+    public var store: any StateBackend
     public var format: ShowFormat = .text
 
-    public init(planFile: String?, store: StateStore) {
+    public init(planFile: String?, store: any StateBackend) {
         self.planFile = planFile
         self.store = store
     }
 
     public func run() -> CommandOutput {
         if let planFile { return showPlan(planFile) }
-        let loaded: StateStore.Loaded
+        let loaded: LoadedState
         do {
             loaded = try store.load()
         } catch {
@@ -33,14 +33,15 @@ public struct ShowCommand: Sendable {
             ])
             return CommandOutput(stdout: document.rendered() + "\n", stderr: replayNote(loaded))
         case .text:
-            return CommandOutput(stdout: Self.text(state, path: store.path), stderr: replayNote(loaded))
+            return CommandOutput(stdout: Self.text(state, in: store.description), stderr: replayNote(loaded))
         }
     }
 
     /// Resources grouped by kind in dependency order, each with its identity and attributes.
-    static func text(_ state: State, path: String) -> String {
-        guard let lineage = state.lineage else { return "No state at \(path): nothing has been applied yet.\n" }
-        var output = "State \(path): lineage \(lineage), serial \(state.serial), \(plural(state.count, "resource")).\n"
+    static func text(_ state: State, in backend: String) -> String {
+        let name = backend.prefix(1).uppercased() + backend.dropFirst()
+        guard let lineage = state.lineage else { return "\(name): nothing has been applied yet.\n" }
+        var output = "\(name): lineage \(lineage), serial \(state.serial), \(plural(state.count, "resource")).\n"
         var byRank: [[StateResource]] = Array(repeating: [], count: ManagedKind.allCases.count)
         for resource in state.resources { byRank[resource.kind.dependencyRank].append(resource) }
         for resource in byRank.joined() {

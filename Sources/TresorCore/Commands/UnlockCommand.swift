@@ -3,19 +3,19 @@
 /// freeing anything; a lock that a live process holds is never removed.
 public struct UnlockCommand: Sendable {
     public var lockID: String
-    public var store: StateStore
+    public var store: any StateBackend
 
-    public init(lockID: String, store: StateStore) {
+    public init(lockID: String, store: any StateBackend) {
         self.lockID = lockID
         self.store = store
     }
 
     public func run() -> CommandOutput {
-        switch StateLock.unlock(store.lockPath, id: lockID) {
+        switch store.unlock(id: lockID) {
         case .removed(let record):
-            return CommandOutput(stdout: "Removed \(record.summary) from \(store.lockPath).\n")
+            return CommandOutput(stdout: "Removed \(record.summary) from \(store.description).\n")
         case .noLock:
-            return CommandOutput(stderr: "error: no lock is recorded for state \(store.path)\n", exitCode: ExitCode.failure)
+            return CommandOutput(stderr: "error: no lock is recorded for \(store.description)\n", exitCode: ExitCode.failure)
         case .heldByLiveProcess(let record):
             let holder = record.map(\.summary) ?? "a lock"
             return CommandOutput(stderr: "error: \(holder) is held by a running process; it is released when that run ends. Not removed.\n",

@@ -16,12 +16,14 @@ import Darwin
 /// error (TR0xx) means a document could not be read, and TR6xx guard state and destructive plans.
 struct RuleConfiguration: Sendable {
     static let fileName = "tresor.yaml"
-    static let fields = FieldSet(["rules"])
+    static let fields = FieldSet(["rules", "backend"])
 
     enum Setting: String, ManifestEnum { case error, warning, note, off }
 
     /// Rule code → the severity to report it at; nil switches the rule off.
     private(set) var severities: [String: Severity?] = [:]
+    /// `backend:`, read here so that validate reports its problems too (BackendConfiguration).
+    private(set) var backend: BackendConfiguration?
 
     init() {}
 
@@ -34,9 +36,9 @@ struct RuleConfiguration: Sendable {
     mutating func read(_ root: YAMLNode, catalog: [RuleDescription], diagnostics: inout [Diagnostic]) {
         var reader = FieldReader()
         defer { diagnostics += reader.diagnostics }
-        guard let fields = reader.fields(of: root, what: Self.fileName, owner: root.range, allowed: Self.fields),
-              let rules = reader.value(fields, "rules", required: false)
-        else { return }
+        guard let fields = reader.fields(of: root, what: Self.fileName, owner: root.range, allowed: Self.fields) else { return }
+        if let node = reader.value(fields, "backend", required: false) { backend = BackendConfiguration.read(node, reader: &reader) }
+        guard let rules = reader.value(fields, "rules", required: false) else { return }
         guard case let .mapping(pairs) = rules.content else {
             reader.diagnostics.append(Diagnostic(
                 "TR007", .error, "rules in \(Self.fileName) must be a mapping of rule codes to settings, not \(rules.kindDescription)",

@@ -16,21 +16,21 @@ import Darwin
 /// `{"action":…,"set":<resource>}` or `{"action":…,"remove":<id>}`. A last line that is
 /// incomplete or fails its checksum is a write torn by a crash and is ignored; a bad line before
 /// the last one means the file is damaged.
-enum Journal {
+public enum Journal {
     static let version = 1
 
-    enum Entry: Equatable, Sendable {
+    public enum Entry: Equatable, Sendable {
         case set(action: String, StateResource)
         case remove(action: String, id: String)
 
-        var json: JSON {
+        package var json: JSON {
             switch self {
             case .set(let action, let resource): .object([("action", .string(action)), ("set", resource.json)])
             case .remove(let action, let id): .object([("action", .string(action)), ("remove", .string(id))])
             }
         }
 
-        init?(json: JSON) {
+        package init?(json: JSON) {
             guard let action = json["action"]?.stringValue else { return nil }
             if let resource = json["set"].flatMap(StateResource.init(json:)) {
                 self = .set(action: action, resource)
@@ -49,10 +49,31 @@ enum Journal {
         }
     }
 
-    struct Contents: Equatable {
-        var lineage: String
-        var serial: Int
-        var entries: [Entry]
+    package struct Contents: Equatable {
+        package var lineage: String
+        package var serial: Int
+        package var entries: [Entry]
+
+        package init(lineage: String, serial: Int, entries: [Entry]) {
+            self.lineage = lineage
+            self.serial = serial
+            self.entries = entries
+        }
+    }
+
+    /// The recovery rule, the same for every backend: a journal's actions are replayed over the
+    /// state version it was started against, which is then one serial further (the write the
+    /// interrupted apply did not make). A journal of another version is left from an apply whose
+    /// final write happened (the journal is cleared just after it): its actions are in the state
+    /// already. Returns how many actions were replayed.
+    package static func replay(_ journal: Contents?, onto state: inout State) -> Int {
+        guard let journal, journal.serial == state.serial, journal.lineage == state.lineage || state.lineage == nil,
+              !journal.entries.isEmpty
+        else { return 0 }
+        for entry in journal.entries { entry.apply(to: &state) }
+        state.lineage = journal.lineage
+        state.serial += 1
+        return journal.entries.count
     }
 
     static func line(_ json: JSON) -> [UInt8] {
@@ -65,7 +86,7 @@ enum Journal {
         return line
     }
 
-    static func lineChecksum(_ body: ArraySlice<UInt8>) -> String {
+    package static func lineChecksum(_ body: ArraySlice<UInt8>) -> String {
         XXH64.hex(body)
     }
 
@@ -121,7 +142,7 @@ enum Journal {
 /// again by the next run, which converges because its changes are idempotent (Azure's PUTs and
 /// DELETEs are). Rendering and writing each record on the applying thread would cost a quarter
 /// of a 100,000-item apply.
-struct JournalWriter {
+struct JournalWriter: JournalSink {
     static let writeSeconds = 0.01
     static let syncInterval = 1000
     static let syncSeconds = 0.2
@@ -129,7 +150,7 @@ struct JournalWriter {
     let path: String
     private let descriptor: Int32
     private var pending: [Journal.Entry] = []
-    private var lastHandOff = JournalWriter.clock()
+    private var lastHandOff = MonotonicClock.seconds()
     private let writer = DispatchQueue(label: "tresor.journal")
     /// The writer thread's first failure, and its fsync bookkeeping.
     private let progress = Shared()
@@ -138,7 +159,7 @@ struct JournalWriter {
         struct Progress {
             var failure: Files.Failure?
             var unsynced = 0
-            var lastSync = JournalWriter.clock()
+            var lastSync = MonotonicClock.seconds()
         }
 
         let mutex = Mutex(Progress())
@@ -158,30 +179,34 @@ struct JournalWriter {
         Files.syncDirectory(of: path)
     }
 
-    mutating func append(_ entry: Journal.Entry) throws(Files.Failure) {
+    mutating func append(_ entry: Journal.Entry) throws(JournalFailure) {
         pending.append(entry)
-        if Self.clock() - lastHandOff >= Self.writeSeconds {
-            if let failure = progress.withLock({ $0.failure }) { throw failure }
+        if MonotonicClock.seconds() - lastHandOff >= Self.writeSeconds {
+            if let failure = progress.withLock({ $0.failure }) { throw JournalFailure(message: failure.message) }
             handOff()
         }
     }
 
     /// Waits until every record appended so far is written out.
-    mutating func flush() throws(Files.Failure) {
+    mutating func flush() throws(JournalFailure) {
         handOff()
         writer.sync {}
-        if let failure = progress.withLock({ $0.failure }) { throw failure }
+        if let failure = progress.withLock({ $0.failure }) { throw JournalFailure(message: failure.message) }
     }
 
     /// Writes out, syncs and closes the journal.
-    mutating func finish() throws(Files.Failure) {
+    mutating func finish() throws(JournalFailure) {
         defer { close(descriptor) }
         try flush()
-        try Files.sync(descriptor, path: path)
+        do throws(Files.Failure) {
+            try Files.sync(descriptor, path: path)
+        } catch {
+            throw JournalFailure(message: error.message)
+        }
     }
 
     private mutating func handOff() {
-        lastHandOff = Self.clock()
+        lastHandOff = MonotonicClock.seconds()
         guard !pending.isEmpty else { return }
         let batch = pending
         pending.removeAll(keepingCapacity: true)
@@ -195,21 +220,15 @@ struct JournalWriter {
                 try Files.writeAll(descriptor, bytes, path: path)
                 let due = progress.withLock { progress in
                     progress.unsynced += batch.count
-                    return progress.unsynced >= Self.syncInterval || Self.clock() - progress.lastSync >= Self.syncSeconds
+                    return progress.unsynced >= Self.syncInterval || MonotonicClock.seconds() - progress.lastSync >= Self.syncSeconds
                 }
                 if due {
                     try Files.sync(descriptor, path: path)
-                    progress.withLock { $0.unsynced = 0; $0.lastSync = Self.clock() }
+                    progress.withLock { $0.unsynced = 0; $0.lastSync = MonotonicClock.seconds() }
                 }
             } catch {
                 progress.withLock { $0.failure = error }
             }
         }
-    }
-
-    private static func clock() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 }

@@ -23,6 +23,7 @@ public enum StateFile {
     }
 
     private static let checksumPrefix = Array("  \"checksum\": \"xxh64:".utf8)
+    private static let serialPrefix = Array("\n  \"serial\": ".utf8)
 
     public static func encode(_ state: State) -> [UInt8] {
         var body: [UInt8] = []
@@ -61,6 +62,15 @@ public enum StateFile {
               XXH64.hex(bytes[line.end...]) == line.digest
         else { throw Failure(message: "its checksum does not match its contents: it was damaged or edited by hand") }
         return state
+    }
+
+    /// The serial in a state file's first lines, read without decoding the rest, for a write's
+    /// compare and swap; nil when they are not a state file's.
+    static func serial(ofPrefix head: UnsafeBufferPointer<UInt8>.SubSequence) -> Int? {
+        guard let start = head.firstRange(of: serialPrefix)?.upperBound,
+              let end = head[start...].firstIndex(of: UInt8(ascii: ","))
+        else { return nil }
+        return Int(String(decoding: head[start..<end], as: UTF8.self))
     }
 
     /// The checksum line tresor writes second, and where the bytes it covers start.

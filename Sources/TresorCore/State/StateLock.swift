@@ -13,7 +13,16 @@ public struct LockRecord: Sendable, Equatable {
     public var pid: Int
     public var created: String
 
-    var json: JSON {
+    public init(id: String, operation: String, user: String, host: String, pid: Int, created: String) {
+        self.id = id
+        self.operation = operation
+        self.user = user
+        self.host = host
+        self.pid = pid
+        self.created = created
+    }
+
+    package var json: JSON {
         .object([("id", .string(id)), ("operation", .string(operation)), ("user", .string(user)),
                  ("host", .string(host)), ("pid", .int(pid)), ("created", .string(created))])
     }
@@ -26,12 +35,12 @@ public struct LockRecord: Sendable, Equatable {
 
 extension LockRecord {
     /// This process's record for `operation`, with a new ID.
-    init(operation: String) {
+    package init(operation: String) {
         self.init(id: ProcessIdentity.uuid(), operation: operation, user: ProcessIdentity.user,
                   host: ProcessIdentity.host, pid: ProcessIdentity.pid, created: ProcessIdentity.now())
     }
 
-    init?(bytes: [UInt8]) {
+    package init?(bytes: [UInt8]) {
         guard let json = try? JSONReader.parse(bytes).value,
               let id = json["id"]?.stringValue, let operation = json["operation"]?.stringValue,
               let user = json["user"]?.stringValue, let host = json["host"]?.stringValue,
@@ -46,7 +55,7 @@ extension LockRecord {
 /// held, the file carries the holder's `LockRecord`. Releasing removes the file; acquiring checks
 /// that the file it locked is still the one at the path, since a releaser may have removed it
 /// between our open and our flock.
-public final class StateLock {
+public final class StateLock: StateLockHandle {
     public enum Outcome {
         case acquired(StateLock)
         /// Another live process holds it; its record, when readable.
@@ -103,14 +112,6 @@ public final class StateLock {
     }
 
     /// `tresor unlock`: removes the record of lock `id` when no live process holds the lock.
-    public enum UnlockOutcome: Equatable {
-        case removed(LockRecord)
-        case noLock
-        case heldByLiveProcess(LockRecord?)
-        case otherLock(LockRecord)
-        case failed(String)
-    }
-
     public static func unlock(_ path: String, id: String) -> UnlockOutcome {
         guard Files.exists(path) else { return .noLock }
         switch lockFile(path, create: false) {
@@ -169,5 +170,22 @@ public final class StateLock {
             offset += off_t(count)
         }
         return bytes
+    }
+}
+
+/// Waiting for a held lock: `--lock-timeout` retries every tenth of a second until its deadline.
+package struct LockWait {
+    private let deadline: Double
+
+    package init(timeout: Double) {
+        deadline = MonotonicClock.seconds() + timeout
+    }
+
+    /// Sleeps before the next try; false once the deadline has passed.
+    package func waitAgain() -> Bool {
+        let left = deadline - MonotonicClock.seconds()
+        guard left > 0 else { return false }
+        usleep(useconds_t(min(left, 0.1) * 1_000_000))
+        return true
     }
 }

@@ -86,8 +86,8 @@ public struct StateResource: Sendable, Equatable {
 }
 
 /// Attribute names of a protected item.
-enum ProtectedItemAttribute {
-    static let vm = "vm"
-    static let policy = "policy"
-    static let protectionState = "protectionState"
+public enum ProtectedItemAttribute {
+    public static let vm = "vm"
+    public static let policy = "policy"
+    public static let protectionState = "protectionState"
 }

@@ -14,7 +14,7 @@ import Darwin
 /// A state that cannot be read, has an unknown format version or fails its checksum is refused
 /// with TR604, and none of these files is written: the state, its backup and its journal stay
 /// byte for byte as they were (the lock file, taken before reading, is removed again).
-public struct StateStore: Sendable {
+public struct StateStore: StateBackend {
     public static let defaultPath = "tresor.state.json"
     public static let environmentVariable = "TRESOR_STATE"
 
@@ -35,18 +35,10 @@ public struct StateStore: Sendable {
     public var journalPath: String { path + ".journal" }
     public var lockPath: String { path + ".lock" }
 
-    /// State as loaded: the file with any journal of an interrupted apply replayed over it.
-    public struct Loaded: Sendable {
-        public var state: State
-        /// Actions replayed from the journal. When there are any, `state.serial` is already one
-        /// more than the file's: the write the interrupted apply did not get to make.
-        public var replayedActions: Int
-        /// Whether a journal file exists (replayed, empty, or left from an older state version).
-        public var hasJournal: Bool
-    }
+    public var description: String { "state \"\(path)\"" }
 
     /// Reads the state; a missing file is empty state. Failures are TR604 diagnostics.
-    public func load() throws(FatalDiagnostic) -> Loaded {
+    public func load() throws(FatalDiagnostic) -> LoadedState {
         var state = State()
         if Files.exists(path) {
             // Decoded from the mapping: a 100,000-VM state is 57 MB, not worth copying first.
@@ -57,7 +49,7 @@ public struct StateStore: Sendable {
             case .failure(let error): throw FatalDiagnostic(unusable(path, reason: error.message))
             }
         }
-        guard Files.exists(journalPath) else { return Loaded(state: state, replayedActions: 0, hasJournal: false) }
+        guard Files.exists(journalPath) else { return LoadedState(state: state, replayedActions: 0, hasJournal: false) }
         let journal: Journal.Contents?
         let bytes = try read(journalPath)
         do {
@@ -65,20 +57,15 @@ public struct StateStore: Sendable {
         } catch {
             throw FatalDiagnostic(unusable(journalPath, reason: error.message))
         }
-        // A journal for another state version is left from an apply whose final write happened
-        // (the journal is removed just after it): its actions are in the state already.
-        guard let journal, journal.serial == state.serial, journal.lineage == state.lineage || state.lineage == nil,
-              !journal.entries.isEmpty
-        else { return Loaded(state: state, replayedActions: 0, hasJournal: true) }
-        for entry in journal.entries { entry.apply(to: &state) }
-        state.lineage = journal.lineage
-        state.serial += 1
-        return Loaded(state: state, replayedActions: journal.entries.count, hasJournal: true)
+        let replayed = Journal.replay(journal, onto: &state)
+        return LoadedState(state: state, replayedActions: replayed, hasJournal: true)
     }
 
-    /// Writes `state` atomically, keeping the previous version as the backup, then removes the
-    /// journal, whose actions the written state now holds.
-    public func write(_ state: State) throws(FatalDiagnostic) {
+    /// Writes `state` atomically if the file still holds serial `serial`, keeping the previous
+    /// version as the backup, then removes the journal, whose actions the written state now holds.
+    public func write(_ state: State, replacing serial: Int) throws(FatalDiagnostic) {
+        let stored = Files.exists(path) ? try open(path).withBytes { StateFile.serial(ofPrefix: $0.prefix(4096)) } : 0
+        guard stored == serial else { throw staleWriteDiagnostic(expected: serial, stored: stored) }
         do {
             try Files.replaceAtomically(path, with: StateFile.encode(state), keepingPreviousAt: backupPath)
         } catch {
@@ -88,11 +75,11 @@ public struct StateStore: Sendable {
         removeJournal()
     }
 
-    func removeJournal() {
+    public func removeJournal() {
         if unlink(journalPath) == 0 { Files.syncDirectory(of: journalPath) }
     }
 
-    func startJournal(lineage: String, serial: Int) throws(FatalDiagnostic) -> JournalWriter {
+    public func startJournal(lineage: String, serial: Int) throws(FatalDiagnostic) -> any JournalSink {
         do {
             return try JournalWriter(path: journalPath, lineage: lineage, serial: serial)
         } catch {
@@ -100,21 +87,25 @@ public struct StateStore: Sendable {
         }
     }
 
-    /// Takes the lock for `operation`; TR603 when another run holds it.
-    public func lock(operation: String) throws(FatalDiagnostic) -> StateLock {
-        switch StateLock.acquire(lockPath, operation: operation) {
-        case .acquired(let lock):
-            return lock
-        case .held(let record):
-            let holder = record.map { " by \($0.summary)" } ?? " (its holder is still writing its details)"
-            throw FatalDiagnostic(Diagnostic(
-                "TR603", .error, "state \"\(path)\" is locked\(holder)", at: nil,
-                help: "wait for that run to finish: the lock is released when its process ends. "
-                    + "`tresor unlock \(record?.id ?? "LOCK-ID")` removes a lock whose holder is gone"))
-        case .failed(let message):
-            throw FatalDiagnostic(Diagnostic("TR604", .error, "cannot lock the state: \(message); nothing was written", at: nil,
-                                       help: "check that the state's directory exists and is writable, or choose another with --state"))
+    /// Takes the lock for `operation`, retrying for up to `timeout` seconds; TR603 when another
+    /// run holds it.
+    public func lock(operation: String, timeout: Double = 0) throws(FatalDiagnostic) -> any StateLockHandle {
+        let deadline = LockWait(timeout: timeout)
+        while true {
+            switch StateLock.acquire(lockPath, operation: operation) {
+            case .acquired(let lock):
+                return lock
+            case .held(let record):
+                guard deadline.waitAgain() else { throw lockedDiagnostic(record) }
+            case .failed(let message):
+                throw FatalDiagnostic(Diagnostic("TR604", .error, "cannot lock the state: \(message); nothing was written", at: nil,
+                                           help: "check that the state's directory exists and is writable, or choose another with --state"))
+            }
         }
+    }
+
+    public func unlock(id: String) -> UnlockOutcome {
+        StateLock.unlock(lockPath, id: id)
     }
 
     private func unusable(_ file: String, reason: String) -> Diagnostic {

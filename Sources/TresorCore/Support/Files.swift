@@ -124,7 +124,7 @@ public enum Files {
 }
 
 /// Who and where this process is, for lock records.
-enum ProcessIdentity {
+package enum ProcessIdentity {
     static var user: String {
         if let name = getenv("USER"), name.pointee != 0 { return String(cString: name) }
         if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
@@ -137,7 +137,7 @@ enum ProcessIdentity {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    static var pid: Int { Int(getpid()) }
+    package static var pid: Int { Int(getpid()) }
 
     /// The current time in UTC, ISO 8601 to the second.
     static func now() -> String {

@@ -3,20 +3,20 @@
 /// edit), not tampering, which no unkeyed checksum can stop, so a fast non-cryptographic hash is
 /// the right tool: XXH64 runs at gigabytes per second, SHA-256 in Swift at about 300 MB/s, and
 /// the state of a 100,000-VM estate is about 60 MB, hashed on every plan and apply.
-enum XXH64 {
+package enum XXH64 {
     private static let prime1: UInt64 = 0x9E37_79B1_85EB_CA87
     private static let prime2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     private static let prime3: UInt64 = 0x1656_67B1_9E37_79F9
     private static let prime4: UInt64 = 0x85EB_CA77_C2B2_AE63
     private static let prime5: UInt64 = 0x27D4_EB2F_1656_67C5
 
-    static func hash(_ bytes: some Collection<UInt8>) -> UInt64 {
+    package static func hash(_ bytes: some Collection<UInt8>) -> UInt64 {
         if let hash = bytes.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) { return hash }
         return Array(bytes).withUnsafeBytes { hash($0) }
     }
 
     /// The hash as 16 lowercase hex digits.
-    static func hex(_ bytes: some Collection<UInt8>) -> String {
+    package static func hex(_ bytes: some Collection<UInt8>) -> String {
         let digits = String(hash(bytes), radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
     }

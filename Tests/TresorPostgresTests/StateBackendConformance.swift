@@ -1,0 +1,1 @@
+../TresorCoreTests/StateBackendConformance.swift
