@@ -30,11 +30,7 @@ final class RefreshEmulatorTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    private var environment: [String: String] {
-        ["AZURE_TENANT_ID": "tenant", "AZURE_CLIENT_ID": "client", "AZURE_CLIENT_SECRET": "emulator-secret",
-         "AZURE_AUTHORITY_HOST": emulator.baseURL, "TRESOR_ARM_ENDPOINT": emulator.baseURL,
-         "AZURE_POD_IDENTITY_AUTHORITY_HOST": emulator.baseURL]
-    }
+    private var environment: [String: String] { emulator.signInEnvironment }
 
     private var settings: AzureSettings { AzureSettings(cloud: AzureCloud.all[0], timeout: 120) }
 
