@@ -27,8 +27,8 @@ ABS_ESTATE="$(cd "$ESTATE" && pwd)"
 scan=$(measure ":" "$PWD/$WORK/yaml-scan" "$ABS_ESTATE")
 validate=$(measure ":" "$TRESOR" validate "$ABS_ESTATE")
 apply=$(measure "rm -f tresor.state.json*" "$TRESOR" apply "$ABS_ESTATE" --auto-approve --provider record)
-plan=$(measure ":" "$TRESOR" plan "$ABS_ESTATE")
-(cd "$WORK/run" && "$TRESOR" plan "$ABS_ESTATE" --detailed-exitcode >/dev/null) || { echo "plan after apply is not empty" >&2; exit 1; }
+plan=$(measure ":" "$TRESOR" plan "$ABS_ESTATE" --provider record)
+(cd "$WORK/run" && "$TRESOR" plan "$ABS_ESTATE" --provider record --detailed-exitcode >/dev/null) || { echo "plan after apply is not empty" >&2; exit 1; }
 
 report() {
     read -r elapsed user sys rss <<<"$2"

@@ -38,9 +38,9 @@ public struct AzureSettings: Sendable {
 /// at the pinned api-versions, long-running operations followed to their end, each change
 /// within its timeout.
 public final class AzureProvider: Provider {
-    private let client: ARMClient
+    let client: ARMClient
     private let poller: OperationPoller
-    private let timeout: Double
+    let timeout: Double
 
     init(settings: AzureSettings, transport: any HTTPTransport, credential: any TokenCredential) {
         client = ARMClient(baseURL: settings.resourceManager, transport: transport, credential: credential,

@@ -17,7 +17,7 @@ struct StateOption: ParsableArguments {
     var store: any StateBackend { selectedBackend(statePath: path) }
 }
 
-struct Plan: ParsableCommand {
+struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check manifests and show the changes that would bring the stored state to them.",
         discussion: """
@@ -49,9 +49,17 @@ struct Plan: ParsableCommand {
 
     @OptionGroup var providerOptions: ProviderOptions
 
-    func run() throws {
+    @OptionGroup var refresh: RefreshOptions
+
+    func validate() throws {
+        try refresh.check(providerOptions.chosen)
+    }
+
+    func run() async throws {
         var command = PlanCommand(paths: paths, store: state.store)
         if providerOptions.chosen == .record { command.banner = RecordingProvider().banner }
+        command.refresher = providerOptions.refresher(refresh)
+        command.refreshOnly = refresh.refreshOnly
         command.inventories = inventory.files
         command.out = out
         command.format = format
@@ -59,7 +67,7 @@ struct Plan: ParsableCommand {
         command.lockTimeout = lockTimeout.seconds
         command.allowDestroy = allowDestroy
         command.colored = format == .text && TextRenderer.wantsColor(fileDescriptor: 1)
-        finish(command.run())
+        finish(await command.run())
     }
 }
 
@@ -89,6 +97,8 @@ struct Apply: AsyncParsableCommand {
 
     @OptionGroup var providerOptions: ProviderOptions
 
+    @OptionGroup var refresh: RefreshOptions
+
     @Option(help: ArgumentHelp("How many changes may be in flight at once: a number, or auto to follow Azure's write budget (up to 1000).",
                                valueName: "n|auto"))
     var parallelism: String = "auto"
@@ -97,6 +107,7 @@ struct Apply: AsyncParsableCommand {
     var timeout: String = "30m"
 
     func validate() throws {
+        try refresh.check(providerOptions.chosen)
         guard parallelism == "auto" || (Int(parallelism).map { $0 >= 1 && $0 <= 1000 } ?? false) else {
             throw ValidationError("--parallelism takes auto or a number from 1 to 1000, not \"\(parallelism)\"")
         }
@@ -112,9 +123,7 @@ struct Apply: AsyncParsableCommand {
         case .record:
             provider = RecordingProvider()
         case .azure:
-            let settings = AzureSettings(cloud: providerOptions.azureCloud, parallelism: Int(parallelism),
-                                         timeout: DurationText.seconds(timeout) ?? 1800,
-                                         log: providerOptions.verbose ? { @Sendable in Files.writeAll($0 + "\n", to: 2) } : nil)
+            let settings = providerOptions.azureSettings(parallelism: Int(parallelism), timeout: DurationText.seconds(timeout) ?? 1800)
             switch await AzureProvider.connect(settings: settings, environment: processEnvironment()) {
             case .success(let azure):
                 provider = azure
@@ -128,6 +137,8 @@ struct Apply: AsyncParsableCommand {
         command.autoApprove = autoApprove
         command.lockTimeout = lockTimeout.seconds
         command.allowDestroy = allowDestroy
+        command.refreshes = !refresh.noRefresh
+        command.refreshOnly = refresh.refreshOnly
         command.colored = TextRenderer.wantsColor(fileDescriptor: 1)
         let progressLine = ProgressLine()
         let onTerminal = isatty(2) == 1

@@ -13,7 +13,7 @@ struct Tresor: AsyncParsableCommand {
         commandName: "tresor",
         abstract: "Compile, check, plan and apply Azure Backup manifests.",
         version: TresorVersion.current,
-        subcommands: [Validate.self, Plan.self, Apply.self, Show.self, StateGroup.self, Unlock.self, Graph.self, Rules.self, Explain.self, Schema.self]
+        subcommands: [Validate.self, Plan.self, Apply.self, Import.self, Show.self, StateGroup.self, Unlock.self, Graph.self, Rules.self, Explain.self, Schema.self]
     )
 }
 

@@ -43,11 +43,7 @@ final class AzureProviderScenarioTests: XCTestCase {
 
     private func connect(_ emulator: EmulatorProcess, parallelism: Int? = nil, pacing: Bool = true,
                          timeout: Double = 60, log: (@Sendable (String) -> Void)? = nil) async throws -> AzureProvider {
-        let environment = [
-            "AZURE_TENANT_ID": "tenant", "AZURE_CLIENT_ID": "client", "AZURE_CLIENT_SECRET": "emulator-secret",
-            "AZURE_AUTHORITY_HOST": emulator.baseURL, "TRESOR_ARM_ENDPOINT": emulator.baseURL,
-            "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:\(EmulatorProcess.closedPort())",
-        ]
+        let environment = emulator.signInEnvironment
         let settings = AzureSettings(cloud: AzureCloud.named("AzureCloud")!, parallelism: parallelism, timeout: timeout,
                                      pacing: pacing, log: log)
         switch await AzureProvider.connect(settings: settings, environment: environment) {

@@ -38,12 +38,15 @@ final class PlanOutputTests: XCTestCase {
             var path: String
             var before: AnyDecodable?
             var after: AnyDecodable?
+            var changedOutsideTresor: Bool
         }
         struct Change: Decodable {
             var action, kind, id, name, reason: String
             var destructive: Bool
             var before: [String: AnyDecodable]?
             var after: [String: AnyDecodable]?
+            var changedOutsideTresor: Bool
+            var recorded: [String: AnyDecodable]?
             var diff: [Field]
         }
         struct Summary: Decodable, Equatable {
@@ -52,6 +55,7 @@ final class PlanOutputTests: XCTestCase {
         var formatVersion: Int
         var lineage: String?
         var serial: Int
+        var refreshOnly: Bool
         var changes: [Change]
         var summary: Summary
         var diagnostics: [AnyDecodable]

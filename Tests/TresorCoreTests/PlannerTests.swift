@@ -21,28 +21,7 @@ final class PlannerTests: XCTestCase {
     }
 
     func testFirstPlanCreatesInDependencyOrderAndASecondPlanIsEmpty() throws {
-        let text = baseEstate + """
-            ---
-            apiVersion: tresor/v1
-            kind: NetworkSecurityGroup
-            name: nsg-web
-            subscription: 1f0c5c6e-0000-4000-8000-00000000a001
-            resourceGroup: rg-net
-            region: westeurope
-            ---
-            apiVersion: tresor/v1
-            kind: NetworkRule
-            name: allow-backup
-            nsg: nsg-web
-            direction: Outbound
-            access: Allow
-            priority: 900
-            protocol: Tcp
-            source: VirtualNetwork
-            sourcePorts: "*"
-            destination: Storage.westeurope
-            destinationPorts: ["443", "8443"]
-            """
+        let text = baseEstate + backupStorageRule
         let first = try XCTUnwrap(plan(text, against: State()).plan)
         XCTAssertEqual(summary(first), ["create Vault rsv-prod-weu", "create BackupPolicy daily-30",
                                         "create NetworkRule allow-backup", "create ProtectedItem web-01"])

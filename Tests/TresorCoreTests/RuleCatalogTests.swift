@@ -39,9 +39,9 @@ final class RuleCatalogTests: XCTestCase {
         }
     }
 
-    /// TR000 is about paths and TR011 needs an inventory file; TR602–TR606 are about the state, Azure and
-    /// plan files, tested by scenarios in StateStoreTests and ApplyCommandTests.
-    static let rulesWithoutManifestExamples: Set<String> = ["TR000", "TR011", "TR602", "TR603", "TR604", "TR605", "TR606"]
+    /// TR000 is about paths and TR011 needs an inventory file; TR602–TR607 are about the state, Azure,
+    /// plan files and imports, tested by scenarios in StateStoreTests, ApplyCommandTests and ImportTests.
+    static let rulesWithoutManifestExamples: Set<String> = ["TR000", "TR011", "TR602", "TR603", "TR604", "TR605", "TR606", "TR607"]
 
     func testEveryRuleExceptFileErrorsHasExamplesOfBothKinds() {
         for rule in RuleCatalog.descriptions where !Self.rulesWithoutManifestExamples.contains(rule.code) {

@@ -24,13 +24,13 @@ final class StateCommandTests: XCTestCase {
         try text.write(toFile: manifests + "/estate.yaml", atomically: true, encoding: .utf8)
     }
 
-    private func plan(format: PlanFormat = .text, out: String? = nil, allowDestroy: Bool = false) -> CommandOutput {
+    private func plan(format: PlanFormat = .text, out: String? = nil, allowDestroy: Bool = false) async -> CommandOutput {
         var command = PlanCommand(paths: [manifests], store: store)
         command.format = format
         command.out = out
         command.detailedExitCode = true
         command.allowDestroy = allowDestroy
-        return command.run()
+        return await command.run()
     }
 
     private static var silent: ApplyConsole { ApplyConsole(show: { _ in }, confirm: nil, progress: nil) }
@@ -45,7 +45,7 @@ final class StateCommandTests: XCTestCase {
     private func stateBytes() throws -> Data { try Data(contentsOf: URL(fileURLWithPath: store.path)) }
 
     func testSavedPlanAppliesExactlyAndConverges() async throws {
-        let planned = plan(out: planFile)
+        let planned = await plan(out: planFile)
         XCTAssertEqual(planned.exitCode, ExitCode.changes, planned.stdout)
         XCTAssertTrue(planned.stdout.contains("Plan: 3 to create"), planned.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: planFile))
@@ -57,21 +57,23 @@ final class StateCommandTests: XCTestCase {
         XCTAssertTrue(applied.stdout.contains("Apply complete: 3 created"), applied.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.journalPath), "a finished apply leaves no journal")
 
-        let again = plan()
+        let again = await plan()
         XCTAssertEqual(again.exitCode, ExitCode.success, again.stdout)
         XCTAssertEqual(again.stdout, "No changes: the state matches the manifests.\n")
     }
 
     /// A saved plan applies what was reviewed, even if the manifests changed since.
     func testSavedPlanIgnoresLaterManifestEdits() async throws {
-        XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)
+        let saved = await plan(out: planFile)
+        XCTAssertEqual(saved.exitCode, ExitCode.changes)
         try writeManifests(baseEstate(replacing: "retention: {daily: 30}", with: "retention: {daily: 45}"))
         let applied1 = await apply(planFile: planFile)
 
         XCTAssertEqual(applied1.exitCode, ExitCode.success)
         let policy = try XCTUnwrap(store.load().state.resources.first { $0.kind == .backupPolicy })
         XCTAssertEqual(policy.attributes["retention"]?["daily"], .int(30))
-        XCTAssertTrue(plan().stdout.contains("retention.daily: 30 -> 45"))
+        let edited = await plan()
+        XCTAssertTrue(edited.stdout.contains("retention.daily: 30 -> 45"))
     }
 
     func testStaleSavedPlanIsRefusedAndChangesNothing() async throws {
@@ -79,7 +81,8 @@ final class StateCommandTests: XCTestCase {
 
         XCTAssertEqual(applied2.exitCode, ExitCode.success)
         try writeManifests(baseEstate(replacing: "retention: {daily: 30}", with: "retention: {daily: 45}"))
-        XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)
+        let saved = await plan(out: planFile)
+        XCTAssertEqual(saved.exitCode, ExitCode.changes)
         try writeManifests(baseEstate(replacing: "retention: {daily: 30}", with: "retention: {daily: 60}"))
         let applied3 = await apply()
 
@@ -95,7 +98,8 @@ final class StateCommandTests: XCTestCase {
     }
 
     func testPlanSavedAgainstAnotherStateIsStale() async throws {
-        XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)  // against no state
+        let saved = await plan(out: planFile)
+        XCTAssertEqual(saved.exitCode, ExitCode.changes)  // against no state
         let applied4 = await apply()
 
         XCTAssertEqual(applied4.exitCode, ExitCode.success)
@@ -121,7 +125,7 @@ final class StateCommandTests: XCTestCase {
         let before = try snapshot(directory)
 
         let applied = await apply()
-        let outputs = [plan(), plan(format: .json), plan(out: planFile), applied, ShowCommand(planFile: nil, store: store).run()]
+        let outputs = [await plan(), await plan(format: .json), await plan(out: planFile), applied, ShowCommand(planFile: nil, store: store).run()]
         for output in outputs {
             XCTAssertEqual(output.exitCode, ExitCode.failure, output.stdout)
             XCTAssertTrue(output.stdout.contains("TR604"), output.stdout)
@@ -158,7 +162,7 @@ final class StateCommandTests: XCTestCase {
 
     func testLockedStateIsReportedWithItsHolder() async throws {
         let lock = try store.lock(operation: "apply")
-        let output = plan()
+        let output = await plan()
         XCTAssertEqual(output.exitCode, ExitCode.failure)
         XCTAssertTrue(output.stdout.contains("error[TR603]"), output.stdout)
         XCTAssertTrue(output.stdout.contains(lock.record.id), output.stdout)
@@ -171,15 +175,16 @@ final class StateCommandTests: XCTestCase {
         XCTAssertEqual(applied9.exitCode, ExitCode.success)
     }
 
-    func testPlanWithErrorsPrintsDiagnosticsAndNoPlan() throws {
+    func testPlanWithErrorsPrintsDiagnosticsAndNoPlan() async throws {
         try writeManifests(baseEstate(replacing: "policy: daily-30\nvms", with: "policy: daily-31\nvms"))
-        let output = plan(out: planFile)
+        let output = await plan(out: planFile)
         XCTAssertEqual(output.exitCode, ExitCode.failure)
         XCTAssertTrue(output.stdout.contains("error[TR010]"), output.stdout)
         XCTAssertTrue(output.stdout.hasSuffix("No plan: 1 error, 0 warnings.\n"), output.stdout)
         XCTAssertFalse(output.stdout.contains("Plan:"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: planFile))
-        let json = try JSONDecoder().decode(PlanOutputTests.PlanDocument.self, from: Data(plan(format: .json).stdout.utf8))
+        let jsonOutput = await plan(format: .json)
+        let json = try JSONDecoder().decode(PlanOutputTests.PlanDocument.self, from: Data(jsonOutput.stdout.utf8))
         XCTAssertEqual(json.changes.count, 0)
         XCTAssertEqual(json.diagnostics.count, 1)
     }
@@ -189,7 +194,7 @@ final class StateCommandTests: XCTestCase {
 
         XCTAssertEqual(applied10.exitCode, ExitCode.success)
         try writeManifests("apiVersion: tresor/v1\n" + baseEstate.components(separatedBy: "---\napiVersion: tresor/v1\n")[2])
-        let refused = plan()
+        let refused = await plan()
         XCTAssertEqual(refused.exitCode, ExitCode.failure)
         XCTAssertTrue(refused.stdout.contains("error[TR601]"), refused.stdout)
         let applied11 = await apply()
@@ -206,7 +211,8 @@ final class StateCommandTests: XCTestCase {
 
     func testShowRendersTheStateAndSavedPlans() async throws {
         XCTAssertEqual(ShowCommand(planFile: nil, store: store).run().stdout, "State \"\(store.path)\": nothing has been applied yet.\n")
-        XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)
+        let saved = await plan(out: planFile)
+        XCTAssertEqual(saved.exitCode, ExitCode.changes)
         let shownPlan = ShowCommand(planFile: planFile, store: store).run()
         XCTAssertTrue(shownPlan.stdout.contains("made against serial 0 of lineage (new state)"), shownPlan.stdout)
         XCTAssertTrue(shownPlan.stdout.contains("+ Vault rsv-prod-weu"), shownPlan.stdout)
@@ -271,21 +277,22 @@ final class StateCommandTests: XCTestCase {
         XCTAssertEqual(stored.state.resources.map(\.name), ["rsv-prod-weu", "daily-30"])
         XCTAssertEqual(stored.state.serial, 1)
         XCTAssertFalse(stored.hasJournal)
-        let rest = plan()
+        let rest = await plan()
         XCTAssertTrue(rest.stdout.contains("Plan: 1 to create, 0 to update"), rest.stdout)
     }
 
     /// An interrupted apply leaves a journal; the next apply records its changes first.
     func testAnInterruptedApplyIsRecoveredByTheNextApply() async throws {
-        XCTAssertEqual(plan(out: planFile).exitCode, ExitCode.changes)
+        let planned = await plan(out: planFile)
+        XCTAssertEqual(planned.exitCode, ExitCode.changes)
         let saved = try PlanJSON.decode(Array(Data(contentsOf: URL(fileURLWithPath: planFile))))
         var journal = try JournalWriter(path: store.journalPath, lineage: "lineage-x", serial: 0)
         try journal.append(Journal.Entry(saved.changes[0], recorded: nil))
         try journal.finish()
 
-        let planned = plan()
-        XCTAssertTrue(planned.stdout.contains("Plan: 2 to create"), planned.stdout)
-        XCTAssertTrue(planned.stdout.contains("1 change of an interrupted apply"), planned.stdout)
+        let replayed = await plan()
+        XCTAssertTrue(replayed.stdout.contains("Plan: 2 to create"), replayed.stdout)
+        XCTAssertTrue(replayed.stdout.contains("1 change of an interrupted apply"), replayed.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.path), "plan does not write")
 
         let applied = await apply()
@@ -293,6 +300,7 @@ final class StateCommandTests: XCTestCase {
         let state = try store.load().state
         XCTAssertEqual(state.lineage, "lineage-x")
         XCTAssertEqual(state.serial, 2, "serial 1 records the interrupted apply, 2 this one")
-        XCTAssertEqual(plan().exitCode, ExitCode.success)
+        let converged = await plan()
+        XCTAssertEqual(converged.exitCode, ExitCode.success)
     }
 }

@@ -93,6 +93,30 @@ let baseEstate = """
 
     """
 
+/// An NSG and a managed rule on it that lets backup reach storage, to follow `baseEstate`.
+let backupStorageRule = """
+    ---
+    apiVersion: tresor/v1
+    kind: NetworkSecurityGroup
+    name: nsg-web
+    subscription: 1f0c5c6e-0000-4000-8000-00000000a001
+    resourceGroup: rg-net
+    region: westeurope
+    ---
+    apiVersion: tresor/v1
+    kind: NetworkRule
+    name: allow-backup
+    nsg: nsg-web
+    direction: Outbound
+    access: Allow
+    priority: 900
+    protocol: Tcp
+    source: VirtualNetwork
+    sourcePorts: "*"
+    destination: Storage.westeurope
+    destinationPorts: ["443", "8443"]
+    """
+
 /// A fresh directory under the system's temporary directory, removed by `tearDown` callers.
 func makeTemporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("tresor-tests-\(UUID().uuidString)")

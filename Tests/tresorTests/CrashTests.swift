@@ -38,7 +38,7 @@ final class CrashTests: XCTestCase {
     private func tresor(_ arguments: [String], pauseAfter: Int? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Run {
         let process = Process()
         process.executableURL = executable
-        process.arguments = arguments + ["--state", statePath] + (arguments.first == "apply" ? ["--provider", "record"] : [])
+        process.arguments = arguments + ["--state", statePath] + (["apply", "plan"].contains(arguments.first) ? ["--provider", "record"] : [])
         var environment = ProcessInfo.processInfo.environment
         environment["TRESOR_TEST_PAUSE_AFTER_ACTIONS"] = pauseAfter.map(String.init)
         process.environment = environment

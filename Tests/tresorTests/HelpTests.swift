@@ -27,6 +27,7 @@ final class HelpTests: XCTestCase {
     func testApplyHelp() throws { try assertHelp(Apply.self, "apply.txt") }
     func testShowHelp() throws { try assertHelp(Show.self, "show.txt") }
     func testUnlockHelp() throws { try assertHelp(Unlock.self, "unlock.txt") }
+    func testImportHelp() throws { try assertHelp(Import.self, "import.txt") }
     func testGraphHelp() throws { try assertHelp(Graph.self, "graph.txt") }
     func testStatePullHelp() throws { try assertHelp(StateGroup.Pull.self, "state-pull.txt") }
     func testStatePushHelp() throws { try assertHelp(StateGroup.Push.self, "state-push.txt") }
@@ -40,6 +41,19 @@ final class HelpTests: XCTestCase {
         XCTAssertEqual(command.format, .markdown)
         XCTAssertTrue(command.detailedExitcode)
         XCTAssertTrue(command.allowDestroy)
+    }
+
+    func testRefreshOptionsParse() throws {
+        let plan = try XCTUnwrap(Tresor.parseAsRoot(["plan", "--refresh-only", "--provider", "azure"]) as? Plan)
+        XCTAssertTrue(plan.refresh.refreshOnly)
+        let apply = try XCTUnwrap(Tresor.parseAsRoot(["apply", "--no-refresh", "--provider", "azure"]) as? Apply)
+        XCTAssertTrue(apply.refresh.noRefresh)
+        for arguments in [["plan", "--refresh-only", "--no-refresh"], ["apply", "--refresh-only", "--provider", "record"],
+                          ["import", "--out", "d"], ["import", "--out", "d", "--subscription", "s", "--from-az", "f.json"]] {
+            XCTAssertThrowsError(try Tresor.parseAsRoot(arguments), "\(arguments)") { error in
+                XCTAssertEqual(Tresor.exitCode(for: error).rawValue, 64)
+            }
+        }
     }
 
     func testUnlockNeedsALockID() {

@@ -61,6 +61,10 @@ enum ARMPaths {
 
     /// The last segment of an ID (a resource's name).
     static func name(in id: String) -> String {
-        String(id.split(separator: "/").last ?? "")
+        // Bytes, not Characters: refresh names every protected item's policy this way.
+        var end = id.utf8.endIndex
+        while end > id.utf8.startIndex, id.utf8[id.utf8.index(before: end)] == UInt8(ascii: "/") { end = id.utf8.index(before: end) }
+        let start = id.utf8[..<end].lastIndex(of: UInt8(ascii: "/")).map { id.utf8.index(after: $0) } ?? id.utf8.startIndex
+        return String(id[start..<end])
     }
 }

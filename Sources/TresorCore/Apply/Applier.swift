@@ -197,14 +197,11 @@ struct Applier {
 
     /// TR605: the change, where the manifests declare it, and what the target said.
     static func diagnostic(_ failure: ProviderFailure, change: PlannedChange) -> Diagnostic {
-        var cause = failure.message
-        if let code = failure.code { cause = "\(code): \(cause)" }
-        if let status = failure.httpStatus { cause += " (HTTP \(status))" }
         var notes: [DiagnosticNote] = []
         notes.append(DiagnosticNote(change.location.map { "declared at \($0)" } ?? "\(change.kind.rawValue) \(change.name) is in state only"))
         notes.append(DiagnosticNote("resource \(change.id)"))
         if let correlation = failure.correlationID { notes.append(DiagnosticNote("x-ms-correlation-request-id: \(correlation)")) }
-        return Diagnostic("TR605", .error, "cannot \(change.action.rawValue) \(change.kind.rawValue) \(change.name): \(cause)",
+        return Diagnostic("TR605", .error, "cannot \(change.action.rawValue) \(change.kind.rawValue) \(change.name): \(failure.cause)",
                           at: nil, notes: notes)
     }
 

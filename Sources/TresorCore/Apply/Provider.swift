@@ -17,6 +17,15 @@ public protocol Provider: Sendable {
     /// Performs one change, with its own retries and polling. Returns the resource as the target
     /// recorded it, in state's shape (nil when the change removed it).
     func perform(_ change: PlannedChange, context: ApplyContext) async throws(ProviderFailure) -> StateResource?
+    /// Reads what the target holds of `scope` (SPEC §7), through list operations: the number of
+    /// requests grows with vaults, NSGs and pages, not with protected items. nil when the
+    /// provider has no target to read, and plans trust stored state.
+    func refresh(_ scope: RefreshScope) async throws(ProviderFailure) -> LiveEstate?
+}
+
+extension Provider {
+    /// A provider without a target to read (the recording one) does not refresh.
+    public func refresh(_ scope: RefreshScope) async throws(ProviderFailure) -> LiveEstate? { nil }
 }
 
 /// A change the target refused or could not complete. It carries what the person running
@@ -41,6 +50,13 @@ public struct ProviderFailure: Error, Sendable, Equatable {
         self.code = code
         self.correlationID = correlationID
         self.retryAfter = retryAfter
+    }
+
+    /// "StorageModelModifyError: message (HTTP 400)", for a diagnostic.
+    var cause: String {
+        var cause = code.map { "\($0): \(message)" } ?? message
+        if let httpStatus { cause += " (HTTP \(httpStatus))" }
+        return cause
     }
 }
 

@@ -32,6 +32,11 @@ public struct ApplyCommand {
     public var autoApprove = false
     public var allowDestroy = false
     public var colored = false
+    /// Whether planning first reads what Azure holds through the provider (SPEC §7);
+    /// false for `--no-refresh`.
+    public var refreshes = true
+    /// `--refresh-only`: record in state what Azure holds, changing nothing in Azure.
+    public var refreshOnly = false
 
     public init(paths: [String], planFile: String?, store: any StateBackend, provider: any Provider) {
         self.paths = paths.isEmpty ? ["."] : paths
@@ -82,7 +87,23 @@ public struct ApplyCommand {
 
         let plan: Plan
         if let compiled {
-            let result = Planning(allowDestroy: allowDestroy).plan(compiled, against: state)
+            var refreshed: Refreshed?
+            if refreshes || refreshOnly, refreshOnly || compiled.report.errorCount == 0 {
+                switch await Refreshed.read(state, through: provider) {
+                case .success(let value): refreshed = value
+                case .failure(let error): return fail(compiled.report.diagnostics + [error.diagnostic], sources: compiled.report.sources, output: output)
+                }
+            }
+            let result: Planning.Result
+            if refreshOnly {
+                var drift = refreshed?.driftPlan(from: state) ?? Plan(lineage: state.lineage, serial: state.serial, changes: [])
+                drift.refreshOnly = true
+                result = Planning.Result(report: compiled.report, plan: drift)
+            } else {
+                result = Planning(allowDestroy: allowDestroy).plan(compiled, against: state, refreshed: refreshed)
+                // What refresh found is recorded with the changes, even where no change follows.
+                if let refreshed { state = refreshed.state }
+            }
             var text = TextRenderer(colored: colored).render(result.report)
             guard let planned = result.plan else {
                 return fail(result.report.diagnostics, sources: result.report.sources, output: output)
@@ -111,6 +132,18 @@ public struct ApplyCommand {
         }
         console.show(output)
         output = ""
+        if plan.refreshOnly {
+            // Azure already holds these values: they only go into state.
+            let storedSerial = state.serial
+            state.record(plan)
+            do throws(FatalDiagnostic) {
+                try store.write(state, replacing: storedSerial)
+            } catch {
+                return fail([error.diagnostic], sources: SourceFiles(), output: output)
+            }
+            return CommandOutput(stdout: "Refresh recorded: \(plural(plan.changes.count, "change")) outside tresor. "
+                                 + "Wrote serial \(state.serial) to \(store.description); nothing in Azure was changed.\n")
+        }
         do {
             try await Applier(store: store, provider: provider, progress: console.progress, finished: console.finished)
                 .apply(plan, to: &state)

@@ -19,14 +19,20 @@ public struct PlanCommand: Sendable {
     public var colored = false
     /// Said first: the recording provider's word that plan and apply change nothing in Azure.
     public var banner: String?
+    /// Connects to the provider that reads what Azure holds before planning (SPEC §7), once
+    /// the manifests and state are read; nil plans from stored state alone (`--no-refresh`,
+    /// `--provider record`), and then needs no credentials.
+    public var refresher: (@Sendable () async -> Result<any Provider, FatalDiagnostic>)?
+    /// `--refresh-only`: plan only the drift, from stored state to what Azure holds.
+    public var refreshOnly = false
 
     public init(paths: [String], store: any StateBackend) {
         self.paths = paths.isEmpty ? ["."] : paths
         self.store = store
     }
 
-    public func run() -> CommandOutput {
-        var output = plan()
+    public func run() async -> CommandOutput {
+        var output = await plan()
         if let banner {
             // JSON stays one document on stdout; the banner goes to stderr there.
             switch format {
@@ -38,7 +44,7 @@ public struct PlanCommand: Sendable {
         return output
     }
 
-    private func plan() -> CommandOutput {
+    private func plan() async -> CommandOutput {
         let lock: any StateLockHandle
         do {
             lock = try store.lock(operation: "plan", timeout: lockTimeout)
@@ -47,13 +53,50 @@ public struct PlanCommand: Sendable {
         }
         defer { lock.release() }
         let store = self.store
-        let (compiled, outcome) = Planning.compile(paths: paths, inventories: inventories) { Result { () throws(FatalDiagnostic) in try store.load() } }
+        let load = { @Sendable in Result { () throws(FatalDiagnostic) in try store.load() } }
+        let compiled: Compiler.Result
+        let outcome: Result<LoadedState, FatalDiagnostic>
+        var refreshing: Task<Result<Refreshed?, FatalDiagnostic>, Never>?
+        if let refresher {
+            // Azure is read while the manifests compile: the reads wait on the network and the
+            // read budget, the compiler on the CPU. State says what to read, so it comes first:
+            // read beside the compiler, it would start the reads only when the compiler is done.
+            outcome = load()
+            if case .success(let loaded) = outcome {
+                let state = loaded.state
+                refreshing = Task { await Refreshed.read(state, connecting: refresher) }
+            }
+            compiled = Compiler().check(paths: paths, inventories: inventories)
+        } else {
+            (compiled, outcome) = Planning.compile(paths: paths, inventories: inventories, alongside: load)
+        }
         let loaded: LoadedState
         switch outcome {
         case .success(let value): loaded = value
         case .failure(let error): return failure(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic]), state: nil)
         }
-        let result = Planning(allowDestroy: allowDestroy).plan(compiled, against: loaded.state)
+        var refreshed: Refreshed?
+        if let refreshing {
+            guard refreshOnly || compiled.report.errorCount == 0 else {
+                refreshing.cancel()
+                return failure(compiled.report, state: loaded.state)
+            }
+            switch await refreshing.value {
+            case .success(let value): refreshed = value
+            case .failure(let error):
+                let report = DiagnosticReport(sources: compiled.report.sources, diagnostics: compiled.report.diagnostics + [error.diagnostic])
+                return failure(report, state: loaded.state)
+            }
+        }
+        let result: Planning.Result
+        if refreshOnly {
+            // Only what Azure holds against state: the manifests' problems are shown, not planned.
+            var drift = refreshed?.driftPlan(from: loaded.state) ?? Plan(lineage: loaded.state.lineage, serial: loaded.state.serial, changes: [])
+            drift.refreshOnly = true
+            result = Planning.Result(report: compiled.report, plan: drift)
+        } else {
+            result = Planning(allowDestroy: allowDestroy).plan(compiled, against: loaded.state, refreshed: refreshed)
+        }
         guard let plan = result.plan else { return failure(result.report, state: loaded.state) }
         var notes = replayNote(loaded)
         if let out {

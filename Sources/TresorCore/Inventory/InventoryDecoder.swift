@@ -171,7 +171,7 @@ struct InventoryDecoder {
 
     /// One of `securityRules`. Rules whose addresses are application security groups are left
     /// out: which VMs those groups hold is not in the inventory.
-    private mutating func decodeSecurityRule(_ rule: YAMLNode) -> SecurityRule? {
+    mutating func decodeSecurityRule(_ rule: YAMLNode) -> SecurityRule? {
         guard case .mapping = rule.content else {
             report("TR007", "each security rule must be a JSON object, not \(rule.kindDescription)", at: rule.range)
             return nil

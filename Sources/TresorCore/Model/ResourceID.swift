@@ -38,6 +38,17 @@ public enum ResourceID {
         return joined
     }
 
+    /// The ID `levels` type/name pairs up: a security rule's NSG (1), a protected item's vault (3).
+    public static func parent(of id: String, levels: Int) -> String? {
+        let bytes = id.utf8
+        var end = bytes.endIndex
+        for _ in 0..<(2 * levels) {
+            guard let slash = bytes[..<end].lastIndex(of: UInt8(ascii: "/")), slash > bytes.startIndex else { return nil }
+            end = slash
+        }
+        return String(id[..<end])
+    }
+
     /// The comparison form of an ID.
     public static func key(_ id: String) -> String { id.asciiLowercased() }
 

@@ -33,16 +33,22 @@ public struct Planning: Sendable {
     }
 
     /// In-memory manifests, as `(path, text)` pairs (tests and rule examples).
-    public func plan(sources: [(path: String, text: String)], against state: State) -> Result {
-        plan(Compiler().check(sources: sources), against: state)
+    public func plan(sources: [(path: String, text: String)], against state: State, refreshed: Refreshed? = nil) -> Result {
+        plan(Compiler().check(sources: sources), against: state, refreshed: refreshed)
     }
 
-    func plan(_ compiled: Compiler.Result, against state: State) -> Result {
-        let stateDiagnostics = RuleCatalog.checkAgainstState(RuleContext(estate: compiled.estate, state: state))
+    /// Plans against `state`, or, when the plan refreshed, against `refreshed.state`: Azure's
+    /// values, its item counts, and the changes it finds outside tresor marked.
+    func plan(_ compiled: Compiler.Result, against state: State, refreshed: Refreshed? = nil) -> Result {
+        let state = refreshed?.state ?? state
+        let stateDiagnostics = RuleCatalog.checkAgainstState(RuleContext(estate: compiled.estate, state: state,
+                                                                         liveItemCounts: refreshed?.itemCounts))
         var report = DiagnosticReport(sources: compiled.report.sources, diagnostics: compiled.report.diagnostics + stateDiagnostics)
         guard report.errorCount == 0 else { return Result(report: report, plan: nil) }
-        var planner = Planner(estate: compiled.estate, state: state, allowDestroy: allowDestroy, sources: report.sources)
-        let plan = planner.plan()
+        var planner = Planner(estate: compiled.estate, state: state, allowDestroy: allowDestroy, sources: report.sources,
+                              liveItemCounts: refreshed?.itemCounts)
+        var plan = planner.plan()
+        refreshed?.mark(&plan)
         if !planner.diagnostics.isEmpty {
             report = DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + planner.diagnostics)
         }
@@ -51,7 +57,8 @@ public struct Planning: Sendable {
 }
 
 extension State {
-    /// Records a plan's changes without a journal or a provider: for tests and rule examples.
+    /// Records a plan's changes without a journal or a provider: a refresh-only apply, whose
+    /// changes Azure already holds; tests and rule examples.
     public mutating func record(_ plan: Plan) {
         for change in plan.changes { Journal.Entry(change, recorded: nil).apply(to: &self) }
         lineage = lineage ?? ProcessIdentity.uuid()

@@ -66,6 +66,10 @@ public struct PlannedChange: Sendable, Equatable {
     /// Indices of the earlier changes in the plan that must succeed before this one starts
     /// (`PlanDependencies`).
     public var dependencies: [Int] = []
+    /// What stored state recorded, when refresh found that Azure holds the resource otherwise,
+    /// or no longer holds it: the change is "changed outside tresor", and `before` is Azure's.
+    /// nil when Azure holds what state recorded, or when the plan did not refresh.
+    public var recorded: JSON?
 
     public init(action: PlanAction, kind: ManagedKind, id: String, name: String, destructive: Bool, reason: String,
                 before: JSON?, after: JSON?, location: String? = nil) {
@@ -82,6 +86,15 @@ public struct PlannedChange: Sendable, Equatable {
 
     /// Changed fields; empty for creates and deletes, whose whole resource appears or goes.
     public var diff: [FieldChange] { FieldChange.between(before, after) }
+
+    public var changedOutsideTresor: Bool { recorded != nil }
+
+    /// Paths of the fields whose value in Azure (`before`) differs from what state recorded:
+    /// those changed outside tresor.
+    public var pathsChangedOutsideTresor: Set<String> {
+        guard let recorded else { return [] }
+        return Set(FieldChange.between(recorded, before).map(\.path))
+    }
 }
 
 /// A plan: the changes that take the state, as of `lineage`/`serial`, to the manifests.
@@ -89,6 +102,9 @@ public struct Plan: Sendable, Equatable {
     public var lineage: String?
     public var serial: Int
     public var changes: [PlannedChange]
+    /// `plan --refresh-only`: the changes take state to what Azure holds (`after` is Azure's);
+    /// applying them records them in state and changes nothing in Azure.
+    public var refreshOnly = false
 
     /// A plan of `changes` in this order; each change's dependencies are derived from the order.
     public init(lineage: String?, serial: Int, changes: [PlannedChange]) {

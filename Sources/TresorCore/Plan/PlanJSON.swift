@@ -1,7 +1,8 @@
 /// Plans as JSON (SPEC §4), which is also the saved plan format of `plan --out`: the lineage and
 /// serial the plan was made against and its exact changes. A saved plan is applied from its
-/// `action`, `kind`, `id`, `name` and `after`; `diff`, `dependsOn` and `summary` are derived,
-/// for readers (a saved plan's dependencies are derived again from its order when it is read).
+/// `action`, `kind`, `id`, `name` and `after` (a `refreshOnly` plan only into state); `diff`,
+/// `dependsOn`, `summary` and what refresh found (`changedOutsideTresor`, `recorded`) are for
+/// readers (a saved plan's dependencies are derived again from its order when it is read).
 public enum PlanJSON {
     public static let formatVersion = 1
 
@@ -10,6 +11,7 @@ public enum PlanJSON {
             ("formatVersion", .int(formatVersion)),
             ("lineage", plan.lineage.map(JSON.string) ?? .null),
             ("serial", .int(plan.serial)),
+            ("refreshOnly", .bool(plan.refreshOnly)),
             ("changes", .array(plan.changes.map(change))),
             ("summary", .object([
                 ("create", .int(plan.count(.create))),
@@ -23,7 +25,8 @@ public enum PlanJSON {
     }
 
     private static func change(_ change: PlannedChange) -> JSON {
-        .object([
+        let outside = change.pathsChangedOutsideTresor
+        return .object([
             ("action", .string(change.action.rawValue)),
             ("kind", .string(change.kind.rawValue)),
             ("id", .string(change.id)),
@@ -32,8 +35,11 @@ public enum PlanJSON {
             ("reason", .string(change.reason)),
             ("before", change.before ?? .null),
             ("after", change.after ?? .null),
+            ("changedOutsideTresor", .bool(change.changedOutsideTresor)),
+            ("recorded", change.recorded ?? .null),
             ("diff", .array(change.diff.map { field in
-                .object([("path", .string(field.path)), ("before", field.before ?? .null), ("after", field.after ?? .null)])
+                .object([("path", .string(field.path)), ("before", field.before ?? .null), ("after", field.after ?? .null),
+                         ("changedOutsideTresor", .bool(outside.contains(field.path)))])
             })),
             ("location", change.location.map(JSON.string) ?? .null),
             ("dependsOn", .array(change.dependencies.map(JSON.int))),
@@ -66,10 +72,14 @@ public enum PlanJSON {
                   let before = item["before"], let after = item["after"],
                   (after == .null) == (action == .delete)
             else { throw Failure(message: "change \(index + 1) is not a valid plan change") }
-            changes.append(PlannedChange(action: action, kind: kind, id: id, name: name, destructive: destructive,
-                                         reason: reason, before: before == .null ? nil : before,
-                                         after: after == .null ? nil : after, location: item["location"]?.stringValue))
+            var change = PlannedChange(action: action, kind: kind, id: id, name: name, destructive: destructive,
+                                       reason: reason, before: before == .null ? nil : before,
+                                       after: after == .null ? nil : after, location: item["location"]?.stringValue)
+            if let recorded = item["recorded"], recorded != .null { change.recorded = recorded }
+            changes.append(change)
         }
-        return Plan(lineage: lineage.stringValue, serial: serial, changes: changes)
+        var plan = Plan(lineage: lineage.stringValue, serial: serial, changes: changes)
+        plan.refreshOnly = document["refreshOnly"] == .bool(true)
+        return plan
     }
 }

@@ -3,7 +3,7 @@
 /// fields, updates only the fields that change; a long list shows only its changed entries.
 public enum PlanText {
     public static func render(_ plan: Plan) -> String {
-        guard plan.hasChanges else { return noChanges + "\n" }
+        guard plan.hasChanges else { return nothingToDo(plan) + "\n" }
         let summary = summaryLine(plan)
         var output = summary + "\n\n"
         output += body(plan)
@@ -12,9 +12,17 @@ public enum PlanText {
     }
 
     static let noChanges = "No changes: the state matches the manifests."
+    static let noDrift = "No changes outside tresor: Azure holds what the state records."
+
+    static func nothingToDo(_ plan: Plan) -> String { plan.refreshOnly ? noDrift : noChanges }
 
     /// "Plan: 1 to create, 0 to update, 0 to replace, 0 to delete, 0 to stop protection."
+    /// A refresh-only plan: "Refresh only: 1 changed outside tresor, 0 deleted outside tresor; …".
     public static func summaryLine(_ plan: Plan) -> String {
+        if plan.refreshOnly {
+            return "Refresh only: \(plan.count(.update)) changed outside tresor, \(plan.count(.delete)) deleted outside tresor; "
+                + "applying records Azure's values in the state and changes nothing in Azure."
+        }
         let counts = PlanAction.allCases.map { "\(plan.count($0)) to \(verb($0))" }
         return "Plan: " + counts.joined(separator: ", ") + "."
     }
@@ -36,11 +44,11 @@ public enum PlanText {
     /// The change blocks, without the summary. Built as bytes: a large apply has 100,000 blocks.
     static func body(_ plan: Plan) -> String {
         String(decoding: Parallel.map(count: plan.changes.count) { changes in
-            body(plan.changes[changes])
+            body(plan.changes[changes], refreshOnly: plan.refreshOnly)
         }, as: UTF8.self)
     }
 
-    private static func body(_ changes: ArraySlice<PlannedChange>) -> [UInt8] {
+    private static func body(_ changes: ArraySlice<PlannedChange>, refreshOnly: Bool) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(changes.count * 400)
         for change in changes {
@@ -52,7 +60,11 @@ public enum PlanText {
             case .create:
                 writeFields(change.after, into: &output)
             case .update, .replace, .stopProtection:
-                for field in change.diff { output += fieldLines(field).utf8 }
+                let outside = refreshOnly ? [] : change.pathsChangedOutsideTresor
+                for field in change.diff {
+                    let labels = refreshOnly ? stateToAzure : outside.contains(field.path) ? azureToManifests : nil
+                    output += fieldLines(field, labels: labels).utf8
+                }
             case .delete:
                 break
             }
@@ -77,20 +89,29 @@ public enum PlanText {
     /// Lists longer than this show only their changed entries.
     static let shortList = 4
 
-    static func fieldLines(_ field: FieldChange) -> String {
+    /// Where a field's two values come from, when it is not stored state and manifests.
+    typealias Labels = (before: String, after: String)
+    /// A field changed outside tresor: Azure's value beside the manifests'.
+    static let azureToManifests: Labels = ("in Azure, changed outside tresor", "in the manifests")
+    /// A refresh-only plan: what state recorded beside what Azure holds.
+    static let stateToAzure: Labels = ("in state", "in Azure")
+
+    static func fieldLines(_ field: FieldChange, labels: Labels? = nil) -> String {
         if case .array(let old)? = field.before, case .array(let new)? = field.after,
            max(old.count, new.count) > shortList {
             let removed = difference(old, new)
             let added = difference(new, old)
             if !removed.isEmpty || !added.isEmpty {
                 let unchanged = old.count - removed.count
-                var lines = "    \(field.path): \(plural(unchanged, "entry", "entries")) unchanged\n"
+                let from = labels.map { " (\($0.before) -> \($0.after))" } ?? ""
+                var lines = "    \(field.path)\(from): \(plural(unchanged, "entry", "entries")) unchanged\n"
                 for entry in removed { lines += "      - \(show(entry))\n" }
                 for entry in added { lines += "      + \(show(entry))\n" }
                 return lines
             }
         }
-        return "    \(field.path): \(show(field.before)) -> \(show(field.after))\n"
+        guard let labels else { return "    \(field.path): \(show(field.before)) -> \(show(field.after))\n" }
+        return "    \(field.path): \(show(field.before)) (\(labels.before)) -> \(show(field.after)) (\(labels.after))\n"
     }
 
     /// Entries of `list` not matched in `other`, counting repeats.
@@ -116,7 +137,7 @@ public enum PlanText {
 public enum PlanMarkdown {
     public static func render(_ plan: Plan, diagnostics: [Diagnostic] = [], sources: SourceFiles = SourceFiles()) -> String {
         var output = "### tresor plan\n\n"
-        guard plan.hasChanges else { return output + PlanText.noChanges + "\n" + warnings(diagnostics, sources) }
+        guard plan.hasChanges else { return output + PlanText.nothingToDo(plan) + "\n" + warnings(diagnostics, sources) }
         // Labels are escaped so that no backtick reaches the block: three always close it.
         output += "```mermaid\n" + MermaidRenderer.render(PlanDiagram.diagram(plan), groupsInRow: true) + "```\n\n"
         let summary = PlanText.summaryLine(plan)

@@ -33,13 +33,16 @@ struct Planner {
     /// Keys of vaults this plan deletes.
     private var deletedVaults: Set<String> = []
     private var itemsByVM: [String: [String]]?
+    /// By vault key: the items Azure holds when the plan refreshed (soft-deleted and unmanaged
+    /// ones included), else state's, counted when first needed.
     private var itemCounts: [String: Int]?
 
-    init(estate: Estate, state: State, allowDestroy: Bool, sources: SourceFiles) {
+    init(estate: Estate, state: State, allowDestroy: Bool, sources: SourceFiles, liveItemCounts: [String: Int]? = nil) {
         self.estate = estate
         self.state = state
         self.allowDestroy = allowDestroy
         self.sources = sources
+        itemCounts = liveItemCounts
         declaredSlots = Array(repeating: false, count: state.slotCount)
     }
 

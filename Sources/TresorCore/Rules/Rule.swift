@@ -49,10 +49,14 @@ public struct RuleContext: Sendable {
     public let estate: Estate
     /// The state the manifests are planned against; nil when only validating.
     public let state: State?
+    /// By vault key, the protected items Azure holds, soft-deleted and unmanaged ones included,
+    /// when plan refreshed; nil otherwise (state's items are all that is known).
+    public let liveItemCounts: [String: Int]?
 
-    public init(estate: Estate, state: State? = nil) {
+    public init(estate: Estate, state: State? = nil, liveItemCounts: [String: Int]? = nil) {
         self.estate = estate
         self.state = state
+        self.liveItemCounts = liveItemCounts
     }
 }
 

@@ -9,7 +9,7 @@ extension RuleCatalog {
         run(stateRules, context)
     }
 
-    /// Codes the planner, the state store and apply report (TR601–TR606). The stored halves of
+    /// Codes the planner, the state store, apply and import report (TR601–TR607). The stored halves of
     /// TR105 and TR302 are reported by the planner under those rules' codes.
     static let planAndStateCodes: [any FrontEndRule.Type] = [
         DestructiveChangeRule.self,
@@ -18,5 +18,6 @@ extension RuleCatalog {
         UnusableStateRule.self,
         ProviderRefusalRule.self,
         SignInRule.self,
+        ImportLeftOutRule.self,
     ]
 }

@@ -22,6 +22,15 @@ public enum Files {
         return stat(path, &info) == 0 || errno != ENOENT
     }
 
+    /// Creates `path` and any missing parents (`mkdir -p`).
+    static func createDirectories(_ path: String) throws(Failure) {
+        var partial = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            partial += "/" + component
+            guard mkdir(partial, 0o755) == 0 || errno == EEXIST else { throw systemError("create the directory", partial) }
+        }
+    }
+
     static func isRegularFile(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG

@@ -58,6 +58,14 @@ final class EmulatorProcess {
 
     var port: Int { Int(baseURL.split(separator: ":").last ?? "") ?? 0 }
 
+    /// A service principal the emulator accepts, with ARM and the authority at the emulator and
+    /// managed identity's endpoint at a closed loopback port.
+    var signInEnvironment: [String: String] {
+        ["AZURE_TENANT_ID": "tenant", "AZURE_CLIENT_ID": "client", "AZURE_CLIENT_SECRET": "emulator-secret",
+         "AZURE_AUTHORITY_HOST": baseURL, "TRESOR_ARM_ENDPOINT": baseURL,
+         "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:\(Self.closedPort())"]
+    }
+
     func stop() {
         guard process.isRunning else { return }
         // SIGKILL: a server busy with open connections must not keep the test waiting.

@@ -7,8 +7,9 @@ enum ReplicationLockRule: EstateRule {
             A Recovery Services vault's storage replication (GRS or LRS) can only be changed before the first \
             item is protected in it. Once the vault holds backup items (protected, or stopped with data \
             retained), Azure refuses the change (StorageModelModifyError) and the vault must be recreated. \
-            tresor knows which vaults hold items from stored state, so it reports the change at plan time \
-            instead of letting apply fail.
+            tresor knows which vaults hold items from stored state, and when plan refreshes, from Azure itself: \
+            items tresor does not manage and soft-deleted items count too, as Azure counts them. It reports the \
+            change at plan time instead of letting apply fail.
             """,
         source: "seed 000 (note: replication cannot be changed once the vault holds backup items; recreate the vault)",
         triggering: [], nonTriggering: [],
@@ -43,13 +44,14 @@ enum ReplicationLockRule: EstateRule {
                   // A vault whose region changes is created anew (TR601 guards that instead).
                   stored.attributes["region"]?.stringValue == vault.region.value.lowercased()
             else { continue }
-            if itemCounts == nil { itemCounts = state.itemCountsByVault() }
+            if itemCounts == nil { itemCounts = context.liveItemCounts ?? state.itemCountsByVault() }
             let items = itemCounts?[stored.key] ?? 0
             guard items > 0 else { continue }
             diagnostics.append(Diagnostic(
                 "TR104", .error,
                 "replication of vault \(vault.name.value) cannot change from \(storedReplication) to "
-                    + "\(vault.effectiveReplication.rawValue): it holds \(plural(items, "backup item")) in stored state",
+                    + "\(vault.effectiveReplication.rawValue): it holds \(plural(items, "backup item")) "
+                    + (context.liveItemCounts == nil ? "in stored state" : "in Azure"),
                 at: vault.replication?.range ?? vault.name.range,
                 help: "keep `replication: \(storedReplication)`; for \(vault.effectiveReplication.rawValue), "
                     + "create a new vault and move the VMs to it (which deletes their recovery points)"))
