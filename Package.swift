@@ -62,7 +62,7 @@ let package = Package(
         ),
         .testTarget(
             name: "tresorTests",
-            dependencies: ["tresor"],
+            dependencies: ["tresor", "TresorCore"],
             // Help goldens, read from the source tree by path.
             exclude: ["Golden"]
         ),

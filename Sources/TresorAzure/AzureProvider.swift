@@ -84,7 +84,7 @@ public final class AzureProvider: Provider {
         FatalDiagnostic(Diagnostic("TR606", .error, "cannot sign in to Azure: \(failure.message)", at: nil,
                    notes: failure.tried.map { DiagnosticNote("tried \($0)") },
                    help: "set AZURE_TENANT_ID and AZURE_CLIENT_ID with AZURE_CLIENT_SECRET, AZURE_FEDERATED_TOKEN_FILE or GitHub Actions OIDC, "
-                       + "run on a managed identity, or sign in with `az login`; `--provider record` changes state only"))
+                       + "run on a managed identity, or sign in with `az login`; `plan --no-refresh` needs no sign-in, and `--provider record` changes state only"))
     }
 
     public var banner: String? { nil }

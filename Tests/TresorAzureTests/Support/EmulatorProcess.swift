@@ -16,9 +16,15 @@ final class EmulatorProcess {
     let baseURL: String
     private let process: Process
 
-    /// The repository's root, found from this file's path: tests run from a clone.
-    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The repository's root: the nearest folder above this file with a Package.swift (tests run
+    /// from a clone; this file is linked into more than one test target).
+    static let repositoryRoot: URL = {
+        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path), folder.path != "/" {
+            folder = folder.deletingLastPathComponent()
+        }
+        return folder
+    }()
 
     /// Starts the ARM emulator with `arguments` after `--port 0`.
     convenience init(emulatorArguments arguments: [String] = []) throws {

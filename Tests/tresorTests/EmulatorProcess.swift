@@ -1,0 +1,1 @@
+../TresorAzureTests/Support/EmulatorProcess.swift
