@@ -1,0 +1,64 @@
+@testable import TresorCore
+import FuzzSupport
+
+/// An az CLI inventory (`az vm list --show-details -o json`, `az network nsg list -o json`)
+/// merged into manifests that declare one of its VMs and protect others it alone knows, as
+/// `validate --inventory` reads them; rendered, and planned when there are no errors.
+func fuzzInventory(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let compiler = Compiler()
+    let inventory = compiler.parse(Fuzz.mapped(Fuzz.input(data, size)), id: 1, role: .inventory)
+    let result = compiler.check(parsed: [manifests, inventory], governedBy: [:])
+    _ = TextRenderer(colored: false).render(result.report)
+    _ = DiagnosticJSON.report(result.report, strict: false).rendered()
+    let planned = Planning().plan(result, against: State())
+    if let plan = planned.plan {
+        Fuzz.expectSavedPlanReadsBack(plan, planned.report)
+        var state = State()
+        state.record(plan)
+        Fuzz.expectLoadsAgain(state, "an estate with inventory facts, applied")
+    }
+    return 0
+}
+
+/// web-01 declared (the inventory must agree with it); db-01, app-02 and nsg-web known only
+/// from the inventory (the seeds' VMs and NSGs).
+private let manifests = Compiler().parse(SourceFile(path: "estate.yaml", bytes: Array("""
+    apiVersion: tresor/v1
+    kind: Vault
+    name: rsv-prod-weu
+    subscription: 1f0c5c6e-0000-4000-8000-00000000a001
+    resourceGroup: rg-backup-prod
+    region: westeurope
+    ---
+    apiVersion: tresor/v1
+    kind: VirtualMachine
+    name: web-01
+    subscription: 1f0c5c6e-0000-4000-8000-00000000a001
+    resourceGroup: rg-web
+    region: westeurope
+    os: {type: Windows, version: "2019"}
+    agent: {installed: true, version: "2.7.41491.1102"}
+    ---
+    apiVersion: tresor/v1
+    kind: Protection
+    vault: rsv-prod-weu
+    policy: DefaultPolicy
+    vms: [web-01, db-01, rg-web/app-02]
+    ---
+    apiVersion: tresor/v1
+    kind: NetworkRule
+    name: allow-azure-backup
+    nsg: nsg-web
+    direction: Outbound
+    access: Allow
+    priority: 900
+    protocol: Tcp
+    source: VirtualNetwork
+    sourcePorts: "*"
+    destination: AzureBackup
+    destinationPorts: ["443"]
+
+    """.utf8)), id: 0, role: .manifest)
+
+// Last: top-level code runs in order, and this does not return.
+Fuzz.run(fuzzInventory)
