@@ -3,7 +3,7 @@
 #   scripts/sanitize.sh asan [--filter X]   the test suite under AddressSanitizer and LeakSanitizer
 #   scripts/sanitize.sh tsan [--filter X]   the test suite under ThreadSanitizer
 #   scripts/sanitize.sh tsan-binary [VMS]   the release binary under ThreadSanitizer on a generated
-#                                           estate of VMS VMs (default 2000): validate, apply
+#                                           estate of VMS VMs (default 5000): validate, apply
 #                                           --provider record, then plan, which must show no changes
 # --filter is swift test's. Builds go to .build-asan and .build-tsan. Any report fails the run.
 set -euo pipefail
@@ -25,7 +25,7 @@ asan | tsan)
     swift test --disable-swift-testing --sanitize="$SANITIZER" --scratch-path ".build-$MODE" "$@"
     ;;
 tsan-binary)
-    VMS=${1:-2000}
+    VMS=${1:-5000}
     swift build -c release --sanitize=thread --scratch-path .build-tsan --product tresor
     TRESOR="$PWD/.build-tsan/release/tresor"
     WORK=$(mktemp -d)
