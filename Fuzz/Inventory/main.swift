@@ -10,13 +10,7 @@ func fuzzInventory(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let result = compiler.check(parsed: [manifests, inventory], governedBy: [:])
     _ = TextRenderer(colored: false).render(result.report)
     _ = DiagnosticJSON.report(result.report, strict: false).rendered()
-    let planned = Planning().plan(result, against: State())
-    if let plan = planned.plan {
-        Fuzz.expectSavedPlanReadsBack(plan, planned.report)
-        var state = State()
-        state.record(plan)
-        Fuzz.expectLoadsAgain(state, "an estate with inventory facts, applied")
-    }
+    Fuzz.expectFirstApplyLoads(result, "an estate with inventory facts")
     return 0
 }
 

@@ -18,13 +18,7 @@ func fuzzManifest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         _ = command.render(result).stdout
     }
     _ = TextRenderer(colored: true).render(result.report)
-    let planned = Planning().plan(result, against: State())
-    if let plan = planned.plan {
-        Fuzz.expectSavedPlanReadsBack(plan, planned.report)
-        var state = State()
-        state.record(plan)
-        Fuzz.expectLoadsAgain(state, "the manifests' first apply")
-    }
+    Fuzz.expectFirstApplyLoads(result, "the manifests")
     return 0
 }
 

@@ -154,6 +154,17 @@ public enum Fuzz {
         }
     }
 
+    /// Plans `result` against empty state, as a first apply does: when it plans, the plan's saved
+    /// form reads back and the state its apply records loads again.
+    public static func expectFirstApplyLoads(_ result: Compiler.Result, _ what: String) {
+        let planned = Planning().plan(result, against: State())
+        guard let plan = planned.plan else { return }
+        expectSavedPlanReadsBack(plan, planned.report)
+        var state = State()
+        state.record(plan)
+        expectLoadsAgain(state, "\(what), applied")
+    }
+
     /// Plans `estate` against `state`, with and without --allow-destroy, renders each plan and
     /// its saved form, and records it as apply would: the state written must load again.
     public static func planAndRecord(against state: State, _ what: String) {
