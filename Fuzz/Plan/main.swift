@@ -15,6 +15,8 @@ func fuzzPlan(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     for base in [State(), Fuzz.appliedState] {
         var state = base
         state.record(plan)
+        // A change to a policy or item whose vault is missing is refused by every provider.
+        guard state.firstWithoutItsVault() == nil else { continue }
         Fuzz.expectLoadsAgain(state, "a saved plan recorded")
     }
     return 0

@@ -176,6 +176,23 @@ final class StateStoreTests: XCTestCase {
         expectUnusable("a resource has the wrong shape")
     }
 
+    /// Well shaped, but in a vault the state does not hold: no change to it could be applied.
+    func testAChecksummedStateWithAPolicyOrItemWithoutItsVaultIsUnusable() throws {
+        let state = appliedState()
+        let vault = state.resources[0]
+        for child in state.resources.dropFirst() {
+            var orphaned = State(lineage: state.lineage, serial: state.serial)
+            XCTAssertTrue(orphaned.insert(child))
+            try Data(StateFile.encode(orphaned)).write(to: URL(fileURLWithPath: store.path))
+            expectUnusable("it holds \(child.kind.rawValue) \"\(child.id)\" without its vault")
+        }
+        var whole = state
+        whole.remove(id: vault.id)
+        whole.set(vault)  // recorded after what it holds: order does not matter
+        try Data(StateFile.encode(whole)).write(to: URL(fileURLWithPath: store.path))
+        XCTAssertEqual(try store.load().state.count, 3)
+    }
+
     func testTheFixNamesTheBackupOnlyWhenThereIsOne() throws {
         func help() -> String? {
             do {
@@ -256,6 +273,13 @@ final class StateStoreTests: XCTestCase {
                                           .set(action: "update", StateResource(kind: .backupPolicy, id: vault.id, name: "p", attributes: .object([])))])
         expectUnusable("journal line 3 records a resource tresor cannot use: BackupPolicy \"\(vault.id)\" does not have the ID")
         XCTAssertEqual(try snapshot(directory).filter { !$0.key.hasSuffix(".journal") }, before)
+    }
+
+    func testAJournalThatLeavesAnItemWithoutItsVaultIsUnusable() throws {
+        let state = appliedState()
+        try store.write(state, replacing: 0)
+        try writeJournal(state, entries: [.remove(action: "delete", id: state.resources[0].id)])
+        expectUnusable("replayed, it leaves BackupPolicy \"\(state.resources[1].id)\" without its vault")
     }
 
     // MARK: lock

@@ -84,7 +84,8 @@ public enum StateFile {
         return (String(decoding: bytes[start..<(start + 16)], as: UTF8.self), start + 19)
     }
 
-    /// The state, its recorded checksum, and the first resource's `shapeProblem` if any.
+    /// The state, its recorded checksum, and what makes it unusable although it parsed: the first
+    /// resource's `shapeProblem`, or a policy or protected item without its vault.
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> (State, String, String?) {
         let document: JSON
         do {
@@ -110,6 +111,7 @@ public enum StateFile {
             if malformed == nil { malformed = resource.shapeProblem }
             guard state.insert(resource) else { throw Failure(message: "resource \(resource.id) is recorded twice") }
         }
+        if malformed == nil, let orphan = state.firstWithoutItsVault() { malformed = "it holds \(orphan.withoutItsVault)" }
         return (state, checksum, malformed)
     }
 }

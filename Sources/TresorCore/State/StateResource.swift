@@ -80,6 +80,11 @@ public struct StateResource: Sendable, Equatable {
         return nil
     }
 
+    /// This policy or protected item, named for a message that it is without its vault.
+    var withoutItsVault: String {
+        "\(kind.rawValue) \"\(id)\" without its vault"
+    }
+
     /// What makes `id` unusable as the identity of a `kind`, or nil.
     static func idProblem(_ id: String, of kind: ManagedKind) -> String? {
         ResourceID.hasShape(id, of: kind)
