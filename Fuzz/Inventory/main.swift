@@ -15,44 +15,16 @@ func fuzzInventory(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 /// web-01 declared (the inventory must agree with it); db-01, app-02 and nsg-web known only
-/// from the inventory (the seeds' VMs and NSGs).
-private let manifests = Compiler().parse(SourceFile(path: "estate.yaml", bytes: Array("""
-    apiVersion: tresor/v1
-    kind: Vault
-    name: rsv-prod-weu
-    subscription: 1f0c5c6e-0000-4000-8000-00000000a001
-    resourceGroup: rg-backup-prod
-    region: westeurope
-    ---
-    apiVersion: tresor/v1
-    kind: VirtualMachine
-    name: web-01
-    subscription: 1f0c5c6e-0000-4000-8000-00000000a001
-    resourceGroup: rg-web
-    region: westeurope
-    os: {type: Windows, version: "2019"}
-    agent: {installed: true, version: "2.7.41491.1102"}
-    ---
+/// from the inventory (the seeds' VMs and NSGs; vms-and-nsg-web-valid.json holds them all and
+/// plans).
+private let manifests = Compiler().parse(SourceFile(path: "estate.yaml", bytes: Array([Fuzz.vaultDocument, Fuzz.webVMDocument, """
     apiVersion: tresor/v1
     kind: Protection
     vault: rsv-prod-weu
     policy: DefaultPolicy
     vms: [web-01, db-01, rg-web/app-02]
-    ---
-    apiVersion: tresor/v1
-    kind: NetworkRule
-    name: allow-azure-backup
-    nsg: nsg-web
-    direction: Outbound
-    access: Allow
-    priority: 900
-    protocol: Tcp
-    source: VirtualNetwork
-    sourcePorts: "*"
-    destination: AzureBackup
-    destinationPorts: ["443"]
 
-    """.utf8)), id: 0, role: .manifest)
+    """, Fuzz.ruleDocument].joined(separator: "---\n").utf8)), id: 0, role: .manifest)
 
 // Last: top-level code runs in order, and this does not return.
 Fuzz.run(fuzzInventory)

@@ -51,15 +51,46 @@ public enum Fuzz {
         return source
     }
 
-    /// A small estate with every kind of managed resource, and a VM protected in each vault.
-    public static let estateText = """
+    /// Documents the fuzz estates share: vault rsv-prod-weu, VM web-01, and an outbound rule on
+    /// NSG nsg-web, each ending in a newline.
+    public static let vaultDocument = """
         apiVersion: tresor/v1
         kind: Vault
         name: rsv-prod-weu
         subscription: 1f0c5c6e-0000-4000-8000-00000000a001
         resourceGroup: rg-backup-prod
         region: westeurope
-        ---
+
+        """
+    public static let webVMDocument = """
+        apiVersion: tresor/v1
+        kind: VirtualMachine
+        name: web-01
+        subscription: 1f0c5c6e-0000-4000-8000-00000000a001
+        resourceGroup: rg-web
+        region: westeurope
+        os: {type: Windows, version: "2019"}
+        agent: {installed: true, version: "2.7.41491.1102"}
+
+        """
+    public static let ruleDocument = """
+        apiVersion: tresor/v1
+        kind: NetworkRule
+        name: allow-azure-backup
+        nsg: nsg-web
+        direction: Outbound
+        access: Allow
+        priority: 900
+        protocol: Tcp
+        source: VirtualNetwork
+        sourcePorts: "*"
+        destination: AzureBackup
+        destinationPorts: ["443"]
+
+        """
+
+    /// A small estate with every kind of managed resource, and a VM protected in each vault.
+    public static let estateText = [vaultDocument, """
         apiVersion: tresor/v1
         kind: Vault
         name: rsv-prod-neu
@@ -75,16 +106,8 @@ public enum Fuzz {
         schedule: {frequency: Daily, time: "19:00"}
         instantRestoreDays: 2
         retention: {daily: 30, weekly: {weeks: 12, days: [Sunday]}}
-        ---
-        apiVersion: tresor/v1
-        kind: VirtualMachine
-        name: web-01
-        subscription: 1f0c5c6e-0000-4000-8000-00000000a001
-        resourceGroup: rg-web
-        region: westeurope
-        os: {type: Windows, version: "2019"}
-        agent: {installed: true, version: "2.7.41491.1102"}
-        ---
+
+        """, webVMDocument, """
         apiVersion: tresor/v1
         kind: VirtualMachine
         name: db-01
@@ -112,21 +135,8 @@ public enum Fuzz {
         subscription: 1f0c5c6e-0000-4000-8000-00000000a001
         resourceGroup: rg-net
         region: westeurope
-        ---
-        apiVersion: tresor/v1
-        kind: NetworkRule
-        name: allow-azure-backup
-        nsg: nsg-web
-        direction: Outbound
-        access: Allow
-        priority: 900
-        protocol: Tcp
-        source: VirtualNetwork
-        sourcePorts: "*"
-        destination: AzureBackup
-        destinationPorts: ["443"]
 
-        """
+        """, ruleDocument].joined(separator: "---\n")
 
     /// `estateText` compiled, once.
     public static let estate = Compiler().check(sources: [(path: "estate.yaml", text: estateText)])
