@@ -68,3 +68,29 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzz targets, built only with TRESOR_FUZZ=1 (scripts/fuzz.sh builds them into .build-fuzz):
+// one libFuzzer executable per parser of outside input, under Fuzz/. TresorCore is instrumented
+// for coverage and AddressSanitizer with them, and built with -enable-testing so that the
+// targets reach its internal decoders. On this toolchain gold crashes linking libFuzzer: lld.
+if Context.environment["TRESOR_FUZZ"] == "1" {
+    let sanitizers = ["-sanitize=fuzzer,address"]
+    for target in package.targets where target.name == "TresorCore" {
+        target.swiftSettings = [.unsafeFlags(sanitizers + ["-enable-testing"])]
+    }
+    package.targets.append(.target(
+        name: "FuzzSupport",
+        dependencies: ["TresorCore"],
+        path: "Fuzz/Support",
+        swiftSettings: [.unsafeFlags(sanitizers)]
+    ))
+    for name in ["Manifests", "Configuration", "Inventory", "State", "Journal", "Plan"] {
+        package.targets.append(.executableTarget(
+            name: "Fuzz\(name)",
+            dependencies: ["TresorCore", "FuzzSupport"],
+            path: "Fuzz/\(name)",
+            swiftSettings: [.unsafeFlags(sanitizers)],
+            linkerSettings: [.unsafeFlags(sanitizers + ["-use-ld=lld"])]
+        ))
+    }
+}

@@ -134,6 +134,54 @@ final class StateCommandTests: XCTestCase {
         XCTAssertEqual(try snapshot(directory), before, "state, backup and directory are unchanged")
     }
 
+    /// The probe's case: a protected item whose ID has lost its vault, in a state whose checksum
+    /// was made again. plan and apply refuse it at load (TR604) and write nothing; before, plan
+    /// showed "stop protection" and every apply failed on the missing vault yet rewrote the state.
+    func testAChecksummedStateWithAMalformedItemIDIsUnusableAndNothingIsWritten() async throws {
+        let applied = await apply()
+        XCTAssertEqual(applied.exitCode, ExitCode.success, applied.stdout)
+        var state = try store.load().state
+        let item = try XCTUnwrap(state.resources.first { $0.kind == .protectedItem })
+        let malformed = item.id.replacingOccurrences(of: "/vaults/rsv-prod-weu/", with: "/vaults/")
+        state.remove(id: item.id)
+        state.set(StateResource(kind: .protectedItem, id: malformed, name: item.name, attributes: item.attributes))
+        try Data(StateFile.encode(state)).write(to: URL(fileURLWithPath: store.path))
+        try writeManifests(baseEstate.components(separatedBy: "---\n").prefix(2).joined(separator: "---\n"))
+        let before = try snapshot(directory)
+
+        let (planned, saved, refused) = (await plan(), await plan(out: planFile), await apply())
+        let outputs = [planned, saved, refused, ShowCommand(planFile: nil, store: store).run()]
+        for output in outputs {
+            XCTAssertEqual(output.exitCode, ExitCode.failure, output.stdout)
+            XCTAssertTrue(output.stdout.contains("error[TR604]: cannot use \"\(store.path)\": ProtectedItem \"\(malformed)\" does not have the ID of a ProtectedItem"),
+                          output.stdout)
+            XCTAssertTrue(output.stdout.contains("nothing was written"), output.stdout)
+            XCTAssertFalse(output.stdout.contains("stop"), output.stdout)
+        }
+        XCTAssertEqual(try snapshot(directory), before, "state, backup, journal and lock are as they were")
+    }
+
+    /// A saved plan is not checksummed: one whose change would record a malformed resource is
+    /// refused before anything runs, for the state apply wrote could not be loaded again.
+    func testASavedPlanWithAMalformedChangeIsRefused() async throws {
+        let saved = await plan(out: planFile)
+        XCTAssertEqual(saved.exitCode, ExitCode.changes)
+        let text = try String(contentsOfFile: planFile, encoding: .utf8)
+        let edits = [("/protectedItems/", "/items/", "change 3 is not a valid plan change: ProtectedItem \""),
+                     ("\"protectionState\": \"Protected\"", "\"protectionState\": \"On\"", "lacks its vm, its policy or its protectionState"),
+                     ("\"after\": {\n        \"region\"", "\"after\": 1, \"x\": {\n        \"region\"",
+                      "change 1 is not a valid plan change: Vault \"")]
+        for (old, new, message) in edits {
+            XCTAssertTrue(text.contains(old), old)
+            try text.replacingOccurrences(of: old, with: new).write(toFile: planFile, atomically: true, encoding: .utf8)
+            let before = try snapshot(directory)
+            let applied = await apply(planFile: planFile)
+            XCTAssertEqual(applied.exitCode, ExitCode.failure, applied.stdout)
+            XCTAssertTrue(applied.stdout.contains(message), applied.stdout)
+            XCTAssertEqual(try snapshot(directory), before)
+        }
+    }
+
     func testApplyNeedsAutoApproveWithoutATerminal() async throws {
         let output = await apply(autoApprove: false)
         XCTAssertEqual(output.exitCode, ExitCode.usage)

@@ -97,6 +97,102 @@ final class StateStoreTests: XCTestCase {
         expectUnusable("checksum does not match")
     }
 
+    func testTheIDsTresorBuildsHaveTheirKindsShape() {
+        let vault = ResourceID.vault(subscription: "1F0C5C6E-0000-4000-8000-00000000A001", resourceGroup: "RG_(x).y", name: "rsv-A")
+        let nsg = ResourceID.networkSecurityGroup(subscription: "1f0c5c6e-0000-4000-8000-00000000a001", resourceGroup: "rg", name: "nsg")
+        let ids: [(String, ManagedKind)] = [
+            (vault, .vault),
+            (ResourceID.backupPolicy(vaultID: vault, name: "daily-30"), .backupPolicy),
+            (ResourceID.protectedItem(vaultID: vault, vmResourceGroup: "rg-web", vmName: "web-01"), .protectedItem),
+            // VM names tresor accepts may hold ";" (Azure's do not).
+            (ResourceID.protectedItem(vaultID: vault, vmResourceGroup: "rg-web", vmName: "web;01"), .protectedItem),
+            (ResourceID.securityRule(nsgID: nsg, name: "allow-backup"), .networkRule),
+            // Azure's casing of keywords is not tresor's.
+            ("/SUBSCRIPTIONS/s/RESOURCEGROUPS/rg/PROVIDERS/microsoft.recoveryservices/VAULTS/v", .vault),
+            ("/subscriptions/s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v/backupFabrics/azure/"
+                + "protectionContainers/IaasVMContainer;iaasvmcontainerv2;RG;VM/protectedItems/VM;iaasvmcontainerv2;rg;vm", .protectedItem),
+        ]
+        for (id, kind) in ids {
+            XCTAssertTrue(ResourceID.hasShape(id, of: kind), id)
+            for other in ManagedKind.allCases where other != kind {
+                XCTAssertFalse(ResourceID.hasShape(id, of: other), "\(id) as \(other)")
+            }
+        }
+    }
+
+    /// IDs of the right length in the wrong shape, each once per kind.
+    private static var malformedIDs: [(String, ManagedKind)] {
+        let vault = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v"
+        let item = "/backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;rg;vm/protectedItems/vm;iaasvmcontainerv2;rg;vm"
+        return [
+            ("", .vault), ("v", .vault), (vault + "/", .vault), (String(vault.dropFirst()), .vault),
+            (vault.replacingOccurrences(of: "RecoveryServices", with: "Network"), .vault),
+            (vault.replacingOccurrences(of: "/vaults/", with: "/vault/"), .vault),
+            (vault + "/backupPolicies", .backupPolicy), (vault + "/policies/p", .backupPolicy), (vault + "/backupPolicies/p/x", .backupPolicy),
+            (vault + item.replacingOccurrences(of: "/protectedItems/", with: "/protectedItem/"), .protectedItem),
+            // The probe's item: the vault part cut short, so no vault can be read off it.
+            ("/subscriptions/s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults" + item, .protectedItem),
+            (vault + item.replacingOccurrences(of: "protectedItems/vm;iaasvmcontainerv2;rg;vm", with: "protectedItems/vm;iaasvmcontainerv2;rg;other"), .protectedItem),
+            (vault + item.replacingOccurrences(of: "iaasvmcontainer;iaasvmcontainerv2;rg;vm", with: "iaasvmcontainer;rg;vm"), .protectedItem),
+            (vault + item.replacingOccurrences(of: ";rg;vm", with: ";vm"), .protectedItem),
+            (vault + item.replacingOccurrences(of: "vm;iaasvmcontainerv2;rg;vm", with: "vm;iaasvmcontainerv2;"), .protectedItem),
+            ("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/n/securityRules", .networkRule),
+            ("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/n/rules/r", .networkRule),
+        ]
+    }
+
+    func testIDsOfAnotherShapeAreRefused() {
+        for (id, kind) in Self.malformedIDs {
+            XCTAssertFalse(ResourceID.hasShape(id, of: kind), "\(id) as \(kind)")
+        }
+    }
+
+    /// A hand edit with the checksum made again is caught by shape: TR604 at load.
+    func testAChecksummedStateWithAMalformedResourceIsUnusable() throws {
+        let state = appliedState()
+        for (id, kind) in Self.malformedIDs {
+            var damaged = state
+            damaged.set(StateResource(kind: kind, id: id, name: "x", attributes: .object([])))
+            try Data(StateFile.encode(damaged)).write(to: URL(fileURLWithPath: store.path))
+            expectUnusable("does not have the ID of a \(kind.rawValue), ")
+        }
+        let item = state.resources[2]
+        for attribute in ["vm", "policy", "protectionState"] {
+            guard case .object(let members) = item.attributes else { return XCTFail("attributes are an object") }
+            var damaged = state
+            damaged.set(StateResource(kind: .protectedItem, id: item.id, name: item.name,
+                                      attributes: .object(members.filter { $0.0 != attribute })))
+            try Data(StateFile.encode(damaged)).write(to: URL(fileURLWithPath: store.path))
+            expectUnusable("lacks its vm, its policy or its protectionState")
+        }
+        var damaged = state
+        damaged.set(StateResource(kind: .protectedItem, id: item.id, name: item.name, attributes: .object([
+            ("vm", .string("x")), ("policy", .string("daily-30")), ("protectionState", .string("Paused")),
+        ])))
+        try Data(StateFile.encode(damaged)).write(to: URL(fileURLWithPath: store.path))
+        expectUnusable("lacks its vm, its policy or its protectionState")
+        damaged.set(StateResource(kind: .vault, id: state.resources[0].id, name: "v", attributes: .int(1)))
+        try Data(StateFile.encode(damaged)).write(to: URL(fileURLWithPath: store.path))
+        expectUnusable("a resource has the wrong shape")
+    }
+
+    /// Well shaped, but in a vault the state does not hold: no change to it could be applied.
+    func testAChecksummedStateWithAPolicyOrItemWithoutItsVaultIsUnusable() throws {
+        let state = appliedState()
+        let vault = state.resources[0]
+        for child in state.resources.dropFirst() {
+            var orphaned = State(lineage: state.lineage, serial: state.serial)
+            XCTAssertTrue(orphaned.insert(child))
+            try Data(StateFile.encode(orphaned)).write(to: URL(fileURLWithPath: store.path))
+            expectUnusable("it holds \(child.kind.rawValue) \"\(child.id)\" without its vault")
+        }
+        var whole = state
+        whole.remove(id: vault.id)
+        whole.set(vault)  // recorded after what it holds: order does not matter
+        try Data(StateFile.encode(whole)).write(to: URL(fileURLWithPath: store.path))
+        XCTAssertEqual(try store.load().state.count, 3)
+    }
+
     func testTheFixNamesTheBackupOnlyWhenThereIsOne() throws {
         func help() -> String? {
             do {
@@ -166,6 +262,24 @@ final class StateStoreTests: XCTestCase {
         try writeJournal(state, entries: [], tail: "0123456789abcdef {\"action\":\"create\"}\n"
             + String(decoding: Journal.line(Journal.Entry.remove(action: "delete", id: "x").json), as: UTF8.self))
         expectUnusable("journal line 2 is damaged")
+    }
+
+    func testAJournalLineWithAMalformedResourceIsUnusable() throws {
+        let state = appliedState()
+        try store.write(state, replacing: 0)
+        let before = try snapshot(directory)
+        let vault = state.resources[0]
+        try writeJournal(state, entries: [.set(action: "create", newPolicy("weekly", in: state)),
+                                          .set(action: "update", StateResource(kind: .backupPolicy, id: vault.id, name: "p", attributes: .object([])))])
+        expectUnusable("journal line 3 records a resource tresor cannot use: BackupPolicy \"\(vault.id)\" does not have the ID")
+        XCTAssertEqual(try snapshot(directory).filter { !$0.key.hasSuffix(".journal") }, before)
+    }
+
+    func testAJournalThatLeavesAnItemWithoutItsVaultIsUnusable() throws {
+        let state = appliedState()
+        try store.write(state, replacing: 0)
+        try writeJournal(state, entries: [.remove(action: "delete", id: state.resources[0].id)])
+        expectUnusable("replayed, it leaves BackupPolicy \"\(state.resources[1].id)\" without its vault")
     }
 
     // MARK: lock

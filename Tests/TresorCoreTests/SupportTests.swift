@@ -51,3 +51,30 @@ final class JSONReaderTests: XCTestCase {
         XCTAssertThrowsError(try JSONReader.parse([0x22, 0xFF, 0x22]))  // not UTF-8
     }
 }
+
+/// The parallel helpers hand out disjoint slots to threads and join results in index order; under
+/// ThreadSanitizer (scripts/sanitize.sh tsan) these also check that no two threads touch one slot.
+final class ParallelTests: XCTestCase {
+    /// Counts on both sides of every chunking threshold, for one and for several chunks.
+    private let counts = [0, 1, 999, 1000, 1999, 2000, 2001, 4 * Parallel.cores * 1000 + 7]
+
+    func testEachReturnsResultsInIndexOrder() {
+        for count in [0, 1, 2, 17, 1000] {
+            XCTAssertEqual(Parallel.each(count) { "item \($0)" }, (0..<count).map { "item \($0)" })
+        }
+    }
+
+    func testMapOfChunksJoinsThemInOrder() {
+        for count in counts {
+            let joined = Parallel.map(count: count) { range in range.map { [$0, $0 * 2] } }
+            XCTAssertEqual(joined, (0..<count).map { [$0, $0 * 2] }, "\(count) items")
+        }
+    }
+
+    func testMapInPlaceInitializesEverySlotOnce() {
+        for count in counts {
+            let mapped = Parallel.map(count) { String(repeating: "x", count: $0 % 7) + "\($0)" }
+            XCTAssertEqual(mapped, (0..<count).map { String(repeating: "x", count: $0 % 7) + "\($0)" }, "\(count) items")
+        }
+    }
+}

@@ -49,6 +49,65 @@ public enum ResourceID {
         return String(id[..<end])
     }
 
+    /// Whether `id` has the path of a `kind`'s identity as the functions above build it: their
+    /// keywords in their places (ignoring case, as Azure compares them) and one segment per name;
+    /// a protected item's container and item segments name the same VM. Planning reads a child's
+    /// vault off its ID, so state and journals are checked with this when they are read. Linear
+    /// in the ID's length: a 100,000-VM state checks every ID on every load.
+    static func hasShape(_ id: String, of kind: ManagedKind) -> Bool {
+        let path = switch kind {
+        case .vault: vaultPath
+        case .backupPolicy: policyPath
+        case .networkRule: securityRulePath
+        case .protectedItem: protectedItemPath
+        }
+        var id = id
+        return id.withUTF8 { bytes in
+            let segments = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            guard segments.count == path.count,
+                  zip(segments, path).allSatisfy({ segment, keyword in keyword.map { equalIgnoringCase(segment, $0.utf8) } ?? true })
+            else { return false }
+            guard kind == .protectedItem else { return true }
+            // `iaasvmcontainer;iaasvmcontainerv2;{rg};{vm}` and `vm;iaasvmcontainerv2;{rg};{vm}`.
+            let container = segments[path.count - 3], item = segments[path.count - 1]
+            guard container.count > containerPrefix.count, item.count > itemPrefix.count,
+                  equalIgnoringCase(container.prefix(containerPrefix.count), containerPrefix.utf8),
+                  equalIgnoringCase(item.prefix(itemPrefix.count), itemPrefix.utf8)
+            else { return false }
+            let vm = item.dropFirst(itemPrefix.count)
+            return vm.contains(UInt8(ascii: ";")) && equalIgnoringCase(container.dropFirst(containerPrefix.count), vm)
+        }
+    }
+
+    /// A kind's ID with its names as placeholders, for messages.
+    static func form(of kind: ManagedKind) -> String {
+        let vault = vault(subscription: "{subscription}", resourceGroup: "{resourceGroup}", name: "{vault}")
+        return switch kind {
+        case .vault: vault
+        case .backupPolicy: backupPolicy(vaultID: vault, name: "{policy}")
+        case .networkRule:
+            securityRule(nsgID: networkSecurityGroup(subscription: "{subscription}", resourceGroup: "{resourceGroup}", name: "{nsg}"),
+                         name: "{rule}")
+        case .protectedItem: protectedItem(vaultID: vault, vmResourceGroup: "{vmResourceGroup}", vmName: "{vm}")
+        }
+    }
+
+    // Lowercase keywords; nil stands for a name.
+    private static let vaultPath: [String?] = ["", "subscriptions", nil, "resourcegroups", nil, "providers",
+                                               "microsoft.recoveryservices", "vaults", nil]
+    private static let policyPath = vaultPath + ["backuppolicies", nil]
+    private static let protectedItemPath = vaultPath + ["backupfabrics", "azure", "protectioncontainers", nil, "protecteditems", nil]
+    private static let securityRulePath: [String?] = ["", "subscriptions", nil, "resourcegroups", nil, "providers",
+                                                      "microsoft.network", "networksecuritygroups", nil, "securityrules", nil]
+    private static let containerPrefix = "iaasvmcontainer;iaasvmcontainerv2;"
+    private static let itemPrefix = "vm;iaasvmcontainerv2;"
+
+    /// Byte equality ignoring ASCII case.
+    private static func equalIgnoringCase(_ some: some Collection<UInt8>, _ other: some Collection<UInt8>) -> Bool {
+        func lower(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }
+        return some.count == other.count && zip(some, other).allSatisfy { lower($0) == lower($1) }
+    }
+
     /// The comparison form of an ID.
     public static func key(_ id: String) -> String { id.asciiLowercased() }
 

@@ -8,33 +8,47 @@ import Darwin
 public enum ManifestInputs {
     /// The files under `paths`: files as given, directories searched recursively for `*.yaml`
     /// and `*.yml` (hidden entries and `tresor.yaml`, the rule configuration, skipped), in a
-    /// stable order. Paths that do not exist are reported as TR000.
+    /// stable order. Each directory is searched once and each file read once, known by device
+    /// and inode: a symbolic link back into a folder being searched (`ln -s . loop`) is not
+    /// followed again, and a file reached by two paths is listed by the first. Paths that do
+    /// not exist are reported as TR000.
     public static func collect(_ paths: [String]) -> (files: [String], diagnostics: [Diagnostic]) {
         var files: [String] = []
         var diagnostics: [Diagnostic] = []
+        var visited = Set<FileIdentity>()
         for path in paths {
             var info = stat()
             guard stat(path, &info) == 0 else {
                 diagnostics.append(Diagnostic("TR000", .error, "cannot read \"\(path)\": \(errorText())", at: nil))
                 continue
             }
+            guard visited.insert(FileIdentity(info)).inserted else { continue }  // under a path searched already
             if info.st_mode & S_IFMT == S_IFDIR {
-                let found = walk(path)
-                if found.isEmpty {
+                let count = files.count
+                walk(path, into: &files, visited: &visited)
+                if files.count == count {
                     diagnostics.append(Diagnostic("TR000", .error, "no *.yaml or *.yml manifests under \"\(path)\"", at: nil))
                 }
-                files += found
             } else {
                 files.append(path)
             }
         }
-        var seen = Set<String>()
-        return (files.filter { seen.insert($0).inserted }, diagnostics)
+        return (files, diagnostics)
     }
 
-    private static func walk(_ directory: String) -> [String] {
-        guard let handle = opendir(directory) else { return [] }
-        defer { closedir(handle) }
+    /// A file or directory, however many paths lead to it.
+    private struct FileIdentity: Hashable {
+        var device: UInt64
+        var inode: UInt64
+
+        init(_ info: stat) {
+            device = UInt64(truncatingIfNeeded: info.st_dev)
+            inode = UInt64(truncatingIfNeeded: info.st_ino)
+        }
+    }
+
+    private static func walk(_ directory: String, into files: inout [String], visited: inout Set<FileIdentity>) {
+        guard let handle = opendir(directory) else { return }
         var names: [String] = []
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -43,18 +57,18 @@ public enum ManifestInputs {
             if name.hasPrefix(".") { continue }
             names.append(name)
         }
-        var files: [String] = []
+        // Closed before descending, so that the depth of a tree never runs out of descriptors.
+        closedir(handle)
         for name in names.sorted() {
             let path = directory == "." ? name : directory.hasSuffix("/") ? directory + name : "\(directory)/\(name)"
             var info = stat()
             guard stat(path, &info) == 0 else { continue }
             if info.st_mode & S_IFMT == S_IFDIR {
-                files += walk(path)
-            } else if isManifestName(name), name != "tresor.yaml" {
+                if visited.insert(FileIdentity(info)).inserted { walk(path, into: &files, visited: &visited) }
+            } else if isManifestName(name), name != "tresor.yaml", visited.insert(FileIdentity(info)).inserted {
                 files.append(path)
             }
         }
-        return files
     }
 
     static func isManifestName(_ name: String) -> Bool {
@@ -75,7 +89,8 @@ public enum ManifestInputs {
 
     /// Maps a whole regular file read-only, refusing one over `limit` bytes before touching it.
     static func map(_ path: String, limit: Int) -> Result<SourceFile, ReadError> {
-        let descriptor = open(path, O_RDONLY)
+        // Non-blocking: opening a FIFO named like a manifest must not wait for a writer.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { return .failure(.system(errorText())) }
         defer { close(descriptor) }
         var info = stat()

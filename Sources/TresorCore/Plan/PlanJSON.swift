@@ -72,6 +72,13 @@ public enum PlanJSON {
                   let before = item["before"], let after = item["after"],
                   (after == .null) == (action == .delete)
             else { throw Failure(message: "change \(index + 1) is not a valid plan change") }
+            // What apply records must load again: the change's identity and, unless it deletes,
+            // its attributes have the shape state requires.
+            if let problem = after == .null
+                ? StateResource.idProblem(id, of: kind)
+                : StateResource(kind: kind, id: id, name: name, attributes: after).shapeProblem {
+                throw Failure(message: "change \(index + 1) is not a valid plan change: \(problem)")
+            }
             var change = PlannedChange(action: action, kind: kind, id: id, name: name, destructive: destructive,
                                        reason: reason, before: before == .null ? nil : before,
                                        after: after == .null ? nil : after, location: item["location"]?.stringValue)

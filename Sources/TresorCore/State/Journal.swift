@@ -118,6 +118,9 @@ public enum Journal {
             guard let entry = Entry(json: record) else {
                 throw Files.Failure(message: "journal line \(index + 2) is not an action record")
             }
+            if case .set(_, let resource) = entry, let problem = resource.shapeProblem {
+                throw Files.Failure(message: "journal line \(index + 2) records a resource tresor cannot use: \(problem)")
+            }
             entries.append(entry)
         }
         return Contents(lineage: lineage, serial: serial, entries: entries)

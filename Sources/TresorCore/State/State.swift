@@ -68,6 +68,16 @@ public struct State: Sendable {
         slots[index] = nil
     }
 
+    /// The first policy or protected item whose vault the state does not hold. tresor never
+    /// records one (a vault is created before what it holds and deleted only once it holds
+    /// nothing), and no change to one could be applied: its vault is read off its ID.
+    func firstWithoutItsVault() -> StateResource? {
+        for case let resource? in slots {
+            if let vault = resource.vaultKey, indexByKey[vault] == nil { return resource }
+        }
+        return nil
+    }
+
     /// How many protected items (in either protection state) each vault holds, by vault key.
     /// A vault "holds backup items" when it has any (SPEC §3).
     public func itemCountsByVault() -> [String: Int] {

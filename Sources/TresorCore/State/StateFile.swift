@@ -57,10 +57,12 @@ public enum StateFile {
     /// Reads a state file's bytes (the state store passes its mapping, not a copy).
     public static func decode(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> State {
         // An unknown version or a document that is not a state says more than a checksum.
-        let (state, recorded) = try parse(bytes)
+        let (state, recorded, malformed) = try parse(bytes)
         guard let line = checksumLine(in: bytes), recorded == "xxh64:" + line.digest,
               XXH64.hex(bytes[line.end...]) == line.digest
         else { throw Failure(message: "its checksum does not match its contents: it was damaged or edited by hand") }
+        // Checksummed but not what tresor writes: a hand edit whose checksum was made again.
+        if let malformed { throw Failure(message: malformed) }
         return state
     }
 
@@ -82,7 +84,9 @@ public enum StateFile {
         return (String(decoding: bytes[start..<(start + 16)], as: UTF8.self), start + 19)
     }
 
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> (State, String) {
+    /// The state, its recorded checksum, and what makes it unusable although it parsed: the first
+    /// resource's `shapeProblem`, or a policy or protected item without its vault.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> (State, String, String?) {
         let document: JSON
         do {
             document = try JSONReader.parse(bytes).value
@@ -101,10 +105,13 @@ public enum StateFile {
         else { throw Failure(message: "it lacks its checksum, lineage, serial (a whole number from 0) or resources") }
         var state = State(lineage: lineage.isEmpty ? nil : lineage, serial: serial)
         state.reserveCapacity(items.count)
+        var malformed: String?
         for item in items {
             guard let resource = StateResource(json: item) else { throw Failure(message: "a resource has the wrong shape") }
+            if malformed == nil { malformed = resource.shapeProblem }
             guard state.insert(resource) else { throw Failure(message: "resource \(resource.id) is recorded twice") }
         }
-        return (state, checksum)
+        if malformed == nil, let orphan = state.firstWithoutItsVault() { malformed = "it holds \(orphan.withoutItsVault)" }
+        return (state, checksum, malformed)
     }
 }

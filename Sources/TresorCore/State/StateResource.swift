@@ -64,6 +64,33 @@ public struct StateResource: Sendable, Equatable {
         return nil
     }
 
+    /// What makes this resource unusable as its kind, or nil. Planning and applying read a
+    /// policy's or item's vault off its ID and an item's VM, policy and protection state off its
+    /// attributes; a state or journal that breaks them (a bad merge, a hand edit with the
+    /// checksum recomputed) is refused when read, for a plan made from it could never be applied.
+    var shapeProblem: String? {
+        if let problem = Self.idProblem(id, of: kind) { return problem }
+        guard case .object = attributes else { return "\(kind.rawValue) \"\(id)\" has attributes that are not a JSON object" }
+        guard kind == .protectedItem else { return nil }
+        guard attributes[ProtectedItemAttribute.vm]?.stringValue != nil, attributes[ProtectedItemAttribute.policy]?.stringValue != nil,
+              protectionState != nil
+        else {
+            return "ProtectedItem \"\(id)\" lacks its vm, its policy or its protectionState (Protected or ProtectionStopped)"
+        }
+        return nil
+    }
+
+    /// This policy or protected item, named for a message that it is without its vault.
+    var withoutItsVault: String {
+        "\(kind.rawValue) \"\(id)\" without its vault"
+    }
+
+    /// What makes `id` unusable as the identity of a `kind`, or nil.
+    static func idProblem(_ id: String, of kind: ManagedKind) -> String? {
+        ResourceID.hasShape(id, of: kind)
+            ? nil : "\(kind.rawValue) \"\(id)\" does not have the ID of a \(kind.rawValue), \(ResourceID.form(of: kind))"
+    }
+
     /// For a protected item: the key of the VM it protects.
     var vmKey: String? {
         attributes[ProtectedItemAttribute.vm].flatMap { $0.stringValue }.map(ResourceID.key)

@@ -58,6 +58,9 @@ public struct StateStore: StateBackend {
             throw FatalDiagnostic(unusable(journalPath, reason: error.message))
         }
         let replayed = Journal.replay(journal, onto: &state)
+        if replayed > 0, let orphan = state.firstWithoutItsVault() {
+            throw FatalDiagnostic(unusable(journalPath, reason: "replayed, it leaves \(orphan.withoutItsVault)"))
+        }
         return LoadedState(state: state, replayedActions: replayed, hasJournal: true)
     }
 
