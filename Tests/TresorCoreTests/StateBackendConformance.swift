@@ -139,6 +139,12 @@ struct StateBackendConformance {
             let stored = try backend.load().state
             var state = stored
             var journal = try backend.startJournal(lineage: "lineage-2", serial: stored.serial)
+            // The policies' vault first: a state that holds a policy without its vault is TR604.
+            if stored.resource(id: Self.vaultID) == nil {
+                let vault = Journal.Entry.set(action: "create", Self.sample().resources[0])
+                try journal.append(vault)
+                vault.apply(to: &state)
+            }
             for index in 0..<(round == 0 ? 2500 : 300) {
                 let entry = Journal.Entry.set(action: "create", Self.policy("p-\(round)-\(index)", days: index))
                 try journal.append(entry)
