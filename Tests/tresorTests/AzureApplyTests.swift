@@ -169,6 +169,41 @@ final class AzureApplyTests: XCTestCase {
         try await assertNoContractViolations()
     }
 
+    /// The first SIGINT stops new changes, lets those in flight finish and writes state; apply
+    /// again does the rest.
+    func testAnInterruptedApplyFinishesWhatIsInFlightWritesStateAndApplyingAgainConverges() async throws {
+        try await seedExampleNSGs()
+        try await emulator.json("/_emulator/config", method: "POST", body: #"{"operation_seconds": 2}"#)
+        let (process, log) = try start(["apply", Self.estate, "--auto-approve", "--state", statePath], environment: signIn)
+        let deadline = Date().addingTimeInterval(120)
+        var inFlight = 0
+        while Date() < deadline, inFlight == 0, process.isRunning {
+            guard case .array(let operations) = try await emulator.json("/_emulator/operations") else { break }
+            inFlight = operations.count { $0["kind"]?.stringValue == "item" && $0["status"]?.stringValue == "InProgress" }
+            if inFlight == 0 { try await Task.sleep(nanoseconds: 50_000_000) }
+        }
+        XCTAssertGreaterThan(inFlight, 0, "no item operation was seen in flight")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let output = try String(contentsOf: log, encoding: .utf8)
+        XCTAssertEqual(process.terminationStatus, 1, output)
+        XCTAssertTrue(output.contains("interrupted"), output)
+        XCTAssertTrue(output.contains("apply interrupted after"), output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: statePath + ".journal"), "the state was written: " + output)
+        let stored = try storedResources()
+        XCTAssertGreaterThan(stored, 0)
+        XCTAssertLessThan(stored, 58)
+        let items = try await count("/protecteditems/")
+        XCTAssertGreaterThanOrEqual(items, stored - 20, "what was in flight finished")
+
+        let again = try tresor(["apply", Self.estate, "--auto-approve", "--state", statePath])
+        XCTAssertEqual(again.status, 0, again.output)
+        XCTAssertEqual(try storedResources(), 58)
+        let itemsAfter = try await count("/protecteditems/")
+        XCTAssertEqual(itemsAfter, 38)
+        try await assertNoContractViolations()
+    }
+
     func testARefusalIsReportedWithAzuresAnswerAndStateHoldsWhatAzureConfirmed() async throws {
         // An unmanaged rule already holds the priority and direction of a managed one.
         try await seedExampleNSGs(extraRules: ["nsg-snet-data-weu": #"""
