@@ -14,7 +14,7 @@ func fuzzState(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let decoded = file.withUnsafeBufferPointer { bytes in Result { () throws(StateFile.Failure) in try StateFile.decode(bytes) } }
     guard case .success(let state) = decoded else { return 0 }
     Fuzz.expectLoadsAgain(state, "a state read")
-    _ = ShowCommand.text(state, path: "tresor.state.json")
+    _ = ShowCommand.text(state, in: "state \"tresor.state.json\"")
     Fuzz.planAndRecord(against: state, "a state read")
     return 0
 }
