@@ -118,6 +118,9 @@ public struct Plan: Sendable, Equatable {
     public var hasChanges: Bool { !changes.isEmpty }
 
     public func count(_ action: PlanAction) -> Int {
-        changes.count { $0.action == action }
+        // By index: `count(where:)` copies each change, retaining every string and array in it.
+        var count = 0
+        for index in changes.indices where changes[index].action == action { count += 1 }
+        return count
     }
 }
