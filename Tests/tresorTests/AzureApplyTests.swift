@@ -138,11 +138,8 @@ final class AzureApplyTests: XCTestCase {
         try await assertNoContractViolations()
     }
 
-    func testKillingAnApplyWithOperationsInFlightThenApplyingAgainConvergesWithoutDuplicates() async throws {
-        try await seedExampleNSGs()
-        try await emulator.json("/_emulator/config", method: "POST", body: #"{"operation_seconds": 3}"#)
-        let (process, _) = try start(["apply", Self.estate, "--auto-approve", "--state", statePath], environment: signIn)
-        // Wait until protected items are being configured, then kill tresor mid-operation.
+    /// Waits (up to two minutes) until the emulator runs a protected item's operation for `process`.
+    private func waitForItemOperationsInFlight(of process: Process, file: StaticString = #filePath, line: UInt = #line) async throws {
         let deadline = Date().addingTimeInterval(120)
         var inFlight = 0
         while Date() < deadline, inFlight == 0, process.isRunning {
@@ -150,7 +147,15 @@ final class AzureApplyTests: XCTestCase {
             inFlight = operations.count { $0["kind"]?.stringValue == "item" && $0["status"]?.stringValue == "InProgress" }
             if inFlight == 0 { try await Task.sleep(nanoseconds: 50_000_000) }
         }
-        XCTAssertGreaterThan(inFlight, 0, "no item operation was seen in flight")
+        XCTAssertGreaterThan(inFlight, 0, "no item operation was seen in flight", file: file, line: line)
+    }
+
+    func testKillingAnApplyWithOperationsInFlightThenApplyingAgainConvergesWithoutDuplicates() async throws {
+        try await seedExampleNSGs()
+        try await emulator.json("/_emulator/config", method: "POST", body: #"{"operation_seconds": 3}"#)
+        let (process, _) = try start(["apply", Self.estate, "--auto-approve", "--state", statePath], environment: signIn)
+        // Wait until protected items are being configured, then kill tresor mid-operation.
+        try await waitForItemOperationsInFlight(of: process)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationReason, .uncaughtSignal)
@@ -175,14 +180,7 @@ final class AzureApplyTests: XCTestCase {
         try await seedExampleNSGs()
         try await emulator.json("/_emulator/config", method: "POST", body: #"{"operation_seconds": 2}"#)
         let (process, log) = try start(["apply", Self.estate, "--auto-approve", "--state", statePath], environment: signIn)
-        let deadline = Date().addingTimeInterval(120)
-        var inFlight = 0
-        while Date() < deadline, inFlight == 0, process.isRunning {
-            guard case .array(let operations) = try await emulator.json("/_emulator/operations") else { break }
-            inFlight = operations.count { $0["kind"]?.stringValue == "item" && $0["status"]?.stringValue == "InProgress" }
-            if inFlight == 0 { try await Task.sleep(nanoseconds: 50_000_000) }
-        }
-        XCTAssertGreaterThan(inFlight, 0, "no item operation was seen in flight")
+        try await waitForItemOperationsInFlight(of: process)
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         let output = try String(contentsOf: log, encoding: .utf8)
