@@ -102,30 +102,32 @@ final class ApplierTests: XCTestCase {
     }
 
     func testDependenciesPointAtParentsAndSerialiseRulesOfOneNSG() throws {
-        let changes = try plan().changes
+        let plan = try plan()
+        let changes = plan.changes, dependencies = plan.dependencies()
         func index(_ name: String) throws -> Int { try XCTUnwrap(changes.firstIndex { $0.name == name }, name) }
         for vault in ["rsv-a", "rsv-b"] {
-            XCTAssertEqual(changes[try index(vault)].dependencies, [])
-            XCTAssertEqual(changes[try index("daily-\(vault)")].dependencies, [try index(vault)])
+            XCTAssertEqual(dependencies[try index(vault)], [])
+            XCTAssertEqual(dependencies[try index("daily-\(vault)")], [try index(vault)])
             for vm in 1...3 {
-                XCTAssertEqual(changes[try index("\(vault)-vm\(vm)")].dependencies, [try index(vault), try index("daily-\(vault)")])
+                XCTAssertEqual(dependencies[try index("\(vault)-vm\(vm)")], [try index(vault), try index("daily-\(vault)")])
             }
         }
-        XCTAssertEqual(changes[try index("allow-backup")].dependencies, [])
-        XCTAssertEqual(changes[try index("allow-storage")].dependencies, [try index("allow-backup")])
+        XCTAssertEqual(dependencies[try index("allow-backup")], [])
+        XCTAssertEqual(dependencies[try index("allow-storage")], [try index("allow-backup")])
     }
 
     func testRemovalsWaitForWhatTheVaultHolds() throws {
         var state = State()
         state.record(try plan())
         let result = Planning(allowDestroy: true).plan(sources: [(path: "empty.yaml", text: "")], against: state)
-        let changes = try XCTUnwrap(result.plan).changes
+        let plan = try XCTUnwrap(result.plan)
+        let changes = plan.changes, dependencies = plan.dependencies()
         let vault = try XCTUnwrap(changes.firstIndex { $0.name == "rsv-a" })
         let contents = changes.indices.filter { changes[$0].id.hasPrefix(changes[vault].id + "/") }
         XCTAssertEqual(contents.count, 4, "a policy and three items")
-        XCTAssertEqual(Set(changes[vault].dependencies), Set(contents))
+        XCTAssertEqual(Set(dependencies[vault]), Set(contents))
         let policy = try XCTUnwrap(changes.firstIndex { $0.name == "daily-rsv-a" })
-        XCTAssertEqual(Set(changes[policy].dependencies), Set(contents.filter { changes[$0].kind == .protectedItem }))
+        XCTAssertEqual(Set(dependencies[policy]), Set(contents.filter { changes[$0].kind == .protectedItem }))
     }
 
     /// Finishes changes after random short delays, many at once, and records when each started
@@ -172,9 +174,9 @@ final class ApplierTests: XCTestCase {
             .apply(plan, to: &state)
 
         let events = provider.events.withLock { $0 }
-        for change in plan.changes {
+        for (change, dependencies) in zip(plan.changes, plan.dependencies()) {
             let started = try XCTUnwrap(events.firstIndex { $0.0 == change.name && !$0.1 })
-            for dependency in change.dependencies {
+            for dependency in dependencies {
                 let finished = try XCTUnwrap(events.firstIndex { $0.0 == plan.changes[dependency].name && $0.1 })
                 XCTAssertLessThan(finished, started, "\(change.name) started before \(plan.changes[dependency].name) finished")
             }

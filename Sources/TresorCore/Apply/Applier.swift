@@ -49,13 +49,17 @@ struct Applier {
         let context = ApplyContext(state)
         state = State()
         let changes = plan.changes
+        // One at a time, plan order is the schedule: dependencies point backwards.
+        let oneAtATime = provider.inFlightLimit <= 1
         var dependents = [[Int]](repeating: [], count: changes.count)
         var waitingOn = [Int](repeating: 0, count: changes.count)
-        var ready: [Int] = []
-        for (index, change) in changes.enumerated() {
-            waitingOn[index] = change.dependencies.count
-            for dependency in change.dependencies { dependents[dependency].append(index) }
-            if change.dependencies.isEmpty { ready.append(index) }
+        var ready: [Int] = oneAtATime ? Array(changes.indices) : []
+        if !oneAtATime {
+            for (index, dependencies) in plan.dependencies().enumerated() {
+                waitingOn[index] = dependencies.count
+                for dependency in dependencies { dependents[dependency].append(index) }
+                if dependencies.isEmpty { ready.append(index) }
+            }
         }
         var report = Report(changes: changes, finished: finished)
         var failures: [Diagnostic] = []
@@ -99,8 +103,8 @@ struct Applier {
 
         let provider = self.provider
         var next = 0
-        if provider.inFlightLimit <= 1 {
-            // One at a time: no task per change. Dependencies point backwards, so order holds.
+        if oneAtATime {
+            // No task per change.
             while next < ready.count, !Interruption.requested {
                 let index = ready[next]
                 next += 1

@@ -73,6 +73,10 @@ public final class ApplyContext: Sendable {
         recorded.withLock { $0.resource(id: id) }
     }
 
+    func resource(forKey key: String) -> StateResource? {
+        recorded.withLock { $0.resource(forKey: key) }
+    }
+
     /// Protected items (in either state) the vault holds in what is recorded.
     public func itemCount(ofVault id: String) -> Int {
         recorded.withLock { $0.itemCountsByVault()[ResourceID.key(id), default: 0] }
@@ -93,6 +97,8 @@ public struct RecordingProvider: Provider {
         "Provider: record (--provider record): changes are recorded in state only; nothing in Azure is changed."
     }
 
+    private static let defaultPolicyKey = BackupPolicy.defaultName.asciiLowercased()
+
     /// One at a time, in plan order: nothing waits on a network, so parallelism would only cost.
     public var inFlightLimit: Int { 1 }
     public var progressNote: String? { nil }
@@ -109,15 +115,16 @@ public struct RecordingProvider: Provider {
         case .vault, .networkRule:
             break
         case .backupPolicy:
-            guard let vault = resource.vaultKey, context.resource(id: vault) != nil
+            guard let vault = resource.vaultKey, context.resource(forKey: vault) != nil
             else { throw ProviderFailure(message: "policy \(change.name) needs its vault, which does not exist") }
         case .protectedItem:
-            guard let vault = resource.vaultKey, let vaultResource = context.resource(id: vault) else {
+            // By key, each lowered once: an apply checks this for every VM it protects.
+            guard let vault = resource.vaultKey, context.resource(forKey: vault) != nil else {
                 throw ProviderFailure(message: "protected item \(change.name) needs its vault, which does not exist")
             }
             let policy = after[ProtectedItemAttribute.policy]?.stringValue ?? ""
-            guard policy.lowercased() == BackupPolicy.defaultName.lowercased()
-                    || context.resource(id: ResourceID.backupPolicy(vaultID: vaultResource.id, name: policy)) != nil
+            guard policy.asciiLowercased() == Self.defaultPolicyKey
+                    || context.resource(forKey: ResourceID.key(ResourceID.backupPolicy(vaultID: vault, name: policy))) != nil
             else { throw ProviderFailure(message: "protected item \(change.name) needs policy \(policy), which its vault does not hold") }
         }
         return resource

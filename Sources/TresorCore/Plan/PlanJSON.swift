@@ -12,7 +12,7 @@ public enum PlanJSON {
             ("lineage", plan.lineage.map(JSON.string) ?? .null),
             ("serial", .int(plan.serial)),
             ("refreshOnly", .bool(plan.refreshOnly)),
-            ("changes", .array(plan.changes.map(change))),
+            ("changes", .array(zip(plan.changes, plan.dependencies()).map(change))),
             ("summary", .object([
                 ("create", .int(plan.count(.create))),
                 ("update", .int(plan.count(.update))),
@@ -24,7 +24,7 @@ public enum PlanJSON {
         ])
     }
 
-    private static func change(_ change: PlannedChange) -> JSON {
+    private static func change(_ change: PlannedChange, dependsOn: [Int]) -> JSON {
         let outside = change.pathsChangedOutsideTresor
         return .object([
             ("action", .string(change.action.rawValue)),
@@ -42,7 +42,7 @@ public enum PlanJSON {
                          ("changedOutsideTresor", .bool(outside.contains(field.path)))])
             })),
             ("location", change.location.map(JSON.string) ?? .null),
-            ("dependsOn", .array(change.dependencies.map(JSON.int))),
+            ("dependsOn", .array(dependsOn.map(JSON.int))),
         ])
     }
 
