@@ -1,4 +1,6 @@
-@testable import TresorCore
+@testable import TresorSupport
+@testable import TresorModel
+@testable import TresorFrontEnd
 import FuzzSupport
 
 /// A rule configuration (`tresor.yaml`) governing a fixed estate with warnings and errors to

@@ -1,4 +1,6 @@
-@testable import TresorCore
+@testable import TresorSupport
+@testable import TresorModel
+@testable import TresorFrontEnd
 import FuzzSupport
 
 /// An az CLI inventory (`az vm list --show-details -o json`, `az network nsg list -o json`)

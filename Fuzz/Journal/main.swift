@@ -1,4 +1,4 @@
-@testable import TresorCore
+@testable import TresorState
 import FuzzSupport
 
 /// An apply journal. An input starting with `{` is a journal without checksums: each line is

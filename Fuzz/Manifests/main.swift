@@ -1,3 +1,5 @@
+@testable import TresorModel
+@testable import TresorFrontEnd
 @testable import TresorCore
 import FuzzSupport
 

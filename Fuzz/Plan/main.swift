@@ -1,4 +1,7 @@
-@testable import TresorCore
+@testable import TresorSupport
+@testable import TresorModel
+@testable import TresorState
+@testable import TresorPlan
 import FuzzSupport
 
 /// A saved plan (`plan --out`, read by `apply FILE` and `show FILE`): decoded, rendered, saved

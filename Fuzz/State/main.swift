@@ -1,3 +1,4 @@
+@testable import TresorState
 @testable import TresorCore
 import FuzzSupport
 

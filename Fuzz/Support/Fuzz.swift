@@ -1,4 +1,8 @@
-@testable import TresorCore
+@testable import TresorSupport
+@testable import TresorModel
+@testable import TresorState
+@testable import TresorFrontEnd
+@testable import TresorPlan
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -41,11 +45,11 @@ public enum Fuzz {
         return descriptor
     }()
 
-    /// `bytes` as `validate` reads a file: written to a file, then mapped by `ManifestInputs.map`.
+    /// `bytes` as `validate` reads a file: written to a file, then mapped by `Files.map`.
     public static func mapped(_ bytes: UnsafeBufferPointer<UInt8>) -> SourceFile {
         expect(ftruncate(scratch, 0) == 0 && (bytes.isEmpty || pwrite(scratch, bytes.baseAddress!, bytes.count, 0) == bytes.count),
                "the scratch file takes the input")
-        guard case .success(let source) = ManifestInputs.map("/proc/self/fd/\(scratch)", limit: YAMLLimits().maxFileBytes) else {
+        guard case .success(let source) = Files.map("/proc/self/fd/\(scratch)", limit: YAMLLimits().maxFileBytes) else {
             fatalError("cannot map the scratch file")
         }
         return source

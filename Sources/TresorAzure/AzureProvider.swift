@@ -1,5 +1,8 @@
 import Foundation
-import TresorCore
+import TresorSupport
+import TresorModel
+import TresorState
+import TresorPlan
 
 /// How the Azure provider connects and behaves (SPEC §6).
 public struct AzureSettings: Sendable {

@@ -1,5 +1,7 @@
 import Synchronization
-import TresorCore
+import TresorSupport
+import TresorModel
+import TresorState
 
 /// State in PostgreSQL (SPEC §8), for teams and pipelines without a shared disk. Three tables in
 /// the backend's schema, shared by every workspace, created on first use:
@@ -180,7 +182,7 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
             guard Journal.lineChecksum(bytes[...]) == checksum else {
                 throw unusable("its journal row \(seq) is damaged (its checksum does not match)", fix: journalFix)
             }
-            guard let json = try? JSONReader.parse(bytes).value, let action = Journal.Entry(json: json) else {
+            guard let json = try? JSONReader.parse(bytes), let action = Journal.Entry(json: json) else {
                 throw unusable("its journal row \(seq) is not an action record", fix: journalFix)
             }
             if contents == nil { contents = Journal.Contents(lineage: lineage, serial: serial, entries: []) }

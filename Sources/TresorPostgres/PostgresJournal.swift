@@ -1,6 +1,7 @@
 import Dispatch
 import Synchronization
-import TresorCore
+import TresorSupport
+import TresorState
 
 /// An apply's journal as rows of the `journal` table. Appended records are handed off at least
 /// every `handOffSeconds` (a timer hands off records that no later one pushes out, as when the

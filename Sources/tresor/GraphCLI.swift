@@ -1,4 +1,6 @@
 import ArgumentParser
+import TresorModel
+import TresorState
 import TresorCore
 
 struct Graph: ParsableCommand {

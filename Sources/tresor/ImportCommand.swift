@@ -1,5 +1,7 @@
 import ArgumentParser
 import TresorAzure
+import TresorSupport
+import TresorModel
 import TresorCore
 
 struct Import: AsyncParsableCommand {

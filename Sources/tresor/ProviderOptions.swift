@@ -1,6 +1,5 @@
 import ArgumentParser
 import TresorAzure
-import TresorCore
 
 #if canImport(Glibc)
 import Glibc

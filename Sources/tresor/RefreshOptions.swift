@@ -1,6 +1,8 @@
 import ArgumentParser
 import TresorAzure
-import TresorCore
+import TresorSupport
+import TresorModel
+import TresorPlan
 
 /// Whether plan and apply first read what Azure holds (SPEC §7).
 struct RefreshOptions: ParsableArguments {

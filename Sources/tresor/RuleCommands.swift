@@ -1,4 +1,5 @@
 import ArgumentParser
+import TresorFrontEnd
 import TresorCore
 
 struct Rules: ParsableCommand {

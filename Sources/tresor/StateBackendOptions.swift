@@ -1,4 +1,8 @@
 import ArgumentParser
+import TresorSupport
+import TresorModel
+import TresorState
+import TresorFrontEnd
 import TresorCore
 import TresorPostgres
 

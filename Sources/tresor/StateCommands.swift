@@ -1,5 +1,9 @@
 import ArgumentParser
 import TresorAzure
+import TresorSupport
+import TresorModel
+import TresorState
+import TresorPlan
 import TresorCore
 
 #if canImport(Glibc)

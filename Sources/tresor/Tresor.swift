@@ -1,4 +1,7 @@
 import ArgumentParser
+import TresorSupport
+import TresorFrontEnd
+import TresorPlan
 import TresorCore
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TresorModel
 import TresorCore
 
 struct Validate: ParsableCommand {

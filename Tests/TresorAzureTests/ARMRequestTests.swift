@@ -1,4 +1,4 @@
-import TresorCore
+import TresorSupport
 import XCTest
 @testable import TresorAzure
 

@@ -3,7 +3,10 @@ import Foundation
 import FoundationNetworking
 #endif
 import Synchronization
-@testable import TresorCore
+@testable import TresorSupport
+@testable import TresorModel
+@testable import TresorState
+@testable import TresorPlan
 import XCTest
 @testable import TresorAzure
 

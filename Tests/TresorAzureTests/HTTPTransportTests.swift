@@ -1,4 +1,4 @@
-import TresorCore
+import TresorSupport
 import XCTest
 @testable import TresorAzure
 
@@ -24,7 +24,7 @@ final class HTTPTransportTests: XCTestCase {
         XCTAssertEqual(response.status, 200)
         XCTAssertEqual(response.header("x-ECHO"), "yes")
         XCTAssertEqual(response.headers["x-echo"], "yes")
-        let echoed = try JSONReader.parse(response.body).value
+        let echoed = try JSONReader.parse(response.body)
         XCTAssertEqual(echoed["method"], "PUT")
         XCTAssertEqual(echoed["body"], #"{"a":1}"#)
         XCTAssertEqual(echoed["headers"]?["x-custom"], "value")
@@ -33,7 +33,7 @@ final class HTTPTransportTests: XCTestCase {
     func testAnswersOfAnyStatusAreReturned() async throws {
         let response = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/missing"), timeout: 10)
         XCTAssertEqual(response.status, 404)
-        XCTAssertEqual(try JSONReader.parse(response.body).value["error"], "not found")
+        XCTAssertEqual(try JSONReader.parse(response.body)["error"], "not found")
     }
 
     func testSequentialRequestsReuseOneConnection() async throws {
@@ -95,7 +95,7 @@ final class HTTPTransportTests: XCTestCase {
         // Loopback may carry them in clear.
         let loopback = try await transport.send(
             HTTPRequest(method: "GET", url: "http://localhost:\(server.port)/echo", headers: [("Authorization", "Bearer t")]), timeout: 10)
-        XCTAssertEqual(try JSONReader.parse(loopback.body).value["headers"]?["authorization"], "Bearer t")
+        XCTAssertEqual(try JSONReader.parse(loopback.body)["headers"]?["authorization"], "Bearer t")
     }
 
     func testTimeoutBoundsTheExchange() async throws {

@@ -4,6 +4,10 @@ import FoundationNetworking
 #endif
 import XCTest
 @testable import TresorAzure
+@testable import TresorSupport
+@testable import TresorState
+@testable import TresorFrontEnd
+@testable import TresorPlan
 @testable import TresorCore
 
 /// Refresh and import against the ARM emulator: an estate made out of band is imported, validates

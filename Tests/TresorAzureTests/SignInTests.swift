@@ -1,5 +1,4 @@
 import Foundation
-import TresorCore
 import XCTest
 @testable import TresorAzure
 

@@ -1,7 +1,9 @@
 import Foundation
 import Synchronization
 import XCTest
-@testable import TresorCore
+@testable import TresorModel
+@testable import TresorState
+@testable import TresorPlan
 
 /// The applier's scheduling: dependencies, parallel changes, the order of what it reports.
 final class ApplierTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import TresorCore
+@testable import TresorModel
+@testable import TresorFrontEnd
 
 /// `backend:` in the working directory's tresor.yaml, and TRESOR_BACKEND (SPEC §8).
 final class BackendConfigurationTests: XCTestCase {

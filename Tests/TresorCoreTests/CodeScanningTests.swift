@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+@testable import TresorSupport
+@testable import TresorModel
+@testable import TresorFrontEnd
 @testable import TresorCore
 
 /// `--format sarif` and `--format github`: what code scanning and pull-request annotations read.

@@ -1,5 +1,6 @@
 import XCTest
-@testable import TresorCore
+@testable import TresorModel
+@testable import TresorFrontEnd
 
 final class DecoderTests: XCTestCase {
     func testBaseEstateIsCleanAndDefaultsApply() throws {

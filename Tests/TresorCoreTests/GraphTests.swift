@@ -1,5 +1,9 @@
 import Foundation
 import XCTest
+@testable import TresorModel
+@testable import TresorState
+@testable import TresorFrontEnd
+@testable import TresorPlan
 @testable import TresorCore
 
 /// `tresor graph` and the markdown plan's diagram: goldens for what people read, a structural

@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+@testable import TresorState
+@testable import TresorFrontEnd
+@testable import TresorPlan
 @testable import TresorCore
 
 /// `tresor import --from-az` over az CLI output (Fixtures/az, shaped as the CLI prints it):

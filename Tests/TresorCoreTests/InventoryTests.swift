@@ -1,5 +1,7 @@
 import Foundation
 import XCTest
+@testable import TresorModel
+@testable import TresorFrontEnd
 @testable import TresorCore
 
 /// `--inventory`: az CLI JSON (fixtures shaped exactly like `az vm list --show-details -o json`

@@ -1,6 +1,8 @@
 import Foundation
 import Synchronization
 import XCTest
+@testable import TresorSupport
+@testable import TresorFrontEnd
 @testable import TresorCore
 
 final class ManifestInputsTests: XCTestCase {
@@ -77,9 +79,9 @@ final class ManifestInputsTests: XCTestCase {
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
         XCTAssertTrue(ManifestInputs.collect([root]).files.contains(fifo))
         let done = DispatchSemaphore(value: 0)
-        let result = Mutex<Result<SourceFile, ManifestInputs.ReadError>?>(nil)
+        let result = Mutex<Result<SourceFile, Files.ReadError>?>(nil)
         Thread.detachNewThread {
-            let mapped = ManifestInputs.map(fifo, limit: .max)
+            let mapped = Files.map(fifo, limit: .max)
             result.withLock { $0 = mapped }
             done.signal()
         }

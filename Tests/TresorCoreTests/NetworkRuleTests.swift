@@ -1,5 +1,5 @@
 import XCTest
-@testable import TresorCore
+@testable import TresorFrontEnd
 
 /// An estate split the way people write one, so positions name a file and a line:
 /// network.yaml holds nsg-web (observed rules one per line from line 8), rules.yaml the managed

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
-@testable import TresorCore
+@testable import TresorModel
+@testable import TresorState
+@testable import TresorPlan
 
 /// Plan text and markdown (golden files), plan JSON (decoded with the SPEC §4 shape).
 final class PlanOutputTests: XCTestCase {

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
-@testable import TresorCore
+@testable import TresorSupport
+@testable import TresorState
+@testable import TresorFrontEnd
+@testable import TresorPlan
 
 /// Plans against in-memory state: the SPEC §3 actions, their order, and the guards.
 final class PlannerTests: XCTestCase {

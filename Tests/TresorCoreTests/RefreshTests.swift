@@ -1,6 +1,11 @@
 import Foundation
 import Synchronization
 import XCTest
+@testable import TresorSupport
+@testable import TresorModel
+@testable import TresorState
+@testable import TresorFrontEnd
+@testable import TresorPlan
 @testable import TresorCore
 
 /// A provider whose "Azure" is a `LiveEstate` the test sets: it records the scopes it is asked

@@ -1,5 +1,7 @@
 import Foundation
 import XCTest
+@testable import TresorSupport
+@testable import TresorModel
 @testable import TresorCore
 
 final class RenderingTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import TresorCore
+@testable import TresorModel
+@testable import TresorFrontEnd
 
 /// `baseEstate` with the policy's schedule, instantRestoreDays and retention (lines 12–14) replaced
 /// by `body`, whose first line becomes line 12.

@@ -1,5 +1,5 @@
 import XCTest
-@testable import TresorCore
+@testable import TresorFrontEnd
 
 /// Runs every example of every rule: triggering ones must report the rule's code, the others must not.
 final class RuleCatalogTests: XCTestCase {

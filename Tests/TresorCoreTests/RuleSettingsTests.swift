@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
-@testable import TresorCore
+@testable import TresorSupport
+@testable import TresorModel
+@testable import TresorFrontEnd
 
 /// tresor.yaml and `# tresor:ignore` comments.
 final class RuleSettingsTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import TresorCore
+@testable import TresorModel
+@testable import TresorFrontEnd
 
 /// The JSON Schema and the decoder must agree: a document passes the schema exactly when tresor
 /// reports no structural problem (TR004–TR008) for it. The schema is checked by python-jsonschema

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
-@testable import TresorCore
+@testable import TresorModel
+@testable import TresorState
+@testable import TresorFrontEnd
 
 /// What every state backend must do, whatever keeps the state (SPEC §3, §8). A backend's test
 /// class calls each check with a factory that opens the same store anew each call, as another

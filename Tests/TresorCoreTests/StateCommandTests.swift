@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+@testable import TresorModel
+@testable import TresorState
+@testable import TresorPlan
 @testable import TresorCore
 
 /// plan, apply, show and unlock against a state file in a temporary directory.

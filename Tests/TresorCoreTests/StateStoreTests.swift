@@ -1,5 +1,9 @@
 import Foundation
 import XCTest
+@testable import TresorModel
+@testable import TresorState
+@testable import TresorFrontEnd
+@testable import TresorPlan
 @testable import TresorCore
 
 /// The local backend: the conformance suite every backend passes, then what is particular to

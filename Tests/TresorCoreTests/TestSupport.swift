@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
-@testable import TresorCore
+@testable import TresorModel
+@testable import TresorState
+@testable import TresorFrontEnd
+@testable import TresorPlan
 
 /// Checks in-memory manifests, each `(path, text)`.
 func check(_ files: [(String, String)]) -> Compiler.Result {

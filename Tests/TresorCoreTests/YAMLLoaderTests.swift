@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
-@testable import TresorCore
+@testable import TresorSupport
+@testable import TresorModel
+@testable import TresorFrontEnd
 
 final class YAMLLoaderTests: XCTestCase {
     private func load(_ text: String, limits: YAMLLimits = YAMLLimits()) -> (roots: [YAMLNode], diagnostics: [Diagnostic]) {

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
-@testable import TresorCore
+@testable import TresorSupport
+@testable import TresorModel
+@testable import TresorState
 @testable import TresorPostgres
 
 /// The PostgreSQL backend against a real server: the conformance suite every backend passes,

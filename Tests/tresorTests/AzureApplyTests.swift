@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import TresorCore
 import XCTest
 
 /// The built tresor against the ARM emulator, as a pipeline runs it (issue 9): the example estate

@@ -1,4 +1,7 @@
-import TresorCore
+import TresorSupport
+import TresorModel
+import TresorState
+import TresorFrontEnd
 
 /// Resources as Azure returns them (GET bodies), in state's shape: the attribute keys of
 /// TresorCore's `DesiredState`, values in tresor's canonical form. Azure's spelling of IDs and

@@ -1,4 +1,6 @@
-import TresorCore
+import TresorSupport
+import TresorModel
+import TresorFrontEnd
 
 /// Request bodies of SPEC §6's table, built from a change's attributes (the shapes of
 /// TresorCore's `DesiredState`). Each is valid against its operation's schema in the pinned spec

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
-import TresorCore
+import TresorSupport
+import TresorPlan
 
 /// Sends ARM requests: adds the bearer token, paces by the subscription's budget, renews the
 /// token once on a 401, and retries what may succeed when sent again (429, 408, 500, 502, 503,

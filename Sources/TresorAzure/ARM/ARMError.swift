@@ -1,4 +1,5 @@
-import TresorCore
+import TresorSupport
+import TresorPlan
 
 /// ARM's error code and message from a response body. Accepted shapes (facts §2.3):
 /// `{"error":{"code","message",...}}` (ARM, and Backup's with null `target`/`details`/

@@ -1,5 +1,5 @@
 import Foundation
-import TresorCore
+import TresorModel
 
 /// The api-versions tresor sends (SPEC §6): the newest stable of each spec file. Polling URLs
 /// that Azure hands back are used as they are, whatever api-version they carry.

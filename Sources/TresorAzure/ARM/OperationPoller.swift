@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
-import TresorCore
+import TresorSupport
+import TresorPlan
 
 /// Follows ARM's long-running operations (SPEC §6, facts §2.1): a 201/202 carrying
 /// `Azure-AsyncOperation` (preferred) or `Location` is polled at the URL as given (a path is put

@@ -1,5 +1,6 @@
 import Foundation
-import TresorCore
+import TresorSupport
+import TresorFrontEnd
 
 /// Reads ARM response bodies into `JSON`. TresorCore's reader takes integers only (state holds no
 /// others), while ARM bodies carry fractions in fields tresor never sends back (an operation's

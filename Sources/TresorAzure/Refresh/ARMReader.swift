@@ -1,5 +1,6 @@
 import Foundation
-import TresorCore
+import TresorSupport
+import TresorPlan
 
 /// Reads through the ARM client: single resources and paged lists (`nextLink` followed as
 /// Azure gives it), within one deadline, under one correlation ID.
@@ -48,7 +49,7 @@ struct ARMReader: Sendable {
         // A refresh reads a hundred megabytes of lists: TresorCore's byte reader takes them many
         // times faster than Foundation's; an answer with fractions or a byte order mark goes to
         // Foundation's.
-        if let fast = try? JSONReader.parse(response.body).value { return fast }
+        if let fast = try? JSONReader.parse(response.body) { return fast }
         guard let json = ResponseJSON.parse(response.body) else {
             throw ProviderFailure(message: "Azure answered HTTP 200 with a body that is not JSON", retryable: true, httpStatus: 200,
                                   correlationID: correlation)

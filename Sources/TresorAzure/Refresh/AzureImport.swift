@@ -1,4 +1,7 @@
-import TresorCore
+import TresorSupport
+import TresorModel
+import TresorFrontEnd
+import TresorPlan
 
 extension ARMAPIVersion {
     /// Microsoft.Compute virtual machines, read by import (`ComputeRP/stable/2024-07-01`).

@@ -1,4 +1,7 @@
-import TresorCore
+import TresorSupport
+import TresorState
+import TresorFrontEnd
+import TresorPlan
 
 /// Refresh (SPEC §7) through list operations: per vault one GET of the vault (its redundancy
 /// and Cross Region Restore are on the vault at api-version 2026-08-01, so no storage-config

@@ -1,3 +1,9 @@
+import TresorSupport
+import TresorModel
+import TresorState
+import TresorFrontEnd
+import TresorPlan
+
 /// How apply talks to the person running it, supplied by the CLI (and by tests).
 public struct ApplyConsole {
     /// Prints to standard output at once (the plan before the question, progress notes).
@@ -159,7 +165,7 @@ public struct ApplyCommand {
     /// The saved plan, if it was made against `state` as it is now (TR602).
     private func savedPlan(_ path: String, matching state: State) throws(FatalDiagnostic) -> Plan {
         let plan: Plan
-        switch ManifestInputs.read(path, limit: .max) {
+        switch Files.read(path, limit: .max) {
         case .failure:
             throw FatalDiagnostic(Diagnostic("TR000", .error, "cannot read the saved plan \"\(path)\"", at: nil))
         case .success(let bytes):

@@ -1,3 +1,8 @@
+import TresorSupport
+import TresorModel
+import TresorState
+import TresorPlan
+
 /// Output formats for `tresor graph`.
 public enum GraphFormat: String, CaseIterable, Sendable {
     case mermaid, dot

@@ -1,3 +1,8 @@
+import TresorSupport
+import TresorModel
+import TresorState
+import TresorPlan
+
 /// `tresor import`: writes manifests in `Examples/estate`'s layout and the state that makes the
 /// next plan show no changes, for an estate read from az CLI output (`--from-az`) or from Azure
 /// (the CLI reads it through TresorAzure and hands over the same JSON shapes). Nothing is

@@ -1,3 +1,9 @@
+import TresorSupport
+import TresorModel
+import TresorState
+import TresorFrontEnd
+import TresorPlan
+
 /// Output formats for plans.
 public enum PlanFormat: String, CaseIterable, Sendable {
     case text, json, markdown

@@ -1,3 +1,8 @@
+import TresorSupport
+import TresorModel
+import TresorState
+import TresorPlan
+
 /// Output formats for `tresor show`.
 public enum ShowFormat: String, CaseIterable, Sendable {
     case text, json
@@ -55,7 +60,7 @@ public struct ShowCommand: Sendable {
     }
 
     private func showPlan(_ path: String) -> CommandOutput {
-        guard case .success(let bytes) = ManifestInputs.read(path, limit: .max) else {
+        guard case .success(let bytes) = Files.read(path, limit: .max) else {
             return failure(Diagnostic("TR000", .error, "cannot read the saved plan \"\(path)\"", at: nil))
         }
         do {

@@ -1,3 +1,7 @@
+import TresorSupport
+import TresorModel
+import TresorState
+
 /// `tresor state pull`: prints the stored state as a state file (SPEC §8): byte for byte what
 /// the local backend would hold, so `tresor state pull > tresor.state.json` moves it to a file.
 /// Read-only: takes no lock. A journal of an interrupted apply is replayed into what is printed.
@@ -52,7 +56,7 @@ public struct StatePushCommand: Sendable {
 
     private func push() throws(FatalDiagnostic) -> String {
         var pushed: State
-        switch ManifestInputs.read(file, limit: .max) {
+        switch Files.read(file, limit: .max) {
         case .failure:
             throw FatalDiagnostic(Diagnostic("TR000", .error, "cannot read \"\(file)\"", at: nil))
         case .success(let bytes):

@@ -1,3 +1,5 @@
+import TresorState
+
 /// `tresor unlock LOCK-ID`: removes the record of a lock whose holder is gone. The kernel
 /// already released such a lock when its process died, so this tidies the record rather than
 /// freeing anything; a lock that a live process holds is never removed.

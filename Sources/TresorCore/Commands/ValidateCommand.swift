@@ -1,3 +1,7 @@
+import TresorSupport
+import TresorModel
+import TresorFrontEnd
+
 /// `tresor validate`: check manifests and report every problem.
 public struct ValidateCommand: Sendable {
     public var paths: [String]
@@ -49,9 +53,4 @@ public struct ValidateCommand: Sendable {
         let verdict = report.failed(strict: strict) ? "failed" : "valid"
         return "\(verdict): \(plural(files, "file")), \(plural(resources, "resource")), \(counts)\n"
     }
-}
-
-/// "1 error", "2 errors"; `plural` for nouns that take more than an "s".
-func plural(_ count: Int, _ noun: String, _ plural: String? = nil) -> String {
-    "\(count) \(count == 1 ? noun : plural ?? noun + "s")"
 }

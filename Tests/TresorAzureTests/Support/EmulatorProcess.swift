@@ -3,7 +3,8 @@ import Foundation
 import FoundationNetworking
 #endif
 import Glibc
-import TresorCore
+import TresorSupport
+import TresorFrontEnd
 
 /// A Python server on loopback for one test: the ARM emulator (`Tests/Emulator/arm_emulator.py`)
 /// or a script given inline. It prints `listening on http://127.0.0.1:PORT` as its first line;

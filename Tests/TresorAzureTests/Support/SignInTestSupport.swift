@@ -1,6 +1,5 @@
 import Foundation
 import Synchronization
-import TresorCore
 import XCTest
 @testable import TresorAzure
 

@@ -1,0 +1,76 @@
+import Dispatch
+import TresorSupport
+import TresorModel
+import TresorState
+import TresorFrontEnd
+
+/// What plan and apply share: compile the manifests (while the state is read on the other
+/// core), run the rules that need stored state, then, when nothing has errors, plan the
+/// manifests against the state.
+public struct Planning: Sendable {
+    public var allowDestroy = false
+
+    public init(allowDestroy: Bool = false) {
+        self.allowDestroy = allowDestroy
+    }
+
+    public struct Result: Sendable {
+        public var report: DiagnosticReport
+        /// nil when the manifests or the plan have errors.
+        public var plan: Plan?
+
+        package init(report: DiagnosticReport, plan: Plan?) {
+            self.report = report
+            self.plan = plan
+        }
+    }
+
+    /// Compiles the manifests under `paths` while `work` (reading the state) runs on another
+    /// thread. The compiler stays on the calling thread: its own concurrentPerform would run
+    /// serially if nested in another.
+    package static func compile<T: Sendable>(paths: [String], inventories: [String] = [],
+                                     alongside work: @escaping @Sendable () -> T) -> (Compiler.Result, T) {
+        nonisolated(unsafe) var outcome: T?
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            outcome = work()
+            done.signal()
+        }
+        let compiled = Compiler().check(paths: paths, inventories: inventories)
+        done.wait()
+        return (compiled, outcome!)
+    }
+
+    /// In-memory manifests, as `(path, text)` pairs (tests and rule examples).
+    public func plan(sources: [(path: String, text: String)], against state: State, refreshed: Refreshed? = nil) -> Result {
+        plan(Compiler().check(sources: sources), against: state, refreshed: refreshed)
+    }
+
+    /// Plans against `state`, or, when the plan refreshed, against `refreshed.state`: Azure's
+    /// values, its item counts, and the changes it finds outside tresor marked.
+    package func plan(_ compiled: Compiler.Result, against state: State, refreshed: Refreshed? = nil) -> Result {
+        let state = refreshed?.state ?? state
+        let stateDiagnostics = RuleCatalog.checkAgainstState(RuleContext(estate: compiled.estate, state: state,
+                                                                         liveItemCounts: refreshed?.itemCounts))
+        var report = DiagnosticReport(sources: compiled.report.sources, diagnostics: compiled.report.diagnostics + stateDiagnostics)
+        guard report.errorCount == 0 else { return Result(report: report, plan: nil) }
+        var planner = Planner(estate: compiled.estate, state: state, allowDestroy: allowDestroy, sources: report.sources,
+                              liveItemCounts: refreshed?.itemCounts)
+        var plan = planner.plan()
+        refreshed?.mark(&plan)
+        if !planner.diagnostics.isEmpty {
+            report = DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + planner.diagnostics)
+        }
+        return Result(report: report, plan: report.errorCount == 0 ? plan : nil)
+    }
+}
+
+extension State {
+    /// Records a plan's changes without a journal or a provider: a refresh-only apply, whose
+    /// changes Azure already holds; tests and rule examples.
+    public mutating func record(_ plan: Plan) {
+        for change in plan.changes { Journal.Entry(change, recorded: nil).apply(to: &self) }
+        lineage = lineage ?? ProcessIdentity.uuid()
+        serial += 1
+    }
+}

@@ -1,0 +1,53 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Work spread over every core, with results in a fixed order whatever finishes first.
+package enum Parallel {
+    /// How many chunks to split work into: one per core.
+    package static let cores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+
+    /// `body` for each index below `count`, as tasks taken by free cores (files, rules); the
+    /// results in index order.
+    @inlinable package static func each<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        var results = [T?](repeating: nil, count: count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let slots = buffer
+            DispatchQueue.concurrentPerform(iterations: count) { slots[$0] = body($0) }
+        }
+        return results.map { $0! }
+    }
+
+    /// Many small items (the state file, large plans, references to bind) split into one
+    /// contiguous chunk per core, the results joined in order; with fewer than `grain` items a
+    /// chunk it runs on the calling thread.
+    @inlinable package static func map<T: Sendable>(count: Int, grain: Int = 1000, _ body: @Sendable (Range<Int>) -> [T]) -> [T] {
+        let chunks = max(1, min(cores, count / grain))
+        guard chunks > 1 else { return body(0..<count) }
+        let parts = each(chunks) { chunk in body((count * chunk / chunks)..<(count * (chunk + 1) / chunks)) }
+        var joined: [T] = []
+        joined.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for part in parts { joined += part }
+        return joined
+    }
+
+    /// `transform` of each index below `count`, written in place by one contiguous chunk per
+    /// core (no joining of parts); with fewer than `grain` items a chunk it runs on the calling
+    /// thread.
+    @inlinable package static func map<T: Sendable>(_ count: Int, grain: Int = 1000, _ transform: @Sendable (Int) -> T) -> [T] {
+        let chunks = max(1, min(cores, count / grain))
+        guard chunks > 1 else { return (0..<count).map(transform) }
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            nonisolated(unsafe) let slots = buffer
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                for index in (count * chunk / chunks)..<(count * (chunk + 1) / chunks) {
+                    (slots.baseAddress! + index).initialize(to: transform(index))
+                }
+            }
+            initialized = count
+        }
+    }
+}
