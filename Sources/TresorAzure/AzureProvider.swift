@@ -65,8 +65,9 @@ public final class AzureProvider: Provider {
         if environment["TRESOR_ARM_PACING"]?.lowercased() == "off" { settings.pacing = false }
         let endpoint = settings.resourceManager
         guard Loopback.maySendSecrets(to: endpoint) else {
-            return .failure(FatalDiagnostic(Diagnostic("TR606", .error, "the ARM endpoint \(Loopback.withoutQuery(endpoint)) is neither https nor loopback",
-                                       at: nil, help: "bearer tokens travel over https only (plain http to 127.0.0.1, ::1 or localhost is allowed for tests)")))
+            return .failure(FatalDiagnostic(SignInRule.diagnostic(
+                "the ARM endpoint \(Loopback.withoutQuery(endpoint)) is neither https nor loopback", at: nil,
+                help: "bearer tokens travel over https only (plain http to 127.0.0.1, ::1 or localhost is allowed for tests)")))
         }
         let transport = URLSessionTransport()
         let credential: any TokenCredential
@@ -84,10 +85,11 @@ public final class AzureProvider: Provider {
     }
 
     private static func signInDiagnostic(_ failure: SignInFailure) -> FatalDiagnostic {
-        FatalDiagnostic(Diagnostic("TR606", .error, "cannot sign in to Azure: \(failure.message)", at: nil,
-                   notes: failure.tried.map { DiagnosticNote("tried \($0)") },
-                   help: "set AZURE_TENANT_ID and AZURE_CLIENT_ID with AZURE_CLIENT_SECRET, AZURE_FEDERATED_TOKEN_FILE or GitHub Actions OIDC, "
-                       + "run on a managed identity, or sign in with `az login`; `plan --no-refresh` needs no sign-in, and `--provider record` changes state only"))
+        FatalDiagnostic(SignInRule.diagnostic(
+            "cannot sign in to Azure: \(failure.message)", at: nil,
+            notes: failure.tried.map { DiagnosticNote("tried \($0)") },
+            help: "set AZURE_TENANT_ID and AZURE_CLIENT_ID with AZURE_CLIENT_SECRET, AZURE_FEDERATED_TOKEN_FILE or GitHub Actions OIDC, "
+                + "run on a managed identity, or sign in with `az login`; `plan --no-refresh` needs no sign-in, and `--provider record` changes state only"))
     }
 
     public var banner: String? { nil }

@@ -46,20 +46,20 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
         let result: Result<PostgresConnection, FatalDiagnostic> = session.withLock { session in
             if let session { return .success(session) }
             if case .failure(let failure) = LibPQ.shared {
-                return .failure(FatalDiagnostic(Diagnostic(
-                    "TR604", .error, "\(failure.message); nothing was read or written", at: nil,
+                return .failure(FatalDiagnostic(UnusableStateRule.diagnostic(
+                    "\(failure.message); nothing was read or written", at: nil,
                     help: "install it (Debian and Ubuntu: `apt-get install libpq5`) or give its path in \(LibPQ.libraryVariable); "
                         + "only the postgres backend needs it")))
             }
             guard PostgresSettings.isValidIdentifier(settings.schema) else {
-                return .failure(FatalDiagnostic(Diagnostic(
-                    "TR000", .error, "postgres schema \"\(settings.schema)\" is not a plain identifier", at: nil,
+                return .failure(FatalDiagnostic(InputFileRule.diagnostic(
+                    "postgres schema \"\(settings.schema)\" is not a plain identifier", at: nil,
                     help: "use lower-case letters, digits and underscores, not starting with a digit (at most 63)")))
             }
             switch PostgresConnection.open(settings.connection) {
             case .failure(let failure):
-                return .failure(FatalDiagnostic(Diagnostic(
-                    "TR604", .error, "\(failure.message); nothing was read or written", at: nil,
+                return .failure(FatalDiagnostic(UnusableStateRule.diagnostic(
+                    "\(failure.message); nothing was read or written", at: nil,
                     help: "set TRESOR_PG_CONN to a conninfo string or URI, or the PG* variables (PGHOST, PGDATABASE, PGUSER…); "
                         + "keep the password in ~/.pgpass or PGPASSWORD")))
             case .success(let connection):
@@ -129,8 +129,8 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
     /// A failed statement as a diagnostic; a lost connection also lost the lock, so it says so.
     func unavailable(_ what: String, _ failure: PostgresConnection.Failure, help: String? = nil) -> FatalDiagnostic {
         let lost = failure.connectionLost ? " (the connection to PostgreSQL was lost, and with it the lock)" : ""
-        return FatalDiagnostic(Diagnostic("TR000", .error, "\(what): \(failure.message)\(lost)", at: nil,
-                                          help: help ?? "nothing was written; run the command again"))
+        return FatalDiagnostic(InputFileRule.diagnostic("\(what): \(failure.message)\(lost)", at: nil,
+                                                        help: help ?? "nothing was written; run the command again"))
     }
 
     // MARK: load and write
@@ -197,7 +197,7 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
     /// TR604: what is stored cannot be used, and is left exactly as it is: tresor never writes
     /// over it, the fix is a person's.
     private func unusable(_ reason: String, fix: String) -> FatalDiagnostic {
-        FatalDiagnostic(Diagnostic("TR604", .error, "cannot use \(description): \(reason); nothing was written", at: nil, help: fix))
+        FatalDiagnostic(UnusableStateRule.diagnostic("cannot use \(description): \(reason); nothing was written", at: nil, help: fix))
     }
 
     /// The workspace as an SQL literal, for the fixes quoted in messages.

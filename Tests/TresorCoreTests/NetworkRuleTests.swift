@@ -16,12 +16,11 @@ private struct NetworkEstate {
     var moreNetwork: [String] = []
 
     var files: [(String, String)] {
-        let nsg = NetworkRuleExamples.nsgWeb(observed.joined(separator: "\n"))
-        let vmDocument = NetworkRuleExamples.web01(disks: disks, egress: egress)
-            .replacingOccurrences(of: "networkSecurityGroups: [nsg-web]", with: "networkSecurityGroups: \(nsgs)")
-        let vault = NetworkRuleExamples.vaultProtectingWeb01.components(separatedBy: "\n---\n")
-        var vmFile = [vault[0], vmDocument]
-        if isProtected { vmFile.append(vault[1]) }
+        // The observed rules as one entry, so that nsg-web has `rules:` (and its line) without any.
+        let nsg = ExampleManifests.nsg(rules: [observed.joined(separator: "\n")])
+        let vmDocument = ExampleManifests.vmBehindNSG(disks: disks, egress: egress, networkSecurityGroups: nsgs)
+        var vmFile = [ExampleManifests.vault(), vmDocument]
+        if isProtected { vmFile.append(ExampleManifests.protection()) }
         var files = [("network.yaml", ([nsg] + moreNetwork).joined(separator: "\n---\n") + "\n"),
                      ("vms.yaml", vmFile.joined(separator: "\n---\n") + "\n")]
         if !managed.isEmpty { files.append(("rules.yaml", managed.joined(separator: "\n---\n") + "\n")) }
@@ -41,7 +40,7 @@ private func observed(_ name: String, _ direction: String = "Outbound", access: 
 
 private func allow(_ priority: Int, name: String = "allow-azure-backup", source: String = "VirtualNetwork",
                    destination: String = "Storage.westeurope", ports: String = "\"8443\"") -> String {
-    NetworkRuleExamples.allowOutbound(name, priority: priority, source: source, destination: destination, ports: ports)
+    ExampleManifests.allowOutbound(name, priority: priority, source: source, destination: destination, ports: ports)
 }
 
 private let denyAll1000 = observed("Deny_All_Outbound", access: "Deny", 1000)
@@ -252,7 +251,7 @@ final class NetworkRuleTests: XCTestCase {
     }
 
     func testAllNSGsOfAVMMustAllowTheTraffic() {
-        let open = NetworkSecurityGroupDocument.named("nsg-nic-web", rules: [])
+        let open = ExampleManifests.nsg("nsg-nic-web")
         var estate = NetworkEstate(observed: [denyAll1000], nsgs: "[nsg-nic-web, nsg-web]", moreNetwork: [open])
         XCTAssertEqual(positions(estate.result), ["vms.yaml:17:38 TR401"])
         estate.managed = [allow(990)]
@@ -260,7 +259,7 @@ final class NetworkRuleTests: XCTestCase {
     }
 
     func testDenyingNICAndSubnetNSGsAreEachReported() {
-        let nic = NetworkSecurityGroupDocument.named("nsg-nic-web", rules: [observed("Deny_Storage", access: "Deny", 200, destination: "Storage")])
+        let nic = ExampleManifests.nsg("nsg-nic-web", rules: [observed("Deny_Storage", access: "Deny", 200, destination: "Storage")])
         let estate = NetworkEstate(observed: [denyAll1000], nsgs: "[nsg-nic-web, nsg-web]", moreNetwork: [nic])
         XCTAssertEqual(positions(estate.result), ["vms.yaml:17:25 TR401", "vms.yaml:17:38 TR401"])
     }
@@ -437,12 +436,5 @@ final class NetworkRuleTests: XCTestCase {
     func testProtocolAndAddressFormat() {
         let estate = NetworkEstate(observed: [observed("Allow_Web", access: "Allow", 300, protocol: "Http", destination: "10.0.0.300")])
         XCTAssertEqual(positions(estate.result), ["network.yaml:8:84 TR406", "network.yaml:8:134 TR406"])
-    }
-}
-
-/// An NSG document in West Europe beside nsg-web.
-private enum NetworkSecurityGroupDocument {
-    static func named(_ name: String, rules: [String]) -> String {
-        NetworkRuleExamples.nsgWeb(rules.joined(separator: "\n")).replacingOccurrences(of: "name: nsg-web", with: "name: \(name)")
     }
 }

@@ -111,7 +111,7 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(positions(plan(baseEstate, against: state)).filter { $0.hasSuffix("TR105") }, ["test.yaml:3:7 TR105"])
     }
 
-    private let secondVault = "---\n" + StateExampleManifests.otherVault
+    private let secondVault = "---\n" + ExampleManifests.file(ExampleManifests.vault("rsv-prod-weu-2"))
 
     func testMovingAVMBetweenVaultsNeedsAllowDestroy() throws {
         let state = try applied(baseEstate + secondVault)

@@ -106,7 +106,7 @@ final class RefreshTests: XCTestCase {
     }
 
     func testScopeNamesEachVaultAndNSGOfStateOnce() throws {
-        var state = try applied(Self.manifests + "\n---\n" + StateExampleManifests.otherVault)
+        var state = try applied(ExampleManifests.file(Self.manifests, ExampleManifests.vault("rsv-prod-weu-2")))
         let item = { (vault: String, vm: String) in
             StateResource(kind: .protectedItem, id: Self.itemID.replacingOccurrences(of: Self.vaultID, with: vault)
                 .replacingOccurrences(of: "web-01", with: vm), name: vm, attributes: .object([]))
@@ -260,7 +260,7 @@ final class RefreshTests: XCTestCase {
         XCTAssertEqual(refreshed.state.count, state.count)
         XCTAssertEqual(try XCTUnwrap(plan(against: state, live: azure).plan).changes, [])
         // Deleting the vault counts the item tresor does not manage: Azure would refuse without it.
-        let vaultOnly = try XCTUnwrap(plan(StateExampleManifests.otherVault, against: state, live: azure, allowDestroy: true).plan)
+        let vaultOnly = try XCTUnwrap(plan(ExampleManifests.file(ExampleManifests.vault("rsv-prod-weu-2")), against: state, live: azure, allowDestroy: true).plan)
         let deletion = try XCTUnwrap(vaultOnly.changes.first { $0.kind == .vault && $0.action == .delete })
         XCTAssertTrue(deletion.reason.contains("it holds 2 protected items"), deletion.reason)
         XCTAssertFalse(vaultOnly.changes.contains { $0.name == "hand-made" || $0.name == "db-01" || $0.name == "allow-backup-by-hand" })
@@ -282,7 +282,7 @@ final class RefreshTests: XCTestCase {
     }
 
     func testItemsStateDoesNotKnowLockReplicationToo() throws {
-        let manifests = StateExampleManifests.vault
+        let manifests = ExampleManifests.file(ExampleManifests.vault())
         let state = try applied(manifests)
         var azure = live(state)
         XCTAssertEqual(errors(plan(manifests + "replication: LRS\n", against: state, live: azure)), [])

@@ -27,15 +27,15 @@ private func positions(_ result: Compiler.Result, only codes: Set<String>) -> [S
 /// document is on line 6 + 2k), and a Protection of them all on `policy`, listing VM k on line
 /// 11 + 2N + k (one more with a policy); a declared `policy` follows as the last document.
 private func estate(protecting count: Int, policy: String? = nil) -> String {
-    let vault = RuleExample.vault()
+    let vault = ExampleManifests.vault()
     let vms = (1...count).map { number in
-        "{apiVersion: tresor/v1, kind: VirtualMachine, name: vm-\(number), subscription: \(RuleExample.subscription), "
+        "{apiVersion: tresor/v1, kind: VirtualMachine, name: vm-\(number), subscription: \(ExampleManifests.subscription), "
             + "resourceGroup: rg-web, region: westeurope, os: {type: Linux, version: Ubuntu 22.04}}"
     }
     let references = (1...count).map { "  - vm-\($0)" }
     let protection = ["apiVersion: tresor/v1", "kind: Protection", "vault: rsv-prod-weu"]
         + (policy.map { ["policy: \($0)"] } ?? []) + ["vms:"] + references
-    let policies = policy.map { [RuleExample.policy($0)] } ?? []
+    let policies = policy.map { [ExampleManifests.policy($0)] } ?? []
     return ([vault] + vms + [protection.joined(separator: "\n")] + policies).joined(separator: "\n---\n") + "\n"
 }
 
@@ -73,7 +73,7 @@ final class ResourceRuleExampleTests: XCTestCase {
 
 final class VaultRuleTests: XCTestCase {
     private func vaultNamed(_ name: String) -> Compiler.Result {
-        check(RuleExample.vault(name))
+        check(ExampleManifests.vault(name))
     }
 
     func testVaultNameLengthBoundaries() {
@@ -93,16 +93,16 @@ final class VaultRuleTests: XCTestCase {
     }
 
     func testVaultNameIsUniquePerSubscriptionAcrossResourceGroups() throws {
-        let result = check(RuleExample.manifests(
-            RuleExample.vault("rsv-prod-weu"), RuleExample.vault("RSV-PROD-WEU", resourceGroup: "rg-other")))
+        let result = check(ExampleManifests.manifests(
+            ExampleManifests.vault("rsv-prod-weu"), ExampleManifests.vault("RSV-PROD-WEU", resourceGroup: "rg-other")))
         XCTAssertEqual(positions(result), ["test.yaml:10:7 TR102"])
         XCTAssertEqual(try XCTUnwrap(result.report.diagnostics.first?.notes.first?.range).line, 3)
         // Another subscription may use the name.
-        let elsewhere = RuleExample.vault("rsv-prod-weu", resourceGroup: "rg-other")
-            .replacingOccurrences(of: RuleExample.subscription, with: "1f0c5c6e-0000-4000-8000-00000000a002")
-        XCTAssertEqual(codes(check(RuleExample.manifests(RuleExample.vault(), elsewhere))), [])
+        let elsewhere = ExampleManifests.vault("rsv-prod-weu", resourceGroup: "rg-other")
+            .replacingOccurrences(of: ExampleManifests.subscription, with: "1f0c5c6e-0000-4000-8000-00000000a002")
+        XCTAssertEqual(codes(check(ExampleManifests.manifests(ExampleManifests.vault(), elsewhere))), [])
         // The same identity twice is TR009 alone.
-        XCTAssertEqual(codes(check(RuleExample.manifests(RuleExample.vault(), RuleExample.vault("RSV-prod-WEU")))), ["TR009"])
+        XCTAssertEqual(codes(check(ExampleManifests.manifests(ExampleManifests.vault(), ExampleManifests.vault("RSV-prod-WEU")))), ["TR009"])
     }
 
     func testRegionsSuggestTheProgrammaticName() {
@@ -111,7 +111,7 @@ final class VaultRuleTests: XCTestCase {
             XCTAssertEqual(positions(result), ["test.yaml:6:9 TR103"], spelling)
             XCTAssertEqual(result.report.diagnostics.first?.help, "write \"westeurope\"", spelling)
         }
-        let unknown = check(RuleExample.vault(region: "mars"))
+        let unknown = check(ExampleManifests.vault(region: "mars"))
         XCTAssertEqual(positions(unknown), ["test.yaml:6:9 TR103"])
         XCTAssertEqual(unknown.report.diagnostics.first?.help?.hasPrefix("use a programmatic region name"), true)
     }
@@ -121,27 +121,27 @@ final class VaultRuleTests: XCTestCase {
             apiVersion: tresor/v1
             kind: NetworkSecurityGroup
             name: nsg-web
-            subscription: \(RuleExample.subscription)
+            subscription: \(ExampleManifests.subscription)
             resourceGroup: rg-net
             region: North Europe
             """
-        let result = check(RuleExample.manifests(RuleExample.vm(region: "westeurop"), nsg))
+        let result = check(ExampleManifests.manifests(ExampleManifests.vm(region: "westeurop"), nsg))
         XCTAssertEqual(positions(result, only: ["TR103"]), ["test.yaml:6:9 TR103", "test.yaml:15:9 TR103"])
         XCTAssertEqual(result.report.diagnostics.filter { $0.code == "TR103" }.map(\.help),
                        ["write \"westeurope\"", "write \"northeurope\""])
     }
 
     func testCrossRegionRestoreNeedsGRS() throws {
-        let lrs = check(RuleExample.vault("rsv-prod-weu", "replication: LRS", "crossRegionRestore: true"))
+        let lrs = check(ExampleManifests.vault("rsv-prod-weu", "replication: LRS", "crossRegionRestore: true"))
         XCTAssertEqual(positions(lrs), ["test.yaml:7:14 TR106", "test.yaml:8:21 TR105"])
         XCTAssertEqual(try XCTUnwrap(lrs.report.diagnostics.last?.notes.first?.range).line, 7)
-        XCTAssertEqual(codes(check(RuleExample.vault("rsv-prod-weu", "crossRegionRestore: true"))), [])
-        XCTAssertEqual(codes(check(RuleExample.vault("rsv-prod-weu", "replication: grs", "crossRegionRestore: true"))), [])
-        XCTAssertEqual(codes(check(RuleExample.vault("rsv-prod-weu", "replication: LRS", "crossRegionRestore: false"))), ["TR106"])
+        XCTAssertEqual(codes(check(ExampleManifests.vault("rsv-prod-weu", "crossRegionRestore: true"))), [])
+        XCTAssertEqual(codes(check(ExampleManifests.vault("rsv-prod-weu", "replication: grs", "crossRegionRestore: true"))), [])
+        XCTAssertEqual(codes(check(ExampleManifests.vault("rsv-prod-weu", "replication: LRS", "crossRegionRestore: false"))), ["TR106"])
     }
 
     func testLRSIsANote() throws {
-        let result = check(RuleExample.vault("rsv-prod-weu", "replication: LRS"))
+        let result = check(ExampleManifests.vault("rsv-prod-weu", "replication: LRS"))
         XCTAssertEqual(try XCTUnwrap(result.report.diagnostics.first).severity, .note)
         XCTAssertFalse(result.report.failed(strict: true))
     }
@@ -156,13 +156,13 @@ final class VaultRuleTests: XCTestCase {
     }
 
     func testVMsListedTwiceCountOnceTowardsTheVault() {
-        let text = estate(protecting: 1000) + "---\n" + RuleExample.protection(vms: "[vm-1, rg-web/vm-2]") + "\n"
+        let text = estate(protecting: 1000) + "---\n" + ExampleManifests.protection(vms: "[vm-1, rg-web/vm-2]") + "\n"
         XCTAssertEqual(codes(check(text)).filter { $0 == "TR107" }, [])
     }
 
     func testTwoHundredPoliciesFitInAVaultAndTheNextIsAnError() {
         func vault(holding count: Int) -> String {
-            RuleExample.manifests(RuleExample.vault(), RuleExample.vm(), RuleExample.protection())
+            ExampleManifests.manifests(ExampleManifests.vault(), ExampleManifests.vm(), ExampleManifests.protection())
                 + (1...count).map { "\n---\n{apiVersion: tresor/v1, kind: BackupPolicy, name: policy-\($0), vault: rsv-prod-weu, "
                     + "schedule: {frequency: Daily, time: \"19:00\"}, retention: {daily: 30}}" }.joined()
         }
@@ -336,12 +336,12 @@ final class PolicyRuleTests: XCTestCase {
     func testVMsOnDifferentPoliciesCountSeparately() {
         // 1001 VMs in one vault (TR107) but no policy over 1000.
         var text = estate(protecting: 1001, policy: "daily-30").replacingOccurrences(of: "  - vm-1001\n", with: "")
-        text += "---\n" + RuleExample.protection(vms: "[vm-1001]") + "\n"
+        text += "---\n" + ExampleManifests.protection(vms: "[vm-1001]") + "\n"
         XCTAssertEqual(codes(check(text)), ["TR107"])
     }
 
     func testProtectionOnAnotherVaultsPolicy() throws {
-        let other = RuleExample.manifests(RuleExample.vault("rsv-dr-weu"), RuleExample.policy("weekly-dr", vault: "rsv-dr-weu"))
+        let other = ExampleManifests.manifests(ExampleManifests.vault("rsv-dr-weu"), ExampleManifests.policy("weekly-dr", vault: "rsv-dr-weu"))
         let result = check(replacing("policy: daily-30", with: "policy: weekly-dr") + "---\n" + other)
         XCTAssertEqual(positions(result), ["test.yaml:28:9 TR303"])
         let diagnostic = try XCTUnwrap(result.report.diagnostics.first)
@@ -363,7 +363,7 @@ final class VMRuleTests: XCTestCase {
     }
 
     func testAVMIsProtectedByOneVaultOnce() throws {
-        let secondVault = RuleExample.manifests(RuleExample.vault("rsv-dr-weu"), RuleExample.protection(vault: "rsv-dr-weu"))
+        let secondVault = ExampleManifests.manifests(ExampleManifests.vault("rsv-dr-weu"), ExampleManifests.protection(vault: "rsv-dr-weu"))
         let twoVaults = check(baseEstate + "---\n" + secondVault)
         XCTAssertEqual(positions(twoVaults), ["test.yaml:41:7 TR302"])
         XCTAssertEqual(twoVaults.report.diagnostics.first?.message,
@@ -445,11 +445,11 @@ final class VMRuleTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(stopped.report.diagnostics.first).severity, .warning)
         XCTAssertEqual(stopped.report.diagnostics.first?.notes.first?.range?.line, 30)
         // An unprotected stopped VM is only unprotected.
-        XCTAssertEqual(codes(check(RuleExample.vm("web-01", "powerState: stopped"))), ["TR501"])
+        XCTAssertEqual(codes(check(ExampleManifests.vm("web-01", "powerState: stopped"))), ["TR501"])
     }
 
     func testUnprotectedVMsWarnAtTheirName() throws {
-        let result = check(baseEstate + "---\n" + RuleExample.vm("web-02"))
+        let result = check(baseEstate + "---\n" + ExampleManifests.vm("web-02"))
         XCTAssertEqual(positions(result), ["test.yaml:33:7 TR501"])
         XCTAssertEqual(try XCTUnwrap(result.report.diagnostics.first).severity, .warning)
         XCTAssertFalse(result.report.failed(strict: false))

@@ -94,7 +94,7 @@ final class SchemaTests: XCTestCase {
     func testSchemaAndDecoderAgreeOnRuleExamplesAndEstates() throws {
         var sets: [(name: String, text: String)] = []
         for rule in RuleCatalog.descriptions {
-            for (kind, examples) in [("triggering", rule.triggering), ("non-triggering", rule.nonTriggering)] {
+            for (kind, examples) in [("triggering", rule.triggering.map(\.text)), ("non-triggering", rule.nonTriggering)] {
                 sets += examples.enumerated().map { ("\(rule.code) \(kind) example \($0.offset + 1)", $0.element) }
             }
         }

@@ -40,7 +40,7 @@ func planAfterApplying(_ example: StateExample) -> Planning.Result {
     let first = Planning().plan(sources: [(path: "applied.yaml", text: example.applied)], against: state)
     XCTAssertEqual(first.report.errorCount, 0, "the manifests applied first have errors: \(first.report.diagnostics)")
     if let plan = first.plan { state.record(plan) }
-    return Planning(allowDestroy: example.allowDestroy).plan(sources: [(path: "example.yaml", text: example.manifests)], against: state)
+    return Planning(allowDestroy: example.allowDestroy).plan(sources: [(path: "example.yaml", text: example.manifests.text)], against: state)
 }
 
 func codes(_ result: Planning.Result) -> [String] {
@@ -63,62 +63,14 @@ func assertGolden(_ actual: String, _ name: String, file: StaticString = #filePa
 }
 
 /// A valid vault, policy, VM and protection in West Europe, to build examples on.
-let baseEstate = """
-    apiVersion: tresor/v1
-    kind: Vault
-    name: rsv-prod-weu
-    subscription: 1f0c5c6e-0000-4000-8000-00000000a001
-    resourceGroup: rg-backup-prod
-    region: westeurope
-    ---
-    apiVersion: tresor/v1
-    kind: BackupPolicy
-    name: daily-30
-    vault: rsv-prod-weu
-    schedule: {frequency: Daily, time: "19:00"}
-    instantRestoreDays: 2
-    retention: {daily: 30}
-    ---
-    apiVersion: tresor/v1
-    kind: VirtualMachine
-    name: web-01
-    subscription: 1f0c5c6e-0000-4000-8000-00000000a001
-    resourceGroup: rg-web
-    region: westeurope
-    os: {type: Windows, version: "2019"}
-    agent: {installed: true, version: "2.7.41491.1102"}
-    ---
-    apiVersion: tresor/v1
-    kind: Protection
-    vault: rsv-prod-weu
-    policy: daily-30
-    vms: [web-01]
-
-    """
+let baseEstate = ExampleManifests.file(
+    ExampleManifests.vault(),
+    ExampleManifests.policy("daily-30", ExampleManifests.dailySchedule, "instantRestoreDays: 2", "retention: {daily: 30}"),
+    ExampleManifests.vm(), ExampleManifests.protection(policy: "daily-30"))
 
 /// An NSG and a managed rule on it that lets backup reach storage, to follow `baseEstate`.
-let backupStorageRule = """
-    ---
-    apiVersion: tresor/v1
-    kind: NetworkSecurityGroup
-    name: nsg-web
-    subscription: 1f0c5c6e-0000-4000-8000-00000000a001
-    resourceGroup: rg-net
-    region: westeurope
-    ---
-    apiVersion: tresor/v1
-    kind: NetworkRule
-    name: allow-backup
-    nsg: nsg-web
-    direction: Outbound
-    access: Allow
-    priority: 900
-    protocol: Tcp
-    source: VirtualNetwork
-    sourcePorts: "*"
-    destination: Storage.westeurope
-    destinationPorts: ["443", "8443"]
-    """
+let backupStorageRule = "---\n" + ExampleManifests.manifests(
+    ExampleManifests.nsg(), ExampleManifests.allowOutbound("allow-backup", priority: 900, ports: #"["443", "8443"]"#))
 
 /// A fresh directory under the system's temporary directory, removed by `tearDown` callers.
 func makeTemporaryDirectory() throws -> URL {

@@ -26,8 +26,8 @@ public enum AzureImport {
             return .success(try await export(subscription: subscription, resourceGroups: resourceGroups,
                                               reader: ARMReader(client: provider.client, timeout: provider.timeout)))
         } catch {
-            return .failure(FatalDiagnostic(Diagnostic(
-                "TR605", .error, "cannot read the estate from Azure: \(error.message)", at: nil,
+            return .failure(FatalDiagnostic(ProviderRefusalRule.diagnostic(
+                "cannot read the estate from Azure: \(error.message)", at: nil,
                 notes: [error.httpStatus.map { DiagnosticNote("HTTP \($0)" + (error.code.map { ", \($0)" } ?? "")) },
                         error.correlationID.map { DiagnosticNote("x-ms-correlation-request-id: \($0)") }].compactMap { $0 })))
         }

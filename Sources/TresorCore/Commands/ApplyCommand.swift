@@ -167,21 +167,21 @@ public struct ApplyCommand {
         let plan: Plan
         switch Files.read(path, limit: .max) {
         case .failure:
-            throw FatalDiagnostic(Diagnostic("TR000", .error, "cannot read the saved plan \"\(path)\"", at: nil))
+            throw FatalDiagnostic(InputFileRule.diagnostic("cannot read the saved plan \"\(path)\"", at: nil))
         case .success(let bytes):
             do {
                 plan = try PlanJSON.decode(bytes)
             } catch {
-                throw FatalDiagnostic(Diagnostic("TR000", .error, "\"\(path)\" is not a saved plan: \(error.message)", at: nil,
-                                                 help: "save one with `tresor plan --out \(path)`"))
+                throw FatalDiagnostic(InputFileRule.diagnostic("\"\(path)\" is not a saved plan: \(error.message)", at: nil,
+                                                               help: "save one with `tresor plan --out \(path)`"))
             }
         }
         guard plan.lineage == state.lineage, plan.serial == state.serial else {
             let made = "lineage \(plan.lineage ?? "(none)"), serial \(plan.serial)"
             let now = "lineage \(state.lineage ?? "(none)"), serial \(state.serial)"
             let cause = plan.lineage == state.lineage ? "the state was written since" : "the state is another one (its lineage differs)"
-            throw FatalDiagnostic(Diagnostic(
-                "TR602", .error, "saved plan \"\(path)\" is stale: it was made against \(made), the state is now at \(now)", at: nil,
+            throw FatalDiagnostic(StalePlanRule.diagnostic(
+                "saved plan \"\(path)\" is stale: it was made against \(made), the state is now at \(now)", at: nil,
                 notes: [DiagnosticNote(cause)],
                 help: "make a new plan with `tresor plan --out \(path)` and review it"))
         }

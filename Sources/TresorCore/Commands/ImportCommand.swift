@@ -43,8 +43,9 @@ public struct ImportCommand {
         let manifests = imported.files.map { (path: "\(directory)/\($0.path)", text: $0.documents.joined(separator: "---\n")) }
         let existing = manifests.map(\.path).filter(Files.exists) + (stored.lineage != nil || !stored.isEmpty ? [store.description] : [])
         guard existing.isEmpty else {
-            let diagnostic = Diagnostic("TR000", .error, "import writes new files and a new state only; \(existing[0]) already exists", at: nil,
-                                        help: "import into an empty --out directory, with a state that holds nothing yet")
+            let diagnostic = InputFileRule.diagnostic(
+                "import writes new files and a new state only; \(existing[0]) already exists", at: nil,
+                help: "import into an empty --out directory, with a state that holds nothing yet")
             return failure(DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + [diagnostic]), "nothing was written")
         }
 
@@ -67,7 +68,7 @@ public struct ImportCommand {
                 try Files.replaceAtomically(manifest.path, with: Array(("# Written by tresor import.\n" + manifest.text).utf8), keepingPreviousAt: nil)
             }
         } catch {
-            let diagnostic = Diagnostic("TR000", .error, "cannot write the manifests: \(error.message)", at: nil)
+            let diagnostic = InputFileRule.diagnostic("cannot write the manifests: \(error.message)", at: nil)
             report = DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + [diagnostic])
             return failure(report, "the state was not written")
         }

@@ -112,7 +112,7 @@ public struct PlanCommand: Sendable {
             do {
                 try Files.replaceAtomically(out, with: bytes, keepingPreviousAt: nil)
             } catch {
-                let diagnostic = Diagnostic("TR000", .error, "cannot save the plan: \(error.message)", at: nil)
+                let diagnostic = InputFileRule.diagnostic("cannot save the plan: \(error.message)", at: nil)
                 return failure(DiagnosticReport(sources: result.report.sources, diagnostics: result.report.diagnostics + [diagnostic]), state: loaded.state)
             }
             notes += "Saved the plan to \(out): `tresor apply \(out)` applies exactly these changes.\n"

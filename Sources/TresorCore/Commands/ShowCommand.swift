@@ -61,7 +61,7 @@ public struct ShowCommand: Sendable {
 
     private func showPlan(_ path: String) -> CommandOutput {
         guard case .success(let bytes) = Files.read(path, limit: .max) else {
-            return failure(Diagnostic("TR000", .error, "cannot read the saved plan \"\(path)\"", at: nil))
+            return failure(InputFileRule.diagnostic("cannot read the saved plan \"\(path)\"", at: nil))
         }
         do {
             let plan = try PlanJSON.decode(bytes)
@@ -71,7 +71,7 @@ public struct ShowCommand: Sendable {
                                                  + PlanText.render(plan))
             }
         } catch {
-            return failure(Diagnostic("TR000", .error, "\"\(path)\" is not a saved plan: \(error.message)", at: nil))
+            return failure(InputFileRule.diagnostic("\"\(path)\" is not a saved plan: \(error.message)", at: nil))
         }
     }
 

@@ -58,17 +58,17 @@ public struct StatePushCommand: Sendable {
         var pushed: State
         switch Files.read(file, limit: .max) {
         case .failure:
-            throw FatalDiagnostic(Diagnostic("TR000", .error, "cannot read \"\(file)\"", at: nil))
+            throw FatalDiagnostic(InputFileRule.diagnostic("cannot read \"\(file)\"", at: nil))
         case .success(let bytes):
             do {
                 pushed = try bytes.withUnsafeBufferPointer { buffer throws(StateFile.Failure) in try StateFile.decode(buffer) }
             } catch {
-                throw FatalDiagnostic(Diagnostic("TR604", .error, "cannot push \"\(file)\": \(error.message)", at: nil))
+                throw FatalDiagnostic(UnusableStateRule.diagnostic("cannot push \"\(file)\": \(error.message)", at: nil))
             }
         }
         guard let lineage = pushed.lineage else {
-            throw FatalDiagnostic(Diagnostic("TR000", .error, "\"\(file)\" is a state that was never written (it has no lineage): nothing to push",
-                                             at: nil))
+            throw FatalDiagnostic(InputFileRule.diagnostic(
+                "\"\(file)\" is a state that was never written (it has no lineage): nothing to push", at: nil))
         }
         let lock = try store.lock(operation: "push", timeout: lockTimeout)
         defer { lock.release() }
@@ -76,13 +76,13 @@ public struct StatePushCommand: Sendable {
         let current = loaded.state
         if !force, let storedLineage = current.lineage {
             guard storedLineage == lineage else {
-                throw FatalDiagnostic(Diagnostic(
-                    "TR602", .error, "\"\(file)\" is another state than \(store.description): its lineage is \(lineage), the stored one's \(storedLineage)",
+                throw FatalDiagnostic(StalePlanRule.diagnostic(
+                    "\"\(file)\" is another state than \(store.description): its lineage is \(lineage), the stored one's \(storedLineage)",
                     at: nil, help: "check that you push the right estate's state; --force replaces it all the same"))
             }
             guard pushed.serial > current.serial else {
-                throw FatalDiagnostic(Diagnostic(
-                    "TR602", .error, "\"\(file)\" is at serial \(pushed.serial), not newer than \(store.description) at serial \(current.serial)",
+                throw FatalDiagnostic(StalePlanRule.diagnostic(
+                    "\"\(file)\" is at serial \(pushed.serial), not newer than \(store.description) at serial \(current.serial)",
                     at: nil, help: "pushing it would undo later writes: pull the stored state instead; --force replaces it all the same"))
             }
         }

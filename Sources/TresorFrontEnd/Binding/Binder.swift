@@ -121,8 +121,8 @@ struct Binder {
         guard let policy = protection.policy else { return .unresolved }
         if !policies.contains(where: { $0.name.value.lowercased() == key }) {
             let names = policiesOfVault[vault].map { policies[$0].name.value } + [BackupPolicy.defaultName]
-            diagnostics.append(Diagnostic(
-                "TR010", .error, "no BackupPolicy named \"\(name)\" is declared", at: policy.range,
+            diagnostics.append(ReferenceRule.diagnostic(
+                "no BackupPolicy named \"\(name)\" is declared", at: policy.range,
                 help: Suggestion.nearest(to: name, in: names).map { "did you mean \"\($0)\"?" }
                     ?? "declare the policy, or omit `policy:` to use \(BackupPolicy.defaultName)"))
         }
@@ -153,8 +153,8 @@ struct Binder {
                                   id: (R) -> String, name: (R) -> Located<String>) {
         guard !duplicates.isEmpty else { return }
         for (first, duplicate) in duplicates {
-            diagnostics.append(Diagnostic(
-                "TR009", .error, "\(kind) \(id(resources[duplicate])) is declared twice", at: name(resources[duplicate]).range,
+            diagnostics.append(DuplicateIdentityRule.diagnostic(
+                "\(kind) \(id(resources[duplicate])) is declared twice", at: name(resources[duplicate]).range,
                 notes: [DiagnosticNote("first declared here", at: name(resources[first]).range)],
                 help: "remove one declaration, or give this one another name"))
         }
@@ -268,12 +268,12 @@ package final class ReferenceIndex: Sendable {
         if candidates.isEmpty {
             let scope = subscription.map { " in subscription \($0)" } ?? ""
             let suggestion = Suggestion.nearest(to: ResourceID.lastComponent(reference.value), in: names.map(\.value))
-            diagnostics.append(Diagnostic(
-                "TR010", .error, "no \(kind) named \"\(reference.value)\" is declared\(scope)", at: reference.range,
+            diagnostics.append(ReferenceRule.diagnostic(
+                "no \(kind) named \"\(reference.value)\" is declared\(scope)", at: reference.range,
                 help: suggestion.map { "did you mean \"\($0)\"?" }))
         } else {
-            diagnostics.append(Diagnostic(
-                "TR010", .error, "\"\(reference.value)\" matches \(candidates.count) \(kind) resources", at: reference.range,
+            diagnostics.append(ReferenceRule.diagnostic(
+                "\"\(reference.value)\" matches \(candidates.count) \(kind) resources", at: reference.range,
                 notes: candidates.map { DiagnosticNote("candidate declared here", at: names[$0].range) },
                 help: kind == "Vault" || kind == "NetworkSecurityGroup"
                     ? "add `subscription:` or use the resource group and name (`resourceGroup/name`)"

@@ -43,8 +43,8 @@ public struct BackendConfiguration: Sendable, Equatable {
         configuration.workspace = reader.value(fields, "workspace", required: false)
             .flatMap { reader.scalar($0, what: "backend workspace") }?.value
         if configuration.kind == .local, configuration.schema != nil || configuration.workspace != nil {
-            reader.diagnostics.append(Diagnostic("TR007", .error, "schema and workspace apply only to `type: postgres`", at: node.range,
-                                                 help: "remove them, or set `type: postgres`"))
+            reader.diagnostics.append(ValueTypeRule.diagnostic("schema and workspace apply only to `type: postgres`", at: node.range,
+                                                               help: "remove them, or set `type: postgres`"))
             return nil
         }
         return configuration
@@ -66,8 +66,8 @@ public struct BackendConfiguration: Sendable, Equatable {
             if let kind = Kind(manifestText: variable) {
                 if kind != configuration.kind { configuration = BackendConfiguration(kind: kind) }
             } else {
-                diagnostics.append(Diagnostic("TR000", .error, "\(Self.variable)=\(variable) names no backend", at: nil,
-                                              help: "use local or postgres"))
+                diagnostics.append(InputFileRule.diagnostic("\(Self.variable)=\(variable) names no backend", at: nil,
+                                                            help: "use local or postgres"))
             }
         }
         return (configuration, diagnostics.isEmpty ? nil : DiagnosticReport(sources: sources, diagnostics: diagnostics))

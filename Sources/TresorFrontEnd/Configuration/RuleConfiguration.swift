@@ -42,8 +42,8 @@ struct RuleConfiguration: Sendable {
         if let node = reader.value(fields, "backend", required: false) { backend = BackendConfiguration.read(node, reader: &reader) }
         guard let rules = reader.value(fields, "rules", required: false) else { return }
         guard case let .mapping(pairs) = rules.content else {
-            reader.diagnostics.append(Diagnostic(
-                "TR007", .error, "rules in \(Self.fileName) must be a mapping of rule codes to settings, not \(rules.kindDescription)",
+            reader.diagnostics.append(ValueTypeRule.diagnostic(
+                "rules in \(Self.fileName) must be a mapping of rule codes to settings, not \(rules.kindDescription)",
                 at: rules.range, help: "write `rules: {TR307: off}`"))
             return
         }
@@ -52,15 +52,15 @@ struct RuleConfiguration: Sendable {
             guard let key = reader.scalar(pair.key, what: "a rule code") else { continue }
             let code = key.value.uppercased()
             guard catalog.contains(where: { $0.code == code }) else {
-                reader.diagnostics.append(Diagnostic(
-                    "TR008", .error, "\"\(key.value)\" is not a rule code", at: key.range,
+                reader.diagnostics.append(AllowedValueRule.diagnostic(
+                    "\"\(key.value)\" is not a rule code", at: key.range,
                     help: Suggestion.nearest(to: code, in: configurable).map { "did you mean \($0)?" }
                         ?? "`tresor rules` lists the codes"))
                 continue
             }
             guard Self.isConfigurable(code) else {
-                reader.diagnostics.append(Diagnostic(
-                    "TR008", .error, "\(code) cannot be configured: only rules TR1xx–TR5xx can", at: key.range,
+                reader.diagnostics.append(AllowedValueRule.diagnostic(
+                    "\(code) cannot be configured: only rules TR1xx–TR5xx can", at: key.range,
                     help: "TR0xx mean a manifest could not be read and TR6xx protect state and recovery points; fix the cause instead"))
                 continue
             }

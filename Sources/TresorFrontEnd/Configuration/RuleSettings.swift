@@ -39,8 +39,7 @@ struct RuleSettings: Sendable {
         for index in active.values.joined() where !used.contains(index) {
             let suppression = suppressions[index]
             let code = suppression.code.uppercased()
-            output.append(Diagnostic(
-                "TR012", .warning,
+            output.append(UnusedSuppressionRule.diagnostic(
                 suppression.lines == nil
                     ? "`# \(Suppression.marker) \(code)` suppresses nothing: no node follows it"
                     : "`# \(Suppression.marker) \(code)` suppresses nothing: no \(code) diagnostic at the node below it",
@@ -66,7 +65,7 @@ struct RuleSettings: Sendable {
         let code = suppression.code.uppercased()
         let usage = "write `# \(Suppression.marker) TR307 <why the rule does not apply here>`"
         func warning(_ message: String, help: String) -> Diagnostic {
-            Diagnostic("TR012", .warning, message, at: suppression.comment, help: help)
+            UnusedSuppressionRule.diagnostic(message, at: suppression.comment, help: help)
         }
         if code.isEmpty {
             return warning("`# \(Suppression.marker)` names no rule code, so it suppresses nothing", help: usage)

@@ -80,28 +80,28 @@ package struct FieldReader {
     /// its string saves an allocation for each.
     private var lastSubscription: String?
 
-    private mutating func report(_ code: String, _ message: String, at range: SourceRange,
+    private mutating func report(_ rule: (some FrontEndRule).Type, _ message: String, at range: SourceRange,
                                  notes: [DiagnosticNote] = [], help: String? = nil) {
-        diagnostics.append(Diagnostic(code, .error, message, at: range, notes: notes, help: help))
+        diagnostics.append(rule.diagnostic(message, at: range, notes: notes, help: help))
     }
 
     /// Opens `node` as a mapping whose keys must be among `allowed`.
     mutating func fields(of node: YAMLNode, what: String, owner: SourceRange, allowed: FieldSet) -> Fields? {
         guard node.isMapping else {
-            report("TR007", "\(what) must be a mapping, not \(node.kindDescription)", at: node.range)
+            report(ValueTypeRule.self, "\(what) must be a mapping, not \(node.kindDescription)", at: node.range)
             return nil
         }
         var fields = Fields(what: what, owner: owner, node: node, set: allowed)
         for position in 0..<node.count {
             let pair = node.pair(position)
             guard let found = pair.key.withScalarBytes({ allowed.slot($0) }) else {
-                report("TR007", "keys in \(what) must be scalars, not \(pair.key.kindDescription)", at: pair.key.range)
+                report(ValueTypeRule.self, "keys in \(what) must be scalars, not \(pair.key.kindDescription)", at: pair.key.range)
                 continue
             }
             guard let slot = found else {
                 let key = pair.key.scalar ?? ""
                 let suggestion = Suggestion.nearest(to: key, in: allowed.names)
-                report("TR005", "unknown field \"\(key)\" in \(what)", at: pair.key.range,
+                report(UnknownFieldRule.self, "unknown field \"\(key)\" in \(what)", at: pair.key.range,
                        help: suggestion.map { "did you mean \"\($0)\"?" }
                            ?? "\(what) takes: \(allowed.names.joined(separator: ", "))")
                 continue
@@ -116,7 +116,7 @@ package struct FieldReader {
         if let pair = fields.pair(key), !pair.value.isNull { return pair.value }
         if required {
             let place = fields.pair(key)?.key.range ?? fields.owner
-            report("TR006", "\(fields.what) is missing required field \"\(key)\"", at: place,
+            report(RequiredFieldRule.self, "\(fields.what) is missing required field \"\(key)\"", at: place,
                    help: "add `\(key):` to \(fields.what)")
         }
         return nil
@@ -125,7 +125,7 @@ package struct FieldReader {
     /// `what` names the value in messages; it is built only when there is something to report.
     mutating func scalar(_ node: YAMLNode, what: @autoclosure () -> String) -> Located<String>? {
         guard let text = node.scalar else {
-            report("TR007", "\(what()) must be a scalar, not \(node.kindDescription)", at: node.range)
+            report(ValueTypeRule.self, "\(what()) must be a scalar, not \(node.kindDescription)", at: node.range)
             return nil
         }
         return Located(text, at: node.range)
@@ -142,7 +142,7 @@ package struct FieldReader {
     mutating func integer(_ node: YAMLNode, what: @autoclosure () -> String) -> Located<Int>? {
         if let read = node.withScalarBytes(Self.wholeNumber), let number = read { return Located(number, at: node.range) }
         guard let text = scalar(node, what: what()) else { return nil }
-        report("TR008", "\(what()) must be a whole number, not \"\(text.value)\"", at: node.range)
+        report(AllowedValueRule.self, "\(what()) must be a whole number, not \"\(text.value)\"", at: node.range)
         return nil
     }
 
@@ -162,7 +162,7 @@ package struct FieldReader {
     mutating func count(_ fields: Fields, _ key: String) -> Located<Int>? {
         guard let number = integer(fields, key) else { return nil }
         guard number.value >= 0 else {
-            report("TR008", "\(key) is a count and must be 0 or more, not \(number.value)", at: number.range)
+            report(AllowedValueRule.self, "\(key) is a count and must be 0 or more, not \(number.value)", at: number.range)
             return nil
         }
         return number
@@ -172,7 +172,7 @@ package struct FieldReader {
         guard let node = value(fields, key, required: required) else { return nil }
         if let read = node.withScalarBytes(Self.booleanValue), let flag = read { return Located(flag, at: node.range) }
         guard let text = scalar(node, what: key) else { return nil }
-        report("TR008", "\(key) must be true or false, not \"\(text.value)\"", at: node.range)
+        report(AllowedValueRule.self, "\(key) must be true or false, not \"\(text.value)\"", at: node.range)
         return nil
     }
 
@@ -190,7 +190,7 @@ package struct FieldReader {
         guard let text = scalar(node, what: what()) else { return nil }
         guard let value = E(manifestText: text.value) else {
             let suggestion = Suggestion.nearest(to: text.value, in: E.allCases.map(\.rawValue))
-            report("TR008", "\(what()) must be one of \(E.allowedValues), not \"\(text.value)\"", at: node.range,
+            report(AllowedValueRule.self, "\(what()) must be one of \(E.allowedValues), not \"\(text.value)\"", at: node.range,
                    help: suggestion.map { "did you mean \"\($0)\"?" })
             return nil
         }
@@ -204,7 +204,7 @@ package struct FieldReader {
     /// A sequence whose elements each become a `T` (elements that fail are reported and dropped).
     mutating func list<T>(_ node: YAMLNode, what: String, element: (inout FieldReader, YAMLNode) -> T?) -> Located<[T]>? {
         guard node.isSequence else {
-            report("TR007", "\(what) must be a sequence, not \(node.kindDescription)", at: node.range)
+            report(ValueTypeRule.self, "\(what) must be a sequence, not \(node.kindDescription)", at: node.range)
             return nil
         }
         var values: [T] = []
@@ -253,7 +253,7 @@ package struct FieldReader {
         }
         guard let text = string(fields, "subscription", required: required) else { return nil }
         guard Self.isGUID(text.value) else {
-            report("TR008", "subscription must be a GUID such as 1f0c5c6e-0000-4000-8000-00000000a001, not \"\(text.value)\"",
+            report(AllowedValueRule.self, "subscription must be a GUID such as 1f0c5c6e-0000-4000-8000-00000000a001, not \"\(text.value)\"",
                    at: text.range)
             return nil
         }
@@ -266,7 +266,7 @@ package struct FieldReader {
         guard let text = string(fields, "resourceGroup", required: true) else { return nil }
         let valid = Self.isResourceGroupName(text.value)
         if !valid {
-            report("TR008", "resourceGroup \"\(text.value)\" is not a valid resource group name", at: text.range,
+            report(AllowedValueRule.self, "resourceGroup \"\(text.value)\" is not a valid resource group name", at: text.range,
                    help: "use 1–90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'")
             return nil
         }

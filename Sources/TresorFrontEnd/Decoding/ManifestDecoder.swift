@@ -13,8 +13,8 @@ struct ManifestDecoder {
 
     mutating func decode(_ root: YAMLNode) -> Resource? {
         guard root.isMapping else {
-            reader.diagnostics.append(Diagnostic(
-                "TR007", .error, "a manifest document must be a mapping, not \(root.kindDescription)", at: root.range,
+            reader.diagnostics.append(ValueTypeRule.diagnostic(
+                "a manifest document must be a mapping, not \(root.kindDescription)", at: root.range,
                 help: "start the document with `apiVersion: \(Self.apiVersion)` and `kind:`"))
             return nil
         }
@@ -25,26 +25,26 @@ struct ManifestDecoder {
 
         if let apiVersion {
             if apiVersion.value.scalar != Self.apiVersion {
-                reader.diagnostics.append(Diagnostic(
-                    "TR004", .error, "apiVersion must be \(Self.apiVersion), not \(describe(apiVersion.value))",
+                reader.diagnostics.append(DocumentHeaderRule.diagnostic(
+                    "apiVersion must be \(Self.apiVersion), not \(describe(apiVersion.value))",
                     at: apiVersion.value.range, help: "write `apiVersion: \(Self.apiVersion)`"))
             }
         } else {
-            reader.diagnostics.append(Diagnostic(
-                "TR004", .error, "document has no apiVersion", at: documentStart,
+            reader.diagnostics.append(DocumentHeaderRule.diagnostic(
+                "document has no apiVersion", at: documentStart,
                 help: "add `apiVersion: \(Self.apiVersion)`"))
         }
         guard let kindPair else {
-            reader.diagnostics.append(Diagnostic(
-                "TR004", .error, "document has no kind", at: documentStart,
+            reader.diagnostics.append(DocumentHeaderRule.diagnostic(
+                "document has no kind", at: documentStart,
                 help: "add `kind:` with one of \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))"))
             return nil
         }
         guard let kindText = kindPair.value.scalar, let kind = ResourceKind(rawValue: kindText) else {
             let names = ResourceKind.allCases.map(\.rawValue)
             let suggestion = kindPair.value.scalar.flatMap { Suggestion.nearest(to: $0, in: names) }
-            reader.diagnostics.append(Diagnostic(
-                "TR004", .error, "unknown kind \(describe(kindPair.value))", at: kindPair.value.range,
+            reader.diagnostics.append(DocumentHeaderRule.diagnostic(
+                "unknown kind \(describe(kindPair.value))", at: kindPair.value.range,
                 help: suggestion.map { "did you mean \"\($0)\"?" } ?? "kind is one of \(names.joined(separator: ", "))"))
             return nil
         }
@@ -86,7 +86,7 @@ struct ManifestDecoder {
     private mutating func tags(_ f: Fields) -> [(key: Located<String>, value: Located<String>)] {
         guard let node = reader.value(f, "tags", required: false) else { return [] }
         guard case let .mapping(pairs) = node.content else {
-            reader.diagnostics.append(Diagnostic("TR007", .error, "tags must be a mapping, not \(node.kindDescription)", at: node.range))
+            reader.diagnostics.append(ValueTypeRule.diagnostic("tags must be a mapping, not \(node.kindDescription)", at: node.range))
             return []
         }
         return pairs.compactMap { pair in
@@ -154,8 +154,8 @@ struct ManifestDecoder {
         let daysOfMonth = reader.list(f, "daysOfMonth") { reader, item -> Located<DayOfMonth>? in
             guard let text = reader.scalar(item, what: "each entry of daysOfMonth") else { return nil }
             guard let day = DayOfMonth(manifestText: text.value) else {
-                reader.diagnostics.append(Diagnostic(
-                    "TR008", .error, "daysOfMonth entries must be 1–28 or Last, not \"\(text.value)\"", at: item.range,
+                reader.diagnostics.append(AllowedValueRule.diagnostic(
+                    "daysOfMonth entries must be 1–28 or Last, not \"\(text.value)\"", at: item.range,
                     help: "use Last for the end of the month"))
                 return nil
             }

@@ -1,3 +1,4 @@
+import TresorModel
 import TresorSupport
 
 /// `tresor rules` and `tresor explain`: the catalog rendered from the rules' own descriptions.
@@ -14,7 +15,8 @@ public enum RuleDocs {
     public static func explain(_ rule: RuleDescription) -> String {
         var output = "\(rule.code) (\(rule.severity.rawValue)): \(rule.title)\n\n"
         output += "\(rule.rationale)\n\nSource: \(rule.source)\n"
-        for (heading, examples) in [("Triggers", rule.triggering), ("Does not trigger", rule.nonTriggering)] where !examples.isEmpty {
+        for (heading, examples) in [("Triggers", rule.triggering.map(\.text)), ("Does not trigger", rule.nonTriggering)]
+        where !examples.isEmpty {
             for (index, example) in examples.enumerated() {
                 let number = examples.count > 1 ? " (\(index + 1) of \(examples.count))" : ""
                 output += "\n\(heading)\(number):\n" + indented(example)
@@ -26,7 +28,7 @@ public enum RuleDocs {
                 let number = examples.count > 1 ? " (\(index + 1) of \(examples.count))" : ""
                 let flag = example.allowDestroy ? " with --allow-destroy" : ""
                 output += "\n\(heading)\(number), after applying:\n" + indented(example.applied)
-                output += "  then planning\(flag):\n" + indented(example.manifests)
+                output += "  then planning\(flag):\n" + indented(example.manifests.text)
             }
         }
         return output

@@ -47,24 +47,24 @@ package struct InventoryDecoder {
         case .mapping:
             decodeEntry(root)
         case .scalar:
-            report("TR007", "an inventory must be the JSON array that `az vm list --show-details -o json` or `az network nsg list -o json` prints, not a scalar",
+            report(ValueTypeRule.self, "an inventory must be the JSON array that `az vm list --show-details -o json` or `az network nsg list -o json` prints, not a scalar",
                    at: root.range)
         }
     }
 
-    private mutating func report(_ code: String, _ message: String, at range: SourceRange, help: String? = nil) {
-        reader.diagnostics.append(Diagnostic(code, .error, message, at: range, help: help))
+    private mutating func report(_ rule: (some FrontEndRule).Type, _ message: String, at range: SourceRange, help: String? = nil) {
+        reader.diagnostics.append(rule.diagnostic(message, at: range, help: help))
     }
 
     /// One resource of the array.
     package mutating func decodeEntry(_ entry: YAMLNode) {
         guard case .mapping = entry.content else {
-            report("TR007", "each inventory entry must be a JSON object, not \(entry.kindDescription)", at: entry.range)
+            report(ValueTypeRule.self, "each inventory entry must be a JSON object, not \(entry.kindDescription)", at: entry.range)
             return
         }
         guard let id = text(entry, ["id"], what: "inventory entry", required: true) else { return }
         guard let parts = ResourceID.parse(id.value), FieldReader.isGUID(parts.subscription) else {
-            report("TR008", "id \"\(id.value)\" is not an Azure resource ID", at: id.range,
+            report(AllowedValueRule.self, "id \"\(id.value)\" is not an Azure resource ID", at: id.range,
                    help: "export the inventory with `az vm list --show-details -o json` or `az network nsg list -o json`")
             return
         }
@@ -76,7 +76,7 @@ package struct InventoryDecoder {
         case Self.networkSecurityGroupType:
             decodeNetworkSecurityGroup(entry, id: id, subscription: parts.subscription, resourceGroup: parts.resourceGroup)
         default:
-            report("TR008", "inventory entry \(id.value) is a \(type?.value ?? parts.type), not a virtual machine or network security group",
+            report(AllowedValueRule.self, "inventory entry \(id.value) is a \(type?.value ?? parts.type), not a virtual machine or network security group",
                    at: type?.range ?? id.range,
                    help: "give --inventory the output of `az vm list --show-details -o json` or `az network nsg list -o json`")
         }
@@ -92,7 +92,7 @@ package struct InventoryDecoder {
         let osTypeText = text(entry, ["storageProfile", "osDisk", "osType"], what: what, required: true)
         let osType = osTypeText.flatMap { text in
             OSType(manifestText: text.value).map { Located($0, at: text.range) } ?? {
-                report("TR008", "osType must be one of \(OSType.allowedValues), not \"\(text.value)\"", at: text.range)
+                report(AllowedValueRule.self, "osType must be one of \(OSType.allowedValues), not \"\(text.value)\"", at: text.range)
                 return nil
             }()
         }
@@ -178,7 +178,7 @@ package struct InventoryDecoder {
     /// out: which VMs those groups hold is not in the inventory.
     package mutating func decodeSecurityRule(_ rule: YAMLNode) -> SecurityRule? {
         guard case .mapping = rule.content else {
-            report("TR007", "each security rule must be a JSON object, not \(rule.kindDescription)", at: rule.range)
+            report(ValueTypeRule.self, "each security rule must be a JSON object, not \(rule.kindDescription)", at: rule.range)
             return nil
         }
         let what = "security rule"
@@ -215,7 +215,7 @@ package struct InventoryDecoder {
         for key in path {
             guard let next = node.member(key) else {
                 if required {
-                    report("TR006", "\(what) has no \(path.joined(separator: "."))", at: Self.start(of: object),
+                    report(RequiredFieldRule.self, "\(what) has no \(path.joined(separator: "."))", at: Self.start(of: object),
                            help: "export the inventory with the az CLI unchanged")
                 }
                 return nil
@@ -227,7 +227,7 @@ package struct InventoryDecoder {
 
     private mutating func required(_ object: YAMLNode, _ key: String, what: String) -> YAMLNode? {
         if let node = object.member(key) { return node }
-        report("TR006", "\(what) has no \(key)", at: Self.start(of: object), help: "export the inventory with the az CLI unchanged")
+        report(RequiredFieldRule.self, "\(what) has no \(key)", at: Self.start(of: object), help: "export the inventory with the az CLI unchanged")
         return nil
     }
 

@@ -144,8 +144,8 @@ struct InventoryMerge {
             let name = rule.name.value.lowercased()
             declaredNames.insert(name)
             guard let match = observedByName[name] else {
-                diagnostics.append(Diagnostic(
-                    "TR011", .error, "\(what): rule \"\(rule.name.value)\" is not in the inventory", at: rule.name.range,
+                diagnostics.append(InventoryDisagreementRule.diagnostic(
+                    "\(what): rule \"\(rule.name.value)\" is not in the inventory", at: rule.name.range,
                     notes: [DiagnosticNote("the inventory's rules of \(inventory.name.value) are here", at: inventory.rulesRange ?? inventory.name.range)],
                     help: "remove the rule from the manifest, or export the inventory again if the rule was added since"))
                 continue
@@ -173,8 +173,8 @@ struct InventoryMerge {
             }
         }
         for rule in observed where !declaredNames.contains(rule.name.value.lowercased()) {
-            diagnostics.append(Diagnostic(
-                "TR011", .error, "\(what): the inventory has rule \"\(rule.name.value)\", which the manifest does not list",
+            diagnostics.append(InventoryDisagreementRule.diagnostic(
+                "\(what): the inventory has rule \"\(rule.name.value)\", which the manifest does not list",
                 at: nsg.rulesRange ?? nsg.name.range,
                 notes: [DiagnosticNote("the inventory lists it here", at: rule.name.range)],
                 help: "add the rule to `rules`, or export the inventory again if the rule was removed since"))
@@ -182,8 +182,8 @@ struct InventoryMerge {
     }
 
     private mutating func disagree(_ what: String, _ field: String, _ declared: Located<String>, _ observed: Located<String>) {
-        diagnostics.append(Diagnostic(
-            "TR011", .error, "\(what): the manifest says \(field) \"\(declared.value)\", the inventory says \"\(observed.value)\"",
+        diagnostics.append(InventoryDisagreementRule.diagnostic(
+            "\(what): the manifest says \(field) \"\(declared.value)\", the inventory says \"\(observed.value)\"",
             at: declared.range,
             notes: [DiagnosticNote("the inventory says \"\(observed.value)\" here", at: observed.range)],
             help: "correct the manifest, or export the inventory again if the resource changed since"))

@@ -59,13 +59,15 @@ package struct BackupReachability {
     /// is unknown (TR103) or a proxy is named without an address.
     private static func flows(of vm: VirtualMachine) -> (code: String, flows: [Flow]) {
         let region = vm.region.value
-        guard AzureRegions.isKnown(region) else { return ("TR401", []) }
+        let direct = BackupStorageReachabilityRule.self
+        guard AzureRegions.isKnown(region) else { return (direct.description.code, []) }
         guard vm.effectiveEgress == .proxy else {
-            return ("TR401", [BackupStorageFlows.direct(region: region, port: BackupStorageReachabilityRule.storagePort(of: vm.disks).port)])
+            return (direct.description.code, [BackupStorageFlows.direct(region: region, port: direct.storagePort(of: vm.disks).port)])
         }
-        guard let proxy = vm.egress?.proxy else { return ("TR405", []) }
-        let address = ProxyEgressRule.proxyAddress(proxy.value)
-        return ("TR405", ProxyEgressRule.proxyPorts.map { BackupStorageFlows.viaProxy(address, region: region, port: $0) })
+        let proxied = ProxyEgressRule.self
+        guard let proxy = vm.egress?.proxy else { return (proxied.description.code, []) }
+        let address = proxied.proxyAddress(proxy.value)
+        return (proxied.description.code, proxied.proxyPorts.map { BackupStorageFlows.viaProxy(address, region: region, port: $0) })
     }
 
     /// Blocked over undetermined over reaches; blocked ports of several NSGs together.

@@ -82,22 +82,18 @@ public struct Compiler: Sendable {
         case .success(let source):
             return parse(source, id: id, role: input.role)
         case .failure(let error):
-            let message: String
-            let code: String
-            switch error {
+            let start = SourceRange(file: id, line: 1, column: 1, endLine: 1, endColumn: 1)
+            let diagnostic = switch error {
             case .tooLarge(let size):
-                code = "TR003"
-                message = "input over a safety limit: file of \(size) bytes is larger than the limit of \(limits.maxFileBytes)"
+                SafetyLimitRule.diagnostic(
+                    "input over a safety limit: file of \(size) bytes is larger than the limit of \(limits.maxFileBytes)", at: start)
             case .notAFile:
-                code = "TR000"
-                message = "cannot read \"\(path)\": not a regular file"
+                InputFileRule.diagnostic("cannot read \"\(path)\": not a regular file", at: start)
             case .system(let reason):
-                code = "TR000"
-                message = "cannot read \"\(path)\": \(reason)"
+                InputFileRule.diagnostic("cannot read \"\(path)\": \(reason)", at: start)
             }
             var file = ParsedFile(source: SourceFile(path: path, bytes: []))
-            file.diagnostics.append(Diagnostic(code, .error, message,
-                                               at: SourceRange(file: id, line: 1, column: 1, endLine: 1, endColumn: 1)))
+            file.diagnostics.append(diagnostic)
             return file
         }
     }
@@ -140,8 +136,7 @@ public struct Compiler: Sendable {
             let unreported = file.diagnostics.count - limits.maxDiagnosticsPerFile
             file.diagnostics.sort(by: Diagnostic.ordered)
             file.diagnostics.removeLast(unreported)
-            file.diagnostics.append(Diagnostic(
-                "TR003", .error,
+            file.diagnostics.append(SafetyLimitRule.diagnostic(
                 "input over a safety limit: more than \(limits.maxDiagnosticsPerFile) problems in this file; "
                     + "\(unreported) more are not reported",
                 at: SourceRange(file: id, line: 1, column: 1, endLine: 1, endColumn: 1),

@@ -20,7 +20,7 @@ public enum ManifestInputs {
         for path in paths {
             var info = stat()
             guard stat(path, &info) == 0 else {
-                diagnostics.append(Diagnostic("TR000", .error, "cannot read \"\(path)\": \(errorText())", at: nil))
+                diagnostics.append(InputFileRule.diagnostic("cannot read \"\(path)\": \(errorText())", at: nil))
                 continue
             }
             guard visited.insert(FileIdentity(info)).inserted else { continue }  // under a path searched already
@@ -28,7 +28,7 @@ public enum ManifestInputs {
                 let count = files.count
                 walk(path, into: &files, visited: &visited)
                 if files.count == count {
-                    diagnostics.append(Diagnostic("TR000", .error, "no *.yaml or *.yml manifests under \"\(path)\"", at: nil))
+                    diagnostics.append(InputFileRule.diagnostic("no *.yaml or *.yml manifests under \"\(path)\"", at: nil))
                 }
             } else {
                 files.append(path)

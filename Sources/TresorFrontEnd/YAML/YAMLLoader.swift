@@ -109,8 +109,8 @@ private final class LibYAMLParser {
             let offset = min(raw.problem_offset, input.count)
             let (line, column) = Self.position(ofByte: offset, in: input)
             let byte = raw.problem_value >= 0 ? String(format2: raw.problem_value) : ""
-            return Diagnostic(
-                "TR001", .error, "input is not valid text: \(problem)\(byte)",
+            return YAMLSyntaxRule.diagnostic(
+                "input is not valid text: \(problem)\(byte)",
                 at: SourceRange(file: file, line: line, column: column, endLine: line, endColumn: column + 1),
                 help: "save the file as UTF-8")
         }
@@ -122,8 +122,8 @@ private final class LibYAMLParser {
                 "\(String(cString: context)) that starts here",
                 at: SourceRange(mark: contextMark, file: file)))
         }
-        return Diagnostic(
-            "TR001", .error, "YAML is not well formed: \(problem)",
+        return YAMLSyntaxRule.diagnostic(
+            "YAML is not well formed: \(problem)",
             at: SourceRange(mark: mark, file: file), notes: notes)
     }
 
@@ -277,8 +277,8 @@ private struct TreeBuilder {
         case YAML_ALIAS_EVENT:
             let name = string(raw.pointee.data.alias.anchor) ?? ""
             guard let anchored = anchors[name] else {
-                return .stop(Diagnostic(
-                    "TR001", .error, "YAML is not well formed: alias *\(name) names no anchor defined before it",
+                return .stop(YAMLSyntaxRule.diagnostic(
+                    "YAML is not well formed: alias *\(name) names no anchor defined before it",
                     at: SourceRange(start: event.start, end: event.end, file: file)))
             }
             return add(anchored.node, anchor: nil, weight: anchored.weight, at: event.start)
@@ -382,8 +382,8 @@ private struct TreeBuilder {
                 if earlier == nil { fingerprints.append(fingerprint) }
             }
             if let earlier {
-                diagnostics.append(Diagnostic(
-                    "TR002", .error, "mapping repeats the key \"\(scalarText(key) ?? "")\"",
+                diagnostics.append(DuplicateKeyRule.diagnostic(
+                    "mapping repeats the key \"\(scalarText(key) ?? "")\"",
                     at: nodes[Int(key)].range,
                     notes: [DiagnosticNote("first declared here", at: nodes[Int(earlier)].range)],
                     help: "remove one of the two; YAML keeps neither reliably"))
@@ -421,8 +421,8 @@ private struct TreeBuilder {
     }
 
     func limit(_ what: String, at mark: yaml_mark_t) -> Diagnostic {
-        Diagnostic("TR003", .error, "input over a safety limit: \(what)",
-                   at: SourceRange(mark: mark, file: file),
-                   help: "split the input or remove the construct; real manifests stay far below this limit")
+        SafetyLimitRule.diagnostic("input over a safety limit: \(what)",
+                                   at: SourceRange(mark: mark, file: file),
+                                   help: "split the input or remove the construct; real manifests stay far below this limit")
     }
 }

@@ -160,8 +160,9 @@ package struct Applier {
             try Self.writeState(&state, lineage: lineage, journal: journal, to: store)
         }
         if let journalFailure {
-            throw FatalDiagnostic(Diagnostic("TR000", .error, "apply stopped: \(journalFailure.message)", at: nil,
-                                             help: "the \(plural(done, "change")) before it are recorded; fix the cause and run apply again"))
+            throw FatalDiagnostic(InputFileRule.diagnostic(
+                "apply stopped: \(journalFailure.message)", at: nil,
+                help: "the \(plural(done, "change")) before it are recorded; fix the cause and run apply again"))
         }
         if let first = failures.first {
             var diagnostic = first
@@ -170,8 +171,9 @@ package struct Applier {
             throw FatalDiagnostic(diagnostic)
         }
         if interrupted {
-            throw FatalDiagnostic(Diagnostic("TR000", .error, "apply interrupted after \(plural(done, "change")) of \(changes.count)", at: nil,
-                                             help: "the changes that finished are recorded in state; run apply again to do the rest"))
+            throw FatalDiagnostic(InputFileRule.diagnostic(
+                "apply interrupted after \(plural(done, "change")) of \(changes.count)", at: nil,
+                help: "the changes that finished are recorded in state; run apply again to do the rest"))
         }
     }
 
@@ -216,8 +218,9 @@ package struct Applier {
         notes.append(DiagnosticNote(change.location.map { "declared at \($0)" } ?? "\(change.kind.rawValue) \(change.name) is in state only"))
         notes.append(DiagnosticNote("resource \(change.id)"))
         if let correlation = failure.correlationID { notes.append(DiagnosticNote("x-ms-correlation-request-id: \(correlation)")) }
-        return Diagnostic("TR605", .error, "cannot \(change.action.rawValue) \(change.kind.rawValue) \(change.name): \(failure.cause)",
-                          at: nil, notes: notes)
+        return ProviderRefusalRule.diagnostic(
+            "cannot \(change.action.rawValue) \(change.kind.rawValue) \(change.name): \(failure.cause)",
+            at: nil, notes: notes)
     }
 
     private static func duration(_ seconds: Double) -> String {

@@ -80,7 +80,7 @@ package struct AzureExport {
             switch Files.map(path, limit: limits.maxFileBytes) {
             case .failure:
                 sources.add(SourceFile(path: path, bytes: []))
-                diagnostics.append(Diagnostic("TR000", .error, "cannot read \"\(path)\"", at: nil))
+                diagnostics.append(InputFileRule.diagnostic("cannot read \"\(path)\"", at: nil))
             case .success(let source):
                 read(source, id: id, limits: limits)
             }
@@ -118,7 +118,7 @@ package struct AzureExport {
 
     private mutating func entry(_ node: YAMLNode) {
         guard case .mapping = node.content else {
-            diagnostics.append(Diagnostic("TR007", .error, "each entry must be a JSON object, not \(node.kindDescription)", at: node.range))
+            diagnostics.append(ValueTypeRule.diagnostic("each entry must be a JSON object, not \(node.kindDescription)", at: node.range))
             return
         }
         let type = ResourceID.key(node.member("type")?.scalar ?? "")
@@ -164,8 +164,8 @@ package struct AzureExport {
             } else if node.member("direction") != nil, node.member("priority") != nil {
                 flatRule(node)
             } else {
-                diagnostics.append(Diagnostic(
-                    "TR008", .error, "entry \(node.member("id")?.scalar ?? "without an id") is not something import reads"
+                diagnostics.append(AllowedValueRule.diagnostic(
+                    "entry \(node.member("id")?.scalar ?? "without an id") is not something import reads"
                         + (type.isEmpty ? "" : " (\(type))"),
                     at: node.range,
                     help: "give --from-az the JSON of `az backup vault list`, `az backup vault backup-properties show`, "
@@ -177,7 +177,7 @@ package struct AzureExport {
 
     private mutating func resourceID(_ node: YAMLNode) -> String? {
         guard let id = node.member("id")?.scalar, id.hasPrefix("/") else {
-            diagnostics.append(Diagnostic("TR006", .error, "entry has no id", at: node.range, help: "export with the az CLI unchanged"))
+            diagnostics.append(RequiredFieldRule.diagnostic("entry has no id", at: node.range, help: "export with the az CLI unchanged"))
             return nil
         }
         return id
@@ -186,7 +186,7 @@ package struct AzureExport {
     private mutating func vault(_ node: YAMLNode) {
         guard let id = resourceID(node) else { return }
         guard let parts = ResourceID.parse(id) else {
-            diagnostics.append(Diagnostic("TR008", .error, "id \"\(id)\" is not a vault's resource ID", at: node.range))
+            diagnostics.append(AllowedValueRule.diagnostic("id \"\(id)\" is not a vault's resource ID", at: node.range))
             return
         }
         let properties = node.member("properties")

@@ -269,7 +269,7 @@ package struct EstateImport {
     }
 
     private mutating func leftOut(_ id: String, _ reason: String, at range: SourceRange?) {
-        diagnostics.append(Diagnostic("TR607", .warning, "not imported: \(id): \(reason)", at: range))
+        diagnostics.append(ImportLeftOutRule.diagnostic("not imported: \(id): \(reason)", at: range))
     }
 }
 

@@ -161,8 +161,7 @@ struct Planner {
                 continue
             }
             let reference = estate.protections[protection].vms[vmEntry].range
-            diagnostics.append(Diagnostic(
-                "TR302", .error,
+            diagnostics.append(SingleVaultRule.diagnostic(
                 "VM \(entry.resource.name) is registered in vault \(vaultName) in stored state "
                     + "(\(stored.protectionState?.rawValue ?? "Protected")); it cannot also be protected in \(toVault)",
                 at: reference,
@@ -171,8 +170,7 @@ struct Planner {
                     : "moving it deletes its recovery points in \(vaultName): plan with --allow-destroy to do that, or keep it in \(vaultName)"))
             // SPEC §2 lists the move under TR601 too: releasing the VM would be destructive.
             if !stillDeclared {
-                diagnostics.append(Diagnostic(
-                    "TR601", .error,
+                diagnostics.append(DestructiveChangeRule.diagnostic(
                     "moving VM \(entry.resource.name) from vault \(vaultName) to \(toVault) would delete its recovery points in \(vaultName)",
                     at: reference,
                     help: "if they may go, plan again with --allow-destroy; otherwise keep the VM in \(vaultName)"))
@@ -230,8 +228,8 @@ struct Planner {
             if change.action == .replace, let index = estate.vaults.firstIndex(where: { $0.id == change.id }) {
                 location = estate.vaults[index].region.range
             }
-            diagnostics.append(Diagnostic(
-                "TR601", .error, "the plan would \(what) \(change.kind.rawValue) \(change.name), deleting recovery points: \(change.reason)",
+            diagnostics.append(DestructiveChangeRule.diagnostic(
+                "the plan would \(what) \(change.kind.rawValue) \(change.name), deleting recovery points: \(change.reason)",
                 at: location,
                 help: "if the recovery points may go, plan again with --allow-destroy; otherwise keep the \(change.kind.rawValue) as it is in the manifests"))
         }
@@ -240,8 +238,8 @@ struct Planner {
     /// TR105, the stored half: Cross Region Restore cannot be turned off once on.
     private mutating func checkCrossRegionRestore(stored: JSON, vault: Vault) {
         guard stored["crossRegionRestore"] == .bool(true), !(vault.crossRegionRestore?.value ?? false) else { return }
-        diagnostics.append(Diagnostic(
-            "TR105", .error, "crossRegionRestore of vault \(vault.name.value) is enabled in stored state and cannot be disabled",
+        diagnostics.append(CrossRegionRestoreRule.diagnostic(
+            "crossRegionRestore of vault \(vault.name.value) is enabled in stored state and cannot be disabled",
             at: vault.crossRegionRestore?.range ?? vault.name.range,
             help: "keep `crossRegionRestore: true`; turning it off needs a new vault"))
     }

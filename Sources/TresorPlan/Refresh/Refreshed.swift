@@ -91,8 +91,8 @@ extension Refreshed {
         } catch {
             var notes: [DiagnosticNote] = []
             if let correlation = error.correlationID { notes.append(DiagnosticNote("x-ms-correlation-request-id: \(correlation)")) }
-            return .failure(FatalDiagnostic(Diagnostic(
-                "TR605", .error, "cannot read what Azure holds (refresh): \(error.cause)", at: nil, notes: notes,
+            return .failure(FatalDiagnostic(ProviderRefusalRule.diagnostic(
+                "cannot read what Azure holds (refresh): \(error.cause)", at: nil, notes: notes,
                 help: error.retryable ? "Azure was busy or unreachable: plan again later, or plan from stored state with --no-refresh"
                                       : "plan from stored state with --no-refresh")))
         }

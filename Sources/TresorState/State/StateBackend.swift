@@ -92,8 +92,8 @@ extension StateBackend {
     /// TR603: the lock is held by `holder` (nil while the holder is still recording itself).
     package func lockedDiagnostic(_ holder: LockRecord?) -> FatalDiagnostic {
         let by = holder.map { " by \($0.summary)" } ?? " (its holder is still writing its details)"
-        return FatalDiagnostic(Diagnostic(
-            "TR603", .error, "\(description) is locked\(by)", at: nil,
+        return FatalDiagnostic(StateLockRule.diagnostic(
+            "\(description) is locked\(by)", at: nil,
             help: "wait for that run to finish: the lock is released when its process ends, or retry with --lock-timeout. "
                 + "`tresor unlock \(holder?.id ?? "LOCK-ID")` removes a lock record whose holder is gone"))
     }
@@ -101,8 +101,8 @@ extension StateBackend {
     /// The diagnostic of a write that lost its compare and swap.
     package func staleWriteDiagnostic(expected: Int, stored: Int?) -> FatalDiagnostic {
         let now = stored.map { "serial \($0)" } ?? "another version"
-        return FatalDiagnostic(Diagnostic(
-            "TR602", .error, "\(description) was written by another run: it is at \(now), not serial \(expected) as read; nothing was written",
+        return FatalDiagnostic(StalePlanRule.diagnostic(
+            "\(description) was written by another run: it is at \(now), not serial \(expected) as read; nothing was written",
             at: nil, help: "another run changed the state since this one read it: plan again against what it wrote"))
     }
 }

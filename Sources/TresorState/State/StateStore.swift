@@ -74,8 +74,9 @@ public struct StateStore: StateBackend {
         do {
             try Files.replaceAtomically(path, with: StateFile.encode(state), keepingPreviousAt: backupPath)
         } catch {
-            throw FatalDiagnostic(Diagnostic("TR000", .error, "cannot write the state: \(error.message)", at: nil,
-                                       help: "the previous state and the journal of this apply are kept; fix the cause and run apply again"))
+            throw FatalDiagnostic(InputFileRule.diagnostic(
+                "cannot write the state: \(error.message)", at: nil,
+                help: "the previous state and the journal of this apply are kept; fix the cause and run apply again"))
         }
         removeJournal()
     }
@@ -88,7 +89,7 @@ public struct StateStore: StateBackend {
         do {
             return try JournalWriter(path: journalPath, lineage: lineage, serial: serial)
         } catch {
-            throw FatalDiagnostic(Diagnostic("TR000", .error, "cannot start the apply journal: \(error.message)", at: nil))
+            throw FatalDiagnostic(InputFileRule.diagnostic("cannot start the apply journal: \(error.message)", at: nil))
         }
     }
 
@@ -103,8 +104,9 @@ public struct StateStore: StateBackend {
             case .held(let record):
                 guard deadline.waitAgain() else { throw lockedDiagnostic(record) }
             case .failed(let message):
-                throw FatalDiagnostic(Diagnostic("TR604", .error, "cannot lock the state: \(message); nothing was written", at: nil,
-                                           help: "check that the state's directory exists and is writable, or choose another with --state"))
+                throw FatalDiagnostic(UnusableStateRule.diagnostic(
+                    "cannot lock the state: \(message); nothing was written", at: nil,
+                    help: "check that the state's directory exists and is writable, or choose another with --state"))
             }
         }
     }
@@ -114,12 +116,12 @@ public struct StateStore: StateBackend {
     }
 
     private func unusable(_ file: String, reason: String) -> Diagnostic {
-        Diagnostic("TR604", .error, "cannot use \"\(file)\": \(reason); nothing was written", at: nil,
-                   help: file != path
-                       ? "move \"\(file)\" aside after checking which of its actions were done"
-                       : Files.exists(backupPath)
-                       ? "restore the previous version from \"\(backupPath)\", or point --state at the right file"
-                       : "point --state at the right file, or restore it from version control or your backups")
+        UnusableStateRule.diagnostic("cannot use \"\(file)\": \(reason); nothing was written", at: nil,
+                                     help: file != path
+                                         ? "move \"\(file)\" aside after checking which of its actions were done"
+                                         : Files.exists(backupPath)
+                                         ? "restore the previous version from \"\(backupPath)\", or point --state at the right file"
+                                         : "point --state at the right file, or restore it from version control or your backups")
     }
 
     /// The whole of `file`; TR604 when it cannot be read.

@@ -1,8 +1,8 @@
 import TresorModel
 
 /// TR008: reported by the decoder for enums, GUIDs, integers, booleans and resource group names.
-enum AllowedValueRule: FrontEndRule {
-    static let description = RuleDescription(
+package enum AllowedValueRule: FrontEndRule {
+    package static let description = RuleDescription(
         code: "TR008", severity: .error,
         title: "value outside its allowed set or format (enum, GUID, integer) where no more specific rule covers it",
         rationale: """

@@ -1,3 +1,5 @@
+import TresorModel
+
 /// TR011: reported when az CLI inventories are merged into the estate (see `InventoryMerge`).
 enum InventoryDisagreementRule: FrontEndRule {
     static let description = RuleDescription(

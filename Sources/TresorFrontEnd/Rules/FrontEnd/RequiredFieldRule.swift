@@ -1,8 +1,8 @@
 import TresorModel
 
 /// TR006: reported by the decoder at the kind (or the key holding the mapping) that lacks the field.
-enum RequiredFieldRule: FrontEndRule {
-    static let description = RuleDescription(
+package enum RequiredFieldRule: FrontEndRule {
+    package static let description = RuleDescription(
         code: "TR006", severity: .error,
         title: "required field missing",
         rationale: "A resource without its identity fields (name, subscription, resource group, region) cannot be created or compared.",

@@ -1,8 +1,8 @@
 import TresorModel
 
 /// TR007: reported by the decoder when a node has the wrong YAML shape.
-enum ValueTypeRule: FrontEndRule {
-    static let description = RuleDescription(
+package enum ValueTypeRule: FrontEndRule {
+    package static let description = RuleDescription(
         code: "TR007", severity: .error,
         title: "value of the wrong YAML type (sequence where a scalar belongs, …)",
         rationale: "Each field holds one shape: a scalar, a sequence or a mapping. Anything else cannot mean what the author intended.",

@@ -2,7 +2,7 @@ import TresorModel
 
 /// TR401: a protected VM whose NSGs deny the backup extension's traffic to regional storage.
 enum BackupStorageReachabilityRule: EstateRule {
-    private typealias Example = NetworkRuleExamples
+    private typealias Example = ExampleManifests
 
     static let description = RuleDescription(
         code: "TR401", severity: .error,
@@ -26,16 +26,16 @@ enum BackupStorageReachabilityRule: EstateRule {
             """,
         source: "seeds 000, 001 (NSG rule: source VirtualNetwork, destination Storage.<region>, TCP; ports by disk type; an Allow needs a lower priority number than the Deny)",
         triggering: [
-            Example.estate(Example.nsgWeb(Example.denyAllOutbound(priority: 1000)), Example.web01(),
-                           Example.vaultProtectingWeb01),
-            Example.estate(Example.lockdown(denyAt: 1000, backupAllowAt: 900, ports: "\"443\""),
-                           Example.web01(), Example.vaultProtectingWeb01),
+            Example.manifests(Example.nsg(rules: [Example.denyAllOutbound(priority: 1000)]), Example.vmBehindNSG(),
+                           Example.vault(), Example.protection()),
+            Example.manifests(Example.lockdown(denyAt: 1000, backupAllowAt: 900, ports: "\"443\""),
+                           Example.vmBehindNSG(), Example.vault(), Example.protection()),
         ],
         nonTriggering: [
-            Example.estate(Example.lockdown(denyAt: 1000, backupAllowAt: 900, ports: "[\"443\", \"8443\"]"),
-                           Example.web01(), Example.vaultProtectingWeb01),
-            Example.estate(Example.lockdown(denyAt: 1000, backupAllowAt: 900, ports: "\"443\""),
-                           Example.web01(disks: "{managed: false, encryptedStorage: true}"), Example.vaultProtectingWeb01),
+            Example.manifests(Example.lockdown(denyAt: 1000, backupAllowAt: 900, ports: "[\"443\", \"8443\"]"),
+                           Example.vmBehindNSG(), Example.vault(), Example.protection()),
+            Example.manifests(Example.lockdown(denyAt: 1000, backupAllowAt: 900, ports: "\"443\""),
+                           Example.vmBehindNSG(disks: "{managed: false, encryptedStorage: true}"), Example.vault(), Example.protection()),
         ])
 
     /// The storage port the backup extension uses, by disk type (seeds 000, 001).
@@ -67,8 +67,7 @@ enum BackupStorageReachabilityRule: EstateRule {
                 guard case .denied(let ruleIndex) = verdict else { return }
                 let rules = verdicts.rules(of: nsg)
                 let deny = rules.rules[ruleIndex]
-                diagnostics.append(Diagnostic(
-                    "TR401", .error,
+                diagnostics.append(diagnostic(
                     "VM \(vms[index].name.value) cannot reach backup storage: \(deny.described(in: rules.nsgName)) denies outbound Tcp to Storage.\(region) on port \(port) (\(disks)); backups would fail with ExtensionSnapshotFailedNoNetwork",
                     at: reference.range, notes: [deny.note("denies it")],
                     help: rules.helpAddingAllow(before: deny, for: "for Tcp to Storage.\(region) on port \(port)")))

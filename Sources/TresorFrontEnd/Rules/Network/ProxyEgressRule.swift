@@ -2,7 +2,7 @@ import TresorModel
 
 /// TR405: a VM that sends its traffic through an HTTP proxy whose way out its NSGs deny.
 enum ProxyEgressRule: EstateRule {
-    private typealias Example = NetworkRuleExamples
+    private typealias Example = ExampleManifests
 
     /// HTTP and HTTPS: the ports the seeds' proxy exception opens ("80-443").
     static let proxyPorts = [80, 443]
@@ -28,16 +28,16 @@ enum ProxyEgressRule: EstateRule {
             """,
         source: "seeds 000, 001, 003, 004 (proxy exception: TCP from 10.0.0.5/32 to Internet on 80-443; Storage.<region> or an IP range instead of Internet)",
         triggering: [
-            Example.estate(Example.nsgWeb(Example.denyAllOutbound(priority: 4000)),
+            Example.manifests(Example.nsg(rules: [Example.denyAllOutbound(priority: 4000)]),
                            Example.allowOutbound("allow-proxy-internet", priority: 910, source: "10.0.0.4/32",
                                                  destination: "Internet", ports: "\"80-443\""),
-                           Example.web01(egress: "{via: proxy, proxy: \"10.0.0.5\"}"), Example.vaultProtectingWeb01),
+                           Example.vmBehindNSG(egress: "{via: proxy, proxy: \"10.0.0.5\"}"), Example.vault(), Example.protection()),
         ],
         nonTriggering: [
-            Example.estate(Example.nsgWeb(Example.denyAllOutbound(priority: 4000)),
+            Example.manifests(Example.nsg(rules: [Example.denyAllOutbound(priority: 4000)]),
                            Example.allowOutbound("allow-proxy-internet", priority: 910, source: "10.0.0.5/32",
                                                  destination: "Internet", ports: "\"80-443\""),
-                           Example.web01(egress: "{via: proxy, proxy: \"10.0.0.5\"}"), Example.vaultProtectingWeb01),
+                           Example.vmBehindNSG(egress: "{via: proxy, proxy: \"10.0.0.5\"}"), Example.vault(), Example.protection()),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -64,8 +64,7 @@ enum ProxyEgressRule: EstateRule {
                 for (ruleIndex, ports) in denials {
                     let deny = rules.rules[ruleIndex]
                     let portText = ports.count == 1 ? "port \(ports[0])" : "ports " + ports.map(String.init).joined(separator: " and ")
-                    diagnostics.append(Diagnostic(
-                        "TR405", .error,
+                    diagnostics.append(diagnostic(
                         "VM \(vm.name.value) sends its traffic through proxy \(proxy.value), but \(deny.described(in: rules.nsgName)) denies the proxy outbound Tcp to the Internet (\(storage)) on \(portText)",
                         at: proxy.range, notes: [deny.note("denies it")],
                         help: rules.helpAddingAllow(before: deny, for: "for Tcp from \(proxy.value) to Internet on \(portText)")))

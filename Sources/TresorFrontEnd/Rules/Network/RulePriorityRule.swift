@@ -2,7 +2,7 @@ import TresorModel
 
 /// TR403: NSG rule priorities outside 100–4096, or repeated within one NSG and direction.
 enum RulePriorityRule: EstateRule {
-    private typealias Example = NetworkRuleExamples
+    private typealias Example = ExampleManifests
 
     static let description = RuleDescription(
         code: "TR403", severity: .error,
@@ -16,7 +16,7 @@ enum RulePriorityRule: EstateRule {
             """,
         source: "Azure NSG security rules (priority: \"between 100 and 4096\", \"unique for each rule in the collection\")",
         triggering: [
-            Example.estate(Example.nsgWeb(Example.denyAllOutbound(priority: 4097))),
+            Example.manifests(Example.nsg(rules: [Example.denyAllOutbound(priority: 4097)])),
             Example.lockdown(denyAt: 1000, backupAllowAt: 1000),
         ],
         nonTriggering: [
@@ -29,12 +29,11 @@ enum RulePriorityRule: EstateRule {
                 guard let declaration = rule.declaration else { continue }
                 let priority = declaration.priority
                 if !SecurityRuleLimits.priorities.contains(priority.value) {
-                    diagnostics.append(Diagnostic(
-                        "TR403", .error, "priority \(priority.value) of \(rule.name) is outside 100–4096", at: priority.range,
+                    diagnostics.append(diagnostic(
+                        "priority \(priority.value) of \(rule.name) is outside 100–4096", at: priority.range,
                         help: "use a number from 100 (evaluated first) to 4096; Azure keeps 65000–65500 for its default rules"))
                 } else if let first = rule.samePriorityAs, let firstDeclaration = nsg.rules[first].declaration {
-                    diagnostics.append(Diagnostic(
-                        "TR403", .error,
+                    diagnostics.append(diagnostic(
                         "\(rule.name) has the same priority (\(priority.value)) as \(nsg.rules[first].name) among the \(rule.direction.rawValue) rules of \(nsg.nsgName)",
                         at: priority.range,
                         notes: [DiagnosticNote("\(nsg.rules[first].name) has priority \(priority.value) here", at: firstDeclaration.priority.range)],

@@ -3,7 +3,7 @@ import TresorModel
 
 /// TR406: NSG security rule fields Azure would refuse.
 enum SecurityRuleFieldsRule: EstateRule {
-    private typealias Example = NetworkRuleExamples
+    private typealias Example = ExampleManifests
 
     static let description = RuleDescription(
         code: "TR406", severity: .error,
@@ -19,41 +19,40 @@ enum SecurityRuleFieldsRule: EstateRule {
             """,
         source: "Azure NSG security rule API (name ≤ 80; description \"restricted to 140 chars\"; ports \"between 0 and 65535\"; protocols of az network nsg rule create)",
         triggering: [
-            Example.estate(Example.nsgWeb("""
+            Example.nsg(rules: ["""
                   - {name: Allow/Backup, direction: Outbound, access: Allow, priority: 900,
                      protocol: Tcp, source: VirtualNetwork, sourcePorts: "*", destination: Storage, destinationPorts: "8443"}
-                """)),
-            Example.estate(Example.nsgWeb("""
+                """]),
+            Example.nsg(rules: ["""
                   - {name: Allow_Backup, direction: Outbound, access: Allow, priority: 900,
                      protocol: Tcp, source: VirtualNetwork, sourcePorts: "*", destination: Storage, destinationPorts: "8443-443"}
-                """)),
-            Example.estate(Example.nsgWeb("""
+                """]),
+            Example.nsg(rules: ["""
                   - {name: Allow_Backup, direction: Outbound, access: Allow, priority: 900,
                      protocol: Https, source: VirtualNetwork, sourcePorts: "*", destination: Storage, destinationPorts: "65536"}
-                """)),
+                """]),
         ],
         nonTriggering: [
-            Example.estate(Example.nsgWeb("""
+            Example.nsg(rules: ["""
                   - {name: Allow_Backup, direction: Outbound, access: Allow, priority: 900,
                      protocol: tcp, source: VirtualNetwork, sourcePorts: "0-65535", destination: Storage, destinationPorts: ["443", "8443"]}
-                """)),
+                """]),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         for (rule, _) in context.estate.declaredSecurityRules() {
             if let problem = SecurityRuleLimits.nameProblem(rule.name.value) {
-                diagnostics.append(Diagnostic("TR406", .error, problem, at: rule.name.range,
+                diagnostics.append(diagnostic(problem, at: rule.name.range,
                                               help: "use 1–80 characters without / \\ ? % or ;"))
             }
             if let description = rule.description, !SecurityRuleLimits.isValidDescription(description.value) {
-                diagnostics.append(Diagnostic(
-                    "TR406", .error,
+                diagnostics.append(diagnostic(
                     "description of \(rule.name.value) is \(description.value.count) characters long; the limit is \(SecurityRuleLimits.maxDescriptionLength)",
                     at: description.range, help: "shorten the description"))
             }
             if NetworkProtocol(manifestText: rule.protocol.value) == nil {
-                diagnostics.append(Diagnostic(
-                    "TR406", .error, "protocol must be one of \(NetworkProtocol.allowedValues), not \"\(rule.protocol.value)\"",
+                diagnostics.append(diagnostic(
+                    "protocol must be one of \(NetworkProtocol.allowedValues), not \"\(rule.protocol.value)\"",
                     at: rule.protocol.range, help: protocolHelp(rule.protocol.value)))
             }
             for (field, ports) in [("sourcePorts", rule.sourcePorts), ("destinationPorts", rule.destinationPorts)] {
@@ -63,8 +62,8 @@ enum SecurityRuleFieldsRule: EstateRule {
             for (field, addresses) in [("source", rule.sources), ("destination", rule.destinations)] {
                 if addresses.isEmpty { diagnostics.append(emptyList(field, of: rule)) }
                 for entry in addresses where AddressPrefix.parse(entry.value) == .failure(.malformed) {
-                    diagnostics.append(Diagnostic(
-                        "TR406", .error, "\"\(entry.value)\" is not an IP address, a CIDR, a service tag or \"*\"", at: entry.range,
+                    diagnostics.append(diagnostic(
+                        "\"\(entry.value)\" is not an IP address, a CIDR, a service tag or \"*\"", at: entry.range,
                         help: "write an address such as 10.0.0.5, a CIDR such as 10.0.0.0/24, a service tag or \"*\""))
                 }
             }
@@ -79,7 +78,7 @@ enum SecurityRuleFieldsRule: EstateRule {
     }
 
     private static func emptyList(_ field: String, of rule: SecurityRule) -> Diagnostic {
-        Diagnostic("TR406", .error, "\(field) of \(rule.name.value) is an empty list", at: rule.range,
+        diagnostic("\(field) of \(rule.name.value) is an empty list", at: rule.range,
                    help: "list at least one entry, or write \"*\"")
     }
 
@@ -99,6 +98,6 @@ enum SecurityRuleFieldsRule: EstateRule {
             message = "port range \"\(entry.value)\" starts above its end"
             help = "write \"\(high)-\(low)\""
         }
-        diagnostics.append(Diagnostic("TR406", .error, message, at: entry.range, help: help))
+        diagnostics.append(diagnostic(message, at: entry.range, help: help))
     }
 }

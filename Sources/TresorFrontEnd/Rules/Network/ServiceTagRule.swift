@@ -4,7 +4,7 @@ import TresorModel
 /// TR402: service tags in NSG rules that Azure does not know, and Storage tags of another region
 /// than the VMs behind the NSG.
 enum ServiceTagRule: EstateRule {
-    private typealias Example = NetworkRuleExamples
+    private typealias Example = ExampleManifests
 
     static let description = RuleDescription(
         code: "TR402", severity: .error,
@@ -20,16 +20,16 @@ enum ServiceTagRule: EstateRule {
             """,
         source: "seeds 000, 001 (Storage.<region>: \"the region of the vault and the VMs to back up\"); Microsoft Learn, Virtual network service tags",
         triggering: [
-            Example.estate(Example.nsgWeb(), Example.allowOutbound("allow-azure-backup", priority: 900,
+            Example.manifests(Example.nsg(), Example.allowOutbound("allow-azure-backup", priority: 900,
                                                                    destination: "Storage.westeurop", ports: "\"8443\"")),
-            Example.estate(Example.nsgWeb(), Example.allowOutbound("allow-azure-backup", priority: 900,
+            Example.manifests(Example.nsg(), Example.allowOutbound("allow-azure-backup", priority: 900,
                                                                    destination: "Storage.northeurope", ports: "\"8443\""),
-                           Example.web01()),
+                           Example.vmBehindNSG()),
         ],
         nonTriggering: [
-            Example.estate(Example.nsgWeb(), Example.allowOutbound("allow-azure-backup", priority: 900,
+            Example.manifests(Example.nsg(), Example.allowOutbound("allow-azure-backup", priority: 900,
                                                                    destination: "storage.WestEurope", ports: "\"8443\""),
-                           Example.web01()),
+                           Example.vmBehindNSG()),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -56,8 +56,8 @@ enum ServiceTagRule: EstateRule {
             for entry in rule.sources + rule.destinations {
                 switch AddressPrefix.parse(entry.value) {
                 case .failure(.unknownServiceTag):
-                    diagnostics.append(Diagnostic(
-                        "TR402", .error, "unknown service tag \"\(entry.value)\" in \(rule.name.value)", at: entry.range,
+                    diagnostics.append(diagnostic(
+                        "unknown service tag \"\(entry.value)\" in \(rule.name.value)", at: entry.range,
                         help: help(forUnknownTag: entry.value)))
                 case .success(.serviceTag(let tag)):
                     guard tag.base == "Storage", let region = tag.region, let first = firstVMOfNSG[nsg],
@@ -65,8 +65,8 @@ enum ServiceTagRule: EstateRule {
                     let regions = regionsOfNSG[nsg].sorted()
                     let vm = estate.virtualMachines[first]
                     let nsgName = estate.networkSecurityGroups[nsg].name.value
-                    diagnostics.append(Diagnostic(
-                        "TR402", .warning,
+                    diagnostics.append(diagnostic(
+                        .warning,
                         "\(entry.value) in \(rule.name.value) is not the region of the VMs behind \(nsgName) (\(regions.joined(separator: ", "))): their backup traffic goes to storage in their own region",
                         at: entry.range, notes: [DiagnosticNote("\(vm.name.value) is in \(vm.region.value)", at: vm.region.range)],
                         help: "use " + regions.map { "Storage.\($0)" }.joined(separator: " or ")))

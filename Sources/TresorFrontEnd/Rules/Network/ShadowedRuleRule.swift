@@ -2,7 +2,7 @@ import TresorModel
 
 /// TR404: an Allow rule that never applies because a Deny before it covers all of its traffic.
 enum ShadowedRuleRule: EstateRule {
-    private typealias Example = NetworkRuleExamples
+    private typealias Example = ExampleManifests
 
     static let description = RuleDescription(
         code: "TR404", severity: .warning,
@@ -36,8 +36,7 @@ enum ShadowedRuleRule: EstateRule {
                               && $0.criteria?.covers(allowed) == true
                       })
                 else { continue }
-                diagnostics.append(Diagnostic(
-                    "TR404", .warning,
+                diagnostics.append(diagnostic(
                     "\(allow.label) in \(nsg.nsgName) never applies: \(deny.label) denies all of its traffic first",
                     at: declaration.priority.range, notes: [deny.note("is declared")],
                     help: nsg.freePriority(below: deny.priority, direction: allow.direction).map {

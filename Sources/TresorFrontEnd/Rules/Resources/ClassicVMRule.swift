@@ -2,6 +2,8 @@ import TresorModel
 
 /// TR306: limits of classic (Azure Service Manager) VMs.
 enum ClassicVMRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let maxDataDisks = 16
 
     static let description = RuleDescription(
@@ -14,13 +16,13 @@ enum ClassicVMRule: EstateRule {
             """,
         source: #"seeds 003, 004 (limitations when deploying in the classic model)"#,
         triggering: [
-            RuleExample.vm("legacy-01", "deployment: Classic", "disks: {managed: false, encryptedStorage: true, data: 17}"),
-            RuleExample.vm("legacy-01", "deployment: Classic", "classic: {reservedIp: true, endpoints: 0}"),
+            Example.vm("legacy-01", "deployment: Classic", "disks: {managed: false, encryptedStorage: true, data: 17}"),
+            Example.vm("legacy-01", "deployment: Classic", "classic: {reservedIp: true, endpoints: 0}"),
         ],
         nonTriggering: [
-            RuleExample.vm("legacy-01", "deployment: Classic", "disks: {managed: false, encryptedStorage: true, data: 16}",
+            Example.vm("legacy-01", "deployment: Classic", "disks: {managed: false, encryptedStorage: true, data: 16}",
                            "classic: {reservedIp: true, endpoints: 1}"),
-            RuleExample.vm("big-01", "disks: {managed: true, data: 32}"),
+            Example.vm("big-01", "disks: {managed: true, data: 32}"),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -29,16 +31,14 @@ enum ClassicVMRule: EstateRule {
         for index in vms.indices where vms[index].deployment?.value == .Classic {
             let vm = vms[index]
             if let data = vm.disks?.data, data.value > maxDataDisks {
-                diagnostics.append(Diagnostic(
-                    "TR306", .error,
+                diagnostics.append(diagnostic(
                     "classic VM \"\(vm.name.value)\" has \(data.value) data disks; Azure Backup backs up classic VMs with at most \(maxDataDisks)",
                     at: data.range,
                     help: "move data to at most \(maxDataDisks) disks, or migrate the VM to Resource Manager"))
             }
             if let classic = vm.classic, let reservedIp = classic.reservedIp, reservedIp.value,
                (classic.endpoints?.value ?? 0) == 0 {
-                diagnostics.append(Diagnostic(
-                    "TR306", .error,
+                diagnostics.append(diagnostic(
                     "classic VM \"\(vm.name.value)\" has a reserved IP address and no endpoint; Azure Backup cannot back it up",
                     at: reservedIp.range,
                     notes: classic.endpoints.map { [DiagnosticNote("no endpoints here", at: $0.range)] } ?? [],

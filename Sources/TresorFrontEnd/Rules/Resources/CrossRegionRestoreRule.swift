@@ -2,8 +2,10 @@ import TresorModel
 
 /// TR105, manifest half: cross-region restore needs a geo-redundant vault. (That it cannot be
 /// turned off again needs stored state and is checked with it.)
-enum CrossRegionRestoreRule: EstateRule {
-    static let description = RuleDescription(
+package enum CrossRegionRestoreRule: EstateRule {
+    private typealias Example = ExampleManifests
+
+    package static let description = RuleDescription(
         code: "TR105", severity: .error,
         title: "crossRegionRestore needs GRS; once enabled it cannot be disabled",
         rationale: """
@@ -14,20 +16,20 @@ enum CrossRegionRestoreRule: EstateRule {
             """,
         source: "az backup vault backup-properties set --cross-region-restore-flag; Terraform azurerm cross_region_restore_enabled",
         triggering: [
-            RuleExample.vault("rsv-prod-weu", "replication: LRS", "crossRegionRestore: true"),
+            Example.vault("rsv-prod-weu", "replication: LRS", "crossRegionRestore: true"),
         ],
         nonTriggering: [
-            RuleExample.vault("rsv-prod-weu", "crossRegionRestore: true"),
-            RuleExample.vault("rsv-prod-weu", "replication: LRS", "crossRegionRestore: false"),
+            Example.vault("rsv-prod-weu", "crossRegionRestore: true"),
+            Example.vault("rsv-prod-weu", "replication: LRS", "crossRegionRestore: false"),
         ])
 
-    static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
+    package static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         for vault in context.estate.vaults {
             guard let restore = vault.crossRegionRestore, restore.value, let replication = vault.replication,
                   replication.value == .LRS
             else { continue }
-            diagnostics.append(Diagnostic(
-                "TR105", .error, "vault \"\(vault.name.value)\" enables crossRegionRestore but its replication is LRS",
+            diagnostics.append(diagnostic(
+                "vault \"\(vault.name.value)\" enables crossRegionRestore but its replication is LRS",
                 at: restore.range,
                 notes: [DiagnosticNote("replication is set to LRS here", at: replication.range)],
                 help: "set `replication: GRS`, or set `crossRegionRestore: false`"))

@@ -2,6 +2,8 @@ import TresorModel
 
 /// TR208: a warning for schedules in zones whose clocks change.
 enum DaylightSavingRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR208", severity: .warning,
         title: "time zone observes daylight saving: Azure Backup does not adjust for DST",
@@ -12,14 +14,14 @@ enum DaylightSavingRule: EstateRule {
             """,
         source: #"seeds 000, 001 ("Azure Backup does not support automatic clock adjustment for daylight saving time for Azure VM backups")"#,
         triggering: [
-            RuleExample.vaultWithPolicy(
+            Example.vaultWithPolicy(
                 "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: W. Europe Standard Time}"#,
                 "retention: {daily: 30}"),
         ],
         nonTriggering: [
-            RuleExample.vaultWithPolicy(
+            Example.vaultWithPolicy(
                 "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: UTC}"#, "retention: {daily: 30}"),
-            RuleExample.vaultWithPolicy(
+            Example.vaultWithPolicy(
                 "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: Singapore Standard Time}"#,
                 "retention: {daily: 30}"),
         ])
@@ -30,8 +32,7 @@ enum DaylightSavingRule: EstateRule {
             guard let zone = policy.schedule.timeZone, let known = WindowsTimeZones.zone(withID: zone.value),
                   known.observesDaylightSaving
             else { continue }
-            diagnostics.append(Diagnostic(
-                "TR208", .warning,
+            diagnostics.append(diagnostic(
                 "\"\(zone.value)\" observes daylight saving time; Azure Backup does not adjust the \(policy.schedule.time.value) backup for it",
                 at: zone.range,
                 help: "use `timeZone: UTC` or another zone without DST, or adjust the policy at each clock change"))

@@ -2,6 +2,8 @@ import TresorModel
 
 /// TR106: a note on locally redundant vaults.
 enum LRSReplicationRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR106", severity: .note,
         title: "LRS vault: GRS is recommended when the vault is the primary backup",
@@ -13,18 +15,18 @@ enum LRSReplicationRule: EstateRule {
             """,
         source: #"seeds 000, 001, 002 ("If the vault is your primary backup mechanism, we recommend GRS")"#,
         triggering: [
-            RuleExample.vault("rsv-prod-weu", "replication: LRS"),
+            Example.vault("rsv-prod-weu", "replication: LRS"),
         ],
         nonTriggering: [
-            RuleExample.vault("rsv-prod-weu"),
-            RuleExample.vault("rsv-prod-weu", "replication: GRS"),
+            Example.vault("rsv-prod-weu"),
+            Example.vault("rsv-prod-weu", "replication: GRS"),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         for vault in context.estate.vaults {
             guard let replication = vault.replication, replication.value == .LRS else { continue }
-            diagnostics.append(Diagnostic(
-                "TR106", .note, "vault \"\(vault.name.value)\" uses locally redundant storage",
+            diagnostics.append(diagnostic(
+                "vault \"\(vault.name.value)\" uses locally redundant storage",
                 at: replication.range,
                 help: "use `replication: GRS` if this vault is your primary backup"))
         }

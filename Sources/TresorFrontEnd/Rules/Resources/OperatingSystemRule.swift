@@ -2,6 +2,8 @@ import TresorModel
 
 /// TR305: the guest operating systems Azure Backup supports.
 enum OperatingSystemRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR305", severity: .error,
         title: "Windows older than 2008 R2 (error); Linux CoreOS (error); Linux distro not endorsed (warning)",
@@ -13,13 +15,13 @@ enum OperatingSystemRule: EstateRule {
             """,
         source: #"seeds 003, 004 ("Versions older than Windows Server 2008 R2 are not supported"; "endorsed by Azure except Core OS Linux")"#,
         triggering: [
-            RuleExample.vm(os: #"{type: Windows, version: "2008"}"#),
-            RuleExample.vm(os: "{type: Linux, version: CoreOS}", agent: #"{installed: true, version: "2.2.10"}"#),
-            RuleExample.vm(os: #"{type: Linux, version: "Arch Linux"}"#, agent: #"{installed: true, version: "2.9.1.1"}"#),
+            Example.vm(os: #"{type: Windows, version: "2008"}"#),
+            Example.vm(os: "{type: Linux, version: CoreOS}", agent: #"{installed: true, version: "2.2.10"}"#),
+            Example.vm(os: #"{type: Linux, version: "Arch Linux"}"#, agent: #"{installed: true, version: "2.9.1.1"}"#),
         ],
         nonTriggering: [
-            RuleExample.vm(os: #"{type: Windows, version: "2008 R2"}"#),
-            RuleExample.vm(os: #"{type: Linux, version: "Ubuntu 22.04"}"#, agent: #"{installed: true, version: "2.9.1.1"}"#),
+            Example.vm(os: #"{type: Windows, version: "2008 R2"}"#),
+            Example.vm(os: #"{type: Linux, version: "Ubuntu 22.04"}"#, agent: #"{installed: true, version: "2.9.1.1"}"#),
         ])
 
     private struct Key: Hashable {
@@ -51,12 +53,12 @@ enum OperatingSystemRule: EstateRule {
             case .supported:
                 break
             case .unsupported(let message):
-                diagnostics.append(Diagnostic(
-                    "TR305", .error, message, at: os.version.range,
+                diagnostics.append(diagnostic(
+                    message, at: os.version.range,
                     help: "upgrade or replace the VM with a supported operating system before protecting it"))
             case .doubtful(let message):
-                diagnostics.append(Diagnostic(
-                    "TR305", .warning, message, at: os.version.range,
+                diagnostics.append(diagnostic(
+                    .warning, message, at: os.version.range,
                     help: os.type.value == .Windows
                         ? "write the Windows Server version, e.g. \"2019\" or \"2012 R2\""
                         : "prefer an Azure-endorsed distribution (Ubuntu, RHEL, SLES, Debian, …); otherwise make sure the VM agent and Python are present"))

@@ -2,6 +2,8 @@ import TresorModel
 
 /// TR209: how many VMs one policy protects.
 enum PolicyCapacityRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let maxVMs = 1000
 
     static let description = RuleDescription(
@@ -16,10 +18,10 @@ enum PolicyCapacityRule: EstateRule {
             """,
         source: #"az CLI (az backup protection enable-for-vm); Azure Backup FAQ ("a limit of 100 VMs … to the same backup policy from portal")"#,
         triggering: [
-            RuleExample.thousandAndOneVMs,
+            Example.thousandAndOneVMs,
         ],
         nonTriggering: [
-            RuleExample.protectedVM,
+            Example.protectedVM,
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -45,8 +47,8 @@ enum PolicyCapacityRule: EstateRule {
                 declaredAt = DiagnosticNote("the built-in \(name) belongs to this vault",
                                             at: estate.vaults[overflow.group - estate.policies.count].name.range)
             }
-            diagnostics.append(Diagnostic(
-                "TR209", .error, "policy \"\(name)\" would protect \(overflow.count) VMs; a policy protects at most \(maxVMs)",
+            diagnostics.append(diagnostic(
+                "policy \"\(name)\" would protect \(overflow.count) VMs; a policy protects at most \(maxVMs)",
                 at: overflow.listing, notes: [declaredAt],
                 help: "split the VMs over two or more policies with the same schedule and retention"))
         }

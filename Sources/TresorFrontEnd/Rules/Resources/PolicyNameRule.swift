@@ -2,6 +2,8 @@ import TresorModel
 
 /// TR201: the backup policy name pattern.
 enum PolicyNameRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR201", severity: .error,
         title: "policy name: 3–150 chars, starts with a letter, letters/digits/'-'/'_'",
@@ -11,15 +13,15 @@ enum PolicyNameRule: EstateRule {
             """,
         source: "Terraform azurerm backup_policy_vm name validation `^[a-zA-Z][-_!a-zA-Z0-9]{2,149}$`",
         triggering: [
-            RuleExample.vaultWithPolicy("d1"),
-            RuleExample.vaultWithPolicy("30-daily"),
+            Example.vaultWithPolicy("d1"),
+            Example.vaultWithPolicy("30-daily"),
         ],
         nonTriggering: [
-            RuleExample.vaultWithPolicy("d30"),
-            RuleExample.vaultWithPolicy("daily_30-days"),
+            Example.vaultWithPolicy("d30"),
+            Example.vaultWithPolicy("daily_30-days"),
         ])
 
-    static let pattern = ResourceName(code: "TR201", kind: "policy", lengths: 3...150, punctuation: "-_",
+    static let pattern = ResourceName(rule: Self.self, kind: "policy", lengths: 3...150, punctuation: "-_",
                                       allowedWords: "letters, digits, '-' and '_'")
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {

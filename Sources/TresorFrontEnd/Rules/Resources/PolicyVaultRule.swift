@@ -3,6 +3,8 @@ import TresorModel
 /// TR303: a protection's policy belongs to the protection's vault. The binder leaves such a
 /// policy unbound without a diagnostic when another vault holds the name (none at all is TR010).
 enum PolicyVaultRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR303", severity: .error,
         title: "protection names a policy that its vault does not hold but another vault does",
@@ -12,14 +14,14 @@ enum PolicyVaultRule: EstateRule {
             """,
         source: "REST Protected Items - Create Or Update (policyId must be a policy of the same vault)",
         triggering: [
-            RuleExample.manifests(
-                RuleExample.vault(), RuleExample.vault("rsv-dr-weu"), RuleExample.policy("daily-30", vault: "rsv-dr-weu"),
-                RuleExample.vm(), RuleExample.protection(policy: "daily-30")),
+            Example.manifests(
+                Example.vault(), Example.vault("rsv-dr-weu"), Example.policy("daily-30", vault: "rsv-dr-weu"),
+                Example.vm(), Example.protection(policy: "daily-30")),
         ],
         nonTriggering: [
-            RuleExample.manifests(
-                RuleExample.vault(), RuleExample.policy("daily-30"), RuleExample.vm(),
-                RuleExample.protection(policy: "daily-30")),
+            Example.manifests(
+                Example.vault(), Example.policy("daily-30"), Example.vm(),
+                Example.protection(policy: "daily-30")),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -33,8 +35,7 @@ enum PolicyVaultRule: EstateRule {
             let vault = estate.vaults[vaultIndex]
             let otherVault = estate.policies[other].vaultIndex.map { estate.vaults[$0].name.value } ?? "another vault"
             let own = estate.policiesOfVault[vaultIndex].map { estate.policies[$0].name.value } + [BackupPolicy.defaultName]
-            diagnostics.append(Diagnostic(
-                "TR303", .error,
+            diagnostics.append(diagnostic(
                 "vault \"\(vault.name.value)\" holds no policy \"\(policy.value)\"; the policy of that name belongs to vault \"\(otherVault)\"",
                 at: policy.range,
                 notes: [DiagnosticNote("declared in vault \"\(otherVault)\" here", at: estate.policies[other].name.range)],

@@ -2,6 +2,8 @@ import TresorModel
 
 /// TR307: protected VMs that are not running.
 enum PowerStateRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR307", severity: .warning,
         title: "VM not running: recovery points are crash-consistent only",
@@ -13,13 +15,13 @@ enum PowerStateRule: EstateRule {
             """,
         source: #"seeds 000–004 ("Even when the VM is turned off, a backup happens … the recovery point is crash-consistent")"#,
         triggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.vm("web-01", "powerState: deallocated"),
-                                  RuleExample.protection()),
+            Example.manifests(Example.vault(), Example.vm("web-01", "powerState: deallocated"),
+                                  Example.protection()),
         ],
         nonTriggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.vm("web-01", "powerState: running"),
-                                  RuleExample.protection()),
-            RuleExample.vm("web-01", "powerState: stopped"),
+            Example.manifests(Example.vault(), Example.vm("web-01", "powerState: running"),
+                                  Example.protection()),
+            Example.vm("web-01", "powerState: stopped"),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -29,8 +31,7 @@ enum PowerStateRule: EstateRule {
                   let listing = estate.protectionsOfVM[index].first
             else { continue }
             let vm = estate.virtualMachines[index]
-            diagnostics.append(Diagnostic(
-                "TR307", .warning,
+            diagnostics.append(diagnostic(
                 "VM \"\(vm.name.value)\" is \(power.value.rawValue): its recovery points will be crash-consistent only",
                 at: power.range,
                 notes: [DiagnosticNote("protected here", at: estate.protections[listing.protection].vms[listing.entry].range)],

@@ -3,6 +3,8 @@ import TresorModel
 
 /// TR103: regions of vaults, VMs and NSGs are programmatic Azure public-region names.
 enum RegionRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR103", severity: .error,
         title: "region is not an Azure public region",
@@ -13,11 +15,11 @@ enum RegionRule: EstateRule {
             """,
         source: "seeds 003, 004 (backup is supported in all public regions); azure-sdk AzureLocation list",
         triggering: [
-            RuleExample.vault(region: "West Europe"),
-            RuleExample.vm(region: "westeurop"),
+            Example.vault(region: "West Europe"),
+            Example.vm(region: "westeurop"),
         ],
         nonTriggering: [
-            RuleExample.vault(region: "swedencentral"),
+            Example.vault(region: "swedencentral"),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -32,8 +34,8 @@ enum RegionRule: EstateRule {
         guard !AzureRegions.isKnown(region.value) else { return }
         let meant = AzureRegions.canonicalName(for: region.value)
             ?? Suggestion.nearest(to: region.value, in: AzureRegions.all.map(\.name))
-        diagnostics.append(Diagnostic(
-            "TR103", .error, "\(kind) region \"\(region.value)\" is not the programmatic name of an Azure public region",
+        diagnostics.append(diagnostic(
+            "\(kind) region \"\(region.value)\" is not the programmatic name of an Azure public region",
             at: region.range,
             help: meant.map { "write \"\($0)\"" }
                 ?? "use a programmatic region name, as `az account list-locations --query [].name` lists them"))

@@ -4,7 +4,8 @@ import TresorModel
 /// The naming pattern shared by vault (TR101) and policy (TR201) names: an ASCII letter first,
 /// then ASCII letters, digits and the allowed punctuation, within a length range.
 struct ResourceName {
-    let code: String
+    /// The rule whose diagnostic a name that does not fit gets.
+    let rule: any EstateRule.Type
     let kind: String
     let lengths: ClosedRange<Int>
     let punctuation: String
@@ -14,9 +15,9 @@ struct ResourceName {
     /// The diagnostic for a name that does not fit, at the name.
     func diagnostic(for name: Located<String>) -> Diagnostic? {
         problem(name.value).map { problem in
-            Diagnostic(code, .error, problem, at: name.range,
-                       help: "rename the \(kind): \(lengths.lowerBound)–\(lengths.upperBound) characters, "
-                           + "a letter first, then \(allowedWords)")
+            rule.diagnostic(problem, at: name.range,
+                            help: "rename the \(kind): \(lengths.lowerBound)–\(lengths.upperBound) characters, "
+                                + "a letter first, then \(allowedWords)")
         }
     }
 

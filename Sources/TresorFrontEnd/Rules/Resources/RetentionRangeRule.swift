@@ -2,6 +2,8 @@ import TresorModel
 
 /// TR204: how many retention points each tier keeps.
 enum RetentionRangeRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR204", severity: .error,
         title: "retention counts: daily 7–9999 days, weekly 1–5163 weeks, monthly 1–1188 months, yearly 1–99 years",
@@ -12,17 +14,17 @@ enum RetentionRangeRule: EstateRule {
             """,
         source: "Azure Backup service limits; Terraform azurerm backup_policy_vm (retention_daily.count 7–9999)",
         triggering: [
-            RuleExample.vaultWithPolicy(
-                "daily-6", RuleExample.dailySchedule, "retention: {daily: 6}"),
-            RuleExample.vaultWithPolicy(
-                "daily-30", RuleExample.dailySchedule,
+            Example.vaultWithPolicy(
+                "daily-6", Example.dailySchedule, "retention: {daily: 6}"),
+            Example.vaultWithPolicy(
+                "daily-30", Example.dailySchedule,
                 "retention: {daily: 30, yearly: {years: 100, months: [January], daysOfMonth: [1]}}"),
         ],
         nonTriggering: [
-            RuleExample.vaultWithPolicy(
-                "daily-7", RuleExample.dailySchedule, "retention: {daily: 7}"),
-            RuleExample.vaultWithPolicy(
-                "daily-9999", RuleExample.dailySchedule,
+            Example.vaultWithPolicy(
+                "daily-7", Example.dailySchedule, "retention: {daily: 7}"),
+            Example.vaultWithPolicy(
+                "daily-9999", Example.dailySchedule,
                 "retention: {daily: 9999, weekly: {weeks: 5163, days: [Sunday]}}"),
         ])
 
@@ -39,8 +41,8 @@ enum RetentionRangeRule: EstateRule {
     private static func check(_ count: Located<Int>?, _ what: String, _ allowed: ClosedRange<Int>, unit: String,
                               _ diagnostics: inout [Diagnostic]) {
         guard let count, !allowed.contains(count.value) else { return }
-        diagnostics.append(Diagnostic(
-            "TR204", .error, "\(what) of \(count.value) \(unit) is outside \(allowed.lowerBound)–\(allowed.upperBound) \(unit)",
+        diagnostics.append(diagnostic(
+            "\(what) of \(count.value) \(unit) is outside \(allowed.lowerBound)–\(allowed.upperBound) \(unit)",
             at: count.range, help: "keep \(allowed.lowerBound) to \(allowed.upperBound) \(unit)"))
     }
 }

@@ -2,6 +2,8 @@ import TresorModel
 
 /// TR205: which retention tiers a policy has, and how monthly and yearly points pick their day.
 enum RetentionShapeRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR205", severity: .error,
         title: """
@@ -16,24 +18,24 @@ enum RetentionShapeRule: EstateRule {
             """,
         source: "Terraform azurerm backup_policy_vm (retention_daily, retention_weekly, retention_monthly, retention_yearly); REST RetentionPolicy (retentionScheduleFormatType)",
         triggering: [
-            RuleExample.vaultWithPolicy(
-                "daily-30", RuleExample.dailySchedule,
-                RuleExample.weeklyRetention),
-            RuleExample.vaultWithPolicy(
-                "daily-30", RuleExample.dailySchedule, "retention:", "  daily: 30",
+            Example.vaultWithPolicy(
+                "daily-30", Example.dailySchedule,
+                Example.weeklyRetention),
+            Example.vaultWithPolicy(
+                "daily-30", Example.dailySchedule, "retention:", "  daily: 30",
                 "  monthly: {months: 12, week: First, days: [Sunday], daysOfMonth: [1]}"),
-            RuleExample.vaultWithPolicy(
-                "daily-30", RuleExample.dailySchedule, "retention:", "  daily: 30",
+            Example.vaultWithPolicy(
+                "daily-30", Example.dailySchedule, "retention:", "  daily: 30",
                 "  yearly: {years: 7, daysOfMonth: [1]}"),
         ],
         nonTriggering: [
-            RuleExample.vaultWithPolicy(
-                "daily-30", RuleExample.dailySchedule, "retention:", "  daily: 30",
+            Example.vaultWithPolicy(
+                "daily-30", Example.dailySchedule, "retention:", "  daily: 30",
                 "  monthly: {months: 12, week: First, days: [Sunday]}",
                 "  yearly: {years: 7, months: [January], daysOfMonth: [1]}"),
-            RuleExample.vaultWithPolicy(
-                "weekly-12", RuleExample.weeklySchedule,
-                RuleExample.weeklyRetention),
+            Example.vaultWithPolicy(
+                "weekly-12", Example.weeklySchedule,
+                Example.weeklyRetention),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -44,20 +46,20 @@ enum RetentionShapeRule: EstateRule {
             let missingTierPlace = retention?.range ?? frequency.range
             switch frequency.value {
             case .Daily where retention?.daily == nil:
-                diagnostics.append(Diagnostic(
-                    "TR205", .error, "a Daily schedule needs `retention.daily`, the days to keep each daily point",
+                diagnostics.append(diagnostic(
+                    "a Daily schedule needs `retention.daily`, the days to keep each daily point",
                     at: missingTierPlace, help: "add `daily: 30` (7–9999 days) under `retention:`"))
             case .Weekly:
                 if let daily = retention?.daily {
-                    diagnostics.append(Diagnostic(
-                        "TR205", .error, "a Weekly schedule keeps no daily points, so it takes no `retention.daily`",
+                    diagnostics.append(diagnostic(
+                        "a Weekly schedule keeps no daily points, so it takes no `retention.daily`",
                         at: daily.range,
                         notes: [DiagnosticNote("the schedule is Weekly here", at: frequency.range)],
                         help: "remove `daily:`; a Weekly schedule keeps its points with `retention.weekly`"))
                 }
                 if retention?.weekly == nil {
-                    diagnostics.append(Diagnostic(
-                        "TR205", .error, "a Weekly schedule needs `retention.weekly`, the weeks to keep each weekly point",
+                    diagnostics.append(diagnostic(
+                        "a Weekly schedule needs `retention.weekly`, the weeks to keep each weekly point",
                         at: missingTierPlace,
                         help: "add `weekly: {weeks: 12, days: [...]}` with the scheduled days under `retention:`"))
                 }
@@ -65,16 +67,16 @@ enum RetentionShapeRule: EstateRule {
                 break
             }
             if let days = retention?.weekly?.days, days.value.isEmpty {
-                diagnostics.append(Diagnostic(
-                    "TR205", .error, "`retention.weekly.days` needs at least one day", at: days.range,
+                diagnostics.append(diagnostic(
+                    "`retention.weekly.days` needs at least one day", at: days.range,
                     help: "list the weekdays whose points are kept, e.g. `days: [Sunday]`"))
             }
             if let monthly = retention?.monthly { checkDayChoice(monthly, "retention.monthly", &diagnostics) }
             if let yearly = retention?.yearly {
                 checkDayChoice(yearly, "retention.yearly", &diagnostics)
                 if yearly.months?.value.isEmpty ?? true {
-                    diagnostics.append(Diagnostic(
-                        "TR205", .error, "`retention.yearly` needs `months`, the months whose points are kept",
+                    diagnostics.append(diagnostic(
+                        "`retention.yearly` needs `months`, the months whose points are kept",
                         at: yearly.months?.range ?? yearly.range, help: "add e.g. `months: [January]`"))
                 }
             }
@@ -86,33 +88,33 @@ enum RetentionShapeRule: EstateRule {
         let byWeekday = tier.week != nil || tier.days != nil
         if byWeekday, let daysOfMonth = tier.daysOfMonth {
             let weekday = tier.week?.range ?? tier.days?.range
-            diagnostics.append(Diagnostic(
-                "TR205", .error, "`\(what)` picks its days by weekday and by `daysOfMonth`; use one of the two",
+            diagnostics.append(diagnostic(
+                "`\(what)` picks its days by weekday and by `daysOfMonth`; use one of the two",
                 at: daysOfMonth.range, notes: weekday.map { [DiagnosticNote("the weekday choice is here", at: $0)] } ?? [],
                 help: "keep either `week` and `days`, or `daysOfMonth`"))
             return
         }
         if !byWeekday && tier.daysOfMonth == nil {
-            diagnostics.append(Diagnostic(
-                "TR205", .error, "`\(what)` needs `week` and `days`, or `daysOfMonth`, to pick its points",
+            diagnostics.append(diagnostic(
+                "`\(what)` needs `week` and `days`, or `daysOfMonth`, to pick its points",
                 at: tier.range, help: "add e.g. `week: First, days: [Sunday]` or `daysOfMonth: [1]`"))
             return
         }
         if let week = tier.week, tier.days == nil {
-            diagnostics.append(Diagnostic(
-                "TR205", .error, "`\(what).week` needs `days`, the weekdays of that week", at: week.range,
+            diagnostics.append(diagnostic(
+                "`\(what).week` needs `days`, the weekdays of that week", at: week.range,
                 help: "add e.g. `days: [Sunday]`"))
         }
         if let days = tier.days, tier.week == nil {
-            diagnostics.append(Diagnostic(
-                "TR205", .error, "`\(what).days` needs `week`, the week of the month", at: days.range,
+            diagnostics.append(diagnostic(
+                "`\(what).days` needs `week`, the week of the month", at: days.range,
                 help: "add e.g. `week: First`"))
         }
         let emptyLists = [("days", tier.days.flatMap { $0.value.isEmpty ? $0.range : nil }),
                           ("daysOfMonth", tier.daysOfMonth.flatMap { $0.value.isEmpty ? $0.range : nil })]
         for case let (key, range?) in emptyLists {
-            diagnostics.append(Diagnostic(
-                "TR205", .error, "`\(what).\(key)` lists no day", at: range, help: "list at least one day"))
+            diagnostics.append(diagnostic(
+                "`\(what).\(key)` lists no day", at: range, help: "list at least one day"))
         }
     }
 }

@@ -2,6 +2,8 @@ import TresorModel
 
 /// TR202: the shape of a policy's schedule: its time, and days for Weekly schedules only.
 enum ScheduleRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR202", severity: .error,
         title: "schedule: Weekly needs `days`, Daily has none; time is HH:MM with minutes 00 or 30",
@@ -11,40 +13,40 @@ enum ScheduleRule: EstateRule {
             """,
         source: "Terraform azurerm backup_policy_vm (backup.time, backup.weekdays); seed 000 (daily or weekly backups)",
         triggering: [
-            RuleExample.vaultWithPolicy(
+            Example.vaultWithPolicy(
                 "daily-30", #"schedule: {frequency: Daily, time: "19:15"}"#, "retention: {daily: 30}"),
-            RuleExample.vaultWithPolicy(
+            Example.vaultWithPolicy(
                 "weekly-12", #"schedule: {frequency: Weekly, time: "23:00"}"#,
-                RuleExample.weeklyRetention),
+                Example.weeklyRetention),
         ],
         nonTriggering: [
-            RuleExample.vaultWithPolicy(
+            Example.vaultWithPolicy(
                 "daily-30", #"schedule: {frequency: Daily, time: "23:30"}"#, "retention: {daily: 30}"),
-            RuleExample.vaultWithPolicy(
+            Example.vaultWithPolicy(
                 "weekly-12", #"schedule: {frequency: Weekly, time: "00:00", days: [Sunday]}"#,
-                RuleExample.weeklyRetention),
+                Example.weeklyRetention),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         for policy in context.estate.policies {
             let schedule = policy.schedule
             if let problem = timeProblem(schedule.time.value) {
-                diagnostics.append(Diagnostic(
-                    "TR202", .error, "schedule time \"\(schedule.time.value)\" \(problem)", at: schedule.time.range,
+                diagnostics.append(diagnostic(
+                    "schedule time \"\(schedule.time.value)\" \(problem)", at: schedule.time.range,
                     help: "write the time as \"HH:00\" or \"HH:30\", e.g. \"19:00\" (quoted)"))
             }
             switch (schedule.frequency.value, schedule.days) {
             case (.Weekly, nil):
-                diagnostics.append(Diagnostic(
-                    "TR202", .error, "a Weekly schedule needs `days`", at: schedule.frequency.range,
+                diagnostics.append(diagnostic(
+                    "a Weekly schedule needs `days`", at: schedule.frequency.range,
                     help: "add the days to back up on, e.g. `days: [Sunday]`"))
             case (.Weekly, let days?) where days.value.isEmpty:
-                diagnostics.append(Diagnostic(
-                    "TR202", .error, "a Weekly schedule needs at least one day in `days`", at: days.range,
+                diagnostics.append(diagnostic(
+                    "a Weekly schedule needs at least one day in `days`", at: days.range,
                     help: "list the days to back up on, e.g. `days: [Sunday]`"))
             case (.Daily, let days?):
-                diagnostics.append(Diagnostic(
-                    "TR202", .error, "a Daily schedule runs every day and takes no `days`", at: days.range,
+                diagnostics.append(diagnostic(
+                    "a Daily schedule runs every day and takes no `days`", at: days.range,
                     notes: [DiagnosticNote("the schedule is Daily here", at: schedule.frequency.range)],
                     help: "remove `days:`, or make the schedule `frequency: Weekly`"))
             default:

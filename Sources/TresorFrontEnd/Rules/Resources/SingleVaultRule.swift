@@ -2,8 +2,10 @@ import TresorModel
 
 /// TR302, manifest half: each VM is listed once, in one vault. (A VM registered in another vault
 /// in stored state is checked with state.)
-enum SingleVaultRule: EstateRule {
-    static let description = RuleDescription(
+package enum SingleVaultRule: EstateRule {
+    private typealias Example = ExampleManifests
+
+    package static let description = RuleDescription(
         code: "TR302", severity: .error,
         title: """
             VM assigned to more than one vault, or listed twice; or registered in another vault in stored \
@@ -16,19 +18,19 @@ enum SingleVaultRule: EstateRule {
             """,
         source: #"seeds 000, 001 ("VMs can only be backed up in one vault")"#,
         triggering: [
-            RuleExample.manifests(
-                RuleExample.vault(), RuleExample.vault("rsv-dr-weu"), RuleExample.vm(),
-                RuleExample.protection(), RuleExample.protection(vault: "rsv-dr-weu")),
-            RuleExample.manifests(
-                RuleExample.vault(), RuleExample.vm(), RuleExample.protection(vms: "[web-01, rg-web/web-01]")),
+            Example.manifests(
+                Example.vault(), Example.vault("rsv-dr-weu"), Example.vm(),
+                Example.protection(), Example.protection(vault: "rsv-dr-weu")),
+            Example.manifests(
+                Example.vault(), Example.vm(), Example.protection(vms: "[web-01, rg-web/web-01]")),
         ],
         nonTriggering: [
-            RuleExample.manifests(
-                RuleExample.vault(), RuleExample.vm(), RuleExample.vm("web-02"),
-                RuleExample.protection(vms: "[web-01, rg-web/web-02]")),
+            Example.manifests(
+                Example.vault(), Example.vm(), Example.vm("web-02"),
+                Example.protection(vms: "[web-01, rg-web/web-02]")),
         ])
 
-    static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
+    package static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         let estate = context.estate
         for (vmIndex, listings) in estate.protectionsOfVM.enumerated() where listings.count > 1 {
             // Listings in a vault that does not resolve are TR010's.
@@ -43,8 +45,7 @@ enum SingleVaultRule: EstateRule {
                 let protection = estate.protections[listing.protection]
                 let vault = estate.vaults[vaultIndex]
                 let sameVault = vaultIndex == first.vault
-                diagnostics.append(Diagnostic(
-                    "TR302", .error,
+                diagnostics.append(diagnostic(
                     sameVault
                         ? "VM \"\(vm)\" is listed again in vault \"\(vault.name.value)\"; a VM is protected once"
                         : "VM \"\(vm)\" is already protected by vault \"\(firstVault.name.value)\"; a VM can be backed up in one vault only",

@@ -3,6 +3,8 @@ import TresorModel
 
 /// TR207: a policy's time zone is a Windows time zone ID.
 enum TimeZoneRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR207", severity: .error,
         title: "unknown Windows time zone ID",
@@ -12,15 +14,15 @@ enum TimeZoneRule: EstateRule {
             """,
         source: "REST SimpleSchedulePolicy / AzureIaaSVMProtectionPolicy.timeZone; Unicode CLDR windowsZones.xml",
         triggering: [
-            RuleExample.vaultWithPolicy(
+            Example.vaultWithPolicy(
                 "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: Europe/Berlin}"#,
                 "retention: {daily: 30}"),
-            RuleExample.vaultWithPolicy(
+            Example.vaultWithPolicy(
                 "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: india standard time}"#,
                 "retention: {daily: 30}"),
         ],
         nonTriggering: [
-            RuleExample.vaultWithPolicy(
+            Example.vaultWithPolicy(
                 "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: India Standard Time}"#,
                 "retention: {daily: 30}"),
         ])
@@ -30,8 +32,8 @@ enum TimeZoneRule: EstateRule {
             guard let zone = policy.schedule.timeZone, WindowsTimeZones.zone(withID: zone.value) == nil else { continue }
             let meant = WindowsTimeZones.nearestIDs(to: zone.value)
                 ?? Suggestion.nearest(to: zone.value, in: WindowsTimeZones.all.map(\.id))
-            diagnostics.append(Diagnostic(
-                "TR207", .error, "\"\(zone.value)\" is not a Windows time zone ID", at: zone.range,
+            diagnostics.append(diagnostic(
+                "\"\(zone.value)\" is not a Windows time zone ID", at: zone.range,
                 help: meant.map { "did you mean \"\($0)\"?" }
                     ?? "use a Windows time zone ID as `tzutil /l` lists them, e.g. \"UTC\" or \"W. Europe Standard Time\""))
         }

@@ -2,6 +2,8 @@ import TresorModel
 
 /// TR501: coverage: every declared VM is backed up.
 enum UnprotectedVMRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR501", severity: .warning,
         title: "a declared VM is protected by no vault",
@@ -13,19 +15,19 @@ enum UnprotectedVMRule: EstateRule {
             """,
         source: #"Azure Policy built-in "Azure Backup should be enabled for Virtual Machines""#,
         triggering: [
-            RuleExample.manifests(RuleExample.vault(), RuleExample.vm(), RuleExample.vm("web-02"),
-                                  RuleExample.protection()),
+            Example.manifests(Example.vault(), Example.vm(), Example.vm("web-02"),
+                                  Example.protection()),
         ],
         nonTriggering: [
-            RuleExample.protectedVM,
+            Example.protectedVM,
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         let estate = context.estate
         for index in estate.virtualMachines.indices where estate.protectionsOfVM[index].isEmpty {
             let vm = estate.virtualMachines[index]
-            diagnostics.append(Diagnostic(
-                "TR501", .warning, "VM \"\(vm.name.value)\" is not protected by any vault", at: vm.name.range,
+            diagnostics.append(diagnostic(
+                "VM \"\(vm.name.value)\" is not protected by any vault", at: vm.name.range,
                 help: "list it in a Protection of a vault in \(vm.region.value), or remove it from the manifests if it needs no backup"))
         }
     }

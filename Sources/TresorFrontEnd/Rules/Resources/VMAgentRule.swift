@@ -2,6 +2,8 @@ import TresorModel
 
 /// TR304: the VM agent that the backup extension runs in.
 enum VMAgentRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     /// The oldest Windows agent (WaAppAgent.exe product version) Azure Backup supports.
     static let minimumWindowsAgent = "2.6.1198.718"
 
@@ -17,12 +19,12 @@ enum VMAgentRule: EstateRule {
             """,
         source: #"seeds 000–004 ("The Product Version field should be 2.6.1198.718 or higher"; Linux: N/A)"#,
         triggering: [
-            RuleExample.vm(agent: #"{installed: true, version: "2.6.1198.717"}"#),
-            RuleExample.vm(os: #"{type: Linux, version: "Ubuntu 22.04"}"#, agent: "{installed: false}"),
+            Example.vm(agent: #"{installed: true, version: "2.6.1198.717"}"#),
+            Example.vm(os: #"{type: Linux, version: "Ubuntu 22.04"}"#, agent: "{installed: false}"),
         ],
         nonTriggering: [
-            RuleExample.vm(agent: #"{installed: true, version: "2.6.1198.718"}"#),
-            RuleExample.vm(os: #"{type: Linux, version: "Ubuntu 22.04"}"#, agent: #"{installed: true, version: "2.2.10"}"#),
+            Example.vm(agent: #"{installed: true, version: "2.6.1198.718"}"#),
+            Example.vm(os: #"{type: Linux, version: "Ubuntu 22.04"}"#, agent: #"{installed: true, version: "2.2.10"}"#),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -33,8 +35,8 @@ enum VMAgentRule: EstateRule {
             guard let agent = vms[index].agent else { continue }
             let name = vms[index].name.value
             guard agent.installed.value else {
-                diagnostics.append(Diagnostic(
-                    "TR304", .error, "VM \"\(name)\" has no VM agent; Azure Backup runs its extension in it",
+                diagnostics.append(diagnostic(
+                    "VM \"\(name)\" has no VM agent; Azure Backup runs its extension in it",
                     at: agent.installed.range,
                     help: "install the VM agent (Windows: the agent MSI; Linux: the distribution's walinuxagent package), then set `installed: true`"))
                 continue
@@ -44,12 +46,11 @@ enum VMAgentRule: EstateRule {
             olderByVersion[version.value] = older
             switch older {
             case nil:
-                diagnostics.append(Diagnostic(
-                    "TR304", .error, "VM agent version \"\(version.value)\" is not a version number like \(minimumWindowsAgent)",
+                diagnostics.append(diagnostic(
+                    "VM agent version \"\(version.value)\" is not a version number like \(minimumWindowsAgent)",
                     at: version.range, help: "write the Product Version of WaAppAgent.exe, numbers separated by dots"))
             case true?:
-                diagnostics.append(Diagnostic(
-                    "TR304", .error,
+                diagnostics.append(diagnostic(
                     "Windows VM agent \(version.value) on VM \"\(name)\" is older than \(minimumWindowsAgent), the oldest Azure Backup supports",
                     at: version.range, help: "update the VM agent to \(minimumWindowsAgent) or later, while no backup is running"))
             case false?:

@@ -2,6 +2,8 @@ import TresorModel
 
 /// TR301: a vault protects only VMs of its own region.
 enum VMRegionRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR301", severity: .error,
         title: "VM and vault in different regions: a vault protects only VMs in its own region",
@@ -11,13 +13,13 @@ enum VMRegionRule: EstateRule {
             """,
         source: #"seeds (all): "The vault must be in the same region as the VMs to back up"; "You cannot back up VMs in one location to a vault in another location""#,
         triggering: [
-            RuleExample.manifests(
-                RuleExample.vault(), RuleExample.vm(region: "northeurope"), RuleExample.protection()),
+            Example.manifests(
+                Example.vault(), Example.vm(region: "northeurope"), Example.protection()),
         ],
         nonTriggering: [
-            RuleExample.manifests(
-                RuleExample.vault("rsv-prod-neu", region: "northeurope"), RuleExample.vm(region: "northeurope"),
-                RuleExample.protection(vault: "rsv-prod-neu")),
+            Example.manifests(
+                Example.vault("rsv-prod-neu", region: "northeurope"), Example.vm(region: "northeurope"),
+                Example.protection(vault: "rsv-prod-neu")),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -33,8 +35,7 @@ enum VMRegionRule: EstateRule {
                       let vmRegion = region(estate.virtualMachines[vmIndex].region.value), vmRegion != vaultRegion
                 else { continue }
                 let vm = estate.virtualMachines[vmIndex]
-                diagnostics.append(Diagnostic(
-                    "TR301", .error,
+                diagnostics.append(diagnostic(
                     "VM \"\(vm.name.value)\" is in \(vmRegion) but vault \"\(vault.name.value)\" is in \(vaultRegion); a vault protects only VMs in its own region",
                     at: protection.vms[entry].range,
                     notes: [DiagnosticNote("the VM's region is here", at: vm.region.range),

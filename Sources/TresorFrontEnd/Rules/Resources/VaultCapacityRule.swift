@@ -2,6 +2,8 @@ import TresorModel
 
 /// TR107: how much one vault holds.
 enum VaultCapacityRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let maxVMs = 1000
     static let maxPolicies = 200
 
@@ -17,10 +19,10 @@ enum VaultCapacityRule: EstateRule {
             """,
         source: #"Azure Backup support matrix ("up to 1000 Azure VMs in a single vault"); Azure Backup FAQ ("up to 200 policies per vault")"#,
         triggering: [
-            RuleExample.thousandAndOneVMs,
+            Example.thousandAndOneVMs,
         ],
         nonTriggering: [
-            RuleExample.protectedVM,
+            Example.protectedVM,
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -28,8 +30,7 @@ enum VaultCapacityRule: EstateRule {
         let count = ProtectedVMCount(estate, groupCount: estate.vaults.count, limit: maxVMs, group: \.vaultIndex)
         for overflow in count.overflows {
             let vault = estate.vaults[overflow.group]
-            diagnostics.append(Diagnostic(
-                "TR107", .error,
+            diagnostics.append(diagnostic(
                 "vault \"\(vault.name.value)\" would protect \(overflow.count) VMs; a vault protects at most \(maxVMs)",
                 at: overflow.listing,
                 notes: [DiagnosticNote("VM number \(maxVMs + 1) of the vault is listed here; the vault is declared here",
@@ -38,8 +39,7 @@ enum VaultCapacityRule: EstateRule {
         }
         for (index, policies) in estate.policiesOfVault.enumerated() where policies.count > maxPolicies {
             let vault = estate.vaults[index]
-            diagnostics.append(Diagnostic(
-                "TR107", .error,
+            diagnostics.append(diagnostic(
                 "vault \"\(vault.name.value)\" would hold \(policies.count) policies; a vault holds at most \(maxPolicies)",
                 at: estate.policies[policies[maxPolicies]].name.range,
                 notes: [DiagnosticNote("the vault is declared here", at: vault.name.range)],

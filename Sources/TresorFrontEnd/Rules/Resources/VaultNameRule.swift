@@ -2,6 +2,8 @@ import TresorModel
 
 /// TR101: the vault name pattern.
 enum VaultNameRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR101", severity: .error,
         title: "vault name: 2–50 chars, starts with a letter, only letters, digits, hyphens",
@@ -14,16 +16,16 @@ enum VaultNameRule: EstateRule {
             numbers and hyphens"); Terraform azurerm `^[a-zA-Z][-a-zA-Z0-9]{1,49}$`
             """,
         triggering: [
-            RuleExample.vault("1vault"),
-            RuleExample.vault("v"),
-            RuleExample.vault("rsv_prod_weu"),
+            Example.vault("1vault"),
+            Example.vault("v"),
+            Example.vault("rsv_prod_weu"),
         ],
         nonTriggering: [
-            RuleExample.vault("rv"),
-            RuleExample.vault("rsv-prod-weu-" + String(repeating: "x", count: 37)),
+            Example.vault("rv"),
+            Example.vault("rsv-prod-weu-" + String(repeating: "x", count: 37)),
         ])
 
-    static let pattern = ResourceName(code: "TR101", kind: "vault", lengths: 2...50, punctuation: "-",
+    static let pattern = ResourceName(rule: Self.self, kind: "vault", lengths: 2...50, punctuation: "-",
                                       allowedWords: "letters, digits and hyphens")
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {

@@ -3,6 +3,8 @@ import TresorModel
 /// TR102: one vault name per subscription. Vaults with the very same identity are TR009 and
 /// reach the rules once, so what is left here are vaults of one name in different resource groups.
 enum VaultNameUniqueRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR102", severity: .error,
         title: "vault name not unique within its subscription (case-insensitive)",
@@ -12,14 +14,14 @@ enum VaultNameUniqueRule: EstateRule {
             """,
         source: #"seeds 000, 001, 002 ("The name must be unique for the Azure subscription")"#,
         triggering: [
-            RuleExample.manifests(
-                RuleExample.vault("rsv-prod-weu"),
-                RuleExample.vault("RSV-prod-weu", resourceGroup: "rg-backup-dr")),
+            Example.manifests(
+                Example.vault("rsv-prod-weu"),
+                Example.vault("RSV-prod-weu", resourceGroup: "rg-backup-dr")),
         ],
         nonTriggering: [
-            RuleExample.manifests(
-                RuleExample.vault("rsv-prod-weu"),
-                RuleExample.vault("rsv-prod-neu", region: "northeurope")),
+            Example.manifests(
+                Example.vault("rsv-prod-weu"),
+                Example.vault("rsv-prod-neu", region: "northeurope")),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -31,8 +33,7 @@ enum VaultNameUniqueRule: EstateRule {
                 continue
             }
             let other = context.estate.vaults[earlier]
-            diagnostics.append(Diagnostic(
-                "TR102", .error,
+            diagnostics.append(diagnostic(
                 "vault name \"\(vault.name.value)\" is already used in subscription \(vault.subscription.value) "
                     + "(resource group \(other.resourceGroup.value))",
                 at: vault.name.range,

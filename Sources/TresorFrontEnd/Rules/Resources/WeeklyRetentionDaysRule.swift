@@ -2,6 +2,8 @@ import TresorModel
 
 /// TR206: a Weekly schedule keeps points only of the days it backs up.
 enum WeeklyRetentionDaysRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR206", severity: .error,
         title: "Weekly schedule: every retention `days` entry must be a scheduled day",
@@ -12,12 +14,12 @@ enum WeeklyRetentionDaysRule: EstateRule {
             """,
         source: "Azure Backup quickstart: weekly backup policy (retention days follow the backup days); REST RetentionPolicy",
         triggering: [
-            RuleExample.vaultWithPolicy(
+            Example.vaultWithPolicy(
                 "weekly-12", #"schedule: {frequency: Weekly, time: "19:00", days: [Saturday]}"#,
-                RuleExample.weeklyRetention),
+                Example.weeklyRetention),
         ],
         nonTriggering: [
-            RuleExample.vaultWithPolicy(
+            Example.vaultWithPolicy(
                 "weekly-12", #"schedule: {frequency: Weekly, time: "19:00", days: [Wednesday, Saturday]}"#,
                 "retention:", "  weekly: {weeks: 12, days: [Wednesday, Saturday]}",
                 "  monthly: {months: 12, week: Last, days: [Saturday]}"),
@@ -34,8 +36,7 @@ enum WeeklyRetentionDaysRule: EstateRule {
                          ("yearly", retention.yearly?.days)]
             for case let (tier, days?) in tiers {
                 for day in days.value where !scheduledDays.contains(day.value) {
-                    diagnostics.append(Diagnostic(
-                        "TR206", .error,
+                    diagnostics.append(diagnostic(
                         "\(tier) retention keeps \(day.value.rawValue) points, but the Weekly schedule does not back up on \(day.value.rawValue)",
                         at: day.range,
                         notes: [DiagnosticNote("the scheduled days are here", at: scheduled.range)],

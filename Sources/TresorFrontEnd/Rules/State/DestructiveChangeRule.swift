@@ -1,6 +1,10 @@
+import TresorModel
+
 /// TR601: reported by the planner for every change that deletes recovery points.
-enum DestructiveChangeRule: FrontEndRule {
-    static let description = RuleDescription(
+package enum DestructiveChangeRule: FrontEndRule {
+    private typealias Example = ExampleManifests
+
+    package static let description = RuleDescription(
         code: "TR601", severity: .error,
         title: "plan would delete recovery points without --allow-destroy",
         rationale: """
@@ -16,39 +20,28 @@ enum DestructiveChangeRule: FrontEndRule {
         triggering: [], nonTriggering: [],
         triggeringAfterApply: [
             // The vault goes, with the item it holds.
-            StateExample(applied: StateExampleManifests.protectedEstate, manifests: StateExampleManifests.virtualMachine),
+            StateExample(applied: Example.file(Example.protectedVMOnPolicy), manifests: Example.file(Example.vm())),
             // A vault cannot move region: replacing it deletes its item's recovery points.
             StateExample(
-                applied: StateExampleManifests.protectedEstate,
-                manifests: StateExampleManifests.protectedEstate.replacingRegion()),
+                applied: Example.file(Example.protectedVMOnPolicy),
+                manifests: Example.file(Example.vault(region: "northeurope"), Example.policy(), Example.vm(region: "northeurope"),
+                                        Example.protection(policy: "daily-30"))),
             // The VM moves to another vault: its item in the first goes with its recovery points.
             StateExample(
-                applied: StateExampleManifests.join(StateExampleManifests.protectedEstate, StateExampleManifests.otherVault),
-                manifests: StateExampleManifests.join(
-                    StateExampleManifests.vault, StateExampleManifests.policy, StateExampleManifests.otherVault,
-                    StateExampleManifests.virtualMachine, StateExampleManifests.protectionInOtherVault)),
+                applied: Example.file(Example.protectedVMOnPolicy, Example.vault("rsv-prod-weu-2")),
+                manifests: Example.file(Example.vault(), Example.policy(), Example.vault("rsv-prod-weu-2"), Example.vm(),
+                                        Example.protection(vault: "rsv-prod-weu-2"))),
         ],
         nonTriggeringAfterApply: [
             // Protection stops, recovery points are retained.
-            StateExample(
-                applied: StateExampleManifests.protectedEstate,
-                manifests: StateExampleManifests.join(
-                    StateExampleManifests.vault, StateExampleManifests.policy, StateExampleManifests.virtualMachine)),
-            StateExample(applied: StateExampleManifests.protectedEstate, manifests: StateExampleManifests.virtualMachine,
+            StateExample(applied: Example.file(Example.protectedVMOnPolicy),
+                         manifests: Example.file(Example.vault(), Example.policy(), Example.vm())),
+            StateExample(applied: Example.file(Example.protectedVMOnPolicy), manifests: Example.file(Example.vm()),
                          allowDestroy: true),
             StateExample(
-                applied: StateExampleManifests.join(StateExampleManifests.protectedEstate, StateExampleManifests.otherVault),
-                manifests: StateExampleManifests.join(
-                    StateExampleManifests.vault, StateExampleManifests.policy, StateExampleManifests.otherVault,
-                    StateExampleManifests.virtualMachine, StateExampleManifests.protectionInOtherVault),
+                applied: Example.file(Example.protectedVMOnPolicy, Example.vault("rsv-prod-weu-2")),
+                manifests: Example.file(Example.vault(), Example.policy(), Example.vault("rsv-prod-weu-2"), Example.vm(),
+                                        Example.protection(vault: "rsv-prod-weu-2")),
                 allowDestroy: true),
         ])
-}
-
-private extension String {
-    func replacingRegion() -> String {
-        split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0 == "region: westeurope" ? "region: northeurope" : String($0) }
-            .joined(separator: "\n")
-    }
 }

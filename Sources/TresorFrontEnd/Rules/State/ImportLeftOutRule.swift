@@ -1,6 +1,8 @@
+import TresorModel
+
 /// TR607: reported by `tresor import` for each thing in Azure the manifests cannot express.
-enum ImportLeftOutRule: FrontEndRule {
-    static let description = RuleDescription(
+package enum ImportLeftOutRule: FrontEndRule {
+    package static let description = RuleDescription(
         code: "TR607", severity: .warning,
         title: "import left out something the model cannot express",
         rationale: """

@@ -3,6 +3,8 @@ import TresorModel
 
 /// TR104: a vault's storage replication is fixed once it holds backup items.
 enum ReplicationLockRule: EstateRule {
+    private typealias Example = ExampleManifests
+
     static let description = RuleDescription(
         code: "TR104", severity: .error,
         title: "replication changed on a vault that holds backup items in stored state",
@@ -18,23 +20,20 @@ enum ReplicationLockRule: EstateRule {
         triggering: [], nonTriggering: [],
         triggeringAfterApply: [
             StateExample(
-                applied: StateExampleManifests.protectedEstate,
-                manifests: StateExampleManifests.join(
-                    StateExampleManifests.vault + "replication: LRS\n", StateExampleManifests.policy,
-                    StateExampleManifests.virtualMachine, StateExampleManifests.protection)),
+                applied: Example.file(Example.protectedVMOnPolicy),
+                manifests: Example.file(Example.vault("rsv-prod-weu", "replication: LRS"), Example.policy(), Example.vm(),
+                                        Example.protection(policy: "daily-30"))),
         ],
         nonTriggeringAfterApply: [
             // No item yet: replication may still change.
             StateExample(
-                applied: StateExampleManifests.join(StateExampleManifests.vault, StateExampleManifests.virtualMachine),
-                manifests: StateExampleManifests.join(
-                    StateExampleManifests.vault + "replication: LRS\n", StateExampleManifests.virtualMachine)),
+                applied: Example.file(Example.vault(), Example.vm()),
+                manifests: Example.file(Example.vault("rsv-prod-weu", "replication: LRS"), Example.vm())),
             // Items, but replication unchanged.
             StateExample(
-                applied: StateExampleManifests.protectedEstate,
-                manifests: StateExampleManifests.join(
-                    StateExampleManifests.vault + "replication: GRS\ntags: {env: prod}\n", StateExampleManifests.policy,
-                    StateExampleManifests.virtualMachine, StateExampleManifests.protection)),
+                applied: Example.file(Example.protectedVMOnPolicy),
+                manifests: Example.file(Example.vault("rsv-prod-weu", "replication: GRS", "tags: {env: prod}"), Example.policy(),
+                                        Example.vm(), Example.protection(policy: "daily-30"))),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -50,8 +49,7 @@ enum ReplicationLockRule: EstateRule {
             if itemCounts == nil { itemCounts = context.liveItemCounts ?? state.itemCountsByVault() }
             let items = itemCounts?[stored.key] ?? 0
             guard items > 0 else { continue }
-            diagnostics.append(Diagnostic(
-                "TR104", .error,
+            diagnostics.append(diagnostic(
                 "replication of vault \(vault.name.value) cannot change from \(storedReplication) to "
                     + "\(vault.effectiveReplication.rawValue): it holds \(plural(items, "backup item")) "
                     + (context.liveItemCounts == nil ? "in stored state" : "in Azure"),

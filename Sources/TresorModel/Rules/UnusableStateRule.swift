@@ -1,8 +1,6 @@
-import TresorState
-
 /// TR604: reported when the state (or its journal) cannot be trusted.
-enum UnusableStateRule: FrontEndRule {
-    static let description = RuleDescription(
+package enum UnusableStateRule: FrontEndRule {
+    package static let description = RuleDescription(
         code: "TR604", severity: .error,
         title: "state unreadable, of an unknown format version, or failing its checksum: nothing is written",
         rationale: """

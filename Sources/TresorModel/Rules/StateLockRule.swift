@@ -1,6 +1,6 @@
 /// TR603: reported by plan and apply when another run holds the state lock.
-enum StateLockRule: FrontEndRule {
-    static let description = RuleDescription(
+package enum StateLockRule: FrontEndRule {
+    package static let description = RuleDescription(
         code: "TR603", severity: .error,
         title: "state is locked by another run",
         rationale: """

@@ -1,8 +1,6 @@
-import TresorModel
-
 /// TR605: reported by apply when Azure refuses a change or its operation fails.
-enum ProviderRefusalRule: FrontEndRule {
-    static let description = RuleDescription(
+package enum ProviderRefusalRule: FrontEndRule {
+    package static let description = RuleDescription(
         code: "TR605", severity: .error,
         title: "Azure refused a change, or its operation failed",
         rationale: """

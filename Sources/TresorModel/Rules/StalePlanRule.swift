@@ -1,6 +1,6 @@
 /// TR602: reported by apply when a saved plan no longer matches the state.
-enum StalePlanRule: FrontEndRule {
-    static let description = RuleDescription(
+package enum StalePlanRule: FrontEndRule {
+    package static let description = RuleDescription(
         code: "TR602", severity: .error,
         title: "saved plan is stale: state lineage or serial changed since it was made",
         rationale: """

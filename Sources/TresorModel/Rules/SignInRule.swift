@@ -1,8 +1,6 @@
-import TresorModel
-
 /// TR606: reported by plan and apply when no credential can sign in to Azure.
-enum SignInRule: FrontEndRule {
-    static let description = RuleDescription(
+package enum SignInRule: FrontEndRule {
+    package static let description = RuleDescription(
         code: "TR606", severity: .error,
         title: "cannot sign in to Azure",
         rationale: """

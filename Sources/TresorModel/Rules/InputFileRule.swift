@@ -1,6 +1,6 @@
 /// TR000: reported when a path on the command line cannot be read.
-enum InputFileRule: FrontEndRule {
-    static let description = RuleDescription(
+package enum InputFileRule: FrontEndRule {
+    package static let description = RuleDescription(
         code: "TR000", severity: .error,
         title: "an input path cannot be read: it does not exist, is not a regular file, or holds no manifests",
         rationale: """
