@@ -40,7 +40,7 @@ private func observed(_ name: String, _ direction: String = "Outbound", access: 
 
 private func allow(_ priority: Int, name: String = "allow-azure-backup", source: String = "VirtualNetwork",
                    destination: String = "Storage.westeurope", ports: String = "\"8443\"") -> String {
-    ExampleManifests.allowOutbound(name, priority: priority, source: source, destination: destination, ports: ports)
+    ExampleManifests.allowOutbound(name, priority: "\(priority)", source: source, destination: destination, ports: ports)
 }
 
 private let denyAll1000 = observed("Deny_All_Outbound", access: "Deny", 1000)

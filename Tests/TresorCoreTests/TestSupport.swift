@@ -70,7 +70,7 @@ let baseEstate = ExampleManifests.file(
 
 /// An NSG and a managed rule on it that lets backup reach storage, to follow `baseEstate`.
 let backupStorageRule = "---\n" + ExampleManifests.manifests(
-    ExampleManifests.nsg(), ExampleManifests.allowOutbound("allow-backup", priority: 900, ports: #"["443", "8443"]"#))
+    ExampleManifests.nsg(), ExampleManifests.allowOutbound("allow-backup", priority: "900", ports: #"["443", "8443"]"#))
 
 /// A fresh directory under the system's temporary directory, removed by `tearDown` callers.
 func makeTemporaryDirectory() throws -> URL {

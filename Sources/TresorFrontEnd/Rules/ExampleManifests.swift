@@ -67,12 +67,12 @@ enum ExampleManifests {
     static let protectedVMOnPolicy = manifests(vault(), policy(), vm(), protection(policy: "daily-30"))
 
     /// The vault with a Protection of 1001 VMs (vm-1 … vm-1001) on DefaultPolicy: one over the
-    /// capacity of a vault (TR107) and of a policy (TR209). The VMs are left undeclared (TR010 for
-    /// each), as 1001 VM documents would drown `tresor explain`.
+    /// capacity of a vault (TR107) and of a policy (TR209), marked where vm-1001 is listed. The VMs
+    /// are left undeclared (TR010 for each), as 1001 VM documents would drown `tresor explain`.
     static let thousandAndOneVMs = manifests(
-        vault(), protection(vms: "[" + (1...1001).map { "vm-\($0)" }.joined(separator: ", ") + "]"))
+        vault(), protection(vms: "[" + (1...1000).map { "vm-\($0)" }.joined(separator: ", ") + ", ↓vm-1001]"))
 
-    // MARK: Network security groups and rules
+    // MARK: Network security groups and rules (priorities are text, so that an example can mark one)
 
     /// web-01 behind `networkSecurityGroups` (a YAML sequence), with its disks and egress.
     static func vmBehindNSG(disks: String = "{managed: true}", egress: String = "{via: direct}",
@@ -87,7 +87,7 @@ enum ExampleManifests {
     }
 
     /// An observed rule that denies all outbound traffic.
-    static func denyAllOutbound(priority: Int) -> String {
+    static func denyAllOutbound(priority: String) -> String {
         """
           - {name: Deny_All_Outbound, direction: Outbound, access: Deny, priority: \(priority),
              protocol: "*", source: "*", sourcePorts: "*", destination: "*", destinationPorts: "*"}
@@ -95,7 +95,7 @@ enum ExampleManifests {
     }
 
     /// A managed outbound Allow in nsg-web.
-    static func allowOutbound(_ name: String, priority: Int, source: String = "VirtualNetwork",
+    static func allowOutbound(_ name: String, priority: String, source: String = "VirtualNetwork",
                               destination: String = "Storage.westeurope", ports: String) -> String {
         document("NetworkRule", ["name: \(name)", "nsg: nsg-web", "direction: Outbound", "access: Allow",
                                  "priority: \(priority)", "protocol: Tcp", "source: \(source)", #"sourcePorts: "*""#,
@@ -103,7 +103,7 @@ enum ExampleManifests {
     }
 
     /// nsg-web locked down by Deny_All_Outbound, with the managed backup exception allow-azure-backup.
-    static func lockdown(denyAt: Int, backupAllowAt: Int, ports: String = "\"8443\"") -> String {
+    static func lockdown(denyAt: String, backupAllowAt: String, ports: String = "\"8443\"") -> String {
         manifests(nsg(rules: [denyAllOutbound(priority: denyAt)]),
                   allowOutbound("allow-azure-backup", priority: backupAllowAt, ports: ports))
     }

@@ -18,13 +18,13 @@ package enum AllowedValueRule: FrontEndRule {
             subscription: 1f0c5c6e-0000-4000-8000-00000000a001
             resourceGroup: rg-backup-prod
             region: westeurope
-            replication: ZRS
+            replication: ↓ZRS
             """,
             """
             apiVersion: tresor/v1
             kind: Vault
             name: rsv-prod-weu
-            subscription: prod
+            subscription: ↓prod
             resourceGroup: rg-backup-prod
             region: westeurope
             """,
@@ -35,7 +35,7 @@ package enum AllowedValueRule: FrontEndRule {
             subscription: 1f0c5c6e-0000-4000-8000-00000000a001
             resourceGroup: rg-backup-prod
             region: westeurope
-            crossRegionRestore: yes
+            crossRegionRestore: ↓yes
             """,
         ],
         nonTriggering: [

@@ -13,7 +13,7 @@ enum DocumentHeaderRule: FrontEndRule {
         source: "tresor manifest format (SPEC §1)",
         triggering: [
             """
-            apiVersion: tresor/v2
+            apiVersion: ↓tresor/v2
             kind: Vault
             name: rsv-prod-weu
             subscription: 1f0c5c6e-0000-4000-8000-00000000a001
@@ -22,7 +22,7 @@ enum DocumentHeaderRule: FrontEndRule {
             """,
             """
             apiVersion: tresor/v1
-            kind: RecoveryVault
+            kind: ↓RecoveryVault
             name: rsv-prod-weu
             """,
         ],

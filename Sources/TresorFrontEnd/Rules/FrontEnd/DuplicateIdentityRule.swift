@@ -21,7 +21,7 @@ enum DuplicateIdentityRule: FrontEndRule {
             ---
             apiVersion: tresor/v1
             kind: Vault
-            name: RSV-PROD-WEU
+            name: ↓RSV-PROD-WEU
             subscription: 1f0c5c6e-0000-4000-8000-00000000a001
             resourceGroup: rg-backup-prod
             region: westeurope

@@ -18,7 +18,7 @@ enum DuplicateKeyRule: FrontEndRule {
             subscription: 1f0c5c6e-0000-4000-8000-00000000a001
             resourceGroup: rg-backup-prod
             region: westeurope
-            region: northeurope
+            ↓region: northeurope
             """,
         ],
         nonTriggering: [

@@ -22,7 +22,7 @@ enum ReferenceRule: FrontEndRule {
             apiVersion: tresor/v1
             kind: BackupPolicy
             name: daily-30
-            vault: rsv-prod-wue
+            vault: ↓rsv-prod-wue
             schedule: {frequency: Daily, time: "19:00"}
             retention: {daily: 30}
             """,

@@ -13,14 +13,15 @@ enum SafetyLimitRule: FrontEndRule {
             """,
         source: "billion-laughs defence",
         triggering: [
-            String(repeating: "[", count: 70) + String(repeating: "]", count: 70),
+            // The 65th bracket is one level too deep.
+            String(repeating: "[", count: 64) + "↓" + String(repeating: "[", count: 6) + String(repeating: "]", count: 70),
             """
             a: &a [x, x, x, x, x, x, x, x, x, x]
             b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
             c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
             d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
             e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
-            f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
+            f: &f [*e, *e, *e, *e, *e, *e, *e, ↓*e, *e, *e]
             g: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]
             """,
         ],

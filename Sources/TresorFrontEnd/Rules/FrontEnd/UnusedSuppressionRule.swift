@@ -24,11 +24,11 @@ enum UnusedSuppressionRule: FrontEndRule {
             region: westeurope
             os: {type: Windows, version: "2019"}
             agent: {installed: true, version: "2.7.41491.1102"}
-            # tresor:ignore TR307 stopped for the data-centre move
+            ↓# tresor:ignore TR307 stopped for the data-centre move
             powerState: running
             """,
             """
-            # tresor:ignore TR009 copied from the old repository
+            ↓# tresor:ignore TR009 copied from the old repository
             apiVersion: tresor/v1
             kind: VirtualMachine
             name: web-01

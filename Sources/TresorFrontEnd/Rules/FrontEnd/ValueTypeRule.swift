@@ -11,7 +11,7 @@ package enum ValueTypeRule: FrontEndRule {
             """
             apiVersion: tresor/v1
             kind: Vault
-            name: [rsv-prod-weu]
+            name: ↓[rsv-prod-weu]
             subscription: 1f0c5c6e-0000-4000-8000-00000000a001
             resourceGroup: rg-backup-prod
             region: westeurope

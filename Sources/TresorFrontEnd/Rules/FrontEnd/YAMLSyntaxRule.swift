@@ -15,7 +15,7 @@ enum YAMLSyntaxRule: FrontEndRule {
             apiVersion: tresor/v1
             kind: Vault
             name: rsv-prod-weu
-              region: westeurope
+              region↓: westeurope
             """,
             """
             apiVersion: tresor/v1

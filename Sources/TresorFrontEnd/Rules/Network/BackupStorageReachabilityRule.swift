@@ -26,16 +26,16 @@ enum BackupStorageReachabilityRule: EstateRule {
             """,
         source: "seeds 000, 001 (NSG rule: source VirtualNetwork, destination Storage.<region>, TCP; ports by disk type; an Allow needs a lower priority number than the Deny)",
         triggering: [
-            Example.manifests(Example.nsg(rules: [Example.denyAllOutbound(priority: 1000)]), Example.vmBehindNSG(),
-                           Example.vault(), Example.protection()),
-            Example.manifests(Example.lockdown(denyAt: 1000, backupAllowAt: 900, ports: "\"443\""),
-                           Example.vmBehindNSG(), Example.vault(), Example.protection()),
+            Example.manifests(Example.nsg(rules: [Example.denyAllOutbound(priority: "1000")]),
+                              Example.vmBehindNSG(networkSecurityGroups: "[↓nsg-web]"), Example.vault(), Example.protection()),
+            Example.manifests(Example.lockdown(denyAt: "1000", backupAllowAt: "900", ports: "\"443\""),
+                              Example.vmBehindNSG(networkSecurityGroups: "[↓nsg-web]"), Example.vault(), Example.protection()),
         ],
         nonTriggering: [
-            Example.manifests(Example.lockdown(denyAt: 1000, backupAllowAt: 900, ports: "[\"443\", \"8443\"]"),
-                           Example.vmBehindNSG(), Example.vault(), Example.protection()),
-            Example.manifests(Example.lockdown(denyAt: 1000, backupAllowAt: 900, ports: "\"443\""),
-                           Example.vmBehindNSG(disks: "{managed: false, encryptedStorage: true}"), Example.vault(), Example.protection()),
+            Example.manifests(Example.lockdown(denyAt: "1000", backupAllowAt: "900", ports: "[\"443\", \"8443\"]"),
+                              Example.vmBehindNSG(), Example.vault(), Example.protection()),
+            Example.manifests(Example.lockdown(denyAt: "1000", backupAllowAt: "900", ports: "\"443\""),
+                              Example.vmBehindNSG(disks: "{managed: false, encryptedStorage: true}"), Example.vault(), Example.protection()),
         ])
 
     /// The storage port the backup extension uses, by disk type (seeds 000, 001).

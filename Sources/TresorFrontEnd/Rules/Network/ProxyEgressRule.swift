@@ -28,16 +28,16 @@ enum ProxyEgressRule: EstateRule {
             """,
         source: "seeds 000, 001, 003, 004 (proxy exception: TCP from 10.0.0.5/32 to Internet on 80-443; Storage.<region> or an IP range instead of Internet)",
         triggering: [
-            Example.manifests(Example.nsg(rules: [Example.denyAllOutbound(priority: 4000)]),
-                           Example.allowOutbound("allow-proxy-internet", priority: 910, source: "10.0.0.4/32",
-                                                 destination: "Internet", ports: "\"80-443\""),
-                           Example.vmBehindNSG(egress: "{via: proxy, proxy: \"10.0.0.5\"}"), Example.vault(), Example.protection()),
+            Example.manifests(Example.nsg(rules: [Example.denyAllOutbound(priority: "4000")]),
+                              Example.allowOutbound("allow-proxy-internet", priority: "910", source: "10.0.0.4/32",
+                                                    destination: "Internet", ports: "\"80-443\""),
+                              Example.vmBehindNSG(egress: "{via: proxy, proxy: ↓\"10.0.0.5\"}"), Example.vault(), Example.protection()),
         ],
         nonTriggering: [
-            Example.manifests(Example.nsg(rules: [Example.denyAllOutbound(priority: 4000)]),
-                           Example.allowOutbound("allow-proxy-internet", priority: 910, source: "10.0.0.5/32",
-                                                 destination: "Internet", ports: "\"80-443\""),
-                           Example.vmBehindNSG(egress: "{via: proxy, proxy: \"10.0.0.5\"}"), Example.vault(), Example.protection()),
+            Example.manifests(Example.nsg(rules: [Example.denyAllOutbound(priority: "4000")]),
+                              Example.allowOutbound("allow-proxy-internet", priority: "910", source: "10.0.0.5/32",
+                                                    destination: "Internet", ports: "\"80-443\""),
+                              Example.vmBehindNSG(egress: "{via: proxy, proxy: \"10.0.0.5\"}"), Example.vault(), Example.protection()),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {

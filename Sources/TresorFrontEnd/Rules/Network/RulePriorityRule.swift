@@ -16,11 +16,11 @@ enum RulePriorityRule: EstateRule {
             """,
         source: "Azure NSG security rules (priority: \"between 100 and 4096\", \"unique for each rule in the collection\")",
         triggering: [
-            Example.manifests(Example.nsg(rules: [Example.denyAllOutbound(priority: 4097)])),
-            Example.lockdown(denyAt: 1000, backupAllowAt: 1000),
+            Example.nsg(rules: [Example.denyAllOutbound(priority: "↓4097")]),
+            Example.lockdown(denyAt: "1000", backupAllowAt: "↓1000"),
         ],
         nonTriggering: [
-            Example.lockdown(denyAt: 4096, backupAllowAt: 100),
+            Example.lockdown(denyAt: "4096", backupAllowAt: "100"),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {

@@ -20,16 +20,16 @@ enum SecurityRuleFieldsRule: EstateRule {
         source: "Azure NSG security rule API (name ≤ 80; description \"restricted to 140 chars\"; ports \"between 0 and 65535\"; protocols of az network nsg rule create)",
         triggering: [
             Example.nsg(rules: ["""
-                  - {name: Allow/Backup, direction: Outbound, access: Allow, priority: 900,
+                  - {name: ↓Allow/Backup, direction: Outbound, access: Allow, priority: 900,
                      protocol: Tcp, source: VirtualNetwork, sourcePorts: "*", destination: Storage, destinationPorts: "8443"}
                 """]),
             Example.nsg(rules: ["""
                   - {name: Allow_Backup, direction: Outbound, access: Allow, priority: 900,
-                     protocol: Tcp, source: VirtualNetwork, sourcePorts: "*", destination: Storage, destinationPorts: "8443-443"}
+                     protocol: Tcp, source: VirtualNetwork, sourcePorts: "*", destination: Storage, destinationPorts: ↓"8443-443"}
                 """]),
             Example.nsg(rules: ["""
                   - {name: Allow_Backup, direction: Outbound, access: Allow, priority: 900,
-                     protocol: Https, source: VirtualNetwork, sourcePorts: "*", destination: Storage, destinationPorts: "65536"}
+                     protocol: ↓Https, source: VirtualNetwork, sourcePorts: "*", destination: Storage, destinationPorts: ↓"65536"}
                 """]),
         ],
         nonTriggering: [

@@ -20,16 +20,16 @@ enum ServiceTagRule: EstateRule {
             """,
         source: "seeds 000, 001 (Storage.<region>: \"the region of the vault and the VMs to back up\"); Microsoft Learn, Virtual network service tags",
         triggering: [
-            Example.manifests(Example.nsg(), Example.allowOutbound("allow-azure-backup", priority: 900,
-                                                                   destination: "Storage.westeurop", ports: "\"8443\"")),
-            Example.manifests(Example.nsg(), Example.allowOutbound("allow-azure-backup", priority: 900,
-                                                                   destination: "Storage.northeurope", ports: "\"8443\""),
-                           Example.vmBehindNSG()),
+            Example.manifests(Example.nsg(), Example.allowOutbound("allow-azure-backup", priority: "900",
+                                                                   destination: "↓Storage.westeurop", ports: "\"8443\"")),
+            Example.manifests(Example.nsg(), Example.allowOutbound("allow-azure-backup", priority: "900",
+                                                                   destination: "↓Storage.northeurope", ports: "\"8443\""),
+                              Example.vmBehindNSG()),
         ],
         nonTriggering: [
-            Example.manifests(Example.nsg(), Example.allowOutbound("allow-azure-backup", priority: 900,
+            Example.manifests(Example.nsg(), Example.allowOutbound("allow-azure-backup", priority: "900",
                                                                    destination: "storage.WestEurope", ports: "\"8443\""),
-                           Example.vmBehindNSG()),
+                              Example.vmBehindNSG()),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {

@@ -19,10 +19,10 @@ enum ShadowedRuleRule: EstateRule {
             """,
         source: "seeds 000, 001 (\"with a Deny_All rule at priority 1000 your new rule must be below 1000\")",
         triggering: [
-            Example.lockdown(denyAt: 1000, backupAllowAt: 1001),
+            Example.lockdown(denyAt: "1000", backupAllowAt: "↓1001"),
         ],
         nonTriggering: [
-            Example.lockdown(denyAt: 1000, backupAllowAt: 999),
+            Example.lockdown(denyAt: "1000", backupAllowAt: "999"),
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {

@@ -16,12 +16,12 @@ enum ClassicVMRule: EstateRule {
             """,
         source: #"seeds 003, 004 (limitations when deploying in the classic model)"#,
         triggering: [
-            Example.vm("legacy-01", "deployment: Classic", "disks: {managed: false, encryptedStorage: true, data: 17}"),
-            Example.vm("legacy-01", "deployment: Classic", "classic: {reservedIp: true, endpoints: 0}"),
+            Example.vm("legacy-01", "deployment: Classic", "disks: {managed: false, encryptedStorage: true, data: ↓17}"),
+            Example.vm("legacy-01", "deployment: Classic", "classic: {reservedIp: ↓true, endpoints: 0}"),
         ],
         nonTriggering: [
             Example.vm("legacy-01", "deployment: Classic", "disks: {managed: false, encryptedStorage: true, data: 16}",
-                           "classic: {reservedIp: true, endpoints: 1}"),
+                       "classic: {reservedIp: true, endpoints: 1}"),
             Example.vm("big-01", "disks: {managed: true, data: 32}"),
         ])
 

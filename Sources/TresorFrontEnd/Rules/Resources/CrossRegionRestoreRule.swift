@@ -16,7 +16,7 @@ package enum CrossRegionRestoreRule: EstateRule {
             """,
         source: "az backup vault backup-properties set --cross-region-restore-flag; Terraform azurerm cross_region_restore_enabled",
         triggering: [
-            Example.vault("rsv-prod-weu", "replication: LRS", "crossRegionRestore: true"),
+            Example.vault("rsv-prod-weu", "replication: LRS", "crossRegionRestore: ↓true"),
         ],
         nonTriggering: [
             Example.vault("rsv-prod-weu", "crossRegionRestore: true"),

@@ -15,7 +15,7 @@ enum DaylightSavingRule: EstateRule {
         source: #"seeds 000, 001 ("Azure Backup does not support automatic clock adjustment for daylight saving time for Azure VM backups")"#,
         triggering: [
             Example.vaultWithPolicy(
-                "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: W. Europe Standard Time}"#,
+                "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: ↓W. Europe Standard Time}"#,
                 "retention: {daily: 30}"),
         ],
         nonTriggering: [

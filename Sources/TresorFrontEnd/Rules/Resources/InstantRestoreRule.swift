@@ -14,10 +14,10 @@ enum InstantRestoreRule: EstateRule {
         source: #"seed 000 ("up to five days … the default is two days"); az backup policy (instantRpRetentionRangeInDays)"#,
         triggering: [
             Example.vaultWithPolicy(
-                "daily-30", Example.dailySchedule, "instantRestoreDays: 6",
+                "daily-30", Example.dailySchedule, "instantRestoreDays: ↓6",
                 "retention: {daily: 30}"),
             Example.vaultWithPolicy(
-                "weekly-12", Example.weeklySchedule, "instantRestoreDays: 2",
+                "weekly-12", Example.weeklySchedule, "instantRestoreDays: ↓2",
                 Example.weeklyRetention),
         ],
         nonTriggering: [

@@ -15,7 +15,7 @@ enum LRSReplicationRule: EstateRule {
             """,
         source: #"seeds 000, 001, 002 ("If the vault is your primary backup mechanism, we recommend GRS")"#,
         triggering: [
-            Example.vault("rsv-prod-weu", "replication: LRS"),
+            Example.vault("rsv-prod-weu", "replication: ↓LRS"),
         ],
         nonTriggering: [
             Example.vault("rsv-prod-weu"),

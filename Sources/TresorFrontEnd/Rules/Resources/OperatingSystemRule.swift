@@ -15,9 +15,9 @@ enum OperatingSystemRule: EstateRule {
             """,
         source: #"seeds 003, 004 ("Versions older than Windows Server 2008 R2 are not supported"; "endorsed by Azure except Core OS Linux")"#,
         triggering: [
-            Example.vm(os: #"{type: Windows, version: "2008"}"#),
-            Example.vm(os: "{type: Linux, version: CoreOS}", agent: #"{installed: true, version: "2.2.10"}"#),
-            Example.vm(os: #"{type: Linux, version: "Arch Linux"}"#, agent: #"{installed: true, version: "2.9.1.1"}"#),
+            Example.vm(os: #"{type: Windows, version: ↓"2008"}"#),
+            Example.vm(os: "{type: Linux, version: ↓CoreOS}", agent: #"{installed: true, version: "2.2.10"}"#),
+            Example.vm(os: #"{type: Linux, version: ↓"Arch Linux"}"#, agent: #"{installed: true, version: "2.9.1.1"}"#),
         ],
         nonTriggering: [
             Example.vm(os: #"{type: Windows, version: "2008 R2"}"#),

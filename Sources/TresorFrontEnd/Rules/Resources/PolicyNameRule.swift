@@ -13,8 +13,8 @@ enum PolicyNameRule: EstateRule {
             """,
         source: "Terraform azurerm backup_policy_vm name validation `^[a-zA-Z][-_!a-zA-Z0-9]{2,149}$`",
         triggering: [
-            Example.vaultWithPolicy("d1"),
-            Example.vaultWithPolicy("30-daily"),
+            Example.vaultWithPolicy("↓d1"),
+            Example.vaultWithPolicy("↓30-daily"),
         ],
         nonTriggering: [
             Example.vaultWithPolicy("d30"),

@@ -16,7 +16,7 @@ enum PolicyVaultRule: EstateRule {
         triggering: [
             Example.manifests(
                 Example.vault(), Example.vault("rsv-dr-weu"), Example.policy("daily-30", vault: "rsv-dr-weu"),
-                Example.vm(), Example.protection(policy: "daily-30")),
+                Example.vm(), Example.protection(policy: "↓daily-30")),
         ],
         nonTriggering: [
             Example.manifests(

@@ -15,12 +15,12 @@ enum PowerStateRule: EstateRule {
             """,
         source: #"seeds 000–004 ("Even when the VM is turned off, a backup happens … the recovery point is crash-consistent")"#,
         triggering: [
-            Example.manifests(Example.vault(), Example.vm("web-01", "powerState: deallocated"),
-                                  Example.protection()),
+            Example.manifests(Example.vault(), Example.vm("web-01", "powerState: ↓deallocated"),
+                              Example.protection()),
         ],
         nonTriggering: [
             Example.manifests(Example.vault(), Example.vm("web-01", "powerState: running"),
-                                  Example.protection()),
+                              Example.protection()),
             Example.vm("web-01", "powerState: stopped"),
         ])
 

@@ -15,8 +15,8 @@ enum RegionRule: EstateRule {
             """,
         source: "seeds 003, 004 (backup is supported in all public regions); azure-sdk AzureLocation list",
         triggering: [
-            Example.vault(region: "West Europe"),
-            Example.vm(region: "westeurop"),
+            Example.vault(region: "↓West Europe"),
+            Example.vm(region: "↓westeurop"),
         ],
         nonTriggering: [
             Example.vault(region: "swedencentral"),

@@ -15,10 +15,10 @@ enum RetentionRangeRule: EstateRule {
         source: "Azure Backup service limits; Terraform azurerm backup_policy_vm (retention_daily.count 7–9999)",
         triggering: [
             Example.vaultWithPolicy(
-                "daily-6", Example.dailySchedule, "retention: {daily: 6}"),
+                "daily-6", Example.dailySchedule, "retention: {daily: ↓6}"),
             Example.vaultWithPolicy(
                 "daily-30", Example.dailySchedule,
-                "retention: {daily: 30, yearly: {years: 100, months: [January], daysOfMonth: [1]}}"),
+                "retention: {daily: 30, yearly: {years: ↓100, months: [January], daysOfMonth: [1]}}"),
         ],
         nonTriggering: [
             Example.vaultWithPolicy(

@@ -19,14 +19,13 @@ enum RetentionShapeRule: EstateRule {
         source: "Terraform azurerm backup_policy_vm (retention_daily, retention_weekly, retention_monthly, retention_yearly); REST RetentionPolicy (retentionScheduleFormatType)",
         triggering: [
             Example.vaultWithPolicy(
-                "daily-30", Example.dailySchedule,
-                Example.weeklyRetention),
+                "daily-30", Example.dailySchedule, "retention: ↓{weekly: {weeks: 12, days: [Sunday]}}"),
             Example.vaultWithPolicy(
                 "daily-30", Example.dailySchedule, "retention:", "  daily: 30",
-                "  monthly: {months: 12, week: First, days: [Sunday], daysOfMonth: [1]}"),
+                "  monthly: {months: 12, week: First, days: [Sunday], daysOfMonth: ↓[1]}"),
             Example.vaultWithPolicy(
                 "daily-30", Example.dailySchedule, "retention:", "  daily: 30",
-                "  yearly: {years: 7, daysOfMonth: [1]}"),
+                "  yearly: ↓{years: 7, daysOfMonth: [1]}"),
         ],
         nonTriggering: [
             Example.vaultWithPolicy(

@@ -14,9 +14,9 @@ enum ScheduleRule: EstateRule {
         source: "Terraform azurerm backup_policy_vm (backup.time, backup.weekdays); seed 000 (daily or weekly backups)",
         triggering: [
             Example.vaultWithPolicy(
-                "daily-30", #"schedule: {frequency: Daily, time: "19:15"}"#, "retention: {daily: 30}"),
+                "daily-30", #"schedule: {frequency: Daily, time: ↓"19:15"}"#, "retention: {daily: 30}"),
             Example.vaultWithPolicy(
-                "weekly-12", #"schedule: {frequency: Weekly, time: "23:00"}"#,
+                "weekly-12", #"schedule: {frequency: ↓Weekly, time: "23:00"}"#,
                 Example.weeklyRetention),
         ],
         nonTriggering: [

@@ -20,9 +20,9 @@ package enum SingleVaultRule: EstateRule {
         triggering: [
             Example.manifests(
                 Example.vault(), Example.vault("rsv-dr-weu"), Example.vm(),
-                Example.protection(), Example.protection(vault: "rsv-dr-weu")),
+                Example.protection(), Example.protection(vault: "rsv-dr-weu", vms: "[↓web-01]")),
             Example.manifests(
-                Example.vault(), Example.vm(), Example.protection(vms: "[web-01, rg-web/web-01]")),
+                Example.vault(), Example.vm(), Example.protection(vms: "[web-01, ↓rg-web/web-01]")),
         ],
         nonTriggering: [
             Example.manifests(

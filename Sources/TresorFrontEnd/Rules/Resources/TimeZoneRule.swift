@@ -15,10 +15,10 @@ enum TimeZoneRule: EstateRule {
         source: "REST SimpleSchedulePolicy / AzureIaaSVMProtectionPolicy.timeZone; Unicode CLDR windowsZones.xml",
         triggering: [
             Example.vaultWithPolicy(
-                "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: Europe/Berlin}"#,
+                "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: ↓Europe/Berlin}"#,
                 "retention: {daily: 30}"),
             Example.vaultWithPolicy(
-                "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: india standard time}"#,
+                "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: ↓india standard time}"#,
                 "retention: {daily: 30}"),
         ],
         nonTriggering: [

@@ -15,8 +15,8 @@ enum UnprotectedVMRule: EstateRule {
             """,
         source: #"Azure Policy built-in "Azure Backup should be enabled for Virtual Machines""#,
         triggering: [
-            Example.manifests(Example.vault(), Example.vm(), Example.vm("web-02"),
-                                  Example.protection()),
+            Example.manifests(Example.vault(), Example.vm(), Example.vm("↓web-02"),
+                              Example.protection()),
         ],
         nonTriggering: [
             Example.protectedVM,

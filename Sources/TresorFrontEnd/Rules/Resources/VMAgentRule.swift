@@ -19,8 +19,8 @@ enum VMAgentRule: EstateRule {
             """,
         source: #"seeds 000–004 ("The Product Version field should be 2.6.1198.718 or higher"; Linux: N/A)"#,
         triggering: [
-            Example.vm(agent: #"{installed: true, version: "2.6.1198.717"}"#),
-            Example.vm(os: #"{type: Linux, version: "Ubuntu 22.04"}"#, agent: "{installed: false}"),
+            Example.vm(agent: #"{installed: true, version: ↓"2.6.1198.717"}"#),
+            Example.vm(os: #"{type: Linux, version: "Ubuntu 22.04"}"#, agent: "{installed: ↓false}"),
         ],
         nonTriggering: [
             Example.vm(agent: #"{installed: true, version: "2.6.1198.718"}"#),

@@ -14,7 +14,7 @@ enum VMRegionRule: EstateRule {
         source: #"seeds (all): "The vault must be in the same region as the VMs to back up"; "You cannot back up VMs in one location to a vault in another location""#,
         triggering: [
             Example.manifests(
-                Example.vault(), Example.vm(region: "northeurope"), Example.protection()),
+                Example.vault(), Example.vm(region: "northeurope"), Example.protection(vms: "[↓web-01]")),
         ],
         nonTriggering: [
             Example.manifests(

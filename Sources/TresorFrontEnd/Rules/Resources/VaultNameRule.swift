@@ -16,9 +16,9 @@ enum VaultNameRule: EstateRule {
             numbers and hyphens"); Terraform azurerm `^[a-zA-Z][-a-zA-Z0-9]{1,49}$`
             """,
         triggering: [
-            Example.vault("1vault"),
-            Example.vault("v"),
-            Example.vault("rsv_prod_weu"),
+            Example.vault("↓1vault"),
+            Example.vault("↓v"),
+            Example.vault("↓rsv_prod_weu"),
         ],
         nonTriggering: [
             Example.vault("rv"),

@@ -16,7 +16,7 @@ enum VaultNameUniqueRule: EstateRule {
         triggering: [
             Example.manifests(
                 Example.vault("rsv-prod-weu"),
-                Example.vault("RSV-prod-weu", resourceGroup: "rg-backup-dr")),
+                Example.vault("↓RSV-prod-weu", resourceGroup: "rg-backup-dr")),
         ],
         nonTriggering: [
             Example.manifests(

@@ -16,7 +16,7 @@ enum WeeklyRetentionDaysRule: EstateRule {
         triggering: [
             Example.vaultWithPolicy(
                 "weekly-12", #"schedule: {frequency: Weekly, time: "19:00", days: [Saturday]}"#,
-                Example.weeklyRetention),
+                "retention: {weekly: {weeks: 12, days: [↓Sunday]}}"),
         ],
         nonTriggering: [
             Example.vaultWithPolicy(

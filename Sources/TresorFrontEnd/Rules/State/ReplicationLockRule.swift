@@ -21,7 +21,7 @@ enum ReplicationLockRule: EstateRule {
         triggeringAfterApply: [
             StateExample(
                 applied: Example.file(Example.protectedVMOnPolicy),
-                manifests: Example.file(Example.vault("rsv-prod-weu", "replication: LRS"), Example.policy(), Example.vm(),
+                manifests: Example.file(Example.vault("rsv-prod-weu", "replication: ↓LRS"), Example.policy(), Example.vm(),
                                         Example.protection(policy: "daily-30"))),
         ],
         nonTriggeringAfterApply: [
