@@ -62,7 +62,9 @@ func assertGolden(_ actual: String, _ name: String, file: StaticString = #filePa
                    file: file, line: line)
 }
 
-/// A valid vault, policy, VM and protection in West Europe, to build examples on.
+/// A valid vault, policy, VM and protection in West Europe, to build examples on: the vault on
+/// lines 1–6, policy daily-30 on 8–14 (schedule, instantRestoreDays and retention on 12–14), VM
+/// web-01 on 16–23 and its protection on 25–29, with a final line break.
 let baseEstate = ExampleManifests.file(
     ExampleManifests.vault(),
     ExampleManifests.policy("daily-30", ExampleManifests.dailySchedule, "instantRestoreDays: 2", "retention: {daily: 30}"),
