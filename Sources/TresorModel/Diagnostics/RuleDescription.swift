@@ -53,9 +53,9 @@ public struct StateExample: Sendable {
 /// Manifests written with `↓` (SwiftLint's marker) just before each character a diagnostic must
 /// start at. The markers are taken out: `text` is what `tresor explain` shows and the tests run.
 public struct MarkedManifests: Sendable {
-    public static let marker: Character = "↓"
+    public static let marker: Unicode.Scalar = "↓"
 
-    /// A 1-based line and column, counted in characters as diagnostics count them.
+    /// A 1-based line and column, counted in Unicode scalars as libyaml counts them.
     public struct Mark: Hashable, Sendable, CustomStringConvertible {
         public let line: Int
         public let column: Int
@@ -68,24 +68,24 @@ public struct MarkedManifests: Sendable {
     public let marks: [Mark]
 
     public init(_ marked: String) {
-        var text = ""
+        var text = String.UnicodeScalarView()
         var marks: [Mark] = []
         var line = 1
         var column = 1
-        for character in marked {
-            if character == Self.marker {
+        for scalar in marked.unicodeScalars {
+            if scalar == Self.marker {
                 marks.append(Mark(line: line, column: column))
                 continue
             }
-            text.append(character)
-            if character == "\n" {
+            text.append(scalar)
+            if scalar == "\n" {
                 line += 1
                 column = 1
             } else {
-                column += character.unicodeScalars.count
+                column += 1
             }
         }
-        self.text = text
+        self.text = String(text)
         self.marks = marks
     }
 }
