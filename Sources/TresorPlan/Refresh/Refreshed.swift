@@ -84,8 +84,11 @@ public struct Refreshed: Sendable {
     /// order, each with Azure's values in the manifests' spelling where they mean the same.
     func adoptable(_ desired: DesiredState) -> [DesiredState.Entry] {
         guard !unmanaged.isEmpty else { return [] }
+        // Usually only Azure's system policies: the 100,000 items need no lookup then.
+        let kinds = Set(unmanaged.values.map(\.kind))
         return desired.entries.compactMap { entry in
-            guard let azure = unmanaged[entry.resource.key], azure.kind == entry.resource.kind else { return nil }
+            guard kinds.contains(entry.resource.kind), let azure = unmanaged[entry.resource.key], azure.kind == entry.resource.kind
+            else { return nil }
             let attributes = LiveValues.matching(azure.attributes, recorded: entry.resource.attributes)
             return DesiredState.Entry(resource: StateResource(kind: azure.kind, id: entry.resource.id, name: entry.resource.name,
                                                               attributes: attributes),
