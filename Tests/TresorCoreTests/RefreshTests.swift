@@ -505,9 +505,9 @@ final class RefreshCommandTests: XCTestCase {
     /// stored half reads Azure's value beside TR608.
     func testTR105ReadsAzuresCrossRegionRestoreOfADeclaredVault() async throws {
         var state = State()
-        state.record(try XCTUnwrap(Planning().plan(sources: [(path: "v.yaml", text: StateExampleManifests.vault + "crossRegionRestore: true\n")],
+        state.record(try XCTUnwrap(Planning().plan(sources: [(path: "v.yaml", text: ExampleManifests.file(ExampleManifests.vault("rsv-prod-weu", "crossRegionRestore: true")))],
                                                    against: state).plan))
-        try StateExampleManifests.vault.write(toFile: manifests + "/estate.yaml", atomically: true, encoding: .utf8)
+        try ExampleManifests.file(ExampleManifests.vault()).write(toFile: manifests + "/estate.yaml", atomically: true, encoding: .utf8)
         let refused = await plan(FakeAzure(LiveEstate(holding: state)))
         XCTAssertEqual(refused.exitCode, ExitCode.failure, refused.stdout)
         XCTAssertTrue(refused.stdout.contains("error[TR105]: crossRegionRestore of vault rsv-prod-weu is enabled"), refused.stdout)
@@ -518,13 +518,13 @@ final class RefreshCommandTests: XCTestCase {
     /// tresor does not manage, one soft-deleted) against the manifests' replication.
     func testTR104CountsTheItemsOfADeclaredVaultBeforeTheFirstApply() async throws {
         var state = State()
-        state.record(try XCTUnwrap(Planning().plan(sources: [(path: "v.yaml", text: StateExampleManifests.vault)], against: state).plan))
+        state.record(try XCTUnwrap(Planning().plan(sources: [(path: "v.yaml", text: ExampleManifests.file(ExampleManifests.vault()))], against: state).plan))
         var live = LiveEstate(holding: state)
         for (vm, softDeleted) in [("db-01", false), ("db-02", true)] {
             live.items.append(LiveItem(StateResource(kind: .protectedItem, id: RefreshTests.itemID.replacingOccurrences(of: "web-01", with: vm),
                                                      name: vm, attributes: .object([])), softDeleted: softDeleted))
         }
-        try (StateExampleManifests.vault + "replication: LRS\n").write(toFile: manifests + "/estate.yaml", atomically: true, encoding: .utf8)
+        try (ExampleManifests.file(ExampleManifests.vault()) + "replication: LRS\n").write(toFile: manifests + "/estate.yaml", atomically: true, encoding: .utf8)
         let refused = await plan(FakeAzure(live))
         XCTAssertEqual(refused.exitCode, ExitCode.failure, refused.stdout)
         XCTAssertTrue(refused.stdout.contains("error[TR104]: replication of vault rsv-prod-weu cannot change from GRS to LRS: it holds 2 backup items in Azure"),

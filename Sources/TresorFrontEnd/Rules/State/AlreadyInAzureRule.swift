@@ -1,7 +1,9 @@
+import TresorModel
+
 /// TR608: reported by a refreshed plan (TresorPlan's `AlreadyInAzure`) for what the manifests
 /// declare, Azure already holds, and state does not record.
 package enum AlreadyInAzureRule: FrontEndRule {
-    static let description = RuleDescription(
+    package static let description = RuleDescription(
         code: "TR608", severity: .error,
         title: "declared in the manifests and already in Azure, but not in state",
         rationale: """
