@@ -51,3 +51,36 @@ package enum Parallel {
         }
     }
 }
+
+extension Parallel {
+    /// Runs `body` on a thread of its own and waits for it without holding a thread of the
+    /// shared pool. Dispatch's pool on Linux starts no worker while as many as there are cores
+    /// are busy computing: CPU-bound work run from a task (the compiler) would otherwise stall
+    /// every other task and network answer (a refresh) until it ends.
+    package static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+            let work = Unmanaged.passRetained(ThreadWork { continuation.resume(returning: body()) }).toOpaque()
+            var thread = pthread_t()
+            var attributes = pthread_attr_t()
+            pthread_attr_init(&attributes)
+            // As deep a stack as the main thread's: the compiler recurses over nested YAML.
+            pthread_attr_setstacksize(&attributes, 8 << 20)
+            pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+            let started = pthread_create(&thread, &attributes, { pointer in
+                let work = Unmanaged<ThreadWork>.fromOpaque(pointer!).takeRetainedValue()
+                work.run()
+                return nil
+            }, work)
+            pthread_attr_destroy(&attributes)
+            if started != 0 {
+                Unmanaged<ThreadWork>.fromOpaque(work).takeRetainedValue().run()
+            }
+        }
+    }
+}
+
+/// What a thread of `onOwnThread` runs, passed through pthread's untyped argument.
+private final class ThreadWork: Sendable {
+    let run: @Sendable () -> Void
+    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+}

@@ -12,8 +12,10 @@ struct Import: AsyncParsableCommand {
             the state that makes the next plan show no changes. What the manifests cannot express is named with \
             its resource ID (TR607) and left out. --from-az reads the JSON of `az backup vault list`, \
             `az backup vault backup-properties show`, `az backup policy list`, `az backup item list`, \
-            `az vm list --show-details`, `az network nsg list` and `az network nsg rule list`. Exit codes: \
-            0 imported, 1 errors, 64 bad usage.
+            `az vm list --show-details`, `az network nsg list` and `az network nsg rule list`; with \
+            `az network nic list`, `az network vnet subnet list` or `az network vnet list` it also sees the \
+            NSGs on a VM's subnet. \
+            Exit codes: 0 imported, 1 errors, 64 bad usage.
             """
     )
 

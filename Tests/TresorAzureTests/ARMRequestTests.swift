@@ -140,6 +140,37 @@ final class ARMRequestTests: XCTestCase {
         XCTAssertEqual(ARMAttributes.vault(zoneRedundant, planned: planned)["replication"], "ZoneRedundant")
     }
 
+    /// Enum values in another case than the REST spec's (an independent Azure, a proxy, an old
+    /// api-version) read as the same values: no drift, and a weekly schedule keeps its days.
+    func testEnumValuesInAnotherCaseReadAsTheSame() {
+        let planned = json(vault)
+        let answer = json("""
+            {"id":"\(vaultID)","location":"westeurope","tags":{"owner":"team","env":"prod"},
+             "properties":{"redundancySettings":{"standardTierStorageRedundancy":"geoRedundant","crossRegionRestore":"ENABLED"}}}
+            """)
+        XCTAssertEqual(ARMAttributes.vault(answer, planned: planned), planned)
+        let lrs = answer.setting("properties", json(#"{"redundancySettings":{"standardTierStorageRedundancy":"locallyredundant","crossRegionRestore":"disabled"}}"#))
+        XCTAssertEqual(ARMAttributes.vault(lrs, planned: nil)["replication"], "LRS")
+        XCTAssertEqual(ARMAttributes.vault(lrs, planned: nil)["crossRegionRestore"], .bool(false))
+
+        let weekly = json("""
+            {"properties":{"backupManagementType":"AzureIaasVM","timeZone":"UTC","instantRpRetentionRangeInDays":5,
+             "schedulePolicy":{"schedulePolicyType":"SimpleSchedulePolicy","scheduleRunFrequency":"weekly","scheduleRunDays":["sunday"],"scheduleRunTimes":["2026-10-01T02:00:00Z"]},
+             "retentionPolicy":{"retentionPolicyType":"LongTermRetentionPolicy",
+               "monthlySchedule":{"retentionScheduleFormatType":"daily","retentionScheduleDaily":{"daysOfTheMonth":[{"date":1,"isLast":false}]},
+                                  "retentionTimes":["2026-10-01T02:00:00Z"],"retentionDuration":{"count":6,"durationType":"Months"}}}}}
+            """)
+        let read = ARMAttributes.policy(weekly, planned: nil)
+        XCTAssertEqual(read["schedule"]?["days"], .array(["sunday"]))
+        XCTAssertEqual(read["retention"]?["monthly"]?["daysOfMonth"], .array(["1"]))
+
+        for (azure, state) in [("irpending", "Protected"), ("PROTECTIONPAUSED", "Protected"), ("protectionstopped", "ProtectionStopped"),
+                               ("protected", "Protected"), ("BackupsSuspended", "BackupsSuspended")] {
+            let item = json(#"{"properties":{"protectionState":"\#(azure)","policyId":"\#(vaultID)/backupPolicies/p","sourceResourceId":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm"}}"#)
+            XCTAssertEqual(ARMAttributes.protectedItem(item, planned: nil)["protectionState"], .string(state), azure)
+        }
+    }
+
     func testPolicyRoundTripsThroughItsBody() {
         let planned = json(dailyPolicy)
         let answer = ARMBodies.policy(planned, existing: nil)

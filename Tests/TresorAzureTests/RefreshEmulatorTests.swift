@@ -126,6 +126,22 @@ final class RefreshEmulatorTests: XCTestCase {
         try await seed(resources)
     }
 
+    /// `tresor import --subscription` of the emulator's estate, vaults of rg-backup.
+    private func importEstate() async throws -> CommandOutput {
+        let exported = await AzureImport.export(subscription: Self.subscription, resourceGroups: ["rg-backup"], settings: settings,
+                                                environment: environment)
+        var importing = ImportCommand(files: [], out: out, store: store)
+        importing.exported = try exported.get()
+        return importing.run()
+    }
+
+    /// The ARM requests the emulator has logged. The log carries fractional times, which only
+    /// Foundation's reader takes.
+    private func armRequests() async throws -> [JSON] {
+        let (data, _) = try await URLSession.shared.data(from: URL(string: emulator.baseURL + "/_emulator/requests")!)
+        return ResponseJSON.parse([UInt8](data))?.arrayValue?.filter { $0["kind"] == "arm" } ?? []
+    }
+
     private func plan(_ provider: AzureProvider) async -> CommandOutput {
         var command = PlanCommand(paths: [out], store: store)
         command.refresher = { @Sendable in .success(provider) }
@@ -135,11 +151,7 @@ final class RefreshEmulatorTests: XCTestCase {
 
     func testAnEstateMadeOutOfBandImportsValidatesAndPlansNoChangesThenDriftIsPlannedAndApplied() async throws {
         try await seedEstate()
-        let exported = await AzureImport.export(subscription: Self.subscription, resourceGroups: ["rg-backup"], settings: settings,
-                                                environment: environment)
-        var importing = ImportCommand(files: [], out: out, store: store)
-        importing.exported = try exported.get()
-        let imported = importing.run()
+        let imported = try await importEstate()
         XCTAssertEqual(imported.exitCode, ExitCode.success, imported.stdout)
         XCTAssertTrue(imported.stdout.contains("Imported 1 vault, 1 policy, 2 protected VMs, 2 security rules"), imported.stdout)
         XCTAssertTrue(imported.stdout.contains("soft-deleted"), imported.stdout)
@@ -170,6 +182,18 @@ final class RefreshEmulatorTests: XCTestCase {
         XCTAssertEqual(restored.exitCode, ExitCode.success, restored.stdout)
         let violations = try await emulator.json("/_emulator/violations")
         XCTAssertEqual(violations.arrayValue?.count, 0, violations.rendered())
+    }
+
+    /// Every list in pages of one entry (vaults, policies, items, VMs, NSGs, security rules):
+    /// import and refresh follow each nextLink and read the same estate.
+    func testEveryListReadPageByPageGivesTheSameEstate() async throws {
+        try await seedEstate()
+        try await post("/_emulator/config", json(#"{"page_size": 1}"#))
+        let imported = try await importEstate()
+        XCTAssertEqual(imported.exitCode, ExitCode.success, imported.stdout)
+        XCTAssertTrue(imported.stdout.contains("Imported 1 vault, 1 policy, 2 protected VMs, 2 security rules"), imported.stdout)
+        let clean = await plan(try await connect())
+        XCTAssertTrue(clean.stdout.hasSuffix("No changes: the state matches the manifests.\n"), clean.stdout)
     }
 
     func testAzuresDefaultsAndFailingBackupsReadAsTheModelHasThem() async throws {
@@ -214,12 +238,6 @@ final class RefreshEmulatorTests: XCTestCase {
         resources.append((Self.nsgID, json(#"{"location": "westeurope", "properties": {"securityRules": []}}"#)))
         try await seed(resources)
         let provider = try await connect()
-        // The request log carries fractional times, which only Foundation's reader takes.
-        let log = URL(string: emulator.baseURL + "/_emulator/requests")!
-        let armRequests = { () async throws -> [JSON] in
-            let (data, _) = try await URLSession.shared.data(from: log)
-            return ResponseJSON.parse([UInt8](data))?.arrayValue?.filter { $0["kind"] == "arm" } ?? []
-        }
         let before = try await armRequests().count
         let live = try await provider.refresh(RefreshScope(vaults: vaults, networkSecurityGroups: [Self.nsgID]))
         let requests = try await armRequests().dropFirst(before)
@@ -228,5 +246,37 @@ final class RefreshEmulatorTests: XCTestCase {
         // Per vault: the vault, one page of policies, three pages of 450 items; one NSG list.
         XCTAssertEqual(requests.count, 2 * (1 + 1 + 3) + 1, requests.map { $0.rendered(pretty: false) }.joined(separator: "\n"))
         XCTAssertTrue(requests.allSatisfy { $0["method"] == "GET" })
+    }
+
+    /// A first plan reads the vault the manifests declare (3 requests, each a 404: the usual case,
+    /// neither drift nor an error) and plans its creation; once the vault exists in Azure, with
+    /// an item tresor does not manage, the plan refuses to create it over Azure's (TR608) and
+    /// counts the item for TR104.
+    func testAFirstPlanReadsTheDeclaredVaultAndRefusesToCreateOneAzureHolds() async throws {
+        let vaultID = "/subscriptions/\(Self.subscription)/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-new"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let manifest = ["apiVersion: tresor/v1", "kind: Vault", "name: rsv-new", "subscription: \(Self.subscription)",
+                        "resourceGroup: rg-backup", "region: westeurope", "replication: LRS", ""].joined(separator: "\n")
+        try manifest.write(toFile: out + "/vaults.yaml", atomically: true, encoding: .utf8)
+        let provider = try await connect()
+        let before = try await armRequests().count
+        let first = await plan(provider)
+        XCTAssertEqual(first.exitCode, ExitCode.changes, first.stdout)
+        XCTAssertTrue(first.stdout.contains("+ Vault rsv-new (declared in the manifests, not in state)"), first.stdout)
+        let requests = try await armRequests().dropFirst(before)
+        XCTAssertEqual(requests.map { $0["status"] }, [.int(404), .int(404), .int(404)], requests.map { $0.rendered(pretty: false) }.joined(separator: "\n"))
+
+        try await seed([
+            (vaultID, json(#"{"location": "westeurope", "properties": {"redundancySettings": {"standardTierStorageRedundancy": "GeoRedundant", "crossRegionRestore": "Disabled"}}}"#)),
+            (Self.item(vaultID, "rg-web", "web-09"), json("""
+                {"properties": {"protectedItemType": "Microsoft.Compute/virtualMachines", "sourceResourceId": "\(Self.vm("rg-web", "web-09"))",
+                 "policyId": "\(vaultID)/backupPolicies/DefaultPolicy", "protectionState": "Protected"}}
+                """)),
+        ])
+        let refused = await plan(provider)
+        XCTAssertEqual(refused.exitCode, ExitCode.failure, refused.stdout)
+        XCTAssertTrue(refused.stdout.contains("vaults.yaml:3:7: error[TR608]: vault rsv-new already exists in Azure but not in state"), refused.stdout)
+        XCTAssertTrue(refused.stdout.contains("error[TR104]: replication of vault rsv-new cannot change from GRS to LRS: it holds 1 backup item in Azure"),
+                      refused.stdout)
     }
 }

@@ -66,6 +66,37 @@ final class ImportTests: XCTestCase {
         XCTAssertFalse(files.contains { $0.1.contains("db-01") && $0.0.hasSuffix("protection.yaml") })
     }
 
+    /// build-01's NSG is on its NIC's subnet only: `az network nsg list` names the subnet, not the
+    /// NIC. `az network nic list` (the NIC's subnet), `az network vnet subnet list` or `az network
+    /// vnet list` (the subnet's IP configurations) links them, as the online import does.
+    func testAnNSGOnTheSubnetOfAVMsNICIsImportedWithTheVM() async throws {
+        let subnetNSG = "\(Self.subscription)/westeurope/network.yaml"
+        for linking in ["nic-list.json", "vnet-subnet-list.json", "vnet-list.json"] {
+            try? FileManager.default.removeItem(at: directory)
+            directory = try makeTemporaryDirectory()
+            let extra = ["nsg-list-subnet.json", linking].map { fixturesDirectory.appendingPathComponent("az/\($0)").path }
+            let output = runImport(Self.fixtures + extra)
+            XCTAssertEqual(output.exitCode, ExitCode.success, "\(linking): \(output.stdout)")
+            let files = Dictionary(uniqueKeysWithValues: try written())
+            let vms = try XCTUnwrap(files["\(Self.subscription)/westeurope/vms.yaml"])
+            let buildVM = try XCTUnwrap(vms.components(separatedBy: "---\n").first { $0.contains("name: build-01\n") })
+            XCTAssertTrue(buildVM.contains("networkSecurityGroups: [rg-net/nsg-build-subnet]\n"), "\(linking): \(buildVM)")
+            let network = try XCTUnwrap(files[subnetNSG])
+            XCTAssertTrue(network.contains("name: nsg-build-subnet\n"), linking)
+            // The plural fields of the rule, as az prints them.
+            XCTAssertTrue(network.contains("source: [\"10.20.0.0/24\", \"10.21.0.0/24\"]\n"), network)
+            XCTAssertTrue(network.contains("destinationPorts: [\"22\", \"8080-8090\"]\n"), network)
+            // Other VMs keep exactly their NIC's NSGs.
+            XCTAssertEqual(vms.components(separatedBy: "nsg-build-subnet").count, 2, vms)
+
+            XCTAssertEqual(Compiler().check(paths: [out]).report.diagnostics.filter { $0.severity == .error }, [])
+            var plan = PlanCommand(paths: [out], store: store)
+            plan.detailedExitCode = true
+            let planned = await plan.run()
+            XCTAssertEqual(planned.exitCode, ExitCode.success, planned.stdout)
+        }
+    }
+
     func testWhatTheModelCannotExpressIsNamedWithItsResourceID() throws {
         let output = runImport()
         let vaults = "/subscriptions/\(Self.subscription)/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/"

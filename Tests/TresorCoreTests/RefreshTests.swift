@@ -37,11 +37,19 @@ final class FakeAzure: Provider {
         return resource
     }
 
+    /// What the fake Azure holds in the scope's vaults and NSGs, as the Azure provider reads it.
     func refresh(_ scope: RefreshScope) async throws(ProviderFailure) -> LiveEstate? {
         if let failure { throw failure }
+        let vaults = Set(scope.vaults.map(ResourceID.key))
+        let groups = Set(scope.networkSecurityGroups.map(ResourceID.key))
         return held.withLock { held in
             held.scopes.append(scope)
-            return held.live
+            var live = held.live
+            live.vaults.removeAll { !vaults.contains($0.key) }
+            live.policies.removeAll { !vaults.contains($0.vaultKey ?? "") }
+            live.items.removeAll { !vaults.contains($0.resource.vaultKey ?? "") }
+            live.securityRules.removeAll { !groups.contains(ResourceID.parent(of: $0.key, levels: 1) ?? "") }
+            return live
         }
     }
 }
@@ -293,6 +301,21 @@ final class RefreshTests: XCTestCase {
         XCTAssertEqual(errors(Planning().plan(sources: [(path: "estate.yaml", text: manifests + "replication: LRS\n")], against: state)), [])
     }
 
+    /// Azure clears a stopped item's policy (`policyId: ""`): that is not drift, state keeps
+    /// the policy it recorded.
+    func testAStoppedItemListedWithoutItsPolicyIsNotDrift() throws {
+        var state = try applied()
+        let item = try XCTUnwrap(state.resource(id: Self.itemID))
+        state.set(changing(item, set("protectionState", "ProtectionStopped")))
+        var azure = live(state)
+        let index = try XCTUnwrap(azure.items.firstIndex { $0.resource.kind == .protectedItem })
+        azure.items[index].resource = changing(azure.items[index].resource, set("policy", ""))
+        XCTAssertFalse(Refreshed(stored: state, live: azure).hasDrift)
+        // A policy Azure names otherwise is drift.
+        azure.items[index].resource = changing(azure.items[index].resource, set("policy", "weekly-12"))
+        XCTAssertTrue(Refreshed(stored: state, live: azure).hasDrift)
+    }
+
     func testCrossRegionRestoreTurnedOnOutsideTresorCannotBeTurnedOff() throws {
         let state = try applied()
         var azure = live(state)
@@ -429,5 +452,83 @@ final class RefreshCommandTests: XCTestCase {
                       output.stdout)
         XCTAssertTrue(output.stdout.contains("x-ms-correlation-request-id: c-1"), output.stdout)
         XCTAssertTrue(output.stdout.contains("No plan: 1 error"), output.stdout)
+    }
+
+    /// Azure holds the whole estate, state nothing (a team adopting an estate, or a lost state):
+    /// refresh reads the vault and NSG the manifests declare, the plan refuses to create over
+    /// them (TR608, one per vault and NSG, at the manifest line), and `apply --refresh-only`
+    /// adopts them without changing Azure; the next plan has no changes.
+    func testWhatAzureAlreadyHoldsIsRefusedUntilARefreshOnlyApplyAdoptsIt() async throws {
+        let live = try await appliedEstate()
+        try FileManager.default.removeItem(atPath: store.path)
+        let azure = FakeAzure(live)
+
+        let refused = await plan(azure)
+        XCTAssertEqual(refused.exitCode, ExitCode.failure, refused.stdout)
+        XCTAssertEqual(azure.scopes.map(\.vaults.count), [0, 1])
+        XCTAssertEqual(azure.scopes.last?.networkSecurityGroups.count, 1)
+        let tr608 = refused.stdout.components(separatedBy: "\n").filter { $0.contains("[TR608]") }
+            .map { String($0[$0.range(of: "error[")!.lowerBound...]) }
+        XCTAssertEqual(tr608, [
+            "error[TR608]: vault rsv-prod-weu already exists in Azure but not in state, with 1 backup policy and 1 protected item "
+                + "the manifests declare in it: creating it would overwrite what Azure holds",
+            "error[TR608]: 1 security rule declared in NSG nsg-web already exists in Azure but not in state: creating it would overwrite what Azure holds",
+        ], refused.stdout)
+        XCTAssertTrue(refused.stdout.contains("estate.yaml:3:7: error[TR608]"), refused.stdout)
+        XCTAssertTrue(refused.stdout.contains("`tresor apply --refresh-only` adopts it"), refused.stdout)
+
+        let adoption = await plan(azure, refreshOnly: true)
+        XCTAssertEqual(adoption.exitCode, ExitCode.changes, adoption.stdout)
+        XCTAssertTrue(adoption.stdout.contains("+ Vault rsv-prod-weu (declared in the manifests and held by Azure: adopted)"), adoption.stdout)
+        XCTAssertTrue(adoption.stdout.contains("Refresh only: 0 changed outside tresor, 0 deleted outside tresor, "
+                                               + "4 declared in the manifests and held by Azure (adopted)"), adoption.stdout)
+        let adopted = await apply(azure, refreshOnly: true)
+        XCTAssertEqual(adopted.exitCode, ExitCode.success, adopted.stdout)
+        XCTAssertEqual(azure.performed, [])
+        XCTAssertEqual(try store.load().state.count, 4)
+
+        let next = await plan(azure)
+        XCTAssertEqual(next.stdout, "No changes: the state matches the manifests.\n")
+    }
+
+    /// A declared vault Azure does not have (the usual first plan) is simply created.
+    func testADeclaredVaultAzureDoesNotHoldIsCreated() async throws {
+        let azure = FakeAzure(LiveEstate())
+        let planned = await plan(azure)
+        XCTAssertEqual(planned.exitCode, ExitCode.changes, planned.stdout)
+        XCTAssertFalse(planned.stdout.contains("TR608"), planned.stdout)
+        XCTAssertTrue(planned.stdout.contains("Plan: 4 to create"), planned.stdout)
+        XCTAssertEqual(azure.scopes.map(\.vaults.count), [0, 1])
+    }
+
+    /// Cross Region Restore is on in Azure for a declared vault state does not know: TR105's
+    /// stored half reads Azure's value beside TR608.
+    func testTR105ReadsAzuresCrossRegionRestoreOfADeclaredVault() async throws {
+        var state = State()
+        state.record(try XCTUnwrap(Planning().plan(sources: [(path: "v.yaml", text: ExampleManifests.file(ExampleManifests.vault("rsv-prod-weu", "crossRegionRestore: true")))],
+                                                   against: state).plan))
+        try ExampleManifests.file(ExampleManifests.vault()).write(toFile: manifests + "/estate.yaml", atomically: true, encoding: .utf8)
+        let refused = await plan(FakeAzure(LiveEstate(holding: state)))
+        XCTAssertEqual(refused.exitCode, ExitCode.failure, refused.stdout)
+        XCTAssertTrue(refused.stdout.contains("error[TR105]: crossRegionRestore of vault rsv-prod-weu is enabled"), refused.stdout)
+        XCTAssertTrue(refused.stdout.contains("error[TR608]: vault rsv-prod-weu already exists in Azure"), refused.stdout)
+    }
+
+    /// Before the first apply, TR104 counts the items Azure holds in a declared vault (one
+    /// tresor does not manage, one soft-deleted) against the manifests' replication.
+    func testTR104CountsTheItemsOfADeclaredVaultBeforeTheFirstApply() async throws {
+        var state = State()
+        state.record(try XCTUnwrap(Planning().plan(sources: [(path: "v.yaml", text: ExampleManifests.file(ExampleManifests.vault()))], against: state).plan))
+        var live = LiveEstate(holding: state)
+        for (vm, softDeleted) in [("db-01", false), ("db-02", true)] {
+            live.items.append(LiveItem(StateResource(kind: .protectedItem, id: RefreshTests.itemID.replacingOccurrences(of: "web-01", with: vm),
+                                                     name: vm, attributes: .object([])), softDeleted: softDeleted))
+        }
+        try (ExampleManifests.file(ExampleManifests.vault()) + "replication: LRS\n").write(toFile: manifests + "/estate.yaml", atomically: true, encoding: .utf8)
+        let refused = await plan(FakeAzure(live))
+        XCTAssertEqual(refused.exitCode, ExitCode.failure, refused.stdout)
+        XCTAssertTrue(refused.stdout.contains("error[TR104]: replication of vault rsv-prod-weu cannot change from GRS to LRS: it holds 2 backup items in Azure"),
+                      refused.stdout)
+        XCTAssertTrue(refused.stdout.contains("error[TR608]: vault rsv-prod-weu already exists in Azure"), refused.stdout)
     }
 }

@@ -14,16 +14,18 @@ public enum ARMAttributes {
         let properties = resource["properties"]
         let redundancy = properties?["redundancySettings"]
         let replication: String
-        switch redundancy?["standardTierStorageRedundancy"]?.stringValue {
-        case "LocallyRedundant"?: replication = Replication.LRS.rawValue
-        case "GeoRedundant"?, nil: replication = Replication.GRS.rawValue
-        case let other?: replication = other
+        // Enum values are compared ignoring case, as Azure compares them.
+        let redundancyText = redundancy?["standardTierStorageRedundancy"]?.stringValue
+        switch redundancyText?.asciiFolded {
+        case "locallyredundant"?: replication = Replication.LRS.rawValue
+        case "georedundant"?, nil: replication = Replication.GRS.rawValue
+        case _?: replication = redundancyText ?? ""
         }
         let location = (resource["location"]?.stringValue ?? "").asciiFolded.filter { $0 != " " }
         let attributes: JSON = .object([
             ("region", .string(location)),
             ("replication", .string(replication)),
-            ("crossRegionRestore", .bool(redundancy?["crossRegionRestore"]?.stringValue == "Enabled")),
+            ("crossRegionRestore", .bool(redundancy?["crossRegionRestore"]?.stringValue?.asciiFolded == "enabled")),
             ("tags", .object(resource["tags"]?.objectMembers?.sorted { $0.0 < $1.0 } ?? [])),
         ])
         return ordered(attributes, like: planned)
@@ -37,7 +39,7 @@ public enum ARMAttributes {
             ("frequency", frequency),
             ("time", .string(timeOfDay(schedulePolicy?["scheduleRunTimes"]))),
         ]
-        if frequency.stringValue == ScheduleFrequency.Weekly.rawValue {
+        if frequency.stringValue?.asciiFolded == "weekly" {
             schedule.append(("days", schedulePolicy?["scheduleRunDays"] ?? .array([])))
         }
         let timeZone = properties["timeZone"]?.stringValue
@@ -67,13 +69,18 @@ public enum ARMAttributes {
     }
 
     /// A protected item. IRPending (first backup not yet taken) and ProtectionPaused are
-    /// transient states of a protected item, reported as Protected.
+    /// transient states of a protected item, reported as Protected; the two states tresor knows
+    /// are spelled as it does, whatever Azure's case. Others (BackupsSuspended) stay as Azure says.
     public static func protectedItem(_ resource: JSON, planned: JSON?) -> JSON {
         let properties = resource["properties"] ?? .object([])
         let vm = properties["sourceResourceId"]?.stringValue ?? properties["virtualMachineId"]?.stringValue ?? ""
         let policyName = ARMPaths.name(in: properties["policyId"]?.stringValue ?? "")
         var state = properties["protectionState"]?.stringValue ?? ""
-        if state == "IRPending" || state == "ProtectionPaused" { state = ProtectionState.protected.rawValue }
+        switch state.asciiFolded {
+        case "protected", "irpending", "protectionpaused": state = ProtectionState.protected.rawValue
+        case "protectionstopped": state = ProtectionState.stopped.rawValue
+        default: break
+        }
         let attributes: JSON = .object([
             (ProtectedItemAttribute.vm, .string(sameID(vm, as: planned?[ProtectedItemAttribute.vm]))),
             (ProtectedItemAttribute.policy, .string(same(policyName, as: planned?[ProtectedItemAttribute.policy]))),
@@ -117,7 +124,7 @@ public enum ARMAttributes {
     }
 
     private static func longTermFormat(_ schedule: JSON) -> [(String, JSON)] {
-        if schedule["retentionScheduleFormatType"]?.stringValue == "Daily" {
+        if schedule["retentionScheduleFormatType"]?.stringValue?.asciiFolded == "daily" {
             let days = schedule["retentionScheduleDaily"]?["daysOfTheMonth"]?.arrayValue ?? []
             return [("daysOfMonth", .array(days.map { day in
                 day["isLast"]?.boolValue == true ? "Last" : .string(String(day["date"]?.intValue ?? 0))

@@ -80,14 +80,14 @@ extension AzureProvider {
 private func withInstantRestoreDefault(_ attributes: JSON) -> JSON {
     guard attributes["instantRestoreDays"] == .null, case .object(var members) = attributes,
           let index = members.firstIndex(where: { $0.0 == "instantRestoreDays" }) else { return attributes }
-    members[index].1 = .int(attributes["schedule"]?["frequency"] == "Weekly" ? 5 : 2)
+    members[index].1 = .int(attributes["schedule"]?["frequency"]?.stringValue?.asciiFolded == "weekly" ? 5 : 2)
     return .object(members)
 }
 
 /// ProtectionError: protection is configured and its backups fail; it is protected, as import
 /// takes it, and planning it back to Protected would change nothing.
 private func protectedWhileFailing(_ attributes: JSON) -> JSON {
-    guard attributes["protectionState"] == "ProtectionError", case .object(var members) = attributes,
+    guard attributes["protectionState"]?.stringValue?.asciiFolded == "protectionerror", case .object(var members) = attributes,
           let index = members.firstIndex(where: { $0.0 == "protectionState" }) else { return attributes }
     members[index].1 = .string(ProtectionState.protected.rawValue)
     return .object(members)

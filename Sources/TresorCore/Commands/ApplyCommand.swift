@@ -95,14 +95,14 @@ public struct ApplyCommand {
         if let compiled {
             var refreshed: Refreshed?
             if refreshes || refreshOnly, refreshOnly || compiled.report.errorCount == 0 {
-                switch await Refreshed.read(state, through: provider) {
+                switch await Refreshed.read(state, declaring: compiled.estate, through: provider) {
                 case .success(let value): refreshed = value
                 case .failure(let error): return fail(compiled.report.diagnostics + [error.diagnostic], sources: compiled.report.sources, output: output)
                 }
             }
             let result: Planning.Result
             if refreshOnly {
-                var drift = refreshed?.driftPlan(from: state) ?? Plan(lineage: state.lineage, serial: state.serial, changes: [])
+                var drift = refreshed?.driftPlan(from: state, declaring: compiled.estate) ?? Plan(lineage: state.lineage, serial: state.serial, changes: [])
                 drift.refreshOnly = true
                 result = Planning.Result(report: compiled.report, plan: drift)
             } else {

@@ -62,7 +62,7 @@ public struct PlanCommand: Sendable {
         let load = { @Sendable in Result { () throws(FatalDiagnostic) in try store.load() } }
         let compiled: Compiler.Result
         let outcome: Result<LoadedState, FatalDiagnostic>
-        var refreshing: Task<Result<Refreshed?, FatalDiagnostic>, Never>?
+        var refreshing: Task<Result<(refreshed: Refreshed, provider: any Provider)?, FatalDiagnostic>, Never>?
         if let refresher {
             // Azure is read while the manifests compile: the reads wait on the network and the
             // read budget, the compiler on the CPU. State says what to read, so it comes first:
@@ -72,7 +72,10 @@ public struct PlanCommand: Sendable {
                 let state = loaded.state
                 refreshing = Task { await Refreshed.read(state, connecting: refresher) }
             }
-            compiled = Compiler().check(paths: paths, inventories: inventories)
+            // The compiler gets a thread of its own: on a pool thread it would hold back the
+            // reads' tasks and answers until it ends.
+            let (paths, inventories) = (self.paths, self.inventories)
+            compiled = await Parallel.onOwnThread { Compiler().check(paths: paths, inventories: inventories) }
         } else {
             (compiled, outcome) = Planning.compile(paths: paths, inventories: inventories, alongside: load)
         }
@@ -87,17 +90,24 @@ public struct PlanCommand: Sendable {
                 refreshing.cancel()
                 return failure(compiled.report, state: loaded.state)
             }
+            var failed: FatalDiagnostic?
             switch await refreshing.value {
-            case .success(let value): refreshed = value
-            case .failure(let error):
-                let report = DiagnosticReport(sources: compiled.report.sources, diagnostics: compiled.report.diagnostics + [error.diagnostic])
+            case .success(let value?):
+                refreshed = value.refreshed
+                // Now that the manifests are known: what they declare beyond state.
+                failed = await refreshed?.readDeclared(by: compiled.estate, through: value.provider)
+            case .success(nil): break
+            case .failure(let error): failed = error
+            }
+            if let failed {
+                let report = DiagnosticReport(sources: compiled.report.sources, diagnostics: compiled.report.diagnostics + [failed.diagnostic])
                 return failure(report, state: loaded.state)
             }
         }
         let result: Planning.Result
         if refreshOnly {
             // Only what Azure holds against state: the manifests' problems are shown, not planned.
-            var drift = refreshed?.driftPlan(from: loaded.state) ?? Plan(lineage: loaded.state.lineage, serial: loaded.state.serial, changes: [])
+            var drift = refreshed?.driftPlan(from: loaded.state, declaring: compiled.estate) ?? Plan(lineage: loaded.state.lineage, serial: loaded.state.serial, changes: [])
             drift.refreshOnly = true
             result = Planning.Result(report: compiled.report, plan: drift)
         } else {

@@ -11,7 +11,7 @@ extension RuleCatalog {
         run(stateRules, context)
     }
 
-    /// Codes the planner, the state store, apply and import report (TR601–TR607). The stored halves of
+    /// Codes the planner, the state store, apply and import report (TR601–TR608). The stored halves of
     /// TR105 and TR302 are reported by the planner under those rules' codes.
     static let planAndStateCodes: [any FrontEndRule.Type] = [
         DestructiveChangeRule.self,
@@ -21,5 +21,6 @@ extension RuleCatalog {
         ProviderRefusalRule.self,
         SignInRule.self,
         ImportLeftOutRule.self,
+        AlreadyInAzureRule.self,
     ]
 }

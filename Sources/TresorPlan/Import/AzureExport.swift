@@ -5,7 +5,8 @@ import TresorFrontEnd
 /// An existing estate as the az CLI prints it (SPEC §7): `az backup vault list`, `az backup
 /// vault backup-properties show` (a two-element array), `az backup policy list`, `az backup item
 /// list`, `az vm list --show-details`, `az network nsg list` and `az network nsg rule list`
-/// (flattened). Keys are the Python SDK's camelCase names. Each entry is recognised by its
+/// (flattened), and, to see the NSGs that filter a VM through its subnet, `az network nic list`,
+/// `az network vnet subnet list` or `az network vnet list`. Keys are the Python SDK's camelCase names. Each entry is recognised by its
 /// shape (its `type`, else its properties), never by the file's name, and read at once into
 /// what import needs, with its place in the file for diagnostics.
 package struct AzureExport {
@@ -68,6 +69,12 @@ package struct AzureExport {
     /// Security rules between application security groups, which the model cannot express:
     /// NSG ID, rule name, where.
     var groupRules: [(nsgID: String, name: String, range: SourceRange)] = []
+    /// By NIC key: the subnets its IP configurations are in (`az network nic list`, `az network
+    /// vnet subnet list`), and the NSG on the NIC itself (`nic list`).
+    var subnetsOfInterface: [String: [String]] = [:]
+    var nsgOfInterface: [String: (nsg: String, range: SourceRange)] = [:]
+    /// By subnet key: the NSG on it (`nsg list`'s `subnets`, `vnet subnet list`), and where that was read.
+    var nsgOfSubnet: [String: (nsg: String, range: SourceRange)] = [:]
     package var sources = SourceFiles()
     package var diagnostics: [Diagnostic] = []
 
@@ -85,8 +92,7 @@ package struct AzureExport {
                 read(source, id: id, limits: limits)
             }
         }
-        diagnostics += inventory.reader.diagnostics
-        inventory.reader.diagnostics = []
+        finish()
     }
 
     /// Reads in-memory files, `(path, text)` (tests, and online import's answers).
@@ -94,8 +100,31 @@ package struct AzureExport {
         for file in texts {
             read(SourceFile(path: file.path, bytes: Array(file.text.utf8)), id: FileID(sources.files.count), limits: YAMLLimits())
         }
+        finish()
+    }
+
+    /// Once every file is read: each NSG names the network interfaces it filters, on the NIC
+    /// itself or on the NIC's subnet, as the online import's NSGs do (`az network nsg list`
+    /// names only the NICs attached directly).
+    private mutating func finish() {
         diagnostics += inventory.reader.diagnostics
         inventory.reader.diagnostics = []
+        var interfacesOfNSG: [String: [Located<String>]] = [:]
+        for (nic, attached) in nsgOfInterface { interfacesOfNSG[attached.nsg, default: []].append(Located(nic, at: attached.range)) }
+        for (nic, subnets) in subnetsOfInterface {
+            for subnet in subnets {
+                guard let attached = nsgOfSubnet[subnet] else { continue }
+                interfacesOfNSG[attached.nsg, default: []].append(Located(nic, at: attached.range))
+            }
+        }
+        guard !interfacesOfNSG.isEmpty else { return }
+        for index in inventory.facts.networkSecurityGroups.indices {
+            let key = ResourceID.key(inventory.facts.networkSecurityGroups[index].nsg.id)
+            var known = Set(inventory.facts.networkSecurityGroups[index].networkInterfaces.map(\.value))
+            for nic in (interfacesOfNSG[key] ?? []).sorted(by: { $0.value < $1.value }) where known.insert(nic.value).inserted {
+                inventory.facts.networkSecurityGroups[index].networkInterfaces.append(nic)
+            }
+        }
     }
 
     private mutating func read(_ source: SourceFile, id: FileID, limits: YAMLLimits) {
@@ -144,12 +173,24 @@ package struct AzureExport {
                 inventory.decodeEntry(node)
             }
         case "microsoft.network/networksecuritygroups":
-            if let id = node.member("id")?.scalar, case .sequence(let rules)? = node.member("securityRules")?.content {
-                for rule in rules where Self.usesApplicationSecurityGroups(rule) {
-                    groupRules.append((id, rule.member("name")?.scalar ?? "", rule.range))
+            if let id = node.member("id")?.scalar {
+                if case .sequence(let rules)? = node.member("securityRules")?.content {
+                    for rule in rules where Self.usesApplicationSecurityGroups(rule) {
+                        groupRules.append((id, rule.member("name")?.scalar ?? "", rule.range))
+                    }
                 }
+                for subnet in Self.ids(node.member("subnets")) { nsgOfSubnet[ResourceID.key(subnet)] = (ResourceID.key(id), node.range) }
             }
             inventory.decodeEntry(node)
+        case "microsoft.network/networkinterfaces":
+            interface(node)
+        case "microsoft.network/virtualnetworks/subnets":
+            subnet(node)
+        case "microsoft.network/virtualnetworks":
+            // `az network vnet list`: the subnets in full, as `vnet subnet list` prints them.
+            if case .sequence(let subnets)? = node.member("subnets")?.content {
+                for subnet in subnets { self.subnet(subnet) }
+            }
         case "microsoft.network/networksecuritygroups/securityrules":
             flatRule(node)
         default:
@@ -170,7 +211,7 @@ package struct AzureExport {
                     at: node.range,
                     help: "give --from-az the JSON of `az backup vault list`, `az backup vault backup-properties show`, "
                         + "`az backup policy list`, `az backup item list`, `az vm list --show-details`, `az network nsg list` "
-                        + "or `az network nsg rule list`"))
+                        + "`az network nsg rule list`, `az network nic list`, `az network vnet subnet list` or `az network vnet list`"))
             }
         }
     }
@@ -254,6 +295,39 @@ package struct AzureExport {
         } else {
             flatRules.append(FlatRule(nsgID: nsg, node: node))
         }
+    }
+
+    /// `az network nic list`: the NIC's own NSG and its IP configurations' subnets.
+    private mutating func interface(_ node: YAMLNode) {
+        guard let id = resourceID(node) else { return }
+        let key = ResourceID.key(id)
+        if let nsg = node.member("networkSecurityGroup")?.member("id")?.scalar { nsgOfInterface[key] = (ResourceID.key(nsg), node.range) }
+        if case .sequence(let configurations)? = node.member("ipConfigurations")?.content {
+            for configuration in configurations {
+                // Flattened by the az CLI; an unflattened answer nests it under `properties`.
+                let subnet = configuration.member("subnet") ?? configuration.member("properties")?.member("subnet")
+                if let subnet = subnet?.member("id")?.scalar { subnetsOfInterface[key, default: []].append(ResourceID.key(subnet)) }
+            }
+        }
+    }
+
+    /// `az network vnet subnet list`: the subnet's NSG, and the NICs whose IP configurations
+    /// (`…/networkInterfaces/{nic}/ipConfigurations/{name}`) are in it.
+    private mutating func subnet(_ node: YAMLNode) {
+        guard let id = resourceID(node) else { return }
+        let key = ResourceID.key(id)
+        if let nsg = node.member("networkSecurityGroup")?.member("id")?.scalar { nsgOfSubnet[key] = (ResourceID.key(nsg), node.range) }
+        for configuration in Self.ids(node.member("ipConfigurations")) {
+            guard let nic = ResourceID.parent(of: configuration, levels: 1),
+                  ResourceID.key(nic).contains("/providers/microsoft.network/networkinterfaces/") else { continue }
+            subnetsOfInterface[ResourceID.key(nic), default: []].append(key)
+        }
+    }
+
+    /// The `id` of each object of a list of references.
+    private static func ids(_ node: YAMLNode?) -> [String] {
+        guard case .sequence(let entries)? = node?.content else { return [] }
+        return entries.compactMap { $0.member("id")?.scalar }
     }
 
     static func usesApplicationSecurityGroups(_ rule: YAMLNode) -> Bool {

@@ -22,6 +22,16 @@ struct DesiredState {
 
     var entries: [Entry] = []
 
+    /// The name that declares the resource.
+    static func range(of origin: Origin, in estate: Estate) -> SourceRange {
+        switch origin {
+        case .vault(let index): estate.vaults[index].name.range
+        case .policy(let index): estate.policies[index].name.range
+        case .networkRule(let index): estate.networkRules[index].rule.name.range
+        case .protectedItem(let protection, let entry): estate.protections[protection].vms[entry].range
+        }
+    }
+
     init(_ estate: Estate) {
         entries.reserveCapacity(estate.vaults.count + estate.policies.count + estate.networkRules.count
                                 + estate.virtualMachines.count)

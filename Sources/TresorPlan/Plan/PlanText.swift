@@ -23,8 +23,10 @@ public enum PlanText {
     /// A refresh-only plan: "Refresh only: 1 changed outside tresor, 0 deleted outside tresor; …".
     public static func summaryLine(_ plan: Plan) -> String {
         if plan.refreshOnly {
-            return "Refresh only: \(plan.count(.update)) changed outside tresor, \(plan.count(.delete)) deleted outside tresor; "
-                + "applying records Azure's values in the state and changes nothing in Azure."
+            let adopted = plan.count(.create)
+            return "Refresh only: \(plan.count(.update)) changed outside tresor, \(plan.count(.delete)) deleted outside tresor"
+                + (adopted > 0 ? ", \(adopted) declared in the manifests and held by Azure (adopted)" : "")
+                + "; applying records Azure's values in the state and changes nothing in Azure."
         }
         let counts = PlanAction.allCases.map { "\(plan.count($0)) to \(verb($0))" }
         return "Plan: " + counts.joined(separator: ", ") + "."

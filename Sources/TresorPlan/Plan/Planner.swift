@@ -51,8 +51,8 @@ struct Planner {
         declaredSlots = Array(repeating: false, count: state.slotCount)
     }
 
-    mutating func plan() -> Plan {
-        let desired = DesiredState(estate)
+    mutating func plan(_ desired: DesiredState? = nil) -> Plan {
+        let desired = desired ?? DesiredState(estate)
         let matches = Self.match(desired.entries, in: state)
         // Only a protected item can be declared twice once the binder has dropped duplicate
         // identities (TR009): a VM listed twice for one vault (TR302). It is planned once.
@@ -246,12 +246,7 @@ struct Planner {
 
     /// "path:line:column" of the name that declares the resource.
     private func location(of origin: DesiredState.Origin) -> String {
-        let range = switch origin {
-        case .vault(let index): estate.vaults[index].name.range
-        case .policy(let index): estate.policies[index].name.range
-        case .networkRule(let index): estate.networkRules[index].rule.name.range
-        case .protectedItem(let protection, let entry): estate.protections[protection].vms[entry].range
-        }
+        let range = DesiredState.range(of: origin, in: estate)
         return "\(sources[range.file].path):\(range.line):\(range.column)"
     }
 

@@ -49,17 +49,27 @@ public struct Planning: Sendable {
     /// Plans against `state`, or, when the plan refreshed, against `refreshed.state`: Azure's
     /// values, its item counts, and the changes it finds outside tresor marked.
     package func plan(_ compiled: Compiler.Result, against state: State, refreshed: Refreshed? = nil) -> Result {
-        let state = refreshed?.state ?? state
+        var state = refreshed?.state ?? state
+        let desired = DesiredState(compiled.estate)
+        // What the manifests declare and Azure already holds, unknown to state, is planned as if
+        // adopted, so that the rules and the planner (TR104, TR105) see Azure's values; it is
+        // refused (TR608) until `apply --refresh-only` adopts it.
+        let adoptable = refreshed?.adoptable(desired) ?? []
+        for entry in adoptable { state.set(entry.resource) }
         let stateDiagnostics = RuleCatalog.checkAgainstState(RuleContext(estate: compiled.estate, state: state,
                                                                          liveItemCounts: refreshed?.itemCounts))
+        let alreadyInAzure = AlreadyInAzure.diagnostics(adoptable, in: compiled.estate)
         var report = DiagnosticReport(sources: compiled.report.sources, diagnostics: compiled.report.diagnostics + stateDiagnostics)
-        guard report.errorCount == 0 else { return Result(report: report, plan: nil) }
+        guard report.errorCount == 0 else {
+            return Result(report: DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + alreadyInAzure), plan: nil)
+        }
         var planner = Planner(estate: compiled.estate, state: state, allowDestroy: allowDestroy, sources: report.sources,
                               liveItemCounts: refreshed?.itemCounts)
-        var plan = planner.plan()
+        var plan = planner.plan(desired)
         refreshed?.mark(&plan)
-        if !planner.diagnostics.isEmpty {
-            report = DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + planner.diagnostics)
+        let refusals = planner.diagnostics + alreadyInAzure
+        if !refusals.isEmpty {
+            report = DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + refusals)
         }
         return Result(report: report, plan: report.errorCount == 0 ? plan : nil)
     }

@@ -1,11 +1,12 @@
 import TresorModel
+import TresorFrontEnd
 import TresorState
 
 /// What refresh reads (SPEC §7): the vaults tresor manages, with every policy and protected item
 /// they hold, and the NSGs that hold its network rules, with every security rule; each once, in
-/// the spelling state first has. Only what state records is refreshed: a resource only in the
-/// manifests is created whatever Azure holds, and the item counts that TR104 and a vault's
-/// deletion read are those of vaults in state.
+/// the spelling state first has. Then, once the manifests are compiled, the vaults and NSGs they
+/// declare that state does not know (`declared(by:beyond:)`): Azure may hold them already, with
+/// items that TR104 counts, and a plain create would overwrite them.
 public struct RefreshScope: Sendable, Equatable {
     public var vaults: [String]
     public var networkSecurityGroups: [String]
@@ -38,10 +39,29 @@ public struct RefreshScope: Sendable, Equatable {
         self.init(vaults: vaults.ids, networkSecurityGroups: groups.ids)
     }
 
+    /// The vaults the manifests declare and the NSGs that hold their network rules, less those
+    /// of `known`.
+    public static func declared(by estate: Estate, beyond known: RefreshScope) -> RefreshScope {
+        var vaults = IDList(known.vaults)
+        var groups = IDList(known.networkSecurityGroups)
+        for vault in estate.vaults { vaults.add(vault.id) }
+        for rule in estate.networkRules {
+            if let nsg = rule.nsgIndex { groups.add(estate.networkSecurityGroups[nsg].id) }
+        }
+        return RefreshScope(vaults: Array(vaults.ids.dropFirst(known.vaults.count)),
+                            networkSecurityGroups: Array(groups.ids.dropFirst(known.networkSecurityGroups.count)))
+    }
+
+    public var isEmpty: Bool { vaults.isEmpty && networkSecurityGroups.isEmpty }
+
     /// IDs in first-seen order, each once by its comparison key.
     private struct IDList {
         var ids: [String] = []
         var keys: Set<String> = []
+
+        init(_ ids: [String] = []) {
+            for id in ids { add(id) }
+        }
 
         mutating func add(_ id: String) {
             if keys.insert(ResourceID.key(id)).inserted { ids.append(id) }

@@ -1,4 +1,5 @@
 import TresorSupport
+import TresorState
 import TresorModel
 import TresorFrontEnd
 
@@ -46,6 +47,9 @@ enum LiveValues {
     /// compares without case.
     private static func equivalentText(_ value: String, _ stored: String, key: String, inTags: Bool) -> Bool {
         if value == stored { return true }
+        // Azure clears the policy of an item whose protection stopped (`policyId: ""`); only
+        // protected items need one, and state keeps the last.
+        if key == ProtectedItemAttribute.policy, value.isEmpty { return true }
         if inTags || key == "description" { return false }
         return ResourceID.key(value) == ResourceID.key(stored)
     }
