@@ -14,9 +14,6 @@ public struct Compiler: Sendable {
     public struct Result: Sendable {
         public var estate: Estate
         public var report: DiagnosticReport
-        /// Each file's resources as parsed, which `estate` holds copies of: kept so that they go
-        /// with the result, or never when the CLI exits holding it (see `CommandOutput.workingSet`).
-        var parsedResources: [Estate] = []
     }
 
     /// Checks the manifests under `paths` (files or directories) together with the observed VMs
@@ -170,7 +167,8 @@ public struct Compiler: Sendable {
             settings.configurations[FileID(file)] = parsed[configuration].configuration
         }
         diagnostics = settings.apply(to: diagnostics)
-        return Result(estate: estate, report: DiagnosticReport(sources: sources, diagnostics: diagnostics),
-                      parsedResources: parsed.map(\.resources))
+        // Each file's resources as parsed, which `estate` holds copies of.
+        keepUntilExit(parsed)
+        return Result(estate: estate, report: DiagnosticReport(sources: sources, diagnostics: diagnostics))
     }
 }
