@@ -60,8 +60,7 @@ public struct Compiler: Sendable {
 
     struct ParsedFile: Sendable {
         var source: SourceFile
-        /// The file's resources, by kind, unbound.
-        var resources = Estate()
+        var resources = ParsedResources()
         var diagnostics: [Diagnostic] = []
         var suppressions: [Suppression] = []
         var inventory = InventoryFacts()
@@ -154,11 +153,11 @@ public struct Compiler: Sendable {
             inventory.virtualMachines += file.inventory.virtualMachines
             inventory.networkSecurityGroups += file.inventory.networkSecurityGroups
         }
-        var estate = Estate(merging: parsed.map(\.resources))
+        var resources = ParsedResources(merging: parsed.map(\.resources))
         var merge = InventoryMerge()
-        merge.merge(inventory, into: &estate)
+        merge.merge(inventory, into: &resources)
         var binder = Binder()
-        binder.bind(&estate)
+        var estate = binder.bind(consume resources)
         merge.settleRules(in: &estate)
         diagnostics += binder.diagnostics + merge.diagnostics
         diagnostics += RuleCatalog.check(RuleContext(estate: estate))
