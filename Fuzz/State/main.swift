@@ -1,3 +1,4 @@
+@testable import TresorSupport
 @testable import TresorState
 @testable import TresorCore
 import FuzzSupport

@@ -2,7 +2,7 @@ extension Collection<UInt8> {
     /// The value of ASCII decimal digits, read from bytes (manifest numbers, addresses, ports):
     /// nil when there are none or one is not a digit. When the digits spell more than `Int` holds,
     /// `overflowed` is true and `value` means nothing.
-    package var decimalValue: (value: Int, overflowed: Bool)? {
+    @inlinable package var decimalValue: (value: Int, overflowed: Bool)? {
         guard !isEmpty else { return nil }
         var value = 0
         var overflowed = false

@@ -34,6 +34,22 @@ package enum Parallel {
         return joined
     }
 
+    /// `first` on the calling thread while `second` runs on another; both results once both are
+    /// done. The caller keeps `first` when it spreads work over the cores itself: a
+    /// concurrentPerform nested in another thread's work would run serially.
+    package static func join<A, B: Sendable>(_ first: () -> A, alongside second: @escaping @Sendable () -> B) -> (A, B) {
+        // Written by the other thread before it signals, read after the wait: never at once.
+        nonisolated(unsafe) var other: B?
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            other = second()
+            done.signal()
+        }
+        let mine = first()
+        done.wait()
+        return (mine, other!)
+    }
+
     /// `transform` of each index below `count`, written in place by one contiguous chunk per
     /// core (no joining of parts); with fewer than `grain` items a chunk it runs on the calling
     /// thread.

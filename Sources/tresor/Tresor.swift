@@ -18,10 +18,16 @@ struct Tresor: AsyncParsableCommand {
         version: TresorVersion.current,
         subcommands: [Validate.self, Plan.self, Apply.self, Import.self, Show.self, StateGroup.self, Unlock.self, Graph.self, Rules.self, Explain.self, Schema.self]
     )
+
+    /// The process ends after its command: what the command built is never freed object by
+    /// object (`keepUntilExit`).
+    static func main() async {
+        keepingUntilExit()
+        await main(nil)
+    }
 }
 
-/// Prints a command's output and exits with its code, at once: `exit` ends the process while
-/// the output still holds the command's working set, which is never freed object by object.
+/// Prints a command's output and exits with its code, at once.
 func finish(_ output: CommandOutput) -> Never {
     Files.writeAll(output.stdout, to: 1)
     Files.writeAll(output.stderr, to: 2)

@@ -132,9 +132,8 @@ public struct ApplyCommand {
             }
         }
         guard plan.hasChanges else {
-            var unchanged = CommandOutput(stdout: output + (planFile == nil ? "" : PlanText.noChanges + "\n"))
-            unchanged.workingSet = WorkingSet(compiled as Any, state, plan)
-            return unchanged
+            keepUntilExit((compiled, state, plan))
+            return CommandOutput(stdout: output + (planFile == nil ? "" : PlanText.noChanges + "\n"))
         }
         console.show(output)
         output = ""
@@ -157,9 +156,8 @@ public struct ApplyCommand {
             return fail([error.diagnostic], sources: SourceFiles(), output: output)
         }
         let done = PlanAction.allCases.map { "\(plan.count($0)) \(PlanText.pastTense($0))" }.joined(separator: ", ")
-        var applied = CommandOutput(stdout: "Apply complete: \(done). Wrote serial \(state.serial) to \(store.description).\n")
-        applied.workingSet = WorkingSet(compiled as Any, state, plan)
-        return applied
+        keepUntilExit((compiled, state, plan))
+        return CommandOutput(stdout: "Apply complete: \(done). Wrote serial \(state.serial) to \(store.description).\n")
     }
 
     /// The saved plan, if it was made against `state` as it is now (TR602).

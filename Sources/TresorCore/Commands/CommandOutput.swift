@@ -4,28 +4,11 @@ public struct CommandOutput: Sendable, Equatable {
     public var stdout: String
     public var stderr: String
     public var exitCode: Int32
-    /// What the command built (estate, state, plan), held until the output is gone: the CLI exits
-    /// while holding it, because freeing 100,000 resources one object at a time is wasted work
-    /// for a process about to end (half a second of a 100,000-VM plan). Not part of equality.
-    public var workingSet: WorkingSet?
 
     public init(stdout: String = "", stderr: String = "", exitCode: Int32 = ExitCode.success) {
         self.stdout = stdout
         self.stderr = stderr
         self.exitCode = exitCode
-    }
-
-    public static func == (a: CommandOutput, b: CommandOutput) -> Bool {
-        a.stdout == b.stdout && a.stderr == b.stderr && a.exitCode == b.exitCode
-    }
-}
-
-/// Values a command's output keeps alive (see `CommandOutput.workingSet`).
-public final class WorkingSet: @unchecked Sendable {
-    private let values: [Any]
-
-    public init(_ values: Any...) {
-        self.values = values
     }
 }
 

@@ -60,7 +60,7 @@ public struct GraphCommand: Sendable {
             output.stderr += "\nThe graph shows only what could be read: \(plural(report.errorCount, "error")), \(plural(report.warningCount, "warning")).\n"
             output.exitCode = ExitCode.failure
         }
-        output.workingSet = WorkingSet(compiled, state as Any)
+        keepUntilExit((compiled, state))
         return output
     }
 }

@@ -140,7 +140,7 @@ public struct PlanCommand: Sendable {
             if !result.report.diagnostics.isEmpty { text += "\n" }
             output = CommandOutput(stdout: text + PlanText.render(plan) + notes, exitCode: exitCode)
         }
-        output.workingSet = WorkingSet(compiled, loaded, result)
+        keepUntilExit((compiled, loaded, result))
         return output
     }
 

@@ -19,9 +19,8 @@ public struct ValidateCommand: Sendable {
 
     public func run() -> CommandOutput {
         let result = Compiler().check(paths: paths, inventories: inventories)
-        var output = render(result)
-        output.workingSet = WorkingSet(result)
-        return output
+        keepUntilExit(result)
+        return render(result)
     }
 
     func render(_ result: Compiler.Result) -> CommandOutput {

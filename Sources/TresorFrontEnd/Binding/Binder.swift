@@ -7,7 +7,13 @@ import TresorModel
 struct Binder {
     private(set) var diagnostics: [Diagnostic] = []
 
-    mutating func bind(_ estate: inout Estate) {
+    mutating func bind(_ resources: consuming ParsedResources) -> Estate {
+        // The arrays move into the estate: binding edits them in place, without a copy.
+        var estate = Estate()
+        swap(&estate.vaults, &resources.vaults)
+        swap(&estate.virtualMachines, &resources.virtualMachines)
+        swap(&estate.networkSecurityGroups, &resources.networkSecurityGroups)
+        swap(&estate.protections, &resources.protections)
         let vaults = uniqueIndex(&estate.vaults, kind: "Vault", id: \.id) {
             ($0.subscription.value, $0.resourceGroup.value, $0.name)
         }
@@ -18,31 +24,33 @@ struct Binder {
             ($0.subscription.value, $0.resourceGroup.value, $0.name)
         }
 
-        for index in estate.policies.indices {
-            let policy = estate.policies[index]
-            estate.policies[index].vaultIndex = vaults.resolve(policy.vault, subscription: policy.subscription?.value, diagnostics: &diagnostics)
+        // Policies and NetworkRules whose vault or NSG resolves, each with it; then one of each identity.
+        var boundPolicies: [(policy: BackupPolicy, vault: Int)] = resources.policies.compactMap { policy in
+            vaults.resolve(policy.vault, subscription: policy.subscription?.value, diagnostics: &diagnostics).map { (policy, $0) }
         }
-        estate.policies.removeAll { $0.vaultIndex == nil }
-        unique(&estate.policies, kind: "BackupPolicy", key: { "\($0.vaultIndex!)/\($0.name.value.asciiLowercased())" },
-               id: { [vaults = estate.vaults] in ResourceID.backupPolicy(vaultID: vaults[$0.vaultIndex!].id, name: $0.name.value) },
-               name: \.name)
+        unique(&boundPolicies, kind: "BackupPolicy", key: { "\($0.vault)/\($0.policy.name.value.asciiLowercased())" },
+               id: { [vaults = estate.vaults] in ResourceID.backupPolicy(vaultID: vaults[$0.vault].id, name: $0.policy.name.value) },
+               name: { $0.policy.name })
         estate.policiesOfVault = Array(repeating: [], count: estate.vaults.count)
-        for (index, policy) in estate.policies.enumerated() {
-            estate.policiesOfVault[policy.vaultIndex!].append(index)
+        estate.policies.reserveCapacity(boundPolicies.count)
+        for (index, (policy, vault)) in boundPolicies.enumerated() {
+            estate.policies.append(policy)
+            estate.policies[index].vaultIndex = vault
+            estate.policiesOfVault[vault].append(index)
         }
 
-        for index in estate.networkRules.indices {
-            let rule = estate.networkRules[index]
-            estate.networkRules[index].nsgIndex = nsgs.resolve(rule.nsg, subscription: rule.subscription?.value, diagnostics: &diagnostics)
+        var boundRules: [(rule: NetworkRule, nsg: Int)] = resources.networkRules.compactMap { rule in
+            nsgs.resolve(rule.nsg, subscription: rule.subscription?.value, diagnostics: &diagnostics).map { (rule, $0) }
         }
-        estate.networkRules.removeAll { $0.nsgIndex == nil }
-        unique(&estate.networkRules, kind: "NetworkRule", key: { "\($0.nsgIndex!)/\($0.rule.name.value.asciiLowercased())" },
-               id: { [nsgs = estate.networkSecurityGroups] in
-                   ResourceID.securityRule(nsgID: nsgs[$0.nsgIndex!].id, name: $0.rule.name.value) },
-               name: \.rule.name)
+        unique(&boundRules, kind: "NetworkRule", key: { "\($0.nsg)/\($0.rule.rule.name.value.asciiLowercased())" },
+               id: { [nsgs = estate.networkSecurityGroups] in ResourceID.securityRule(nsgID: nsgs[$0.nsg].id, name: $0.rule.rule.name.value) },
+               name: { $0.rule.rule.name })
         estate.networkRulesOfNSG = Array(repeating: [], count: estate.networkSecurityGroups.count)
-        for (index, rule) in estate.networkRules.enumerated() {
-            estate.networkRulesOfNSG[rule.nsgIndex!].append(index)
+        estate.networkRules.reserveCapacity(boundRules.count)
+        for (index, (rule, nsg)) in boundRules.enumerated() {
+            estate.networkRules.append(rule)
+            estate.networkRules[index].nsgIndex = nsg
+            estate.networkRulesOfNSG[nsg].append(index)
         }
 
         // The VMs' NSG references and the protections' VM references, the bulk of an estate's
@@ -82,6 +90,7 @@ struct Binder {
             }
             diagnostics += found
         }
+        return estate
     }
 
     /// Each VM's NSG references, resolved with the diagnostics they cause.

@@ -4,8 +4,11 @@ import TresorModel
 /// The field names a kind of mapping allows, each with its slot in `Fields`. A class: every
 /// `Fields` refers to its set, and copying one reference is cheaper than copying three arrays.
 final class FieldSet: Sendable {
-    /// `Fields` keeps a slot for each name inline, without an allocation per mapping.
-    static let capacity = 16
+    /// A position for each name, kept inline in `Fields` without an allocation per mapping: room
+    /// for twice the largest set (a VirtualMachine's or a NetworkRule's 14 names), so that kinds
+    /// can grow; FieldSetTests checks that every set fits.
+    typealias Slots = InlineArray<32, Int32>
+    static let capacity = Slots.count
 
     let names: [String]
     private let utf8: [[UInt8]]
@@ -51,7 +54,7 @@ struct Fields {
     let node: YAMLNode
     private let set: FieldSet
     /// For each allowed field, the position of its pair in `node`, or -1.
-    private var positions = SIMD16<Int32>(repeating: -1)
+    private var positions = FieldSet.Slots(repeating: -1)
 
     fileprivate init(what: String, owner: SourceRange, node: YAMLNode, set: FieldSet) {
         self.what = what

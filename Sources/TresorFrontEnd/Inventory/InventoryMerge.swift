@@ -12,7 +12,7 @@ struct InventoryMerge {
     private var ruleChecks: [(key: String, inventory: NetworkSecurityGroup?)] = []
 
     /// Before binding: adds and compares VMs and NSGs.
-    mutating func merge(_ facts: InventoryFacts, into estate: inout Estate) {
+    mutating func merge(_ facts: InventoryFacts, into estate: inout ParsedResources) {
         guard !facts.virtualMachines.isEmpty || !facts.networkSecurityGroups.isEmpty else { return }
         var declaredVMs: [String: Int] = [:]
         for (index, vm) in estate.virtualMachines.enumerated() where declaredVMs[ResourceID.key(vm.id)] == nil {

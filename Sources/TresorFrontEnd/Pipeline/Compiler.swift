@@ -14,9 +14,6 @@ public struct Compiler: Sendable {
     public struct Result: Sendable {
         public var estate: Estate
         public var report: DiagnosticReport
-        /// Each file's resources as parsed, which `estate` holds copies of: kept so that they go
-        /// with the result, or never when the CLI exits holding it (see `CommandOutput.workingSet`).
-        var parsedResources: [Estate] = []
     }
 
     /// Checks the manifests under `paths` (files or directories) together with the observed VMs
@@ -63,8 +60,7 @@ public struct Compiler: Sendable {
 
     struct ParsedFile: Sendable {
         var source: SourceFile
-        /// The file's resources, by kind, unbound.
-        var resources = Estate()
+        var resources = ParsedResources()
         var diagnostics: [Diagnostic] = []
         var suppressions: [Suppression] = []
         var inventory = InventoryFacts()
@@ -157,11 +153,11 @@ public struct Compiler: Sendable {
             inventory.virtualMachines += file.inventory.virtualMachines
             inventory.networkSecurityGroups += file.inventory.networkSecurityGroups
         }
-        var estate = Estate(merging: parsed.map(\.resources))
+        var resources = ParsedResources(merging: parsed.map(\.resources))
         var merge = InventoryMerge()
-        merge.merge(inventory, into: &estate)
+        merge.merge(inventory, into: &resources)
         var binder = Binder()
-        binder.bind(&estate)
+        var estate = binder.bind(consume resources)
         merge.settleRules(in: &estate)
         diagnostics += binder.diagnostics + merge.diagnostics
         diagnostics += RuleCatalog.check(RuleContext(estate: estate))
@@ -170,7 +166,8 @@ public struct Compiler: Sendable {
             settings.configurations[FileID(file)] = parsed[configuration].configuration
         }
         diagnostics = settings.apply(to: diagnostics)
-        return Result(estate: estate, report: DiagnosticReport(sources: sources, diagnostics: diagnostics),
-                      parsedResources: parsed.map(\.resources))
+        // Each file's resources as parsed, which `estate` holds copies of.
+        keepUntilExit(parsed)
+        return Result(estate: estate, report: DiagnosticReport(sources: sources, diagnostics: diagnostics))
     }
 }

@@ -5,7 +5,7 @@ public struct Located<Value: Sendable>: Sendable {
     public var value: Value
     public var range: SourceRange
 
-    public init(_ value: Value, at range: SourceRange) {
+    @inlinable public init(_ value: Value, at range: SourceRange) {
         self.value = value
         self.range = range
     }
@@ -18,7 +18,7 @@ extension Located: Hashable where Value: Hashable {}
 public protocol ManifestEnum: RawRepresentable, CaseIterable, Sendable, Hashable where RawValue == String {}
 
 extension ManifestEnum {
-    public init?(manifestText text: String) {
+    @inlinable public init?(manifestText text: String) {
         if let exact = Self(rawValue: text) {
             self = exact
             return

@@ -1,4 +1,3 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -193,18 +192,16 @@ package struct Applier {
     /// rename the journal is the record, and it is complete before the rename is awaited; after
     /// it, the state holds everything and the journal is removed.
     private static func writeState(_ state: inout State, lineage: String, journal: any JournalSink, to store: any StateBackend) throws(FatalDiagnostic) {
-        nonisolated(unsafe) var journalFailure: JournalFailure?
-        let journalFinished = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async { [journal] in
-            var journal = journal
-            do throws(JournalFailure) { try journal.finish() } catch { journalFailure = error }
-            journalFinished.signal()
-        }
         let stored = state.serial
         state.lineage = lineage
         state.serial += 1
-        let written = Result { () throws(FatalDiagnostic) in try store.write(state, replacing: stored) }
-        journalFinished.wait()
+        let (written, journalFailure) = Parallel.join({
+            Result { () throws(FatalDiagnostic) in try store.write(state, replacing: stored) }
+        }, alongside: { [journal] () -> JournalFailure? in
+            var journal = journal
+            do throws(JournalFailure) { try journal.finish() } catch { return error }
+            return nil
+        })
         if case .failure(let error) = written {
             let journal = journalFailure.map { "; the journal is incomplete too: \($0.message)" } ?? ""
             throw FatalDiagnostic(Diagnostic(error.diagnostic.code, .error, error.diagnostic.message + journal, at: nil,

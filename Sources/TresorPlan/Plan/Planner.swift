@@ -149,8 +149,10 @@ struct Planner {
     /// TR302, the stored half: a VM registered in another vault in state moves only with
     /// --allow-destroy, which deletes its item (and recovery points) there.
     private mutating func checkRegistration(of entry: DesiredState.Entry, change: Int) {
-        guard case .protectedItem(let protection, let vmEntry) = entry.origin, let vm = entry.resource.vmKey else { return }
-        let toVault = estate.vaults[estate.protections[protection].vaultIndex!].name.value
+        guard case .protectedItem(let protection, let vmEntry) = entry.origin, let vm = entry.resource.vmKey,
+              let vault = estate.protections[protection].vaultIndex
+        else { return }
+        let toVault = estate.vaults[vault].name.value
         for other in storedItems(ofVM: vm) {
             guard let stored = state.resource(forKey: other), let fromVault = stored.vaultKey else { continue }
             let vaultName = stateName(ofVault: fromVault)

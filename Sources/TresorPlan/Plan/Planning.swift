@@ -1,4 +1,3 @@
-import Dispatch
 import TresorSupport
 import TresorModel
 import TresorState
@@ -26,19 +25,10 @@ public struct Planning: Sendable {
     }
 
     /// Compiles the manifests under `paths` while `work` (reading the state) runs on another
-    /// thread. The compiler stays on the calling thread: its own concurrentPerform would run
-    /// serially if nested in another.
+    /// thread. The compiler stays on the calling thread, as it spreads its own work over the cores.
     package static func compile<T: Sendable>(paths: [String], inventories: [String] = [],
-                                     alongside work: @escaping @Sendable () -> T) -> (Compiler.Result, T) {
-        nonisolated(unsafe) var outcome: T?
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            outcome = work()
-            done.signal()
-        }
-        let compiled = Compiler().check(paths: paths, inventories: inventories)
-        done.wait()
-        return (compiled, outcome!)
+                                             alongside work: @escaping @Sendable () -> T) -> (Compiler.Result, T) {
+        Parallel.join({ Compiler().check(paths: paths, inventories: inventories) }, alongside: work)
     }
 
     /// In-memory manifests, as `(path, text)` pairs (tests and rule examples).
