@@ -85,7 +85,7 @@ final class CrashTests: XCTestCase {
             posix_spawn_file_actions_adddup2(&actions, outputs[1][1], 2)
             let argv = ([path] + arguments).map { strdup($0) } + [nil]
             let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-            defer { (argv + envp).forEach { free($0) } }
+            defer { for pointer in argv + envp { free(pointer) } }
             var pid = pid_t()
             let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
             for ends in outputs { close(ends[1]) }
