@@ -8,7 +8,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 failed=()
-for target in manifests configuration inventory state journal plan; do
+for target in manifests configuration inventory state journal plan arm postgres; do
     scripts/fuzz.sh "$target" "${FUZZ_SECONDS:-30}" || failed+=("fuzz $target")
 done
 scripts/sanitize.sh tsan --filter 'ApplierTests|ParallelTests|StateStoreTests|StateCommandTests|CrashTests' || failed+=("tsan tests")

@@ -3,13 +3,13 @@
 #   scripts/fuzz.sh TARGET SECONDS      fuzz for SECONDS; exit non-zero on a crash, a broken
 #                                       property, an input slower than 10 s or over 2 GiB
 #   scripts/fuzz.sh TARGET FILE...      run the target once on each FILE (a crash to reproduce)
-# TARGET: manifests, configuration, inventory, state, journal or plan.
+# TARGET: manifests, configuration, inventory, state, journal, plan, arm or postgres.
 # Seeds are Fuzz/corpus/TARGET (read, never written); inputs found are kept in
 # .build-fuzz/corpus/TARGET for the next run, crashes in .build-fuzz/artifacts/TARGET/, the log
 # in .build-fuzz/logs/TARGET.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TARGETS="manifests configuration inventory state journal plan"
+TARGETS="manifests configuration inventory state journal plan arm postgres"
 usage() { echo "usage: scripts/fuzz.sh TARGET SECONDS | TARGET FILE...   (TARGET: ${TARGETS// /, })" >&2; exit 64; }
 [ $# -ge 2 ] || usage
 TARGET=$1; shift
