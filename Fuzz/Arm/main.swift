@@ -1,8 +1,11 @@
 import Dispatch
 import Foundation
-import Synchronization
+@testable import TresorSupport
+@testable import TresorModel
+@testable import TresorState
+@testable import TresorFrontEnd
+@testable import TresorPlan
 @testable import TresorAzure
-@testable import TresorCore
 import FuzzSupport
 
 /// Azure Resource Manager's answers, as the Azure provider reads them, from a transport that
@@ -212,14 +215,14 @@ func quick(_ response: HTTPResponse) -> HTTPResponse {
 /// query) with its answer, any other request with the next of `after`, and once those are used
 /// up with `otherwise`.
 final class AnsweringTransport: HTTPTransport {
-    private let routes: Mutex<[String: HTTPResponse]>
-    private let after: Mutex<ArraySlice<HTTPResponse>>
+    private let routes: Locked<[String: HTTPResponse]>
+    private let after: Locked<ArraySlice<HTTPResponse>>
     private let otherwise: HTTPResponse
 
     init(routes: [(String, HTTPResponse)], after: [HTTPResponse], otherwise: HTTPResponse) {
-        self.routes = Mutex(Dictionary(routes.map { (AnsweringTransport.key(ARMPaths.url(base: base, id: $0.0, apiVersion: "")), $0.1) },
+        self.routes = Locked(Dictionary(routes.map { (AnsweringTransport.key(ARMPaths.url(base: base, id: $0.0, apiVersion: "")), $0.1) },
                                        uniquingKeysWith: { first, _ in first }))
-        self.after = Mutex(after[...])
+        self.after = Locked(after[...])
         self.otherwise = otherwise
     }
 

@@ -1,4 +1,6 @@
-@testable import TresorCore
+@testable import TresorSupport
+@testable import TresorModel
+@testable import TresorState
 @testable import TresorPostgres
 import FuzzSupport
 
