@@ -28,9 +28,7 @@ import FuzzSupport
 /// `o`, so that a run is quick and repeatable; the answer mode sees them as they are.
 /// Every message made from answers must hold neither the bearer token nor the client secret.
 func fuzzARM(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    let input = Fuzz.input(data, size)
-    guard let mode = input.first else { return 0 }
-    let rest = input.dropFirst()
+    guard let (mode, rest) = Fuzz.partAndRest(data, size) else { return 0 }
     switch mode {
     case UInt8(ascii: "r"):
         refresh(answers(rest))

@@ -1,6 +1,5 @@
-@testable import TresorSupport
-@testable import TresorModel
-@testable import TresorState
+import TresorSupport
+import TresorState
 @testable import TresorPostgres
 import FuzzSupport
 
@@ -18,9 +17,7 @@ import FuzzSupport
 /// either is refused with TR604 or gives a state that loads again and can be planned from; a
 /// lock record renders in TR603.
 func fuzzPostgres(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    let input = Fuzz.input(data, size)
-    guard let mode = input.first else { return 0 }
-    let rest = input.dropFirst()
+    guard let (mode, rest) = Fuzz.partAndRest(data, size) else { return 0 }
     let backend = PostgresBackend(settings: PostgresSettings(connection: "", schema: "tresor", workspace: "fuzz"))
     switch mode {
     case UInt8(ascii: "s"):
