@@ -15,7 +15,7 @@ for target in manifests configuration inventory state journal plan arm postgres;
 done
 # Of the Azure scenarios, those that run changes in parallel, pace, retry or renew a token, and
 # the CLI's killed and interrupted applies: the others check single answers (CI's budget).
-scripts/sanitize.sh tsan --filter 'ApplierTests|ParallelTests|StateStoreTests|StateCommandTests|CrashTests|RefreshEmulatorTests|ARMAnswerTests|PostgresBackendTests|AzureProviderScenarioTests\.test(VaultPolicyRuleAndItemsConverge|ThrottlingIsPaced|AutoParallelism|InjectedServerErrors|ExpiredTokenIsRenewed)|AzureApplyTests\.test(Killing|AnInterrupted)' || failed+=("tsan tests")
+scripts/sanitize.sh tsan --filter 'ApplierTests|ParallelTests|StateStoreTests|StateCommandTests|CrashTests|RefreshEmulatorTests|ARMAnswerTests|PostgresBackendTests|AzureProviderScenarioTests/test(VaultPolicyRuleAndItemsConverge|ThrottlingIsPaced|AutoParallelism|InjectedServerErrors|ExpiredTokenIsRenewed)|AzureApplyTests/test(Killing|AnInterrupted)' || failed+=("tsan tests")
 if [ ${#failed[@]} -gt 0 ]; then
     echo "hardening failed: ${failed[*]}" >&2
     exit 1
