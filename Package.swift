@@ -89,24 +89,27 @@ let package = Package(
 )
 
 // Fuzz targets, built only with TRESOR_FUZZ=1 (scripts/fuzz.sh builds them into .build-fuzz):
-// one libFuzzer executable per parser of outside input, under Fuzz/. The core's modules are
-// instrumented for coverage and AddressSanitizer with them, and built with -enable-testing so
-// that the targets reach their internal decoders. On this toolchain gold crashes linking libFuzzer: lld.
+// one libFuzzer executable per parser of outside input, under Fuzz/. Every Tresor library
+// target (whatever modules TresorCore is split into) is instrumented for coverage and
+// AddressSanitizer with them, and built with -enable-testing so that the targets reach internal
+// decoders. On this toolchain gold crashes linking libFuzzer: lld.
 if Context.environment["TRESOR_FUZZ"] == "1" {
     let sanitizers = ["-sanitize=fuzzer,address"]
-    for target in package.targets where coreModules.contains(target.name) {
-        target.swiftSettings = [.unsafeFlags(sanitizers + ["-enable-testing"])]
+    let libraries = package.targets.filter { $0.type == .regular && $0.name.hasPrefix("Tresor") }
+    for target in libraries {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(sanitizers + ["-enable-testing"])]
     }
+    let everyLibrary = libraries.map { Target.Dependency(stringLiteral: $0.name) }
     package.targets.append(.target(
         name: "FuzzSupport",
-        dependencies: core,
+        dependencies: everyLibrary,
         path: "Fuzz/Support",
         swiftSettings: [.unsafeFlags(sanitizers)]
     ))
-    for name in ["Manifests", "Configuration", "Inventory", "State", "Journal", "Plan"] {
+    for name in ["Manifests", "Configuration", "Inventory", "State", "Journal", "Plan", "Arm", "Postgres"] {
         package.targets.append(.executableTarget(
             name: "Fuzz\(name)",
-            dependencies: core + ["FuzzSupport"],
+            dependencies: everyLibrary + ["FuzzSupport"],
             path: "Fuzz/\(name)",
             swiftSettings: [.unsafeFlags(sanitizers)],
             linkerSettings: [.unsafeFlags(sanitizers + ["-use-ld=lld"])]

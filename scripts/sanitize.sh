@@ -4,7 +4,8 @@
 #   scripts/sanitize.sh tsan [--filter X]   the test suite under ThreadSanitizer
 #   scripts/sanitize.sh tsan-binary [VMS]   the release binary under ThreadSanitizer on a generated
 #                                           estate of VMS VMs (default 5000): validate, apply
-#                                           --provider record, then plan, which must show no changes
+#                                           and plan with --provider record (no sign-in, no refresh);
+#                                           the plan must show no changes
 # --filter is swift test's. Builds go to .build-asan and .build-tsan. Any report fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +35,7 @@ tsan-binary)
     cd "$WORK"
     "$TRESOR" validate estate | tail -1
     "$TRESOR" apply estate --provider record --auto-approve | tail -1
-    "$TRESOR" plan estate --detailed-exitcode | tail -1
+    "$TRESOR" plan estate --provider record --detailed-exitcode | tail -1
     ;;
 *)
     sed -n '2,8p' "$0" >&2

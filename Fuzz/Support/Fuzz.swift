@@ -34,6 +34,14 @@ public enum Fuzz {
         UnsafeBufferPointer(start: size > 0 ? data : nil, count: size)
     }
 
+    /// The input's first byte, which picks what a target with several parts runs, and the rest;
+    /// nil when the input is empty.
+    public static func partAndRest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> (part: UInt8, rest: Slice<UnsafeBufferPointer<UInt8>>)? {
+        let bytes = input(data, size)
+        guard let part = bytes.first else { return nil }
+        return (part, bytes.dropFirst())
+    }
+
     /// A file descriptor of an unlinked temporary file, kept for the process: inputs are written
     /// to it and mapped again for each run.
     private static let scratch: Int32 = {

@@ -1,4 +1,3 @@
-import Synchronization
 import TresorSupport
 import TresorModel
 import TresorState
@@ -21,9 +20,9 @@ import TresorState
 public final class PostgresBackend: StateBackend, @unchecked Sendable {
     public let settings: PostgresSettings
     /// The command's connection, opened on first use and kept for the whole command: it holds the lock.
-    private let session = Mutex<PostgresConnection?>(nil)
+    private let session = Locked<PostgresConnection?>(nil)
     /// The journal of the apply in progress, told about the state write that supersedes it.
-    private let activeJournal = Mutex<PostgresJournal?>(nil)
+    private let activeJournal = Locked<PostgresJournal?>(nil)
 
     public init(settings: PostgresSettings) {
         self.settings = settings
@@ -137,25 +136,15 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
 
     public func load() throws(FatalDiagnostic) -> LoadedState {
         let connection = try connection()
-        var state = State()
         do {
             // Binary results: the state's bytes arrive as they are and are decoded in place.
             let rows = try connection.execute("SELECT serial::text, data FROM \(schema).states WHERE workspace = $1",
                                               [.text(settings.workspace)], binaryResult: true)
-            if rows.count == 1, let bytes = rows.bytes(0, 1) {
-                do {
-                    state = try StateFile.decode(bytes)
-                } catch {
-                    throw unusable("its stored state: \(error.message)", fix: stateFix)
-                }
-                let column = rows.text(0, 0) ?? ""
-                guard column == String(state.serial) else {
-                    throw unusable("its serial column says \(column) but the stored state is at serial \(state.serial)", fix: stateFix)
-                }
-            }
-            let journal = try readJournal(connection)
-            let replayed = Journal.replay(journal, onto: &state)
-            return LoadedState(state: state, replayedActions: replayed, hasJournal: journal != nil)
+            let state = try storedState(rows)
+            let journal = try storedJournal(connection.execute(
+                "SELECT seq::text, lineage, serial::text, checksum, entry FROM \(schema).journal WHERE workspace = $1 ORDER BY seq",
+                [.text(settings.workspace)]))
+            return try loaded(state, journal: journal)
         } catch let failure as PostgresConnection.Failure {
             throw unavailable("cannot read \(description)", failure)
         } catch let diagnostic as FatalDiagnostic {
@@ -165,12 +154,39 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
         }
     }
 
-    /// The journal rows, checked: each row's checksum covers its entry, and every row belongs
-    /// to the same state version. nil when there are none.
-    private func readJournal(_ connection: PostgresConnection) throws -> Journal.Contents? {
-        let rows = try connection.execute(
-            "SELECT seq::text, lineage, serial::text, checksum, entry FROM \(schema).journal WHERE workspace = $1 ORDER BY seq",
-            [.text(settings.workspace)])
+    /// `state` with `journal` replayed; TR604 when the replay leaves a policy or protected item
+    /// without its vault.
+    func loaded(_ state: State, journal: Journal.Contents?) throws(FatalDiagnostic) -> LoadedState {
+        var state = state
+        do {
+            let replayed = try Journal.replayForLoading(journal, onto: &state)
+            return LoadedState(state: state, replayedActions: replayed, hasJournal: journal != nil)
+        } catch {
+            throw unusable("its journal, \(error.message)", fix: journalFix)
+        }
+    }
+
+    /// The state in the `states` row (`serial::text, data`, a binary result): empty state when
+    /// there is none; TR604 when its data is not a state or its serial column disagrees.
+    func storedState(_ rows: some PostgresRows) throws(FatalDiagnostic) -> State {
+        guard rows.count == 1, let bytes = rows.bytes(0, 1) else { return State() }
+        let state: State
+        do {
+            state = try StateFile.decode(bytes)
+        } catch {
+            throw unusable("its stored state: \(error.message)", fix: stateFix)
+        }
+        let column = rows.text(0, 0) ?? ""
+        guard column == String(state.serial) else {
+            throw unusable("its serial column says \(column) but the stored state is at serial \(state.serial)", fix: stateFix)
+        }
+        return state
+    }
+
+    /// The journal rows (`seq::text, lineage, serial::text, checksum, entry`, by seq), checked:
+    /// each row's checksum covers its entry, and every row belongs to the same state version.
+    /// nil when there are none.
+    func storedJournal(_ rows: some PostgresRows) throws(FatalDiagnostic) -> Journal.Contents? {
         guard rows.count > 0 else { return nil }
         var contents: Journal.Contents?
         for row in 0..<rows.count {
@@ -182,8 +198,14 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
             guard Journal.lineChecksum(bytes[...]) == checksum else {
                 throw unusable("its journal row \(seq) is damaged (its checksum does not match)", fix: journalFix)
             }
-            guard let json = try? JSONReader.parse(bytes), let action = Journal.Entry(json: json) else {
+            guard let json = try? JSONReader.parse(bytes) else {
                 throw unusable("its journal row \(seq) is not an action record", fix: journalFix)
+            }
+            let action: Journal.Entry
+            do {
+                action = try Journal.action(json)
+            } catch {
+                throw unusable("its journal row \(seq) \(error.message)", fix: journalFix)
             }
             if contents == nil { contents = Journal.Contents(lineage: lineage, serial: serial, entries: []) }
             guard contents?.lineage == lineage, contents?.serial == serial else {
@@ -328,7 +350,8 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
         return Self.record(rows)
     }
 
-    private static func record(_ rows: PostgresConnection.Rows) -> LockRecord? {
+    /// The `locks` row (`id, operation, holder, host, pid::text, created`), if there is one whole.
+    static func record(_ rows: some PostgresRows) -> LockRecord? {
         guard rows.count == 1, let id = rows.text(0, 0), let operation = rows.text(0, 1), let user = rows.text(0, 2),
               let host = rows.text(0, 3), let pid = rows.text(0, 4).flatMap({ Int($0) }), let created = rows.text(0, 5)
         else { return nil }

@@ -172,7 +172,7 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// A statement's rows; the result is freed with this.
-    final class Rows {
+    final class Rows: PostgresRows {
         private let pq: LibPQ
         private let result: LibPQ.Result?
 
@@ -281,4 +281,15 @@ private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeP
         return strings[index].withCString { nest(index + 1, pointers + [$0]) }
     }
     return nest(0, [])
+}
+
+/// A result's rows as the backend decodes them: text columns, or a binary result's bytes. The
+/// backend gets libpq's (`PostgresConnection.Rows`); its decoding reads rows only through this,
+/// so that they can be decoded without a server (the `postgres` fuzz target).
+protocol PostgresRows {
+    var count: Int { get }
+    /// The value as text; nil when it is NULL.
+    func text(_ row: Int, _ column: Int) -> String?
+    /// The value's bytes, valid while the rows live; nil when it is NULL.
+    func bytes(_ row: Int, _ column: Int) -> UnsafeBufferPointer<UInt8>?
 }

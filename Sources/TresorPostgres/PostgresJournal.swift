@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 import TresorSupport
 import TresorState
 
@@ -46,8 +45,8 @@ final class PostgresJournal: JournalSink, @unchecked Sendable {
         var failure: JournalFailure?
     }
 
-    private let pending = Mutex(Pending())
-    private let outbox = Mutex(Outbox())
+    private let pending = Locked(Pending())
+    private let outbox = Locked(Outbox())
 
     init(connection: PostgresConnection, schema: String, workspace: String, lineage: String, serial: Int) {
         self.connection = connection

@@ -116,6 +116,35 @@ struct StateBackendConformance {
         XCTAssertEqual(loaded.state.resources, [Self.sample().resources[0]])
     }
 
+    /// Every backend reads a journal by the same rules: one that records a resource whose ID has
+    /// not its kind's shape, or whose replay leaves a policy without its vault, is TR604 when
+    /// loaded, and what is stored stays as it was. (The postgres fuzz target found the PostgreSQL
+    /// backend replaying both.)
+    func aJournalTresorCannotUseIsRefused(file: StaticString = #filePath, line: UInt = #line) throws {
+        let state = Self.sample()
+        try open().write(state, replacing: 0)
+        var journal = try open().startJournal(lineage: state.lineage!, serial: 1)
+        try journal.append(.remove(action: "delete", id: Self.vaultID))
+        try journal.finish()
+        let orphan = failure({ _ = try open().load() }, file: file, line: line)
+        XCTAssertEqual(orphan?.code, "TR604", file: file, line: line)
+        XCTAssertTrue(orphan?.message.contains("BackupPolicy \"\(Self.policy("daily-30").id)\" without its vault") == true,
+                      orphan?.message ?? "", file: file, line: line)
+
+        try open().removeJournal()
+        let malformed = StateResource(kind: .networkRule, id: "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourcoGroups/rg-net"
+                                          + "/providers/Microsoft.Network/networkSecurityGroups/nsg-web/securityRules/allow-https",
+                                      name: "allow-https", attributes: .object([("priority", .int(100))]))
+        journal = try open().startJournal(lineage: state.lineage!, serial: 1)
+        try journal.append(.set(action: "create", malformed))
+        try journal.finish()
+        let shape = failure({ _ = try open().load() }, file: file, line: line)
+        XCTAssertEqual(shape?.code, "TR604", file: file, line: line)
+        XCTAssertTrue(shape?.message.contains("records a resource tresor cannot use") == true, shape?.message ?? "", file: file, line: line)
+        try open().removeJournal()
+        XCTAssertEqual(try open().load().state.resources, state.resources, "the stored state is as it was written")
+    }
+
     /// A journal whose state was written since holds nothing new: it is not replayed.
     func aJournalOfAnotherStateVersionIsIgnored() throws {
         let state = Self.sample()

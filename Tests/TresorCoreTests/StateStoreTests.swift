@@ -32,6 +32,7 @@ final class StateStoreTests: XCTestCase {
     func testConformanceJournalReplays() throws { try conformance.theJournalReplaysOverTheStateItWasStartedAgainst() }
     func testConformanceJournalWithoutState() throws { try conformance.aJournalWithoutStateReplaysIntoEmptyState() }
     func testConformanceJournalOfAnotherVersion() throws { try conformance.aJournalOfAnotherStateVersionIsIgnored() }
+    func testConformanceJournalTresorCannotUse() throws { try conformance.aJournalTresorCannotUseIsRefused() }
     func testConformanceWriteClearsTheJournal() throws { try conformance.aWriteAfterAJournalClearsIt() }
     func testConformanceSecondLock() throws { try conformance.aSecondLockIsRefusedWithItsHolder() }
     func testConformanceLockTimeout() throws { try conformance.aLockTimeoutWaitsForTheHolder() }

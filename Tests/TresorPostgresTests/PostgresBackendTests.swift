@@ -42,6 +42,7 @@ final class PostgresBackendTests: XCTestCase {
     func testConformanceJournalReplays() throws { try conformance.theJournalReplaysOverTheStateItWasStartedAgainst() }
     func testConformanceJournalWithoutState() throws { try conformance.aJournalWithoutStateReplaysIntoEmptyState() }
     func testConformanceJournalOfAnotherVersion() throws { try conformance.aJournalOfAnotherStateVersionIsIgnored() }
+    func testConformanceJournalTresorCannotUse() throws { try conformance.aJournalTresorCannotUseIsRefused() }
     func testConformanceWriteClearsTheJournal() throws { try conformance.aWriteAfterAJournalClearsIt() }
     func testConformanceSecondLock() throws { try conformance.aSecondLockIsRefusedWithItsHolder() }
     func testConformanceLockTimeout() throws { try conformance.aLockTimeoutWaitsForTheHolder() }
@@ -106,7 +107,8 @@ final class PostgresBackendTests: XCTestCase {
     /// within a few batch intervals, without a later record or a flush to push it out.
     func testAJournalRecordIsCommittedWithoutALaterOne() throws {
         var journal = try backend().startJournal(lineage: "lineage-3", serial: 0)
-        try journal.append(.set(action: "create", StateBackendConformance.policy("early")))
+        // The vault, then what it holds: a journal that leaves a policy without its vault is refused.
+        try journal.append(.set(action: "create", StateBackendConformance.sample().resources[0]))
         try journal.append(.set(action: "create", StateBackendConformance.policy("then-a-wait")))
         let started = Date()
         while try sql("SELECT count(*) FROM \(schema).journal WHERE workspace = $1", [.text(workspace)]).text(0, 0) != "2",

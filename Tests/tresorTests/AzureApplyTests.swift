@@ -65,7 +65,14 @@ final class AzureApplyTests: XCTestCase {
         let output = try String(contentsOf: log, encoding: .utf8)
         XCTAssertFalse(output.contains(secret), "the client secret reached the output:\n\(output)")
         XCTAssertFalse(output.contains("Bearer"), "an Authorization header reached the output:\n\(output)")
+        assertNoSanitizerReport(output)
         return Run(status: process.terminationStatus, output: output)
+    }
+
+    /// Under scripts/sanitize.sh tresor is built with the sanitizer too: a report from a run,
+    /// killed ones included (they have no exit status to show it), fails the test.
+    private func assertNoSanitizerReport(_ output: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(output.contains("Sanitizer"), output, file: file, line: line)
     }
 
     /// The NSGs the example's rules go into exist in Azure before tresor runs: they are observed.
@@ -152,12 +159,13 @@ final class AzureApplyTests: XCTestCase {
     func testKillingAnApplyWithOperationsInFlightThenApplyingAgainConvergesWithoutDuplicates() async throws {
         try await seedExampleNSGs()
         try await emulator.json("/_emulator/config", method: "POST", body: #"{"operation_seconds": 3}"#)
-        let (process, _) = try start(["apply", Self.estate, "--auto-approve", "--state", statePath], environment: signIn)
+        let (process, log) = try start(["apply", Self.estate, "--auto-approve", "--state", statePath], environment: signIn)
         // Wait until protected items are being configured, then kill tresor mid-operation.
         try await waitForItemOperationsInFlight(of: process)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationReason, .uncaughtSignal)
+        assertNoSanitizerReport(try String(contentsOf: log, encoding: .utf8))
 
         let again = try tresor(["apply", Self.estate, "--auto-approve", "--state", statePath])
         XCTAssertEqual(again.status, 0, again.output)
@@ -186,6 +194,7 @@ final class AzureApplyTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 1, output)
         XCTAssertTrue(output.contains("interrupted"), output)
         XCTAssertTrue(output.contains("apply interrupted after"), output)
+        assertNoSanitizerReport(output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: statePath + ".journal"), "the state was written: " + output)
         let stored = try storedResources()
         XCTAssertGreaterThan(stored, 0)

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TresorSupport
 import TresorPlan
 
@@ -128,7 +127,7 @@ struct OperationPoller: Sendable {
 
 /// How long operations of each kind took lately (a moving average), for the first poll's wait.
 final class OperationDurations: Sendable {
-    private let averages = Mutex<[String: Double]>([:])
+    private let averages = Locked<[String: Double]>([:])
 
     func expected(_ kind: String) -> Double? {
         averages.withLock { $0[kind] }.map { $0 * 1.02 + 0.05 }

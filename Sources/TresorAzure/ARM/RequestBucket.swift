@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import TresorSupport
 
 /// ARM's request budget for one subscription and one kind of request (reads, writes or
 /// deletes), as the `x-ms-ratelimit-remaining-subscription-*` headers show it: a token bucket
@@ -39,7 +39,7 @@ final class RequestBucket: Sendable {
         max(2, state.capacity / 20)
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let clock = MonotonicClock.seconds
 
     /// Waits until the budget allows one more request, and counts it as sent.

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import TresorSupport
 
 /// ARM's request budgets by subscription (SPEC §6: a token bucket per subscription for reads,
 /// writes and, where Azure counts them apart, deletes), and the pacing of requests by them.
@@ -10,9 +10,9 @@ final class ThrottlePacer: Sendable {
     }
 
     let pacing: Bool
-    private let buckets = Mutex<[String: RequestBucket]>([:])
+    private let buckets = Locked<[String: RequestBucket]>([:])
     /// Subscriptions whose answers count deletes apart from writes.
-    private let separateDeletes = Mutex<Set<String>>([])
+    private let separateDeletes = Locked<Set<String>>([])
 
     init(pacing: Bool) {
         self.pacing = pacing
@@ -82,7 +82,7 @@ final class InFlightLimit: Sendable {
     static let maximum = 1000
 
     private let fixed: Int?
-    private let state = Mutex<(limit: Int, lastDecrease: Double)>((InFlightLimit.initial, -1))
+    private let state = Locked<(limit: Int, lastDecrease: Double)>((InFlightLimit.initial, -1))
 
     init(fixed: Int?) {
         self.fixed = fixed.map { max(1, $0) }
@@ -119,10 +119,15 @@ enum Backoff {
         return max(retryAfter ?? 0, Double.random(in: 0...ceiling))
     }
 
-    /// A Retry-After header in seconds (ARM sends an integer; an HTTP date is not used by ARM).
+    /// The longest Retry-After taken as given: an hour. Longer ones (up to "inf", which parses)
+    /// would overflow the waits they set; no change waits that long anyway (--timeout).
+    static let longestRetryAfter = 3600.0
+
+    /// A Retry-After header in seconds (ARM sends an integer; an HTTP date is not used by ARM),
+    /// at most `longestRetryAfter`; nil when absent, negative or not a number.
     static func retryAfter(_ response: HTTPResponse) -> Double? {
         guard let text = response.header("retry-after")?.trimmingCharacters(in: .whitespaces),
               let seconds = Double(text), seconds >= 0 else { return nil }
-        return seconds
+        return min(seconds, longestRetryAfter)
     }
 }

@@ -1,9 +1,9 @@
 import Dispatch
 import Foundation
+import TresorSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Synchronization
 
 /// HTTP through the toolchain's URLSession (libcurl on Linux). Requests without a body share
 /// kept-alive connections; hundreds in flight share them.
@@ -131,7 +131,7 @@ private final class Exchange: Sendable {
         /// The caller cancelled before the request started.
         var cancelledEarly: Result<HTTPResponse, TransportFailure>?
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Records the request; false (the continuation already resumed) when it was cancelled before.
     func start(task: URLSessionDataTask, continuation: Continuation) -> Bool {

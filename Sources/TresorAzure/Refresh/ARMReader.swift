@@ -26,13 +26,20 @@ struct ARMReader: Sendable {
         return try body(response)
     }
 
-    /// Every entry of a list, page after page; nil when its parent is gone (404).
+    /// Every entry of a list, page after page; nil when its parent is gone (404). A `nextLink`
+    /// back to a page already read fails the read: followed, it would read the same pages until
+    /// the deadline, holding every entry read again.
     func list(_ path: String, apiVersion: String, query: String = "") async throws(ProviderFailure) -> [JSON]? {
         var next: String? = url(path, apiVersion: apiVersion, query: query)
+        var read: Set<String> = []
         var entries: [JSON] = []
         while let page = next {
-            let response = try await client.send("GET", ARMPaths.absolute(page, base: client.baseURL), deadline: deadline,
-                                                 correlationID: correlationID)
+            let pageURL = ARMPaths.absolute(page, base: client.baseURL)
+            guard read.insert(pageURL).inserted else {
+                throw ProviderFailure(message: "Azure's list \(ARMClient.loggable(pageURL)) links back to a page already read (nextLink)",
+                                      retryable: false, httpStatus: 200, correlationID: correlationID)
+            }
+            let response = try await client.send("GET", pageURL, deadline: deadline, correlationID: correlationID)
             if response.status == 404 { return nil }
             let answer = try body(response)
             entries += answer["value"]?.arrayValue ?? []

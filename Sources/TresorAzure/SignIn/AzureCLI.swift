@@ -1,8 +1,8 @@
 import Foundation
+import TresorSupport
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// The Azure CLI as a credential source: `az account get-access-token`, run for each new token
 /// (the CLI keeps its own cache and refresh token).
@@ -134,14 +134,14 @@ struct ProcessOutput: Sendable {
 }
 
 private final class Flag: Sendable {
-    private let raised = Mutex(false)
+    private let raised = Locked(false)
     func set() { raised.withLock { $0 = true } }
     var value: Bool { raised.withLock { $0 } }
 }
 
 /// Bytes read on another thread, waited for.
 private final class Pending: Sendable {
-    private let bytes = Mutex<[UInt8]>([])
+    private let bytes = Locked<[UInt8]>([])
     private let done = DispatchSemaphore(value: 0)
     func finish(_ value: [UInt8]) {
         bytes.withLock { $0 = value }

@@ -26,7 +26,7 @@ struct TokenRequest: Sendable {
             }
             if response.status == 429 || response.status >= 500, attempt < attempts {
                 attempt += 1
-                await pause(seconds: min(30, response.header("retry-after").flatMap(Double.init) ?? Double(attempt - 1)))
+                await pause(seconds: min(30, Backoff.retryAfter(response) ?? Double(attempt - 1)))
                 continue
             }
             guard response.status == 200 else {
@@ -77,9 +77,11 @@ struct JSONAnswer {
 
     func string(_ key: String) -> String? { members[key] as? String }
 
-    /// A count of seconds given as a number or as a string holding one.
+    /// A finite count of seconds given as a number or as a string holding one ("inf" and "nan"
+    /// parse, and would make a token that never or always expires).
     func seconds(_ key: String) -> Double? {
-        if let text = members[key] as? String { return Double(text.trimmingCharacters(in: .whitespaces)) }
-        return (members[key] as? NSNumber)?.doubleValue
+        let value = (members[key] as? String).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            ?? (members[key] as? NSNumber)?.doubleValue
+        return value.flatMap { $0.isFinite ? $0 : nil }
     }
 }

@@ -1,4 +1,4 @@
-import Synchronization
+import TresorSupport
 import TresorModel
 import TresorState
 
@@ -65,10 +65,10 @@ public struct ProviderFailure: Error, Sendable, Equatable {
 /// What an apply has recorded so far, readable from any thread while changes run, and whether
 /// it was interrupted.
 public final class ApplyContext: Sendable {
-    let recorded: Mutex<State>
+    let recorded: Locked<State>
 
     init(_ state: consuming State) {
-        recorded = Mutex(state)
+        recorded = Locked(state)
     }
 
     public func resource(id: String) -> StateResource? {

@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -77,6 +76,17 @@ public enum Journal {
         return journal.entries.count
     }
 
+    /// `replay`, as a backend loads a state: the actions replayed, or why the
+    /// result cannot be used: it leaves a policy or protected item without its vault, which no
+    /// apply does.
+    package static func replayForLoading(_ journal: Contents?, onto state: inout State) throws(StateFile.Failure) -> Int {
+        let replayed = replay(journal, onto: &state)
+        if replayed > 0, let orphan = state.firstWithoutItsVault() {
+            throw StateFile.Failure(message: "replayed, it leaves \(orphan.withoutItsVault)")
+        }
+        return replayed
+    }
+
     static func line(_ json: JSON) -> [UInt8] {
         var body: [UInt8] = []
         json.write(into: &body)
@@ -116,15 +126,24 @@ public enum Journal {
         var entries: [Entry] = []
         entries.reserveCapacity(records.count - 1)
         for (index, record) in records.dropFirst().enumerated() {
-            guard let entry = Entry(json: record) else {
-                throw Files.Failure(message: "journal line \(index + 2) is not an action record")
+            do {
+                entries.append(try action(record))
+            } catch {
+                throw Files.Failure(message: "journal line \(index + 2) \(error.message)")
             }
-            if case .set(_, let resource) = entry, let problem = resource.shapeProblem {
-                throw Files.Failure(message: "journal line \(index + 2) records a resource tresor cannot use: \(problem)")
-            }
-            entries.append(entry)
         }
         return Contents(lineage: lineage, serial: serial, entries: entries)
+    }
+
+    /// An action record, checked as every backend reads one; what is wrong with it is thrown as
+    /// the rest of a sentence naming the record ("is not an action record", "records a resource
+    /// tresor cannot use: ...").
+    package static func action(_ record: JSON) throws(StateFile.Failure) -> Entry {
+        guard let entry = Entry(json: record) else { throw StateFile.Failure(message: "is not an action record") }
+        if case .set(_, let resource) = entry, let problem = resource.shapeProblem {
+            throw StateFile.Failure(message: "records a resource tresor cannot use: \(problem)")
+        }
+        return entry
     }
 
     /// A line's JSON when its checksum matches.
@@ -157,20 +176,12 @@ struct JournalWriter: JournalSink {
     private var lastHandOff = MonotonicClock.seconds()
     private let writer = DispatchQueue(label: "tresor.journal")
     /// The writer thread's first failure, and its fsync bookkeeping.
-    private let progress = Shared()
+    private let progress = Locked(Progress())
 
-    private final class Shared: Sendable {
-        struct Progress {
-            var failure: Files.Failure?
-            var unsynced = 0
-            var lastSync = MonotonicClock.seconds()
-        }
-
-        let mutex = Mutex(Progress())
-
-        func withLock<T>(_ body: (inout Progress) -> T) -> T {
-            mutex.withLock { body(&$0) }
-        }
+    private struct Progress {
+        var failure: Files.Failure?
+        var unsynced = 0
+        var lastSync = MonotonicClock.seconds()
     }
 
     /// Starts a new journal for the state version `lineage`/`serial`, replacing any old one.

@@ -59,11 +59,12 @@ public struct StateStore: StateBackend {
         } catch {
             throw FatalDiagnostic(unusable(journalPath, reason: error.message))
         }
-        let replayed = Journal.replay(journal, onto: &state)
-        if replayed > 0, let orphan = state.firstWithoutItsVault() {
-            throw FatalDiagnostic(unusable(journalPath, reason: "replayed, it leaves \(orphan.withoutItsVault)"))
+        do {
+            let replayed = try Journal.replayForLoading(journal, onto: &state)
+            return LoadedState(state: state, replayedActions: replayed, hasJournal: true)
+        } catch {
+            throw FatalDiagnostic(unusable(journalPath, reason: error.message))
         }
-        return LoadedState(state: state, replayedActions: replayed, hasJournal: true)
     }
 
     /// Writes `state` atomically if the file still holds serial `serial`, keeping the previous
