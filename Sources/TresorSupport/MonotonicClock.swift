@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Seconds on a clock that only moves forward, for intervals (journal batches, lock waits).
+/// Seconds on a clock that only moves forward, for intervals and deadlines (journal batches, lock
+/// waits, ARM requests and operations).
 package enum MonotonicClock {
     package static func seconds() -> Double {
         var now = timespec()

@@ -180,10 +180,3 @@ final class RequestBucket: Sendable {
         }
     }
 }
-
-/// Seconds on a clock that only moves forward, for deadlines and waits.
-enum MonotonicClock {
-    @Sendable static func seconds() -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds) / 1e9
-    }
-}
