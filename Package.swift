@@ -14,10 +14,10 @@ let core = coreModules.map { Target.Dependency(stringLiteral: $0) }
 let package = Package(
     name: "tresor",
     products: [
-        .executable(name: "tresor", targets: ["tresor"]),
+        .executable(name: "tresor", targets: ["tresor"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         // libyaml from the system: `apt-get install libyaml-dev`.
@@ -63,7 +63,7 @@ let package = Package(
             dependencies: core + [
                 "TresorAzure",
                 "TresorPostgres",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
         .testTarget(
@@ -84,7 +84,7 @@ let package = Package(
             dependencies: core + ["tresor"],
             // Help goldens, read from the source tree by path.
             exclude: ["Golden"]
-        ),
+        )
     ]
 )
 
@@ -100,19 +100,21 @@ if Context.environment["TRESOR_FUZZ"] == "1" {
         target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(sanitizers + ["-enable-testing"])]
     }
     let everyLibrary = libraries.map { Target.Dependency(stringLiteral: $0.name) }
-    package.targets.append(.target(
-        name: "FuzzSupport",
-        dependencies: everyLibrary,
-        path: "Fuzz/Support",
-        swiftSettings: [.unsafeFlags(sanitizers)]
-    ))
-    for name in ["Manifests", "Configuration", "Inventory", "State", "Journal", "Plan", "Arm", "Postgres"] {
-        package.targets.append(.executableTarget(
-            name: "Fuzz\(name)",
-            dependencies: everyLibrary + ["FuzzSupport"],
-            path: "Fuzz/\(name)",
-            swiftSettings: [.unsafeFlags(sanitizers)],
-            linkerSettings: [.unsafeFlags(sanitizers + ["-use-ld=lld"])]
+    package.targets.append(
+        .target(
+            name: "FuzzSupport",
+            dependencies: everyLibrary,
+            path: "Fuzz/Support",
+            swiftSettings: [.unsafeFlags(sanitizers)]
         ))
+    for name in ["Manifests", "Configuration", "Inventory", "State", "Journal", "Plan", "Arm", "Postgres"] {
+        package.targets.append(
+            .executableTarget(
+                name: "Fuzz\(name)",
+                dependencies: everyLibrary + ["FuzzSupport"],
+                path: "Fuzz/\(name)",
+                swiftSettings: [.unsafeFlags(sanitizers)],
+                linkerSettings: [.unsafeFlags(sanitizers + ["-use-ld=lld"])]
+            ))
     }
 }

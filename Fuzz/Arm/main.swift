@@ -1,12 +1,13 @@
 import Dispatch
 import Foundation
-@testable import TresorSupport
-@testable import TresorModel
-@testable import TresorState
-@testable import TresorFrontEnd
-@testable import TresorPlan
-@testable import TresorAzure
 import FuzzSupport
+
+@testable import TresorAzure
+@testable import TresorFrontEnd
+@testable import TresorModel
+@testable import TresorPlan
+@testable import TresorState
+@testable import TresorSupport
 
 /// Azure Resource Manager's answers, as the Azure provider reads them, from a transport that
 /// answers with the input instead of the network. An answer is written as a status line (its
@@ -48,12 +49,15 @@ let base = "https://management.azure.com"
 
 func refresh(_ answers: [HTTPResponse]) {
     let scope = RefreshScope(state: Fuzz.appliedState)
-    let lists = scope.vaults.flatMap { [$0, $0 + "/backupPolicies", $0 + "/backupProtectedItems"] }
+    let lists =
+        scope.vaults.flatMap { [$0, $0 + "/backupPolicies", $0 + "/backupProtectedItems"] }
         + scope.networkSecurityGroups.map { $0 + "/securityRules" }
-    let transport = AnsweringTransport(routes: Array(zip(lists, answers.map(quick))), after: answers.dropFirst(lists.count).map(quick),
-                                       otherwise: HTTPResponse(status: 404))
-    let provider = AzureProvider(settings: AzureSettings(cloud: AzureCloud.all[0], armEndpoint: base, timeout: 30, pacing: false),
-                                 transport: transport, credential: FixedToken())
+    let transport = AnsweringTransport(
+        routes: Array(zip(lists, answers.map(quick))), after: answers.dropFirst(lists.count).map(quick),
+        otherwise: HTTPResponse(status: 404))
+    let provider = AzureProvider(
+        settings: AzureSettings(cloud: AzureCloud.all[0], armEndpoint: base, timeout: 30, pacing: false),
+        transport: transport, credential: FixedToken())
     switch blocking({ await Refreshed.read(Fuzz.appliedState, through: provider) }) {
     case .success(let refreshed?):
         Fuzz.expectLoadsAgain(refreshed.state, "the refreshed state")
@@ -65,8 +69,9 @@ func refresh(_ answers: [HTTPResponse]) {
         Fuzz.expect(false, "the Azure provider refreshes")
     case .failure(let failure):
         Fuzz.expect(failure.diagnostic.code == "TR605", "a refresh that cannot read Azure is TR605")
-        expectNoSecret(TextRenderer(colored: false).render(DiagnosticReport(sources: SourceFiles(), diagnostics: [failure.diagnostic])),
-                       "a refresh's failure")
+        expectNoSecret(
+            TextRenderer(colored: false).render(DiagnosticReport(sources: SourceFiles(), diagnostics: [failure.diagnostic])),
+            "a refresh's failure")
     }
 }
 
@@ -76,18 +81,22 @@ func operation(_ answers: [HTTPResponse], method: String) {
     guard (200..<300).contains(first.status) else {
         return expectFailure(ARMError.failure(status: first.status, body: first.body, correlationID: "fuzz-correlation"), "a refusal")
     }
-    let transport = AnsweringTransport(routes: [], after: answers.dropFirst().map(quick),
-                                       otherwise: HTTPResponse(status: 400, body: Array(#"{"error":{"code":"FuzzEnd","message":"no more answers"}}"#.utf8)))
-    let provider = AzureProvider(settings: AzureSettings(cloud: AzureCloud.all[0], armEndpoint: base, timeout: 30, pacing: false),
-                                 transport: transport, credential: FixedToken())
+    let transport = AnsweringTransport(
+        routes: [], after: answers.dropFirst().map(quick),
+        otherwise: HTTPResponse(status: 400, body: Array(#"{"error":{"code":"FuzzEnd","message":"no more answers"}}"#.utf8)))
+    let provider = AzureProvider(
+        settings: AzureSettings(cloud: AzureCloud.all[0], armEndpoint: base, timeout: 30, pacing: false),
+        transport: transport, credential: FixedToken())
     let poller = OperationPoller(client: provider.client, durations: OperationDurations())
     let url = ARMPaths.url(base: base, id: Fuzz.appliedState.resources[0].id, apiVersion: ARMAPIVersion.vaults)
     // Polls waiting (Retry-After, or 2 s without one) beyond the deadline end the operation at once.
     let deadline = TresorAzure.MonotonicClock.seconds() + 0.05
     let outcome = blocking { () -> Result<OperationPoller.Outcome, ProviderFailure> in
         do throws(ProviderFailure) {
-            return .success(try await poller.outcome(of: first, method: method, url: url, kind: "\(method) Vault",
-                                                     deadline: deadline, correlationID: "fuzz-correlation"))
+            return .success(
+                try await poller.outcome(
+                    of: first, method: method, url: url, kind: "\(method) Vault",
+                    deadline: deadline, correlationID: "fuzz-correlation"))
         } catch {
             return .failure(error)
         }
@@ -96,21 +105,25 @@ func operation(_ answers: [HTTPResponse], method: String) {
     case .success(.succeeded):
         break
     case .success(.result(let response)):
-        Fuzz.expect((200..<300).contains(response.status) || (method == "DELETE" && response.status == 404),
-                    "an operation ends with the resource's answer, not HTTP \(response.status)")
+        Fuzz.expect(
+            (200..<300).contains(response.status) || (method == "DELETE" && response.status == 404),
+            "an operation ends with the resource's answer, not HTTP \(response.status)")
     case .failure(let failure):
         expectFailure(failure, "an operation's failure")
     }
 }
 
 func token(_ response: HTTPResponse) {
-    let request = HTTPRequest(method: "POST", url: "https://login.microsoftonline.com/tenant/oauth2/v2.0/token",
-                              body: TokenRequest.form([("client_secret", clientSecret)]), carriesSecret: true)
+    let request = HTTPRequest(
+        method: "POST", url: "https://login.microsoftonline.com/tenant/oauth2/v2.0/token",
+        body: TokenRequest.form([("client_secret", clientSecret)]), carriesSecret: true)
     let fetch = TokenRequest(transport: AnsweringTransport(routes: [], after: [response], otherwise: response), now: { 1_800_000_000 })
     let fetched = blocking { () -> Result<AccessToken, SignInFailure> in
         do throws(SignInFailure) {
-            return .success(try await fetch.fetch(request, endpoint: "Entra ID token endpoint", timeout: 1, attempts: 1,
-                                                  redaction: Redaction(secrets: [clientSecret])))
+            return .success(
+                try await fetch.fetch(
+                    request, endpoint: "Entra ID token endpoint", timeout: 1, attempts: 1,
+                    redaction: Redaction(secrets: [clientSecret])))
         } catch {
             return .failure(error)
         }
@@ -121,7 +134,8 @@ func token(_ response: HTTPResponse) {
     case .failure(let failure):
         Fuzz.expect(!failure.message.contains(clientSecret), "a refused sign-in does not quote the client secret")
         if let value = JSONAnswer(response.body)?.string("access_token"), value.hasPrefix("eyJ"), value.count >= 32,
-           value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.~+/=".contains($0)) }) {
+            value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.~+/=".contains($0)) })
+        {
             Fuzz.expect(!failure.message.contains(value), "a refused sign-in does not quote the access token")
         }
     }
@@ -132,10 +146,12 @@ func token(_ response: HTTPResponse) {
 
 func single(_ response: HTTPResponse) {
     let retryAfter = Backoff.retryAfter(response)
-    Fuzz.expect(retryAfter.map { $0 >= 0 && $0 <= Backoff.longestRetryAfter } ?? true,
-                "Retry-After \(retryAfter ?? 0) is a wait from now of at most \(Backoff.longestRetryAfter) s")
-    let failure = ARMError.failure(status: response.status, body: response.body, correlationID: "fuzz-correlation",
-                                   retryable: true, retryAfter: retryAfter)
+    Fuzz.expect(
+        retryAfter.map { $0 >= 0 && $0 <= Backoff.longestRetryAfter } ?? true,
+        "Retry-After \(retryAfter ?? 0) is a wait from now of at most \(Backoff.longestRetryAfter) s")
+    let failure = ARMError.failure(
+        status: response.status, body: response.body, correlationID: "fuzz-correlation",
+        retryable: true, retryAfter: retryAfter)
     expectFailure(failure, "ARM's error")
     Fuzz.expect(failure.code.map { !$0.isEmpty } ?? true, "an ARM error code is not empty")
 
@@ -147,9 +163,10 @@ func single(_ response: HTTPResponse) {
     }
     _ = pacer.isWaiting
 
-    let provider = AzureProvider(settings: AzureSettings(cloud: AzureCloud.all[0], armEndpoint: base, timeout: 30, pacing: false),
-                                 transport: AnsweringTransport(routes: [], after: [quick(response)], otherwise: HTTPResponse(status: 404)),
-                                 credential: FixedToken())
+    let provider = AzureProvider(
+        settings: AzureSettings(cloud: AzureCloud.all[0], armEndpoint: base, timeout: 30, pacing: false),
+        transport: AnsweringTransport(routes: [], after: [quick(response)], otherwise: HTTPResponse(status: 404)),
+        credential: FixedToken())
     let reader = ARMReader(client: provider.client, timeout: 30)
     let read = blocking { () -> Result<JSON?, ProviderFailure> in
         do throws(ProviderFailure) {
@@ -218,8 +235,10 @@ final class AnsweringTransport: HTTPTransport {
     private let otherwise: HTTPResponse
 
     init(routes: [(String, HTTPResponse)], after: [HTTPResponse], otherwise: HTTPResponse) {
-        self.routes = Locked(Dictionary(routes.map { (AnsweringTransport.key(ARMPaths.url(base: base, id: $0.0, apiVersion: "")), $0.1) },
-                                       uniquingKeysWith: { first, _ in first }))
+        self.routes = Locked(
+            Dictionary(
+                routes.map { (AnsweringTransport.key(ARMPaths.url(base: base, id: $0.0, apiVersion: "")), $0.1) },
+                uniquingKeysWith: { first, _ in first }))
         self.after = Locked(after[...])
         self.otherwise = otherwise
     }
@@ -227,8 +246,9 @@ final class AnsweringTransport: HTTPTransport {
     static func key(_ url: String) -> String { Loopback.withoutQuery(url).lowercased() }
 
     func send(_ request: HTTPRequest, timeout: Double) async throws(TransportFailure) -> HTTPResponse {
-        Fuzz.expect(request.header("Authorization") == nil || request.header("Authorization") == "Bearer \(bearerToken)",
-                    "requests carry the bearer token as it was given")
+        Fuzz.expect(
+            request.header("Authorization") == nil || request.header("Authorization") == "Bearer \(bearerToken)",
+            "requests carry the bearer token as it was given")
         if let answer = routes.withLock({ $0.removeValue(forKey: Self.key(request.url)) }) { return answer }
         return after.withLock { $0.popFirst() } ?? otherwise
     }

@@ -1,7 +1,8 @@
-@testable import TresorSupport
-@testable import TresorModel
-@testable import TresorFrontEnd
 import FuzzSupport
+
+@testable import TresorFrontEnd
+@testable import TresorModel
+@testable import TresorSupport
 
 /// An az CLI inventory (`az vm list --show-details -o json`, `az network nsg list -o json`)
 /// merged into manifests that declare one of its VMs and protect others it alone knows, as
@@ -19,14 +20,21 @@ func fuzzInventory(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 /// web-01 declared (the inventory must agree with it); db-01, app-02 and nsg-web known only
 /// from the inventory (the seeds' VMs and NSGs; vms-and-nsg-web-valid.json holds them all and
 /// plans).
-private let manifests = Compiler().parse(SourceFile(path: "estate.yaml", bytes: Array([Fuzz.vaultDocument, Fuzz.webVMDocument, """
-    apiVersion: tresor/v1
-    kind: Protection
-    vault: rsv-prod-weu
-    policy: DefaultPolicy
-    vms: [web-01, db-01, rg-web/app-02]
+private let manifests = Compiler().parse(
+    SourceFile(
+        path: "estate.yaml",
+        bytes: Array(
+            [
+                Fuzz.vaultDocument, Fuzz.webVMDocument,
+                """
+                apiVersion: tresor/v1
+                kind: Protection
+                vault: rsv-prod-weu
+                policy: DefaultPolicy
+                vms: [web-01, db-01, rg-web/app-02]
 
-    """, Fuzz.ruleDocument].joined(separator: "---\n").utf8)), id: 0, role: .manifest)
+                """, Fuzz.ruleDocument
+            ].joined(separator: "---\n").utf8)), id: 0, role: .manifest)
 
 // Last: top-level code runs in order, and this does not return.
 Fuzz.run(fuzzInventory)

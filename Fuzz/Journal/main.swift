@@ -1,5 +1,6 @@
-@testable import TresorState
 import FuzzSupport
+
+@testable import TresorState
 
 /// An apply journal. An input starting with `{` is a journal without checksums: each line is
 /// given the checksum tresor would write before it is read, so the fuzzer reaches the records;

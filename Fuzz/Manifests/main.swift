@@ -1,7 +1,8 @@
-@testable import TresorModel
-@testable import TresorFrontEnd
-@testable import TresorCore
 import FuzzSupport
+
+@testable import TresorCore
+@testable import TresorFrontEnd
+@testable import TresorModel
 
 /// One manifest file through what `tresor validate` does with it: mapped from a file, parsed,
 /// decoded, bound, checked by every rule, suppressions applied, and rendered in each output

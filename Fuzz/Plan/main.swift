@@ -1,8 +1,9 @@
-@testable import TresorSupport
-@testable import TresorModel
-@testable import TresorState
-@testable import TresorPlan
 import FuzzSupport
+
+@testable import TresorModel
+@testable import TresorPlan
+@testable import TresorState
+@testable import TresorSupport
 
 /// A saved plan (`plan --out`, read by `apply FILE` and `show FILE`): decoded, rendered, saved
 /// again and read back the same; recorded into empty state and into the fuzz estate's state as

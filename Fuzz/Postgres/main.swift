@@ -1,7 +1,8 @@
-import TresorSupport
-import TresorState
-@testable import TresorPostgres
 import FuzzSupport
+import TresorState
+import TresorSupport
+
+@testable import TresorPostgres
 
 /// Rows of the PostgreSQL backend's tables, decoded as `PostgresBackend.load` and `unlock`
 /// decode libpq's results, without a server. The first byte picks what the rest is:
@@ -22,7 +23,9 @@ func fuzzPostgres(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     switch mode {
     case UInt8(ascii: "s"):
         let newline = rest.firstIndex(of: UInt8(ascii: "\n")) ?? rest.endIndex
-        load(backend, state: FuzzRows.stateRow(serial: rest[..<newline], data: rest[newline...].dropFirst()), journal: FuzzRows(text: [UInt8]()))
+        load(
+            backend, state: FuzzRows.stateRow(serial: rest[..<newline], data: rest[newline...].dropFirst()),
+            journal: FuzzRows(text: [UInt8]()))
     case UInt8(ascii: "j"):
         load(backend, state: FuzzRows(text: [UInt8]()), journal: FuzzRows(text: rest))
     case UInt8(ascii: "l"):
@@ -36,8 +39,9 @@ func fuzzPostgres(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         let stateLine = rest[..<(split?.lowerBound ?? rest.endIndex)]
         let tab = stateLine.firstIndex(of: UInt8(ascii: "\t")) ?? stateLine.endIndex
         let journal = rest[(split?.upperBound ?? rest.endIndex)...]
-        load(backend, state: FuzzRows.stateRow(serial: stateLine[..<tab], data: stateLine[tab...].dropFirst()),
-             journal: FuzzRows(text: journal))
+        load(
+            backend, state: FuzzRows.stateRow(serial: stateLine[..<tab], data: stateLine[tab...].dropFirst()),
+            journal: FuzzRows(text: journal))
     }
     return 0
 }
@@ -79,15 +83,16 @@ final class FuzzRows: PostgresRows {
     /// Lines of tab-separated columns, `\N` for NULL; a checksum column (the fourth of five) `-`
     /// gets the checksum of the fifth as the backend reads it.
     convenience init(text: some Collection<UInt8>) {
-        self.init(rows: text.split(separator: UInt8(ascii: "\n")).map { line in
-            var columns: [[UInt8]?] = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
-                .map { $0.elementsEqual("\\N".utf8) ? nil : Array($0) }
-            if columns.count == 5, columns[3] == Array("-".utf8), let entry = columns[4] {
-                let read = Array(String(decoding: entry.prefix { $0 != 0 }, as: UTF8.self).utf8)
-                columns[3] = Array(Journal.lineChecksum(read[...]).utf8)
-            }
-            return columns
-        })
+        self.init(
+            rows: text.split(separator: UInt8(ascii: "\n")).map { line in
+                var columns: [[UInt8]?] = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
+                    .map { $0.elementsEqual("\\N".utf8) ? nil : Array($0) }
+                if columns.count == 5, columns[3] == Array("-".utf8), let entry = columns[4] {
+                    let read = Array(String(decoding: entry.prefix { $0 != 0 }, as: UTF8.self).utf8)
+                    columns[3] = Array(Journal.lineChecksum(read[...]).utf8)
+                }
+                return columns
+            })
     }
 
     deinit {
@@ -96,7 +101,8 @@ final class FuzzRows: PostgresRows {
 
     /// The `states` row: its serial column and its data.
     static func stateRow(serial: some Collection<UInt8>, data: some Collection<UInt8>) -> FuzzRows {
-        let bytes = data.first == UInt8(ascii: "{")
+        let bytes =
+            data.first == UInt8(ascii: "{")
             ? Array(data)
             : Array("{\n  \"formatVersion\": 1,\n  \"checksum\": \"xxh64:\(XXH64.hex(data))\",\n".utf8) + data
         return FuzzRows(rows: [[Array(serial), bytes]])

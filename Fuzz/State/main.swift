@@ -1,7 +1,8 @@
-@testable import TresorSupport
-@testable import TresorState
-@testable import TresorCore
 import FuzzSupport
+
+@testable import TresorCore
+@testable import TresorState
+@testable import TresorSupport
 
 /// A state file. An input starting with `{` is a whole file; any other is the part the checksum
 /// covers (from `  "lineage"` on), given the header and checksum tresor would write, so the
@@ -10,7 +11,8 @@ import FuzzSupport
 /// once recorded, must load again.
 func fuzzState(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = Fuzz.input(data, size)
-    let file = input.first == UInt8(ascii: "{")
+    let file =
+        input.first == UInt8(ascii: "{")
         ? Array(input)
         : Array("{\n  \"formatVersion\": 1,\n  \"checksum\": \"xxh64:\(XXH64.hex(input))\",\n".utf8) + input
     let decoded = file.withUnsafeBufferPointer { bytes in Result { () throws(StateFile.Failure) in try StateFile.decode(bytes) } }

@@ -1,12 +1,13 @@
-@testable import TresorSupport
-@testable import TresorModel
-@testable import TresorState
 @testable import TresorFrontEnd
+@testable import TresorModel
 @testable import TresorPlan
+@testable import TresorState
+@testable import TresorSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What the fuzz targets share. Each target is a libFuzzer entry point over one parser of
@@ -55,8 +56,9 @@ public enum Fuzz {
 
     /// `bytes` as `validate` reads a file: written to a file, then mapped by `Files.map`.
     public static func mapped(_ bytes: UnsafeBufferPointer<UInt8>) -> SourceFile {
-        expect(ftruncate(scratch, 0) == 0 && (bytes.isEmpty || pwrite(scratch, bytes.baseAddress!, bytes.count, 0) == bytes.count),
-               "the scratch file takes the input")
+        expect(
+            ftruncate(scratch, 0) == 0 && (bytes.isEmpty || pwrite(scratch, bytes.baseAddress!, bytes.count, 0) == bytes.count),
+            "the scratch file takes the input")
         guard case .success(let source) = Files.map("/proc/self/fd/\(scratch)", limit: YAMLLimits().maxFileBytes) else {
             fatalError("cannot map the scratch file")
         }
@@ -102,7 +104,9 @@ public enum Fuzz {
         """
 
     /// A small estate with every kind of managed resource, and a VM protected in each vault.
-    public static let estateText = [vaultDocument, """
+    public static let estateText = [
+        vaultDocument,
+        """
         apiVersion: tresor/v1
         kind: Vault
         name: rsv-prod-neu
@@ -119,7 +123,8 @@ public enum Fuzz {
         instantRestoreDays: 2
         retention: {daily: 30, weekly: {weeks: 12, days: [Sunday]}}
 
-        """, webVMDocument, """
+        """, webVMDocument,
+        """
         apiVersion: tresor/v1
         kind: VirtualMachine
         name: db-01
@@ -148,7 +153,8 @@ public enum Fuzz {
         resourceGroup: rg-net
         region: westeurope
 
-        """, ruleDocument].joined(separator: "---\n")
+        """, ruleDocument
+    ].joined(separator: "---\n")
 
     /// `estateText` compiled, once.
     public static let estate = Compiler().check(sources: [(path: "estate.yaml", text: estateText)])
@@ -170,8 +176,9 @@ public enum Fuzz {
         case .failure(let failure):
             fatalError("property broken: \(what()) is written as a state that cannot be read: \(failure.message)")
         case .success(let again):
-            expect(again.lineage == state.lineage && again.serial == state.serial && again.resources == state.resources,
-                   "\(what()) reads back as the state written")
+            expect(
+                again.lineage == state.lineage && again.serial == state.serial && again.resources == state.resources,
+                "\(what()) reads back as the state written")
             expect(StateFile.encode(again) == bytes, "\(what()) encodes the same once read back")
         }
     }
@@ -212,8 +219,9 @@ public enum Fuzz {
             expect(read.lineage == plan.lineage && read.serial == plan.serial, "a saved plan keeps its lineage and serial")
             expect(read.changes.count == plan.changes.count, "a saved plan keeps its changes")
             for (a, b) in zip(read.changes, plan.changes) {
-                expect(a.action == b.action && a.kind == b.kind && a.id == b.id && a.name == b.name && a.after == b.after,
-                       "a saved plan's change \(b.id) reads back as planned")
+                expect(
+                    a.action == b.action && a.kind == b.kind && a.id == b.id && a.name == b.name && a.after == b.after,
+                    "a saved plan's change \(b.id) reads back as planned")
             }
             expect(read.dependencies() == plan.dependencies(), "a saved plan's changes depend on the same changes")
         } catch {
@@ -224,6 +232,8 @@ public enum Fuzz {
 
 /// libFuzzer's driver, for programs that have their own `main`.
 @_silgen_name("LLVMFuzzerRunDriver")
-private func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                                 _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                                 _ target: Fuzz.Target) -> CInt
+private func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ target: Fuzz.Target
+) -> CInt

@@ -10,12 +10,15 @@ public struct AzureCloud: Sendable, Equatable {
     public var tokenResource: String
 
     public static let all: [AzureCloud] = [
-        AzureCloud(name: "AzureCloud", resourceManager: "https://management.azure.com",
-                   authorityHost: "https://login.microsoftonline.com", tokenResource: "https://management.azure.com"),
-        AzureCloud(name: "AzureUSGovernment", resourceManager: "https://management.usgovcloudapi.net",
-                   authorityHost: "https://login.microsoftonline.us", tokenResource: "https://management.usgovcloudapi.net"),
-        AzureCloud(name: "AzureChinaCloud", resourceManager: "https://management.chinacloudapi.cn",
-                   authorityHost: "https://login.chinacloudapi.cn", tokenResource: "https://management.chinacloudapi.cn"),
+        AzureCloud(
+            name: "AzureCloud", resourceManager: "https://management.azure.com",
+            authorityHost: "https://login.microsoftonline.com", tokenResource: "https://management.azure.com"),
+        AzureCloud(
+            name: "AzureUSGovernment", resourceManager: "https://management.usgovcloudapi.net",
+            authorityHost: "https://login.microsoftonline.us", tokenResource: "https://management.usgovcloudapi.net"),
+        AzureCloud(
+            name: "AzureChinaCloud", resourceManager: "https://management.chinacloudapi.cn",
+            authorityHost: "https://login.chinacloudapi.cn", tokenResource: "https://management.chinacloudapi.cn")
     ]
 
     public static func named(_ name: String) -> AzureCloud? {

@@ -1,8 +1,8 @@
 import Foundation
-import TresorSupport
 import TresorModel
-import TresorState
 import TresorPlan
+import TresorState
+import TresorSupport
 
 /// How the Azure provider connects and behaves (SPEC §6).
 public struct AzureSettings: Sendable {
@@ -19,8 +19,10 @@ public struct AzureSettings: Sendable {
     /// `--verbose`: one line per request and the credential used. Never given a secret.
     public var log: (@Sendable (String) -> Void)?
 
-    public init(cloud: AzureCloud, armEndpoint: String? = nil, parallelism: Int? = nil, timeout: Double = 1800,
-                pacing: Bool = true, log: (@Sendable (String) -> Void)? = nil) {
+    public init(
+        cloud: AzureCloud, armEndpoint: String? = nil, parallelism: Int? = nil, timeout: Double = 1800,
+        pacing: Bool = true, log: (@Sendable (String) -> Void)? = nil
+    ) {
         self.cloud = cloud
         self.armEndpoint = armEndpoint
         self.parallelism = parallelism
@@ -46,9 +48,10 @@ public final class AzureProvider: Provider {
     let timeout: Double
 
     init(settings: AzureSettings, transport: any HTTPTransport, credential: any TokenCredential) {
-        client = ARMClient(baseURL: settings.resourceManager, transport: transport, credential: credential,
-                           pacer: ThrottlePacer(pacing: settings.pacing), inFlight: InFlightLimit(fixed: settings.parallelism),
-                           log: settings.log)
+        client = ARMClient(
+            baseURL: settings.resourceManager, transport: transport, credential: credential,
+            pacer: ThrottlePacer(pacing: settings.pacing), inFlight: InFlightLimit(fixed: settings.parallelism),
+            log: settings.log)
         poller = OperationPoller(client: client, durations: OperationDurations())
         timeout = settings.timeout
     }
@@ -65,9 +68,11 @@ public final class AzureProvider: Provider {
         if environment["TRESOR_ARM_PACING"]?.lowercased() == "off" { settings.pacing = false }
         let endpoint = settings.resourceManager
         guard Loopback.maySendSecrets(to: endpoint) else {
-            return .failure(FatalDiagnostic(SignInRule.diagnostic(
-                "the ARM endpoint \(Loopback.withoutQuery(endpoint)) is neither https nor loopback", at: nil,
-                help: "bearer tokens travel over https only (plain http to 127.0.0.1, ::1 or localhost is allowed for tests)")))
+            return .failure(
+                FatalDiagnostic(
+                    SignInRule.diagnostic(
+                        "the ARM endpoint \(Loopback.withoutQuery(endpoint)) is neither https nor loopback", at: nil,
+                        help: "bearer tokens travel over https only (plain http to 127.0.0.1, ::1 or localhost is allowed for tests)")))
         }
         let transport = URLSessionTransport()
         let credential: any TokenCredential
@@ -85,11 +90,14 @@ public final class AzureProvider: Provider {
     }
 
     private static func signInDiagnostic(_ failure: SignInFailure) -> FatalDiagnostic {
-        FatalDiagnostic(SignInRule.diagnostic(
-            "cannot sign in to Azure: \(failure.message)", at: nil,
-            notes: failure.tried.map { DiagnosticNote("tried \($0)") },
-            help: "set AZURE_TENANT_ID and AZURE_CLIENT_ID with AZURE_CLIENT_SECRET, AZURE_FEDERATED_TOKEN_FILE or GitHub Actions OIDC, "
-                + "run on a managed identity, or sign in with `az login`; `plan --no-refresh` needs no sign-in, and `--provider record` changes state only"))
+        FatalDiagnostic(
+            SignInRule.diagnostic(
+                "cannot sign in to Azure: \(failure.message)", at: nil,
+                notes: failure.tried.map { DiagnosticNote("tried \($0)") },
+                help:
+                    "set AZURE_TENANT_ID and AZURE_CLIENT_ID with AZURE_CLIENT_SECRET, AZURE_FEDERATED_TOKEN_FILE or GitHub Actions OIDC, "
+                    + "run on a managed identity, or sign in with `az login`; `plan --no-refresh` needs no sign-in, and `--provider record` changes state only"
+            ))
     }
 
     public var banner: String? { nil }
@@ -102,8 +110,9 @@ public final class AzureProvider: Provider {
         let subscription = ARMPaths.subscription(in: change.id) ?? ""
         if client.pacer.hasRoom(subscription: subscription) { client.inFlight.changeStarted() }
         defer { if client.pacer.hasRoom(subscription: subscription) { client.inFlight.changeEnded() } }
-        let run = ChangeRun(change: change, client: client, poller: poller,
-                            deadline: MonotonicClock.seconds() + timeout, correlationID: UUID().uuidString.lowercased())
+        let run = ChangeRun(
+            change: change, client: client, poller: poller,
+            deadline: MonotonicClock.seconds() + timeout, correlationID: UUID().uuidString.lowercased())
         switch change.action {
         case .create, .update:
             return try await run.put()
@@ -213,11 +222,13 @@ private struct ChangeRun {
         case 404, 204:
             return
         case 200, 201, 202:
-            _ = try await poller.outcome(of: response, method: "DELETE", url: url, kind: "DELETE \(change.kind.rawValue)",
-                                         deadline: deadline, correlationID: correlationID)
+            _ = try await poller.outcome(
+                of: response, method: "DELETE", url: url, kind: "DELETE \(change.kind.rawValue)",
+                deadline: deadline, correlationID: correlationID)
         default:
-            throw ARMError.failure(status: response.status, body: response.body,
-                                   correlationID: response.header("x-ms-correlation-request-id") ?? correlationID)
+            throw ARMError.failure(
+                status: response.status, body: response.body,
+                correlationID: response.header("x-ms-correlation-request-id") ?? correlationID)
         }
     }
 
@@ -228,8 +239,9 @@ private struct ChangeRun {
         let response = try await client.send("GET", url, deadline: deadline, correlationID: correlationID)
         if response.status == 404 { return nil }
         guard response.status == 200 else {
-            throw ARMError.failure(status: response.status, body: response.body,
-                                   correlationID: response.header("x-ms-correlation-request-id") ?? correlationID)
+            throw ARMError.failure(
+                status: response.status, body: response.body,
+                correlationID: response.header("x-ms-correlation-request-id") ?? correlationID)
         }
         return ResponseJSON.parse(response.body)
     }
@@ -239,13 +251,16 @@ private struct ChangeRun {
     private func write(_ method: String, body: JSON) async throws(ProviderFailure) -> JSON? {
         let response = try await client.send(method, url, body: body, deadline: deadline, correlationID: correlationID)
         guard (200..<300).contains(response.status) else {
-            throw ARMError.failure(status: response.status, body: response.body,
-                                   correlationID: response.header("x-ms-correlation-request-id") ?? correlationID)
+            throw ARMError.failure(
+                status: response.status, body: response.body,
+                correlationID: response.header("x-ms-correlation-request-id") ?? correlationID)
         }
-        let outcome = try await poller.outcome(of: response, method: method, url: url, kind: "\(method) \(change.kind.rawValue)",
-                                               deadline: deadline, correlationID: correlationID)
+        let outcome = try await poller.outcome(
+            of: response, method: method, url: url, kind: "\(method) \(change.kind.rawValue)",
+            deadline: deadline, correlationID: correlationID)
         guard case .result(let final) = outcome, final.status == 200 || final.status == 201,
-              let resource = ResponseJSON.parse(final.body), resource["properties"] != nil else { return nil }
+            let resource = ResponseJSON.parse(final.body), resource["properties"] != nil
+        else { return nil }
         return resource
     }
 
@@ -254,8 +269,9 @@ private struct ChangeRun {
         var body = final
         if body == nil { body = try await get() }
         guard let body else {
-            throw ProviderFailure(message: "Azure confirmed the \(change.kind.rawValue) \(change.name), but reading it back found nothing",
-                                  retryable: true, correlationID: correlationID)
+            throw ProviderFailure(
+                message: "Azure confirmed the \(change.kind.rawValue) \(change.name), but reading it back found nothing",
+                retryable: true, correlationID: correlationID)
         }
         return resource(attributes(body, after))
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// libpq's functions, loaded from `libpq.so.5` when the PostgreSQL backend is first used. Linking
@@ -18,14 +18,17 @@ struct LibPQ: @unchecked Sendable {
     static let tuplesOK: Int32 = 2
     static let copyIn: Int32 = 4
     /// PG_DIAG_SQLSTATE, for PQresultErrorField.
-    static let sqlStateField: Int32 = 67 // 'C'
+    static let sqlStateField: Int32 = 67  // 'C'
 
     let connectdbParams: @convention(c) (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<UnsafePointer<CChar>?>?, Int32) -> Connection?
     let status: @convention(c) (Connection?) -> Int32
     let errorMessage: @convention(c) (Connection?) -> UnsafeMutablePointer<CChar>?
     let finish: @convention(c) (Connection?) -> Void
-    let execParams: @convention(c) (Connection?, UnsafePointer<CChar>?, Int32, UnsafePointer<UInt32>?,
-                                    UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?, Int32) -> Result?
+    let execParams:
+        @convention(c) (
+            Connection?, UnsafePointer<CChar>?, Int32, UnsafePointer<UInt32>?,
+            UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?, Int32
+        ) -> Result?
     let resultStatus: @convention(c) (Result?) -> Int32
     let resultErrorMessage: @convention(c) (Result?) -> UnsafeMutablePointer<CChar>?
     let resultErrorField: @convention(c) (Result?, Int32) -> UnsafeMutablePointer<CChar>?
@@ -45,9 +48,9 @@ struct LibPQ: @unchecked Sendable {
     /// `TRESOR_LIBPQ` names another copy (a path), for libpq installed outside the loader's path.
     static let libraryVariable = "TRESOR_LIBPQ"
     #if os(macOS)
-    static let defaultLibrary = "libpq.5.dylib"
+        static let defaultLibrary = "libpq.5.dylib"
     #else
-    static let defaultLibrary = "libpq.so.5"
+        static let defaultLibrary = "libpq.so.5"
     #endif
 
     /// The library, loaded once; the reason when it cannot be.
@@ -63,10 +66,12 @@ struct LibPQ: @unchecked Sendable {
             let reason = dlerror().map { String(cString: $0) } ?? "not found"
             return .failure(LoadFailure(message: "cannot load PostgreSQL's client library \(libraryName) (\(reason))"))
         }
-        let names = ["PQconnectdbParams", "PQstatus", "PQerrorMessage", "PQfinish", "PQexecParams", "PQresultStatus",
-                     "PQresultErrorMessage", "PQresultErrorField", "PQntuples", "PQgetvalue", "PQgetlength",
-                     "PQgetisnull", "PQclear", "PQputCopyData", "PQputCopyEnd", "PQgetResult", "PQhost", "PQport",
-                     "PQdb", "PQuser"]
+        let names = [
+            "PQconnectdbParams", "PQstatus", "PQerrorMessage", "PQfinish", "PQexecParams", "PQresultStatus",
+            "PQresultErrorMessage", "PQresultErrorField", "PQntuples", "PQgetvalue", "PQgetlength",
+            "PQgetisnull", "PQclear", "PQputCopyData", "PQputCopyEnd", "PQgetResult", "PQhost", "PQport",
+            "PQdb", "PQuser"
+        ]
         var pointers: [String: UnsafeMutableRawPointer] = [:]
         for name in names { pointers[name] = dlsym(handle, name) }
         let missing = names.filter { pointers[$0] == nil }

@@ -1,6 +1,6 @@
-import TresorSupport
 import TresorModel
 import TresorState
+import TresorSupport
 
 /// State in PostgreSQL (SPEC §8), for teams and pipelines without a shared disk. Three tables in
 /// the backend's schema, shared by every workspace, created on first use:
@@ -45,22 +45,28 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
         let result: Result<PostgresConnection, FatalDiagnostic> = session.withLock { session in
             if let session { return .success(session) }
             if case .failure(let failure) = LibPQ.shared {
-                return .failure(FatalDiagnostic(UnusableStateRule.diagnostic(
-                    "\(failure.message); nothing was read or written", at: nil,
-                    help: "install it (Debian and Ubuntu: `apt-get install libpq5`) or give its path in \(LibPQ.libraryVariable); "
-                        + "only the postgres backend needs it")))
+                return .failure(
+                    FatalDiagnostic(
+                        UnusableStateRule.diagnostic(
+                            "\(failure.message); nothing was read or written", at: nil,
+                            help: "install it (Debian and Ubuntu: `apt-get install libpq5`) or give its path in \(LibPQ.libraryVariable); "
+                                + "only the postgres backend needs it")))
             }
             guard PostgresSettings.isValidIdentifier(settings.schema) else {
-                return .failure(FatalDiagnostic(InputFileRule.diagnostic(
-                    "postgres schema \"\(settings.schema)\" is not a plain identifier", at: nil,
-                    help: "use lower-case letters, digits and underscores, not starting with a digit (at most 63)")))
+                return .failure(
+                    FatalDiagnostic(
+                        InputFileRule.diagnostic(
+                            "postgres schema \"\(settings.schema)\" is not a plain identifier", at: nil,
+                            help: "use lower-case letters, digits and underscores, not starting with a digit (at most 63)")))
             }
             switch PostgresConnection.open(settings.connection) {
             case .failure(let failure):
-                return .failure(FatalDiagnostic(UnusableStateRule.diagnostic(
-                    "\(failure.message); nothing was read or written", at: nil,
-                    help: "set TRESOR_PG_CONN to a conninfo string or URI, or the PG* variables (PGHOST, PGDATABASE, PGUSER…); "
-                        + "keep the password in ~/.pgpass or PGPASSWORD")))
+                return .failure(
+                    FatalDiagnostic(
+                        UnusableStateRule.diagnostic(
+                            "\(failure.message); nothing was read or written", at: nil,
+                            help: "set TRESOR_PG_CONN to a conninfo string or URI, or the PG* variables (PGHOST, PGDATABASE, PGUSER…); "
+                                + "keep the password in ~/.pgpass or PGPASSWORD")))
             case .success(let connection):
                 do throws(PostgresConnection.Failure) {
                     try createTables(connection)
@@ -85,7 +91,8 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
         try connection.transaction { () throws(PostgresConnection.Failure) in
             try connection.execute("SELECT pg_advisory_xact_lock($1::bigint)", [.text(String(schemaKey))])
             try connection.execute("CREATE SCHEMA IF NOT EXISTS \(schema)")
-            try connection.execute("""
+            try connection.execute(
+                """
                 CREATE TABLE IF NOT EXISTS \(schema).states (
                     workspace text PRIMARY KEY,
                     serial bigint NOT NULL,
@@ -101,7 +108,8 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
                 try connection.execute("ROLLBACK TO SAVEPOINT compression")
                 try connection.execute("ALTER TABLE \(schema).states ALTER COLUMN data SET STORAGE EXTERNAL")
             }
-            try connection.execute("""
+            try connection.execute(
+                """
                 CREATE TABLE IF NOT EXISTS \(schema).journal (
                     workspace text NOT NULL,
                     seq bigint NOT NULL,
@@ -111,7 +119,8 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
                     entry text NOT NULL,
                     PRIMARY KEY (workspace, seq))
                 """)
-            try connection.execute("""
+            try connection.execute(
+                """
                 CREATE TABLE IF NOT EXISTS \(schema).locks (
                     workspace text PRIMARY KEY,
                     id text NOT NULL,
@@ -128,8 +137,10 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
     /// A failed statement as a diagnostic; a lost connection also lost the lock, so it says so.
     func unavailable(_ what: String, _ failure: PostgresConnection.Failure, help: String? = nil) -> FatalDiagnostic {
         let lost = failure.connectionLost ? " (the connection to PostgreSQL was lost, and with it the lock)" : ""
-        return FatalDiagnostic(InputFileRule.diagnostic("\(what): \(failure.message)\(lost)", at: nil,
-                                                        help: help ?? "nothing was written; run the command again"))
+        return FatalDiagnostic(
+            InputFileRule.diagnostic(
+                "\(what): \(failure.message)\(lost)", at: nil,
+                help: help ?? "nothing was written; run the command again"))
     }
 
     // MARK: load and write
@@ -138,12 +149,14 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
         let connection = try connection()
         do {
             // Binary results: the state's bytes arrive as they are and are decoded in place.
-            let rows = try connection.execute("SELECT serial::text, data FROM \(schema).states WHERE workspace = $1",
-                                              [.text(settings.workspace)], binaryResult: true)
+            let rows = try connection.execute(
+                "SELECT serial::text, data FROM \(schema).states WHERE workspace = $1",
+                [.text(settings.workspace)], binaryResult: true)
             let state = try storedState(rows)
-            let journal = try storedJournal(connection.execute(
-                "SELECT seq::text, lineage, serial::text, checksum, entry FROM \(schema).journal WHERE workspace = $1 ORDER BY seq",
-                [.text(settings.workspace)]))
+            let journal = try storedJournal(
+                connection.execute(
+                    "SELECT seq::text, lineage, serial::text, checksum, entry FROM \(schema).journal WHERE workspace = $1 ORDER BY seq",
+                    [.text(settings.workspace)]))
             return try loaded(state, journal: journal)
         } catch let failure as PostgresConnection.Failure {
             throw unavailable("cannot read \(description)", failure)
@@ -192,7 +205,7 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
         for row in 0..<rows.count {
             let seq = rows.text(row, 0) ?? "?"
             guard let lineage = rows.text(row, 1), let serial = rows.text(row, 2).flatMap({ Int($0) }),
-                  let checksum = rows.text(row, 3), let entry = rows.text(row, 4)
+                let checksum = rows.text(row, 3), let entry = rows.text(row, 4)
             else { throw unusable("its journal row \(seq) is incomplete", fix: journalFix) }
             let bytes = Array(entry.utf8)
             guard Journal.lineChecksum(bytes[...]) == checksum else {
@@ -248,8 +261,9 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
             let stored: Int? = try connection.withTurn { () throws(PostgresConnection.Failure) -> Int? in
                 let stored = try connection.transaction { () throws(PostgresConnection.Failure) -> Int? in
                     if serial == 0 {
-                        try connection.execute("INSERT INTO \(schema).states (workspace, serial) VALUES ($1, 0) ON CONFLICT (workspace) DO NOTHING",
-                                               [workspace])
+                        try connection.execute(
+                            "INSERT INTO \(schema).states (workspace, serial) VALUES ($1, 0) ON CONFLICT (workspace) DO NOTHING",
+                            [workspace])
                     }
                     let updated = try connection.execute(
                         "UPDATE \(schema).states SET serial = $2::bigint, data = $3 WHERE workspace = $1 AND serial = $4::bigint RETURNING 1",
@@ -270,8 +284,9 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
             }
         } catch let failure as PostgresConnection.Failure {
             journal?.writeFailed()
-            throw unavailable("cannot write \(description)", failure,
-                              help: "the stored state and this apply's committed journal rows are kept; run apply again to record them")
+            throw unavailable(
+                "cannot write \(description)", failure,
+                help: "the stored state and this apply's committed journal rows are kept; run apply again to record them")
         } catch let diagnostic as FatalDiagnostic {
             throw diagnostic
         } catch {
@@ -287,8 +302,9 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
         } catch {
             throw unavailable("cannot start the apply journal in \(description)", error)
         }
-        let journal = PostgresJournal(connection: connection, schema: schema, workspace: settings.workspace,
-                                      lineage: lineage, serial: serial)
+        let journal = PostgresJournal(
+            connection: connection, schema: schema, workspace: settings.workspace,
+            lineage: lineage, serial: serial)
         activeJournal.withLock { $0 = journal }
         return journal
     }
@@ -315,14 +331,18 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
             while true {
                 if try connection.execute("SELECT pg_try_advisory_lock($1::bigint)", [key]).text(0, 0) == "t" {
                     let record = LockRecord(operation: operation)
-                    try connection.executeUnsynced("""
+                    try connection.executeUnsynced(
+                        """
                         INSERT INTO \(schema).locks (workspace, id, operation, holder, host, pid, created, backend_pid)
                         VALUES ($1, $2, $3, $4, $5, $6::integer, $7, pg_backend_pid())
                         ON CONFLICT (workspace) DO UPDATE SET id = EXCLUDED.id, operation = EXCLUDED.operation,
                             holder = EXCLUDED.holder, host = EXCLUDED.host, pid = EXCLUDED.pid, created = EXCLUDED.created,
                             backend_pid = EXCLUDED.backend_pid
-                        """, [.text(settings.workspace), .text(record.id), .text(record.operation), .text(record.user),
-                              .text(record.host), .text(String(record.pid)), .text(record.created)])
+                        """,
+                        [
+                            .text(settings.workspace), .text(record.id), .text(record.operation), .text(record.user),
+                            .text(record.host), .text(String(record.pid)), .text(record.created)
+                        ])
                     return PostgresLock(record: record, connection: connection, schema: schema, workspace: settings.workspace, key: lockKey)
                 }
                 guard wait.waitAgain() else { throw lockedDiagnostic(try holder(connection)) }
@@ -341,7 +361,8 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
     /// recorded itself yet).
     private func holder(_ connection: PostgresConnection) throws(PostgresConnection.Failure) -> LockRecord? {
         let key = UInt64(bitPattern: lockKey)
-        let rows = try connection.execute("""
+        let rows = try connection.execute(
+            """
             SELECT id, operation, holder, host, pid::text, created FROM \(schema).locks l
             WHERE workspace = $1 AND EXISTS (
                 SELECT 1 FROM pg_locks p WHERE p.locktype = 'advisory' AND p.granted AND p.pid = l.backend_pid
@@ -353,7 +374,7 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
     /// The `locks` row (`id, operation, holder, host, pid::text, created`), if there is one whole.
     static func record(_ rows: some PostgresRows) -> LockRecord? {
         guard rows.count == 1, let id = rows.text(0, 0), let operation = rows.text(0, 1), let user = rows.text(0, 2),
-              let host = rows.text(0, 3), let pid = rows.text(0, 4).flatMap({ Int($0) }), let created = rows.text(0, 5)
+            let host = rows.text(0, 3), let pid = rows.text(0, 4).flatMap({ Int($0) }), let created = rows.text(0, 5)
         else { return nil }
         return LockRecord(id: id, operation: operation, user: user, host: host, pid: pid, created: created)
     }
@@ -373,8 +394,9 @@ public final class PostgresBackend: StateBackend, @unchecked Sendable {
                 return .heldByLiveProcess(try holder(connection))
             }
             defer { _ = try? connection.execute("SELECT pg_advisory_unlock($1::bigint)", [key]) }
-            let rows = try connection.execute("SELECT id, operation, holder, host, pid::text, created FROM \(schema).locks WHERE workspace = $1",
-                                              [workspace])
+            let rows = try connection.execute(
+                "SELECT id, operation, holder, host, pid::text, created FROM \(schema).locks WHERE workspace = $1",
+                [workspace])
             guard let record = Self.record(rows) else { return .noLock }
             guard record.id.lowercased() == id.lowercased() else { return .otherLock(record) }
             try connection.execute("DELETE FROM \(schema).locks WHERE workspace = $1 AND id = $2", [workspace, .text(record.id)])
@@ -407,7 +429,8 @@ final class PostgresLock: StateLockHandle {
     func release() {
         guard held else { return }
         held = false
-        _ = try? connection.executeUnsynced("DELETE FROM \(schema).locks WHERE workspace = $1 AND id = $2", [.text(workspace), .text(record.id)])
+        _ = try? connection.executeUnsynced(
+            "DELETE FROM \(schema).locks WHERE workspace = $1 AND id = $2", [.text(workspace), .text(record.id)])
         _ = try? connection.execute("SELECT pg_advisory_unlock($1::bigint)", [.text(String(key))])
     }
 }

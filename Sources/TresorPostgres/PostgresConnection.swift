@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One libpq connection, used by one thread at a time: the applying thread and the journal's
@@ -98,14 +98,15 @@ final class PostgresConnection: @unchecked Sendable {
     func execute(_ sql: String, _ parameters: [Parameter] = [], binaryResult: Bool = false) throws(Failure) -> Rows {
         pthread_mutex_lock(turn)
         let result: LibPQ.Result? = withParameters(parameters[...], values: [], lengths: [], formats: []) { values, lengths, formats in
-                values.withUnsafeBufferPointer { values in
-                    lengths.withUnsafeBufferPointer { lengths in
-                        formats.withUnsafeBufferPointer { formats in
-                            pq.execParams(connection, sql, Int32(parameters.count), nil, values.baseAddress, lengths.baseAddress,
-                                          formats.baseAddress, binaryResult ? 1 : 0)
-                        }
+            values.withUnsafeBufferPointer { values in
+                lengths.withUnsafeBufferPointer { lengths in
+                    formats.withUnsafeBufferPointer { formats in
+                        pq.execParams(
+                            connection, sql, Int32(parameters.count), nil, values.baseAddress, lengths.baseAddress,
+                            formats.baseAddress, binaryResult ? 1 : 0)
                     }
                 }
+            }
         }
         pthread_mutex_unlock(turn)
         let status = pq.resultStatus(result)
@@ -122,7 +123,9 @@ final class PostgresConnection: @unchecked Sendable {
             guard pq.resultStatus(started) == LibPQ.copyIn else { return failure(started) }
             pq.clear(started)
             let sent = data.withUnsafeBufferPointer { bytes in
-                bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) { pq.putCopyData(connection, $0, Int32(bytes.count)) }
+                bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                    pq.putCopyData(connection, $0, Int32(bytes.count))
+                }
             }
             let ended = sent == 1 ? pq.putCopyEnd(connection, nil) : -1
             // The copy's result, then nil; read both so the connection is ready for the next statement.
@@ -164,7 +167,8 @@ final class PostgresConnection: @unchecked Sendable {
     private func failure(_ result: LibPQ.Result?) -> Failure {
         defer { pq.clear(result) }
         let lost = pq.status(connection) != LibPQ.connectionOK
-        let message = result.flatMap { pq.resultErrorMessage($0) }.map { String(cString: $0) }
+        let message =
+            result.flatMap { pq.resultErrorMessage($0) }.map { String(cString: $0) }
             .flatMap { $0.isEmpty ? nil : $0 } ?? pq.errorMessage(connection).map { String(cString: $0) } ?? "unknown error"
         let sqlState = result.flatMap { pq.resultErrorField($0, LibPQ.sqlStateField) }.map { String(cString: $0) }
         let lostSession = lost || sqlState.map { $0.hasPrefix("57P") || $0.hasPrefix("08") } == true
@@ -253,8 +257,10 @@ final class PostgresConnection: @unchecked Sendable {
 }
 
 /// Text parameters need their terminating NUL; bytes are sent with their length, unterminated.
-private func withParameters<R>(_ rest: ArraySlice<PostgresConnection.Parameter>, values: [UnsafePointer<CChar>?], lengths: [Int32],
-                               formats: [Int32], _ body: ([UnsafePointer<CChar>?], [Int32], [Int32]) -> R) -> R {
+private func withParameters<R>(
+    _ rest: ArraySlice<PostgresConnection.Parameter>, values: [UnsafePointer<CChar>?], lengths: [Int32],
+    formats: [Int32], _ body: ([UnsafePointer<CChar>?], [Int32], [Int32]) -> R
+) -> R {
     guard let first = rest.first else { return body(values, lengths, formats) }
     switch first {
     case .text(let text):
@@ -268,8 +274,9 @@ private func withParameters<R>(_ rest: ArraySlice<PostgresConnection.Parameter>,
     case .bytes(let bytes):
         return bytes.withUnsafeBufferPointer { buffer in
             let pointer = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-            return withParameters(rest.dropFirst(), values: values + [pointer], lengths: lengths + [Int32(buffer.count)],
-                                  formats: formats + [1], body)
+            return withParameters(
+                rest.dropFirst(), values: values + [pointer], lengths: lengths + [Int32(buffer.count)],
+                formats: formats + [1], body)
         }
     }
 }

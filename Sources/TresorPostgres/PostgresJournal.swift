@@ -1,6 +1,6 @@
 import Dispatch
-import TresorSupport
 import TresorState
+import TresorSupport
 
 /// An apply's journal as rows of the `journal` table. Appended records are handed off at least
 /// every `handOffSeconds` (a timer hands off records that no later one pushes out, as when the

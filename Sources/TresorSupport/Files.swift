@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The file operations state handling needs, on file descriptors: whole writes, fsync and
@@ -104,7 +104,7 @@ public enum Files {
             let backupTemporary = backup + ".tmp"
             unlink(backupTemporary)
             guard link(path, backupTemporary) == 0 || copy(path, to: backupTemporary),
-                  rename(backupTemporary, backup) == 0
+                rename(backupTemporary, backup) == 0
             else { throw systemError("keep the previous version as", backup) }
         }
         guard rename(temporary, path) == 0 else { throw systemError("rename \"\(temporary)\" to", path) }

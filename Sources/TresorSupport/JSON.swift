@@ -12,11 +12,11 @@ public enum JSON: Sendable, Equatable {
     public static func == (a: JSON, b: JSON) -> Bool {
         switch (a, b) {
         case (.null, .null): true
-        case let (.bool(x), .bool(y)): x == y
-        case let (.int(x), .int(y)): x == y
-        case let (.string(x), .string(y)): x == y
-        case let (.array(x), .array(y)): x == y
-        case let (.object(x), .object(y)): x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case (.bool(let x), .bool(let y)): x == y
+        case (.int(let x), .int(let y)): x == y
+        case (.string(let x), .string(let y)): x == y
+        case (.array(let x), .array(let y)): x == y
+        case (.object(let x), .object(let y)): x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         default: false
         }
     }
@@ -41,7 +41,10 @@ public enum JSON: Sendable, Equatable {
         case .int(let value): output += String(value).utf8
         case .string(let value): JSON.escape(value, into: &output)
         case .array(let items):
-            guard !items.isEmpty else { output += "[]".utf8; return }
+            guard !items.isEmpty else {
+                output += "[]".utf8
+                return
+            }
             output.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
@@ -51,7 +54,10 @@ public enum JSON: Sendable, Equatable {
             JSON.newline(&output, indent)
             output.append(UInt8(ascii: "]"))
         case .object(let members):
-            guard !members.isEmpty else { output += "{}".utf8; return }
+            guard !members.isEmpty else {
+                output += "{}".utf8
+                return
+            }
             output.append(UInt8(ascii: "{"))
             for (index, (key, value)) in members.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }

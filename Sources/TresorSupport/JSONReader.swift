@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads JSON text into `JSON` values. Written for the state file (tens of megabytes for a large
@@ -57,9 +57,15 @@ public struct JSONReader {
             case UInt8(ascii: "{"): return try object(depth: depth)
             case UInt8(ascii: "["): return try array(depth: depth)
             case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null"); return .null
+            case UInt8(ascii: "t"):
+                try literal("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try literal("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try literal("null")
+                return .null
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .int(try integer())
             default: throw failure("unexpected character")
             }
@@ -68,7 +74,7 @@ public struct JSONReader {
         mutating func literal(_ word: StaticString) throws(Failure) {
             let count = word.utf8CodeUnitCount
             guard offset + count <= bytes.count,
-                  memcmp(bytes.baseAddress! + offset, word.utf8Start, count) == 0
+                memcmp(bytes.baseAddress! + offset, word.utf8Start, count) == 0
             else { throw failure("unexpected character") }
             offset += count
         }
@@ -96,7 +102,10 @@ public struct JSONReader {
             offset += 1
             var items: [JSON] = []
             skipSpace()
-            if offset < bytes.count, bytes[offset] == UInt8(ascii: "]") { offset += 1; return .array(items) }
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "]") {
+                offset += 1
+                return .array(items)
+            }
             while true {
                 items.append(try value(depth: depth + 1))
                 skipSpace()
@@ -104,7 +113,10 @@ public struct JSONReader {
                 let byte = bytes[offset]
                 offset += 1
                 if byte == UInt8(ascii: "]") { return .array(items) }
-                guard byte == UInt8(ascii: ",") else { offset -= 1; throw failure("expected ',' or ']'") }
+                guard byte == UInt8(ascii: ",") else {
+                    offset -= 1
+                    throw failure("expected ',' or ']'")
+                }
             }
         }
 
@@ -112,7 +124,10 @@ public struct JSONReader {
             offset += 1
             var members: [(String, JSON)] = []
             skipSpace()
-            if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") { offset += 1; return .object(members) }
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") {
+                offset += 1
+                return .object(members)
+            }
             while true {
                 skipSpace()
                 guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
@@ -127,7 +142,10 @@ public struct JSONReader {
                 let byte = bytes[offset]
                 offset += 1
                 if byte == UInt8(ascii: "}") { return .object(members) }
-                guard byte == UInt8(ascii: ",") else { offset -= 1; throw failure("expected ',' or '}'") }
+                guard byte == UInt8(ascii: ",") else {
+                    offset -= 1
+                    throw failure("expected ',' or '}'")
+                }
             }
         }
 

@@ -1,8 +1,9 @@
 import Dispatch
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Work spread over every core, with results in a fixed order whatever finishes first.
@@ -82,11 +83,13 @@ extension Parallel {
             // As deep a stack as the main thread's: the compiler recurses over nested YAML.
             pthread_attr_setstacksize(&attributes, 8 << 20)
             pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-            let started = pthread_create(&thread, &attributes, { pointer in
-                let work = Unmanaged<ThreadWork>.fromOpaque(pointer!).takeRetainedValue()
-                work.run()
-                return nil
-            }, work)
+            let started = pthread_create(
+                &thread, &attributes,
+                { pointer in
+                    let work = Unmanaged<ThreadWork>.fromOpaque(pointer!).takeRetainedValue()
+                    work.run()
+                    return nil
+                }, work)
             pthread_attr_destroy(&attributes)
             if started != 0 {
                 Unmanaged<ThreadWork>.fromOpaque(work).takeRetainedValue().run()

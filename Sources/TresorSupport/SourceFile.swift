@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A file read as input: its path as the user named it, and its bytes for parsing and for
@@ -62,7 +62,8 @@ package struct LineIndex {
             guard let base = bytes.baseAddress else { return starts }
             var offset = 0
             while offset < bytes.count,
-                  let newline = memchr(base + offset, Int32(UInt8(ascii: "\n")), bytes.count - offset) {
+                let newline = memchr(base + offset, Int32(UInt8(ascii: "\n")), bytes.count - offset)
+            {
                 offset = base.distance(to: newline.assumingMemoryBound(to: UInt8.self)) + 1
                 starts.append(offset)
             }

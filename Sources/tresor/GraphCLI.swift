@@ -1,7 +1,7 @@
 import ArgumentParser
+import TresorCore
 import TresorModel
 import TresorState
-import TresorCore
 
 struct Graph: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,9 +23,11 @@ struct Graph: ParsableCommand {
     @Option(help: "Output format.")
     var format: GraphFormat = .mermaid
 
-    @Option(name: .customLong("state"), help: ArgumentHelp(
-        "Also show what this state file holds: resources only in state, stopped protections, resources not applied yet.",
-        valueName: "file"))
+    @Option(
+        name: .customLong("state"),
+        help: ArgumentHelp(
+            "Also show what this state file holds: resources only in state, stopped protections, resources not applied yet.",
+            valueName: "file"))
     var statePath: String?
 
     func run() throws {

@@ -1,8 +1,8 @@
 import ArgumentParser
 import TresorAzure
-import TresorSupport
-import TresorModel
 import TresorCore
+import TresorModel
+import TresorSupport
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,11 +22,14 @@ struct Import: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Read the estate from this Azure subscription.", valueName: "id"))
     var subscription: String?
 
-    @Option(name: .customLong("resource-group"), help: ArgumentHelp("Only these resource groups of the subscription (repeatable).", valueName: "name"))
+    @Option(
+        name: .customLong("resource-group"),
+        help: ArgumentHelp("Only these resource groups of the subscription (repeatable).", valueName: "name"))
     var resourceGroups: [String] = []
 
-    @Option(name: .customLong("from-az"), parsing: .upToNextOption,
-            help: ArgumentHelp("Read the estate from az CLI JSON files instead of Azure.", valueName: "file"))
+    @Option(
+        name: .customLong("from-az"), parsing: .upToNextOption,
+        help: ArgumentHelp("Read the estate from az CLI JSON files instead of Azure.", valueName: "file"))
     var fromAz: [String] = []
 
     @Option(help: ArgumentHelp("The directory to write the manifests into.", valueName: "dir"))
@@ -34,7 +37,9 @@ struct Import: AsyncParsableCommand {
 
     @OptionGroup var state: StateOption
 
-    @Option(help: ArgumentHelp("AzureCloud, AzureUSGovernment or AzureChinaCloud (default: $TRESOR_CLOUD, else AzureCloud).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp("AzureCloud, AzureUSGovernment or AzureChinaCloud (default: $TRESOR_CLOUD, else AzureCloud).", valueName: "name")
+    )
     var cloud: String?
 
     @Flag(help: "Say which credential signed in, and each request sent to Azure (never a token or secret).")
@@ -54,15 +59,19 @@ struct Import: AsyncParsableCommand {
         var command = ImportCommand(files: fromAz, out: out, store: state.store)
         command.colored = TextRenderer.wantsColor(fileDescriptor: 1)
         if let subscription {
-            let settings = AzureSettings(cloud: (cloud ?? environment("TRESOR_CLOUD")).flatMap(AzureCloud.named) ?? AzureCloud.all[0],
-                                         parallelism: nil, timeout: 1800,
-                                         log: verbose ? { @Sendable in Files.writeAll($0 + "\n", to: 2) } : nil)
-            switch await AzureImport.export(subscription: subscription, resourceGroups: resourceGroups, settings: settings,
-                                            environment: processEnvironment()) {
+            let settings = AzureSettings(
+                cloud: (cloud ?? environment("TRESOR_CLOUD")).flatMap(AzureCloud.named) ?? AzureCloud.all[0],
+                parallelism: nil, timeout: 1800,
+                log: verbose ? { @Sendable in Files.writeAll($0 + "\n", to: 2) } : nil)
+            switch await AzureImport.export(
+                subscription: subscription, resourceGroups: resourceGroups, settings: settings,
+                environment: processEnvironment())
+            {
             case .success(let exported):
                 command.exported = exported
             case .failure(let failure):
-                let text = TextRenderer(colored: command.colored).render(DiagnosticReport(sources: SourceFiles(), diagnostics: [failure.diagnostic]))
+                let text = TextRenderer(colored: command.colored).render(
+                    DiagnosticReport(sources: SourceFiles(), diagnostics: [failure.diagnostic]))
                 finish(CommandOutput(stdout: text + "\nImport failed: 1 error; nothing was written.\n", exitCode: ExitCode.failure))
             }
         }

@@ -2,9 +2,9 @@ import ArgumentParser
 import TresorAzure
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where plan and apply take their changes (SPEC §6, §9).
@@ -14,11 +14,15 @@ enum ProviderName: String, ExpressibleByArgument, CaseIterable {
 
 /// The options plan and apply share for choosing and reaching the provider.
 struct ProviderOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("azure changes Azure through Resource Manager; record only records changes in state (default: $TRESOR_PROVIDER, else azure).",
-                               valueName: "azure|record"))
+    @Option(
+        help: ArgumentHelp(
+            "azure changes Azure through Resource Manager; record only records changes in state (default: $TRESOR_PROVIDER, else azure).",
+            valueName: "azure|record"))
     var provider: ProviderName?
 
-    @Option(help: ArgumentHelp("AzureCloud, AzureUSGovernment or AzureChinaCloud (default: $TRESOR_CLOUD, else AzureCloud).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp("AzureCloud, AzureUSGovernment or AzureChinaCloud (default: $TRESOR_CLOUD, else AzureCloud).", valueName: "name")
+    )
     var cloud: String?
 
     @Flag(help: "Say which credential signed in, and each request sent to Azure (never a token or secret).")

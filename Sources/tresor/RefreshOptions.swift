@@ -1,8 +1,8 @@
 import ArgumentParser
 import TresorAzure
-import TresorSupport
 import TresorModel
 import TresorPlan
+import TresorSupport
 
 /// Whether plan and apply first read what Azure holds (SPEC §7).
 struct RefreshOptions: ParsableArguments {
@@ -24,8 +24,9 @@ struct RefreshOptions: ParsableArguments {
 
 extension ProviderOptions {
     func azureSettings(parallelism: Int?, timeout: Double) -> AzureSettings {
-        AzureSettings(cloud: azureCloud, parallelism: parallelism, timeout: timeout,
-                      log: verbose ? { @Sendable in Files.writeAll($0 + "\n", to: 2) } : nil)
+        AzureSettings(
+            cloud: azureCloud, parallelism: parallelism, timeout: timeout,
+            log: verbose ? { @Sendable in Files.writeAll($0 + "\n", to: 2) } : nil)
     }
 
     /// Signs in to Azure for plan's refresh; nil when plan reads no provider (`--provider record`,

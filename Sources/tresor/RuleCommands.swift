@@ -1,6 +1,6 @@
 import ArgumentParser
-import TresorFrontEnd
 import TresorCore
+import TresorFrontEnd
 
 struct Rules: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List every rule: code, severity and title.")

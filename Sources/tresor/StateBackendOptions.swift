@@ -1,10 +1,10 @@
 import ArgumentParser
-import TresorSupport
-import TresorModel
-import TresorState
-import TresorFrontEnd
 import TresorCore
+import TresorFrontEnd
+import TresorModel
 import TresorPostgres
+import TresorState
+import TresorSupport
 
 /// The state backend a command uses (SPEC §8): `backend:` in the working directory's
 /// tresor.yaml or TRESOR_BACKEND; the local file, `--state` or TRESOR_STATE, by default.
@@ -13,28 +13,36 @@ func selectedBackend(statePath: String?) -> any StateBackend {
     let environment = processEnvironment()
     let (configuration, problems) = BackendConfiguration.load(environment: environment)
     if let problems {
-        finish(CommandOutput(stdout: TextRenderer(colored: TextRenderer.wantsColor(fileDescriptor: 1)).render(problems),
-                             exitCode: ExitCode.failure))
+        finish(
+            CommandOutput(
+                stdout: TextRenderer(colored: TextRenderer.wantsColor(fileDescriptor: 1)).render(problems),
+                exitCode: ExitCode.failure))
     }
     switch configuration.kind {
     case .local:
         return StateStore.resolve(option: statePath, environment: environment)
     case .postgres:
         if statePath != nil {
-            finish(CommandOutput(stderr: "error: --state names a local state file, but the backend is postgres "
-                                 + "(tresor.yaml or \(BackendConfiguration.variable)); use `tresor state push` to move a file there\n",
-                                 exitCode: ExitCode.usage))
+            finish(
+                CommandOutput(
+                    stderr: "error: --state names a local state file, but the backend is postgres "
+                        + "(tresor.yaml or \(BackendConfiguration.variable)); use `tresor state push` to move a file there\n",
+                    exitCode: ExitCode.usage))
         }
-        return PostgresBackend(settings: PostgresSettings(environment: environment, schema: configuration.schema,
-                                                          workspace: configuration.workspace))
+        return PostgresBackend(
+            settings: PostgresSettings(
+                environment: environment, schema: configuration.schema,
+                workspace: configuration.workspace))
     }
 }
 
 /// `--lock-timeout DURATION`: how long to wait for a lock another run holds.
 struct LockTimeoutOption: ParsableArguments {
-    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp(
-        "Wait this long for a state lock another run holds, instead of failing at once (90s, 5m, 1h; default 0).",
-        valueName: "duration"))
+    @Option(
+        name: .customLong("lock-timeout"),
+        help: ArgumentHelp(
+            "Wait this long for a state lock another run holds, instead of failing at once (90s, 5m, 1h; default 0).",
+            valueName: "duration"))
     var duration: LockDuration?
 
     var seconds: Double { duration?.seconds ?? 0 }

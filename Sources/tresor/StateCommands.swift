@@ -1,21 +1,24 @@
 import ArgumentParser
 import TresorAzure
-import TresorSupport
-import TresorModel
-import TresorState
-import TresorPlan
 import TresorCore
+import TresorModel
+import TresorPlan
+import TresorState
+import TresorSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The state file option every state command takes.
 struct StateOption: ParsableArguments {
-    @Option(name: .customLong("state"), help: ArgumentHelp(
-        "The local state file (default: $TRESOR_STATE, else tresor.state.json in the working directory). `backend: postgres` in tresor.yaml or TRESOR_BACKEND=postgres keeps state in PostgreSQL instead.", valueName: "file"))
+    @Option(
+        name: .customLong("state"),
+        help: ArgumentHelp(
+            "The local state file (default: $TRESOR_STATE, else tresor.state.json in the working directory). `backend: postgres` in tresor.yaml or TRESOR_BACKEND=postgres keeps state in PostgreSQL instead.",
+            valueName: "file"))
     var path: String?
 
     var store: any StateBackend { selectedBackend(statePath: path) }
@@ -85,8 +88,10 @@ struct Apply: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("A saved plan file, or manifest files or directories (default: the current directory).",
-                                 valueName: "planfile-or-paths"))
+    @Argument(
+        help: ArgumentHelp(
+            "A saved plan file, or manifest files or directories (default: the current directory).",
+            valueName: "planfile-or-paths"))
     var arguments: [String] = []
 
     @OptionGroup var state: StateOption
@@ -103,8 +108,10 @@ struct Apply: AsyncParsableCommand {
 
     @OptionGroup var refresh: RefreshOptions
 
-    @Option(help: ArgumentHelp("How many changes may be in flight at once: a number, or auto to follow Azure's write budget (up to 1000).",
-                               valueName: "n|auto"))
+    @Option(
+        help: ArgumentHelp(
+            "How many changes may be in flight at once: a number, or auto to follow Azure's write budget (up to 1000).",
+            valueName: "n|auto"))
     var parallelism: String = "auto"
 
     @Option(help: ArgumentHelp("How long one change may take, polls and retries included (e.g. 30m, 90s).", valueName: "duration"))

@@ -1,13 +1,13 @@
 import ArgumentParser
-import TresorSupport
+import TresorCore
 import TresorFrontEnd
 import TresorPlan
-import TresorCore
+import TresorSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 @main
@@ -16,7 +16,10 @@ struct Tresor: AsyncParsableCommand {
         commandName: "tresor",
         abstract: "Compile, check, plan and apply Azure Backup manifests.",
         version: TresorVersion.current,
-        subcommands: [Validate.self, Plan.self, Apply.self, Import.self, Show.self, StateGroup.self, Unlock.self, Graph.self, Rules.self, Explain.self, Schema.self]
+        subcommands: [
+            Validate.self, Plan.self, Apply.self, Import.self, Show.self, StateGroup.self, Unlock.self, Graph.self, Rules.self,
+            Explain.self, Schema.self
+        ]
     )
 
     /// The process ends after its command: what the command built is never freed object by

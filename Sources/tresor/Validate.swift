@@ -1,11 +1,12 @@
 import ArgumentParser
-import TresorModel
 import TresorCore
+import TresorModel
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check manifests and report every problem with its file, line and column.",
-        discussion: "PATH is a file or a directory, searched recursively for *.yaml and *.yml. Exit codes: 0 valid, 1 errors found (or warnings with --strict), 64 bad usage."
+        discussion:
+            "PATH is a file or a directory, searched recursively for *.yaml and *.yml. Exit codes: 0 valid, 1 errors found (or warnings with --strict), 64 bad usage."
     )
 
     @Argument(help: "Manifest files or directories (default: the current directory).")

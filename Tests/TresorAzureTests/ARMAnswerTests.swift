@@ -1,5 +1,6 @@
 import TresorCore
 import XCTest
+
 @testable import TresorAzure
 
 /// Answers from Azure and token endpoints that the `arm` fuzz target showed tresor taking at
@@ -39,15 +40,19 @@ final class ARMAnswerTests: XCTestCase {
     /// A list whose nextLink leads back to a page already read was read again and again until
     /// the deadline (30 minutes by default), holding every entry each time.
     func testAListLinkingBackToAPageAlreadyReadFails() async {
-        let transport = CannedTransport(status: 200, body: #"{"value":[{"id":"a"}],"nextLink":"https://management.azure.com/subscriptions/s/items?page=2"}"#)
-        let provider = AzureProvider(settings: AzureSettings(cloud: AzureCloud.all[0], timeout: 60), transport: transport,
-                                     credential: FixedCredential())
+        let transport = CannedTransport(
+            status: 200, body: #"{"value":[{"id":"a"}],"nextLink":"https://management.azure.com/subscriptions/s/items?page=2"}"#)
+        let provider = AzureProvider(
+            settings: AzureSettings(cloud: AzureCloud.all[0], timeout: 60), transport: transport,
+            credential: FixedCredential())
         let reader = ARMReader(client: provider.client, timeout: 60)
         do {
             let entries = try await reader.list("/subscriptions/s/items", apiVersion: ARMAPIVersion.backup)
             XCTFail("read \(entries?.count ?? 0) entries")
         } catch {
-            XCTAssertEqual(error.message, "Azure's list https://management.azure.com/subscriptions/s/items links back to a page already read (nextLink)")
+            XCTAssertEqual(
+                error.message,
+                "Azure's list https://management.azure.com/subscriptions/s/items links back to a page already read (nextLink)")
             XCTAssertFalse(error.retryable)
         }
         XCTAssertEqual(transport.sent.count, 2, "the first page and the one it links to, once each")

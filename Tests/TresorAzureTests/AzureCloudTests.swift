@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import TresorAzure
 
 final class AzureCloudTests: XCTestCase {

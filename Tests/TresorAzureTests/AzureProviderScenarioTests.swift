@@ -1,14 +1,16 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Synchronization
-@testable import TresorSupport
-@testable import TresorModel
-@testable import TresorState
-@testable import TresorPlan
 import XCTest
+
 @testable import TresorAzure
+@testable import TresorModel
+@testable import TresorPlan
+@testable import TresorState
+@testable import TresorSupport
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// The Azure provider against the ARM emulator (Tests/Emulator), which checks every request
 /// body against the official schema, runs long-running operations, throttles, injects faults and
@@ -44,11 +46,14 @@ final class AzureProviderScenarioTests: XCTestCase {
         return emulator
     }
 
-    private func connect(_ emulator: EmulatorProcess, parallelism: Int? = nil, pacing: Bool = true,
-                         timeout: Double = 60, log: (@Sendable (String) -> Void)? = nil) async throws -> AzureProvider {
+    private func connect(
+        _ emulator: EmulatorProcess, parallelism: Int? = nil, pacing: Bool = true,
+        timeout: Double = 60, log: (@Sendable (String) -> Void)? = nil
+    ) async throws -> AzureProvider {
         let environment = emulator.signInEnvironment
-        let settings = AzureSettings(cloud: AzureCloud.named("AzureCloud")!, parallelism: parallelism, timeout: timeout,
-                                     pacing: pacing, log: log)
+        let settings = AzureSettings(
+            cloud: AzureCloud.named("AzureCloud")!, parallelism: parallelism, timeout: timeout,
+            pacing: pacing, log: log)
         switch await AzureProvider.connect(settings: settings, environment: environment) {
         case .success(let provider): return provider
         case .failure(let failure): throw XCTSkip("cannot connect: \(failure.diagnostic.message)")
@@ -67,47 +72,69 @@ final class AzureProviderScenarioTests: XCTestCase {
         return try XCTUnwrap(ResponseJSON.parse([UInt8](data)), path)
     }
 
-    private func change(_ action: PlanAction, _ kind: ManagedKind, id: String, name: String,
-                        before: JSON? = nil, after: JSON?) -> PlannedChange {
-        PlannedChange(action: action, kind: kind, id: id, name: name, destructive: action == .delete,
-                      reason: "test", before: before, after: after)
+    private func change(
+        _ action: PlanAction, _ kind: ManagedKind, id: String, name: String,
+        before: JSON? = nil, after: JSON?
+    ) -> PlannedChange {
+        PlannedChange(
+            action: action, kind: kind, id: id, name: name, destructive: action == .delete,
+            reason: "test", before: before, after: after)
     }
 
-    private func vault(_ action: PlanAction = .create, replication: String = "GRS", before: JSON? = nil,
-                       vaultID: String = AzureProviderScenarioTests.vaultID) -> PlannedChange {
-        change(action, .vault, id: vaultID, name: ARMPaths.name(in: vaultID), before: before, after: action == .delete ? nil : json("""
-            {"region":"westeurope","replication":"\(replication)","crossRegionRestore":false,"tags":{"env":"prod"}}
-            """))
+    private func vault(
+        _ action: PlanAction = .create, replication: String = "GRS", before: JSON? = nil,
+        vaultID: String = AzureProviderScenarioTests.vaultID
+    ) -> PlannedChange {
+        change(
+            action, .vault, id: vaultID, name: ARMPaths.name(in: vaultID), before: before,
+            after: action == .delete
+                ? nil
+                : json(
+                    """
+                    {"region":"westeurope","replication":"\(replication)","crossRegionRestore":false,"tags":{"env":"prod"}}
+                    """))
     }
 
-    private func policy(_ name: String = "daily-30", time: String = "19:00", vaultID: String = AzureProviderScenarioTests.vaultID) -> PlannedChange {
-        change(.create, .backupPolicy, id: ResourceID.backupPolicy(vaultID: vaultID, name: name), name: name, after: json("""
-            {"schedule":{"frequency":"Daily","time":"\(time)","timeZone":"UTC"},"instantRestoreDays":2,
-             "retention":{"daily":30,"weekly":{"weeks":12,"days":["Sunday"]},"monthly":{"months":12,"daysOfMonth":["1","Last"]}}}
-            """))
+    private func policy(_ name: String = "daily-30", time: String = "19:00", vaultID: String = AzureProviderScenarioTests.vaultID)
+        -> PlannedChange
+    {
+        change(
+            .create, .backupPolicy, id: ResourceID.backupPolicy(vaultID: vaultID, name: name), name: name,
+            after: json(
+                """
+                {"schedule":{"frequency":"Daily","time":"\(time)","timeZone":"UTC"},"instantRestoreDays":2,
+                 "retention":{"daily":30,"weekly":{"weeks":12,"days":["Sunday"]},"monthly":{"months":12,"daysOfMonth":["1","Last"]}}}
+                """))
     }
 
     private static func vmID(_ vm: String) -> String {
         ResourceID.virtualMachine(subscription: subscription, resourceGroup: "rg-web", name: vm)
     }
 
-    private func item(_ vm: String, _ action: PlanAction = .create, policy: String = "daily-30",
-                      vaultID: String = AzureProviderScenarioTests.vaultID) -> PlannedChange {
+    private func item(
+        _ vm: String, _ action: PlanAction = .create, policy: String = "daily-30",
+        vaultID: String = AzureProviderScenarioTests.vaultID
+    ) -> PlannedChange {
         let attributes = json(#"{"vm":"\#(Self.vmID(vm))","policy":"\#(policy)","protectionState":"Protected"}"#)
-        let after: JSON? = switch action {
-        case .delete: nil
-        case .stopProtection: attributes.setting("protectionState", "ProtectionStopped")
-        default: attributes
-        }
-        return change(action, .protectedItem, id: ResourceID.protectedItem(vaultID: vaultID, vmResourceGroup: "rg-web", vmName: vm),
-                      name: vm, before: action == .create ? nil : attributes, after: after)
+        let after: JSON? =
+            switch action {
+            case .delete: nil
+            case .stopProtection: attributes.setting("protectionState", "ProtectionStopped")
+            default: attributes
+            }
+        return change(
+            action, .protectedItem, id: ResourceID.protectedItem(vaultID: vaultID, vmResourceGroup: "rg-web", vmName: vm),
+            name: vm, before: action == .create ? nil : attributes, after: after)
     }
 
     private func rule(_ name: String, priority: Int) -> PlannedChange {
-        change(.create, .networkRule, id: ResourceID.securityRule(nsgID: Self.nsgID, name: name), name: name, after: json("""
-            {"direction":"Outbound","access":"Allow","priority":\(priority),"protocol":"Tcp","source":["VirtualNetwork"],
-             "sourcePorts":["*"],"destination":["Storage.westeurope"],"destinationPorts":["443","8443"]}
-            """))
+        change(
+            .create, .networkRule, id: ResourceID.securityRule(nsgID: Self.nsgID, name: name), name: name,
+            after: json(
+                """
+                {"direction":"Outbound","access":"Allow","priority":\(priority),"protocol":"Tcp","source":["VirtualNetwork"],
+                 "sourcePorts":["*"],"destination":["Storage.westeurope"],"destinationPorts":["443","8443"]}
+                """))
     }
 
     private func seed(_ emulator: EmulatorProcess, _ resources: [(String, String)]) async throws {
@@ -124,13 +151,14 @@ final class AzureProviderScenarioTests: XCTestCase {
         let context = ApplyContext(State())
         return await withTaskGroup(of: (Int, Result<StateResource?, ProviderFailure>).self) { group in
             var results = [Result<StateResource?, ProviderFailure>?](repeating: nil, count: changes.count)
-            var next = 0, running = 0
+            var next = 0
+            var running = 0
             while next < changes.count || running > 0 {
                 while next < changes.count, running < provider.inFlightLimit {
                     let (index, change) = (next, changes[next])
                     group.addTask {
-                        do throws(ProviderFailure) { return (index, .success(try await provider.perform(change, context: context))) }
-                        catch { return (index, .failure(error)) }
+                        do throws(ProviderFailure) { return (index, .success(try await provider.perform(change, context: context))) } catch
+                        { return (index, .failure(error)) }
                     }
                     next += 1
                     running += 1
@@ -144,8 +172,10 @@ final class AzureProviderScenarioTests: XCTestCase {
         }
     }
 
-    private func performSucceeding(_ changes: [PlannedChange], with provider: AzureProvider,
-                                   file: StaticString = #filePath, line: UInt = #line) async throws -> [StateResource?] {
+    private func performSucceeding(
+        _ changes: [PlannedChange], with provider: AzureProvider,
+        file: StaticString = #filePath, line: UInt = #line
+    ) async throws -> [StateResource?] {
         try await run(changes, with: provider).map { result in
             if case .failure(let failure) = result { XCTFail("refused: \(failure)", file: file, line: line) }
             return try result.get()
@@ -166,7 +196,9 @@ final class AzureProviderScenarioTests: XCTestCase {
 
     private func requests(_ emulator: EmulatorProcess, _ method: String, matching fragment: String) async throws -> [JSON] {
         let rows = try await control(emulator, "/_emulator/requests?kind=arm").arrayValue ?? []
-        return rows.filter { $0["method"]?.stringValue == method && ($0["path"]?.stringValue ?? "").lowercased().contains(fragment.lowercased()) }
+        return rows.filter {
+            $0["method"]?.stringValue == method && ($0["path"]?.stringValue ?? "").lowercased().contains(fragment.lowercased())
+        }
     }
 
     private func count429(_ emulator: EmulatorProcess) async throws -> Int {
@@ -194,8 +226,9 @@ final class AzureProviderScenarioTests: XCTestCase {
         XCTAssertEqual(storedVault?["properties"]?["redundancySettings"]?["standardTierStorageRedundancy"], "GeoRedundant")
         let storedPolicy = held[ResourceID.key(policy().id)]
         XCTAssertEqual(storedPolicy?["properties"]?["schedulePolicy"]?["scheduleRunTimes"], json(#"["2018-01-24T19:00:00Z"]"#))
-        XCTAssertEqual(held[ResourceID.key(rule("allow-backup", priority: 900).id)]?["properties"]?["destinationPortRanges"],
-                       json(#"["443","8443"]"#))
+        XCTAssertEqual(
+            held[ResourceID.key(rule("allow-backup", priority: 900).id)]?["properties"]?["destinationPortRanges"],
+            json(#"["443","8443"]"#))
         for vm in vms {
             let stored = held[ResourceID.key(item(vm).id)]?["properties"]
             XCTAssertEqual(stored?["protectionState"], "Protected", vm)
@@ -209,7 +242,9 @@ final class AzureProviderScenarioTests: XCTestCase {
         for layer in plan { _ = try await performSucceeding(layer, with: provider) }
         let itemPutsAfter = try await requests(emulator, "PUT", matching: "/protectedItems/").count
         XCTAssertEqual(itemPutsAfter, itemPuts)
-        let vaultPuts = try await requests(emulator, "PUT", matching: "/vaults/rsv-weu").filter { !($0["path"]?.stringValue ?? "").contains("/backup") }
+        let vaultPuts = try await requests(emulator, "PUT", matching: "/vaults/rsv-weu").filter {
+            !($0["path"]?.stringValue ?? "").contains("/backup")
+        }
         XCTAssertEqual(vaultPuts.count, 1, "an existing vault is not PUT again")
     }
 
@@ -226,8 +261,9 @@ final class AzureProviderScenarioTests: XCTestCase {
         var move = item("vm-1", .update, policy: "weekly")
         move.before = item("vm-1").after
         let retagged = vault(.update, before: vault().after).with(after: vault().after!.setting("tags", json(#"{"env":"test"}"#)))
-        let recorded = try await performSucceeding([retime, move, item("vm-2", .stopProtection), item("vm-3", .delete), retagged],
-                                                   with: provider)
+        let recorded = try await performSucceeding(
+            [retime, move, item("vm-2", .stopProtection), item("vm-3", .delete), retagged],
+            with: provider)
         XCTAssertEqual(recorded[0]?.attributes["schedule"]?["time"], "21:30")
         XCTAssertEqual(recorded[1]?.attributes["policy"], "weekly")
         XCTAssertEqual(recorded[2]?.attributes["protectionState"], "ProtectionStopped")
@@ -235,8 +271,9 @@ final class AzureProviderScenarioTests: XCTestCase {
         XCTAssertEqual(recorded[4]?.attributes["tags"], json(#"{"env":"test"}"#))
 
         let held = try await resources(emulator)
-        XCTAssertEqual(held[ResourceID.key(item("vm-1").id)]?["properties"]?["policyId"]?.stringValue.map(ResourceID.key),
-                       ResourceID.key(policy("weekly").id))
+        XCTAssertEqual(
+            held[ResourceID.key(item("vm-1").id)]?["properties"]?["policyId"]?.stringValue.map(ResourceID.key),
+            ResourceID.key(policy("weekly").id))
         XCTAssertEqual(held[ResourceID.key(item("vm-2").id)]?["properties"]?["protectionState"], "ProtectionStopped")
         XCTAssertEqual(held[ResourceID.key(item("vm-3").id)]?["properties"]?["isScheduledForDeferredDelete"], .bool(true))
         XCTAssertEqual(held[ResourceID.key(Self.vaultID)]?["tags"], json(#"{"env":"test"}"#))
@@ -251,9 +288,16 @@ final class AzureProviderScenarioTests: XCTestCase {
         let provider = try await connect(emulator)
         _ = try await performSucceeding([vault()], with: provider)
         _ = try await performSucceeding([policy()], with: provider)
-        try await seed(emulator, [(item("vm-1").id, #"""
-            {"properties":{"sourceResourceId":"\#(Self.vmID("vm-1"))","isScheduledForDeferredDelete":true,"protectionState":"ProtectionStopped"}}
-            """#)])
+        try await seed(
+            emulator,
+            [
+                (
+                    item("vm-1").id,
+                    #"""
+                    {"properties":{"sourceResourceId":"\#(Self.vmID("vm-1"))","isScheduledForDeferredDelete":true,"protectionState":"ProtectionStopped"}}
+                    """#
+                )
+            ])
         let recorded = try await performSucceeding([item("vm-1")], with: provider)
         XCTAssertEqual(recorded[0]?.attributes, item("vm-1").after)
         let puts = try await requests(emulator, "PUT", matching: "/protectedItems/")
@@ -265,8 +309,10 @@ final class AzureProviderScenarioTests: XCTestCase {
 
     // MARK: Refusals
 
-    private func assertRefusal(_ failure: ProviderFailure, status: Int, code: String, message fragment: String,
-                               file: StaticString = #filePath, line: UInt = #line) {
+    private func assertRefusal(
+        _ failure: ProviderFailure, status: Int, code: String, message fragment: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(failure.httpStatus, status, file: file, line: line)
         XCTAssertEqual(failure.code, code, file: file, line: line)
         XCTAssertTrue(failure.message.contains(fragment), "message: \(failure.message)", file: file, line: line)
@@ -282,28 +328,36 @@ final class AzureProviderScenarioTests: XCTestCase {
         _ = try await performSucceeding([item("vm-1")], with: provider)
 
         let toLRS = vault(.update, replication: "LRS", before: vault().after)
-        assertRefusal(try await failure(of: toLRS, with: provider), status: 400, code: "StorageModelModifyError",
-                      message: "Storage Redundancy option is locked")
-        assertRefusal(try await failure(of: vault(.delete, before: vault().after), with: provider), status: 400,
-                      code: "ServiceResourceNotEmptyWithContainerDetails", message: "cannot be deleted")
+        assertRefusal(
+            try await failure(of: toLRS, with: provider), status: 400, code: "StorageModelModifyError",
+            message: "Storage Redundancy option is locked")
+        assertRefusal(
+            try await failure(of: vault(.delete, before: vault().after), with: provider), status: 400,
+            code: "ServiceResourceNotEmptyWithContainerDetails", message: "cannot be deleted")
 
         // With only a soft-deleted item left, Azure still refuses: reported once, not retried.
         _ = try await performSucceeding([item("vm-1", .delete)], with: provider)
-        assertRefusal(try await failure(of: vault(.delete, before: vault().after), with: provider), status: 400,
-                      code: "ServiceResourceNotEmpty", message: "soft deleted state")
-        let deletes = try await requests(emulator, "DELETE", matching: "/vaults/rsv-weu").filter { !($0["path"]?.stringValue ?? "").contains("/backup") }
+        assertRefusal(
+            try await failure(of: vault(.delete, before: vault().after), with: provider), status: 400,
+            code: "ServiceResourceNotEmpty", message: "soft deleted state")
+        let deletes = try await requests(emulator, "DELETE", matching: "/vaults/rsv-weu").filter {
+            !($0["path"]?.stringValue ?? "").contains("/backup")
+        }
         XCTAssertEqual(deletes.count, 2)
     }
 
     func testSecurityRuleConflictIsRefused() async throws {
         let emulator = try await start()
-        try await seedNSG(emulator, rules: #"""
-            [{"name":"Deny_All_Outbound","properties":{"protocol":"*","sourcePortRange":"*","destinationPortRange":"*",
-              "sourceAddressPrefix":"*","destinationAddressPrefix":"*","access":"Deny","priority":900,"direction":"Outbound"}}]
-            """#)
+        try await seedNSG(
+            emulator,
+            rules: #"""
+                [{"name":"Deny_All_Outbound","properties":{"protocol":"*","sourcePortRange":"*","destinationPortRange":"*",
+                  "sourceAddressPrefix":"*","destinationAddressPrefix":"*","access":"Deny","priority":900,"direction":"Outbound"}}]
+                """#)
         let provider = try await connect(emulator)
-        assertRefusal(try await failure(of: rule("allow-backup", priority: 900), with: provider), status: 400,
-                      code: "SecurityRuleConflict", message: "same Priority and Direction")
+        assertRefusal(
+            try await failure(of: rule("allow-backup", priority: 900), with: provider), status: 400,
+            code: "SecurityRuleConflict", message: "same Priority and Direction")
     }
 
     func testVMRegisteredToAnotherVaultFailsInsideTheOperation() async throws {
@@ -314,8 +368,9 @@ final class AzureProviderScenarioTests: XCTestCase {
         _ = try await performSucceeding([policy(), policy(vaultID: otherVault)], with: provider)
         _ = try await performSucceeding([item("vm-1", vaultID: otherVault)], with: provider)
         let failure = try await failure(of: item("vm-1"), with: provider)
-        assertRefusal(failure, status: 202, code: "UserErrorVmAlreadyRegisteredToAnotherVault",
-                      message: "already registered")
+        assertRefusal(
+            failure, status: 202, code: "UserErrorVmAlreadyRegisteredToAnotherVault",
+            message: "already registered")
     }
 
     // MARK: Throttling, faults, tokens
@@ -374,12 +429,14 @@ final class AzureProviderScenarioTests: XCTestCase {
         let provider = try await connect(emulator)
         _ = try await performSucceeding([vault()], with: provider)
         _ = try await performSucceeding([policy()], with: provider)
-        _ = try await control(emulator, "/_emulator/faults", method: "POST", body: #"""
-            [{"method":"PUT","path":"protectedItems","status":503,"count":2},
-             {"method":"GET","path":"protectedItems","drop":true,"count":1},
-             {"method":"GET","path":"operationsStatus","status":500,"count":1},
-             {"method":"PUT","path":"protectedItems","drop":true,"after":"response","count":1}]
-            """#)
+        _ = try await control(
+            emulator, "/_emulator/faults", method: "POST",
+            body: #"""
+                [{"method":"PUT","path":"protectedItems","status":503,"count":2},
+                 {"method":"GET","path":"protectedItems","drop":true,"count":1},
+                 {"method":"GET","path":"operationsStatus","status":500,"count":1},
+                 {"method":"PUT","path":"protectedItems","drop":true,"after":"response","count":1}]
+                """#)
         let recorded = try await performSucceeding([item("vm-1")], with: provider)
         XCTAssertEqual(recorded[0]?.attributes, item("vm-1").after)
         let statuses = try await requests(emulator, "PUT", matching: "/protectedItems/").compactMap { $0["status"]?.intValue }
@@ -392,7 +449,8 @@ final class AzureProviderScenarioTests: XCTestCase {
     func testServerErrorsPastTheTimeoutFailAsRetryable() async throws {
         let emulator = try await start()
         let provider = try await connect(emulator, timeout: 3)
-        _ = try await control(emulator, "/_emulator/faults", method: "POST", body: #"{"method":"PUT","path":"vaults","status":503,"count":100}"#)
+        _ = try await control(
+            emulator, "/_emulator/faults", method: "POST", body: #"{"method":"PUT","path":"vaults","status":503,"count":100}"#)
         let failure = try await failure(of: vault(), with: provider)
         XCTAssertTrue(failure.retryable)
         XCTAssertEqual(failure.httpStatus, 503)
@@ -417,8 +475,9 @@ final class AzureProviderScenarioTests: XCTestCase {
         let provider = try await connect(emulator, log: { lines.append($0) })
         _ = try await performSucceeding([vault()], with: provider)
         let logged = lines.all
-        XCTAssertTrue(logged.first?.hasPrefix("signed in with client secret (AZURE_CLIENT_SECRET); Resource Manager at http://127.0.0.1:") == true,
-                      logged.first ?? "nothing logged")
+        XCTAssertTrue(
+            logged.first?.hasPrefix("signed in with client secret (AZURE_CLIENT_SECRET); Resource Manager at http://127.0.0.1:") == true,
+            logged.first ?? "nothing logged")
         let vaultPath = emulator.baseURL + Self.vaultID
         XCTAssertTrue(logged.contains { $0.hasPrefix("GET \(vaultPath)?api-version=2026-08-01 404 in ") && $0.contains("(correlation ") })
         XCTAssertTrue(logged.contains { $0.hasPrefix("PUT \(vaultPath)?api-version=2026-08-01 201 in ") })
@@ -433,8 +492,10 @@ final class AzureProviderScenarioTests: XCTestCase {
     func testNoCredentialsFailsBeforeAnyRequest() async throws {
         let emulator = try await start()
         let settings = AzureSettings(cloud: AzureCloud.named("AzureCloud")!)
-        let environment = ["TRESOR_ARM_ENDPOINT": emulator.baseURL, "PATH": "/nonexistent",
-                           "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:\(EmulatorProcess.closedPort())"]
+        let environment = [
+            "TRESOR_ARM_ENDPOINT": emulator.baseURL, "PATH": "/nonexistent",
+            "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:\(EmulatorProcess.closedPort())"
+        ]
         guard case .failure(let failure) = await AzureProvider.connect(settings: settings, environment: environment) else {
             return XCTFail("connected without credentials")
         }
@@ -452,8 +513,8 @@ private final class LogLines: Sendable {
     var all: [String] { lines.withLock { $0 } }
 }
 
-private extension PlannedChange {
-    func with(after: JSON) -> PlannedChange {
+extension PlannedChange {
+    fileprivate func with(after: JSON) -> PlannedChange {
         var copy = self
         copy.after = after
         return copy

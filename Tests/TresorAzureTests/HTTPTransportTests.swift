@@ -1,5 +1,6 @@
 import TresorSupport
 import XCTest
+
 @testable import TresorAzure
 
 final class HTTPTransportTests: XCTestCase {
@@ -18,8 +19,9 @@ final class HTTPTransportTests: XCTestCase {
 
     func testSendsMethodHeadersAndBodyAndReadsTheAnswer() async throws {
         let response = try await transport.send(
-            HTTPRequest(method: "PUT", url: server.baseURL + "/echo?x=1",
-                        headers: [("Content-Type", "application/json"), ("X-Custom", "value")], body: Array(#"{"a":1}"#.utf8)),
+            HTTPRequest(
+                method: "PUT", url: server.baseURL + "/echo?x=1",
+                headers: [("Content-Type", "application/json"), ("X-Custom", "value")], body: Array(#"{"a":1}"#.utf8)),
             timeout: 10)
         XCTAssertEqual(response.status, 200)
         XCTAssertEqual(response.header("x-ECHO"), "yes")
@@ -81,11 +83,14 @@ final class HTTPTransportTests: XCTestCase {
         // request been sent, the server would have seen it.
         let url = "http://0.0.0.0:\(server.port)/echo?secret=query"
         do {
-            _ = try await transport.send(HTTPRequest(method: "GET", url: url, headers: [("Authorization", "Bearer planted-token")]), timeout: 10)
+            _ = try await transport.send(
+                HTTPRequest(method: "GET", url: url, headers: [("Authorization", "Bearer planted-token")]), timeout: 10)
             XCTFail("sent")
         } catch {
             XCTAssertFalse(error.retryable)
-            XCTAssertEqual(error.message, "GET http://0.0.0.0:\(server.port)/echo: refused to send credentials over plain http to a host that is not loopback")
+            XCTAssertEqual(
+                error.message,
+                "GET http://0.0.0.0:\(server.port)/echo: refused to send credentials over plain http to a host that is not loopback")
         }
         let requests = try await stats()["requests"]?.intValue
         XCTAssertEqual(requests, 0)
@@ -166,7 +171,9 @@ final class HTTPTransportTests: XCTestCase {
         for host in ["127.0.0.1", "127.255.3.9", "localhost", "LocalHost", "::1", "[::1]"] {
             XCTAssertTrue(Loopback.contains(host: host), host)
         }
-        for host in ["128.0.0.1", "127.0.0.256", "127.0.0.1.example.com", "127.1", "0.0.0.0", "10.0.0.1", "localhost.example.com", "[::2]", ""] {
+        for host in [
+            "128.0.0.1", "127.0.0.256", "127.0.0.1.example.com", "127.1", "0.0.0.0", "10.0.0.1", "localhost.example.com", "[::2]", ""
+        ] {
             XCTAssertFalse(Loopback.contains(host: host), host)
         }
         XCTAssertTrue(Loopback.maySendSecrets(to: "https://login.microsoftonline.com/t"))
@@ -229,13 +236,17 @@ final class HTTPProxyTests: XCTestCase {
         let transport = URLSessionTransport(environment: environment)
         for request in [
             HTTPRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/echo", headers: [("Authorization", "Bearer t")]),
-            HTTPRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/echo", body: Array("client_secret=s".utf8), carriesSecret: true),
+            HTTPRequest(
+                method: "POST", url: "http://127.0.0.1:\(server.port)/echo", body: Array("client_secret=s".utf8), carriesSecret: true)
         ] {
             do {
                 _ = try await transport.send(request, timeout: 10)
                 XCTFail("sent")
             } catch {
-                XCTAssertEqual(error.message, "\(request.method) http://127.0.0.1:\(server.port)/echo: refused to send credentials over plain http through the proxy in http_proxy; add 127.0.0.1 to NO_PROXY")
+                XCTAssertEqual(
+                    error.message,
+                    "\(request.method) http://127.0.0.1:\(server.port)/echo: refused to send credentials over plain http through the proxy in http_proxy; add 127.0.0.1 to NO_PROXY"
+                )
                 XCTAssertFalse(error.retryable)
             }
         }

@@ -1,14 +1,16 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import XCTest
+
 @testable import TresorAzure
-@testable import TresorSupport
-@testable import TresorState
+@testable import TresorCore
 @testable import TresorFrontEnd
 @testable import TresorPlan
-@testable import TresorCore
+@testable import TresorState
+@testable import TresorSupport
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Refresh and import against the ARM emulator: an estate made out of band is imported, validates
 /// and plans no changes; drift made out of band is planned exactly and applied back; refresh
@@ -50,7 +52,8 @@ final class RefreshEmulatorTests: XCTestCase {
     }
 
     private func seed(_ resources: [(String, JSON)]) async throws {
-        try await post("/_emulator/seed", .object([("resources", .array(resources.map { .object([("id", .string($0.0)), ("body", $0.1)]) }))]))
+        try await post(
+            "/_emulator/seed", .object([("resources", .array(resources.map { .object([("id", .string($0.0)), ("body", $0.1)]) }))]))
     }
 
     private func json(_ text: String) -> JSON { try! JSONReader.parse(text) }
@@ -64,7 +67,8 @@ final class RefreshEmulatorTests: XCTestCase {
     }
 
     private func vmBody(_ resourceGroup: String, _ name: String) -> JSON {
-        json("""
+        json(
+            """
             {"location": "westeurope", "properties": {
               "hardwareProfile": {"vmSize": "Standard_D2s_v5"},
               "storageProfile": {"imageReference": {"publisher": "Canonical", "offer": "0001-com-ubuntu-server-jammy", "sku": "22_04-lts-gen2", "version": "latest"},
@@ -76,9 +80,10 @@ final class RefreshEmulatorTests: XCTestCase {
     }
 
     private func nicBody(attachedToNSG: Bool) -> JSON {
-        json(#"{"location": "westeurope", "properties": {"#
-             + (attachedToNSG ? #""networkSecurityGroup": {"id": "\#(Self.nsgID)"}, "# : "")
-             + #""ipConfigurations": [{"name": "ipconfig1", "properties": {"privateIPAddress": "10.10.1.4"}}]}}"#)
+        json(
+            #"{"location": "westeurope", "properties": {"#
+                + (attachedToNSG ? #""networkSecurityGroup": {"id": "\#(Self.nsgID)"}, "# : "")
+                + #""ipConfigurations": [{"name": "ipconfig1", "properties": {"privateIPAddress": "10.10.1.4"}}]}}"#)
     }
 
     private let dailyPolicy = """
@@ -100,36 +105,59 @@ final class RefreshEmulatorTests: XCTestCase {
     private func seedEstate() async throws {
         let items = [("rg-web", "web-01", "daily-30"), ("rg-web", "web-02", "DefaultPolicy")]
         var resources: [(String, JSON)] = [
-            (Self.vaultID, json(#"{"location": "West Europe", "tags": {"env": "prod"}, "properties": {"redundancySettings": {"standardTierStorageRedundancy": "GeoRedundant", "crossRegionRestore": "Enabled"}}}"#)),
+            (
+                Self.vaultID,
+                json(
+                    #"{"location": "West Europe", "tags": {"env": "prod"}, "properties": {"redundancySettings": {"standardTierStorageRedundancy": "GeoRedundant", "crossRegionRestore": "Enabled"}}}"#
+                )
+            ),
             (Self.vaultID + "/backupPolicies/daily-30", json(dailyPolicy)),
-            (Self.nsgID, json("""
-                {"location": "westeurope", "properties": {"securityRules": [
-                  {"name": "allow-backup", "properties": {"protocol": "Tcp", "sourceAddressPrefix": "VirtualNetwork", "sourcePortRange": "*",
-                   "destinationAddressPrefix": "Storage.westeurope", "destinationPortRanges": ["443", "8443"], "access": "Allow", "priority": 900, "direction": "Outbound"}},
-                  {"name": "deny-out", "properties": {"protocol": "*", "sourceAddressPrefix": "*", "sourcePortRange": "*",
-                   "destinationAddressPrefix": "*", "destinationPortRange": "*", "access": "Deny", "priority": 4000, "direction": "Outbound"}}]}}
-                """)),
+            (
+                Self.nsgID,
+                json(
+                    """
+                    {"location": "westeurope", "properties": {"securityRules": [
+                      {"name": "allow-backup", "properties": {"protocol": "Tcp", "sourceAddressPrefix": "VirtualNetwork", "sourcePortRange": "*",
+                       "destinationAddressPrefix": "Storage.westeurope", "destinationPortRanges": ["443", "8443"], "access": "Allow", "priority": 900, "direction": "Outbound"}},
+                      {"name": "deny-out", "properties": {"protocol": "*", "sourceAddressPrefix": "*", "sourcePortRange": "*",
+                       "destinationAddressPrefix": "*", "destinationPortRange": "*", "access": "Deny", "priority": 4000, "direction": "Outbound"}}]}}
+                    """)
+            )
         ]
         for (resourceGroup, name, policy) in items {
             resources.append((Self.vm(resourceGroup, name), vmBody(resourceGroup, name)))
-            resources.append(("/subscriptions/\(Self.subscription)/resourceGroups/\(resourceGroup)/providers/Microsoft.Network/networkInterfaces/\(name)-nic",
-                              nicBody(attachedToNSG: name == "web-01")))
-            resources.append((Self.item(Self.vaultID, resourceGroup, name), json("""
-                {"properties": {"protectedItemType": "Microsoft.Compute/virtualMachines", "sourceResourceId": "\(Self.vm(resourceGroup, name))",
-                 "policyId": "\(Self.vaultID)/backupPolicies/\(policy)", "protectionState": "Protected"}}
-                """)))
+            resources.append(
+                (
+                    "/subscriptions/\(Self.subscription)/resourceGroups/\(resourceGroup)/providers/Microsoft.Network/networkInterfaces/\(name)-nic",
+                    nicBody(attachedToNSG: name == "web-01")
+                ))
+            resources.append(
+                (
+                    Self.item(Self.vaultID, resourceGroup, name),
+                    json(
+                        """
+                        {"properties": {"protectedItemType": "Microsoft.Compute/virtualMachines", "sourceResourceId": "\(Self.vm(resourceGroup, name))",
+                         "policyId": "\(Self.vaultID)/backupPolicies/\(policy)", "protectionState": "Protected"}}
+                        """)
+                ))
         }
-        resources.append((Self.item(Self.vaultID, "rg-old", "old-01"), json("""
-            {"properties": {"protectedItemType": "Microsoft.Compute/virtualMachines", "sourceResourceId": "\(Self.vm("rg-old", "old-01"))",
-             "isScheduledForDeferredDelete": true, "protectionState": "ProtectionStopped"}}
-            """)))
+        resources.append(
+            (
+                Self.item(Self.vaultID, "rg-old", "old-01"),
+                json(
+                    """
+                    {"properties": {"protectedItemType": "Microsoft.Compute/virtualMachines", "sourceResourceId": "\(Self.vm("rg-old", "old-01"))",
+                     "isScheduledForDeferredDelete": true, "protectionState": "ProtectionStopped"}}
+                    """)
+            ))
         try await seed(resources)
     }
 
     /// `tresor import --subscription` of the emulator's estate, vaults of rg-backup.
     private func importEstate() async throws -> CommandOutput {
-        let exported = await AzureImport.export(subscription: Self.subscription, resourceGroups: ["rg-backup"], settings: settings,
-                                                environment: environment)
+        let exported = await AzureImport.export(
+            subscription: Self.subscription, resourceGroups: ["rg-backup"], settings: settings,
+            environment: environment)
         var importing = ImportCommand(files: [], out: out, store: store)
         importing.exported = try exported.get()
         return importing.run()
@@ -165,13 +193,20 @@ final class RefreshEmulatorTests: XCTestCase {
         XCTAssertTrue(clean.stdout.hasSuffix("No changes: the state matches the manifests.\n"), clean.stdout)
 
         // Drift: the policy's daily retention changed in the portal, a rule deleted in an incident.
-        try await post("/_emulator/mutate", json(#"{"id": "\#(Self.vaultID)/backupPolicies/daily-30", "merge": {"properties": {"retentionPolicy": {"dailySchedule": {"retentionDuration": {"count": 14}}}}}}"#))
+        try await post(
+            "/_emulator/mutate",
+            json(
+                #"{"id": "\#(Self.vaultID)/backupPolicies/daily-30", "merge": {"properties": {"retentionPolicy": {"dailySchedule": {"retentionDuration": {"count": 14}}}}}}"#
+            ))
         try await post("/_emulator/mutate", json(#"{"id": "\#(Self.nsgID)/securityRules/allow-backup", "delete": true}"#))
         let drifted = await plan(provider)
         XCTAssertEqual(drifted.exitCode, ExitCode.changes, drifted.stdout)
-        XCTAssertTrue(drifted.stdout.contains("Plan: 1 to create, 1 to update, 0 to replace, 0 to delete, 0 to stop protection."), drifted.stdout)
+        XCTAssertTrue(
+            drifted.stdout.contains("Plan: 1 to create, 1 to update, 0 to replace, 0 to delete, 0 to stop protection."), drifted.stdout)
         XCTAssertTrue(drifted.stdout.contains("~ BackupPolicy daily-30 (changed outside tresor; 1 field changed)\n"), drifted.stdout)
-        XCTAssertTrue(drifted.stdout.contains("    retention.daily: 14 (in Azure, changed outside tresor) -> 30 (in the manifests)\n"), drifted.stdout)
+        XCTAssertTrue(
+            drifted.stdout.contains("    retention.daily: 14 (in Azure, changed outside tresor) -> 30 (in the manifests)\n"), drifted.stdout
+        )
         XCTAssertTrue(drifted.stdout.contains("+ NetworkRule allow-backup (deleted outside tresor; created again)\n"), drifted.stdout)
 
         var apply = ApplyCommand(paths: [out], planFile: nil, store: store, provider: provider)
@@ -199,16 +234,29 @@ final class RefreshEmulatorTests: XCTestCase {
     func testAzuresDefaultsAndFailingBackupsReadAsTheModelHasThem() async throws {
         let policy = Self.vaultID + "/backupPolicies/weekly"
         try await seed([
-            (Self.vaultID, json(#"{"location": "westeurope", "properties": {"redundancySettings": {"standardTierStorageRedundancy": "LocallyRedundant", "crossRegionRestore": "Disabled"}}}"#)),
-            (policy, json("""
-                {"properties": {"backupManagementType": "AzureIaasVM",
-                  "schedulePolicy": {"schedulePolicyType": "SimpleSchedulePolicy", "scheduleRunFrequency": "Weekly", "scheduleRunDays": ["Sunday"], "scheduleRunTimes": ["2026-10-01T02:00:00Z"]},
-                  "retentionPolicy": {"retentionPolicyType": "LongTermRetentionPolicy",
-                    "weeklySchedule": {"daysOfTheWeek": ["Sunday"], "retentionTimes": ["2026-10-01T02:00:00Z"], "retentionDuration": {"count": 4, "durationType": "Weeks"}}}}}
-                """)),
-            (Self.item(Self.vaultID, "rg-web", "web-01"), json("""
-                {"properties": {"sourceResourceId": "\(Self.vm("rg-web", "web-01"))", "policyId": "\(policy)", "protectionState": "ProtectionError"}}
-                """)),
+            (
+                Self.vaultID,
+                json(
+                    #"{"location": "westeurope", "properties": {"redundancySettings": {"standardTierStorageRedundancy": "LocallyRedundant", "crossRegionRestore": "Disabled"}}}"#
+                )
+            ),
+            (
+                policy,
+                json(
+                    """
+                    {"properties": {"backupManagementType": "AzureIaasVM",
+                      "schedulePolicy": {"schedulePolicyType": "SimpleSchedulePolicy", "scheduleRunFrequency": "Weekly", "scheduleRunDays": ["Sunday"], "scheduleRunTimes": ["2026-10-01T02:00:00Z"]},
+                      "retentionPolicy": {"retentionPolicyType": "LongTermRetentionPolicy",
+                        "weeklySchedule": {"daysOfTheWeek": ["Sunday"], "retentionTimes": ["2026-10-01T02:00:00Z"], "retentionDuration": {"count": 4, "durationType": "Weeks"}}}}}
+                    """)
+            ),
+            (
+                Self.item(Self.vaultID, "rg-web", "web-01"),
+                json(
+                    """
+                    {"properties": {"sourceResourceId": "\(Self.vm("rg-web", "web-01"))", "policyId": "\(policy)", "protectionState": "ProtectionError"}}
+                    """)
+            )
         ])
         let live = try await connect().refresh(RefreshScope(vaults: [Self.vaultID], networkSecurityGroups: []))
         XCTAssertEqual(live?.vaults.first?.attributes["replication"], "LRS")
@@ -220,19 +268,32 @@ final class RefreshEmulatorTests: XCTestCase {
     func testRefreshCostsRequestsPerVaultNSGAndPageNotPerVM() async throws {
         // The emulator's default page is 200 entries, as Azure's.
         var resources: [(String, JSON)] = []
-        let vaults = (1...2).map { "/subscriptions/\(Self.subscription)/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-\($0)" }
+        let vaults = (1...2).map {
+            "/subscriptions/\(Self.subscription)/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-\($0)"
+        }
         for vault in vaults {
-            resources.append((vault, json(#"{"location": "westeurope", "properties": {"redundancySettings": {"standardTierStorageRedundancy": "GeoRedundant", "crossRegionRestore": "Disabled"}}}"#)))
+            resources.append(
+                (
+                    vault,
+                    json(
+                        #"{"location": "westeurope", "properties": {"redundancySettings": {"standardTierStorageRedundancy": "GeoRedundant", "crossRegionRestore": "Disabled"}}}"#
+                    )
+                ))
         }
         try await seed(resources)
         resources = []
         for (index, vault) in vaults.enumerated() {
             for number in 0..<450 {
                 let name = "vm-\(index)-\(number)"
-                resources.append((Self.item(vault, "rg-vms", name), json("""
-                    {"properties": {"protectedItemType": "Microsoft.Compute/virtualMachines", "sourceResourceId": "\(Self.vm("rg-vms", name))",
-                     "policyId": "\(vault)/backupPolicies/DefaultPolicy", "protectionState": "Protected"}}
-                    """)))
+                resources.append(
+                    (
+                        Self.item(vault, "rg-vms", name),
+                        json(
+                            """
+                            {"properties": {"protectedItemType": "Microsoft.Compute/virtualMachines", "sourceResourceId": "\(Self.vm("rg-vms", name))",
+                             "policyId": "\(vault)/backupPolicies/DefaultPolicy", "protectionState": "Protected"}}
+                            """)
+                    ))
             }
         }
         resources.append((Self.nsgID, json(#"{"location": "westeurope", "properties": {"securityRules": []}}"#)))
@@ -255,8 +316,10 @@ final class RefreshEmulatorTests: XCTestCase {
     func testAFirstPlanReadsTheDeclaredVaultAndRefusesToCreateOneAzureHolds() async throws {
         let vaultID = "/subscriptions/\(Self.subscription)/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-new"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let manifest = ["apiVersion: tresor/v1", "kind: Vault", "name: rsv-new", "subscription: \(Self.subscription)",
-                        "resourceGroup: rg-backup", "region: westeurope", "replication: LRS", ""].joined(separator: "\n")
+        let manifest = [
+            "apiVersion: tresor/v1", "kind: Vault", "name: rsv-new", "subscription: \(Self.subscription)",
+            "resourceGroup: rg-backup", "region: westeurope", "replication: LRS", ""
+        ].joined(separator: "\n")
         try manifest.write(toFile: out + "/vaults.yaml", atomically: true, encoding: .utf8)
         let provider = try await connect()
         let before = try await armRequests().count
@@ -264,19 +327,34 @@ final class RefreshEmulatorTests: XCTestCase {
         XCTAssertEqual(first.exitCode, ExitCode.changes, first.stdout)
         XCTAssertTrue(first.stdout.contains("+ Vault rsv-new (declared in the manifests, not in state)"), first.stdout)
         let requests = try await armRequests().dropFirst(before)
-        XCTAssertEqual(requests.map { $0["status"] }, [.int(404), .int(404), .int(404)], requests.map { $0.rendered(pretty: false) }.joined(separator: "\n"))
+        XCTAssertEqual(
+            requests.map { $0["status"] }, [.int(404), .int(404), .int(404)],
+            requests.map { $0.rendered(pretty: false) }.joined(separator: "\n"))
 
         try await seed([
-            (vaultID, json(#"{"location": "westeurope", "properties": {"redundancySettings": {"standardTierStorageRedundancy": "GeoRedundant", "crossRegionRestore": "Disabled"}}}"#)),
-            (Self.item(vaultID, "rg-web", "web-09"), json("""
-                {"properties": {"protectedItemType": "Microsoft.Compute/virtualMachines", "sourceResourceId": "\(Self.vm("rg-web", "web-09"))",
-                 "policyId": "\(vaultID)/backupPolicies/DefaultPolicy", "protectionState": "Protected"}}
-                """)),
+            (
+                vaultID,
+                json(
+                    #"{"location": "westeurope", "properties": {"redundancySettings": {"standardTierStorageRedundancy": "GeoRedundant", "crossRegionRestore": "Disabled"}}}"#
+                )
+            ),
+            (
+                Self.item(vaultID, "rg-web", "web-09"),
+                json(
+                    """
+                    {"properties": {"protectedItemType": "Microsoft.Compute/virtualMachines", "sourceResourceId": "\(Self.vm("rg-web", "web-09"))",
+                     "policyId": "\(vaultID)/backupPolicies/DefaultPolicy", "protectionState": "Protected"}}
+                    """)
+            )
         ])
         let refused = await plan(provider)
         XCTAssertEqual(refused.exitCode, ExitCode.failure, refused.stdout)
-        XCTAssertTrue(refused.stdout.contains("vaults.yaml:3:7: error[TR608]: vault rsv-new already exists in Azure but not in state"), refused.stdout)
-        XCTAssertTrue(refused.stdout.contains("error[TR104]: replication of vault rsv-new cannot change from GRS to LRS: it holds 1 backup item in Azure"),
-                      refused.stdout)
+        XCTAssertTrue(
+            refused.stdout.contains("vaults.yaml:3:7: error[TR608]: vault rsv-new already exists in Azure but not in state"), refused.stdout
+        )
+        XCTAssertTrue(
+            refused.stdout.contains(
+                "error[TR104]: replication of vault rsv-new cannot change from GRS to LRS: it holds 1 backup item in Azure"),
+            refused.stdout)
     }
 }

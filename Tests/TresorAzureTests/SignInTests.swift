@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import TresorAzure
 
 /// The five credential sources against the emulator on loopback. IMDS always points at loopback
@@ -27,10 +28,13 @@ final class SignInTests: XCTestCase {
         bare.merging(["AZURE_TENANT_ID": "tenant-1", "AZURE_CLIENT_ID": "client-1", "AZURE_AUTHORITY_HOST": emulator.baseURL]) { $1 }
     }
 
-    private func resolve(_ environment: [String: String], transport: any HTTPTransport = URLSessionTransport(),
-                         clock: TestClock? = nil) async throws -> any TokenCredential {
-        let result = await CredentialChain.resolve(environment: environment, cloud: cloud, transport: transport,
-                                                   now: clock?.now ?? CachedCredential.wallClock)
+    private func resolve(
+        _ environment: [String: String], transport: any HTTPTransport = URLSessionTransport(),
+        clock: TestClock? = nil
+    ) async throws -> any TokenCredential {
+        let result = await CredentialChain.resolve(
+            environment: environment, cloud: cloud, transport: transport,
+            now: clock?.now ?? CachedCredential.wallClock)
         switch result {
         case .success(let credential): return credential
         case .failure(let failure): throw failure
@@ -38,13 +42,17 @@ final class SignInTests: XCTestCase {
     }
 
     private func failure(_ environment: [String: String], transport: any HTTPTransport = URLSessionTransport()) async -> SignInFailure? {
-        if case .failure(let failure) = await CredentialChain.resolve(environment: environment, cloud: cloud, transport: transport) { return failure }
+        if case .failure(let failure) = await CredentialChain.resolve(environment: environment, cloud: cloud, transport: transport) {
+            return failure
+        }
         return nil
     }
 
     /// The message of the failure `attempt` ends in; nil, failing the test, when it succeeds.
-    private func failureMessage(_ attempt: () async throws(SignInFailure) -> AccessToken,
-                                file: StaticString = #filePath, line: UInt = #line) async -> String? {
+    private func failureMessage(
+        _ attempt: () async throws(SignInFailure) -> AccessToken,
+        file: StaticString = #filePath, line: UInt = #line
+    ) async -> String? {
         do {
             _ = try await attempt()
             XCTFail("signed in", file: file, line: line)
@@ -82,17 +90,21 @@ final class SignInTests: XCTestCase {
         // reads it, and the refusal does not quote it.
         try directory.write("federated-token", "rotated-but-not-a-jwt-assertion")
         let malformed = await failureMessage { () async throws(SignInFailure) in try await credential.token(forceRefresh: true) }
-        XCTAssertEqual(malformed, "Entra ID token endpoint \(emulator.baseURL)/tenant-1/oauth2/v2.0/token refused the sign-in: HTTP 401: invalid_client: AADSTS50027: JWT token is invalid or malformed.")
+        XCTAssertEqual(
+            malformed,
+            "Entra ID token endpoint \(emulator.baseURL)/tenant-1/oauth2/v2.0/token refused the sign-in: HTTP 401: invalid_client: AADSTS50027: JWT token is invalid or malformed."
+        )
         try FileManager.default.removeItem(atPath: file)
         let missing = await failureMessage { () async throws(SignInFailure) in try await credential.token(forceRefresh: true) }
         XCTAssertEqual(missing, "cannot read AZURE_FEDERATED_TOKEN_FILE \"\(file)\"")
     }
 
     func testGitHubActionsOIDCFetchesAnIDTokenForEachAccessToken() async throws {
-        let credential = try await resolve(servicePrincipal.merging([
-            "ACTIONS_ID_TOKEN_REQUEST_URL": emulator.baseURL + "/_github/oidc?api-version=2.0",
-            "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "github-request-token",
-        ]) { $1 })
+        let credential = try await resolve(
+            servicePrincipal.merging([
+                "ACTIONS_ID_TOKEN_REQUEST_URL": emulator.baseURL + "/_github/oidc?api-version=2.0",
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "github-request-token"
+            ]) { $1 })
         XCTAssertEqual(credential.source, "GitHub Actions OIDC")
         let first = try await credential.token(forceRefresh: false)
         let second = try await credential.token(forceRefresh: true)
@@ -106,9 +118,10 @@ final class SignInTests: XCTestCase {
     }
 
     func testManagedIdentityOfAppService() async throws {
-        let credential = try await resolve(bare.merging([
-            "IDENTITY_ENDPOINT": emulator.baseURL + "/_msi/token", "IDENTITY_HEADER": "identity-header",
-        ]) { $1 })
+        let credential = try await resolve(
+            bare.merging([
+                "IDENTITY_ENDPOINT": emulator.baseURL + "/_msi/token", "IDENTITY_HEADER": "identity-header"
+            ]) { $1 })
         XCTAssertEqual(credential.source, "managed identity (IDENTITY_ENDPOINT)")
         let token = try await credential.token(forceRefresh: false)
         let status = try await emulator.armStatus(with: token)
@@ -117,14 +130,16 @@ final class SignInTests: XCTestCase {
     }
 
     func testManagedIdentityOfIMDSKeepsTheProbesToken() async throws {
-        let credential = try await resolve(bare.merging(["AZURE_POD_IDENTITY_AUTHORITY_HOST": emulator.baseURL, "AZURE_CLIENT_ID": "user-assigned"]) { $1 })
+        let credential = try await resolve(
+            bare.merging(["AZURE_POD_IDENTITY_AUTHORITY_HOST": emulator.baseURL, "AZURE_CLIENT_ID": "user-assigned"]) { $1 })
         XCTAssertEqual(credential.source, "managed identity (IMDS)")
         let token = try await credential.token(forceRefresh: false)
         let status = try await emulator.armStatus(with: token)
         XCTAssertEqual(status, 404)
         let queries = try await emulator.signInQueries()
-        XCTAssertEqual(queries, [["api-version": "2018-02-01", "resource": "https://management.azure.com", "client_id": "user-assigned"]],
-                       "the probe's token is used, not fetched again")
+        XCTAssertEqual(
+            queries, [["api-version": "2018-02-01", "resource": "https://management.azure.com", "client_id": "user-assigned"]],
+            "the probe's token is used, not fetched again")
     }
 
     func testIMDSWithoutAnIdentityIsNotConfigured() async throws {
@@ -132,16 +147,20 @@ final class SignInTests: XCTestCase {
         // machine without an identity; a CannedTransport plays that IMDS.
         let imds = CannedTransport(status: 400, body: #"{"error":"invalid_request","error_description":"Identity not found"}"#)
         let failure = await failure(bare, transport: imds)
-        XCTAssertEqual(failure?.tried.last(where: { $0.hasPrefix("managed identity") }),
-                       "managed identity: IDENTITY_ENDPOINT, IDENTITY_HEADER not set; IMDS at \(bare["AZURE_POD_IDENTITY_AUTHORITY_HOST"]!) has no identity for this machine (HTTP 400: invalid_request: Identity not found)")
+        XCTAssertEqual(
+            failure?.tried.last(where: { $0.hasPrefix("managed identity") }),
+            "managed identity: IDENTITY_ENDPOINT, IDENTITY_HEADER not set; IMDS at \(bare["AZURE_POD_IDENTITY_AUTHORITY_HOST"]!) has no identity for this machine (HTTP 400: invalid_request: Identity not found)"
+        )
     }
 
     func testAnswerNotShapedLikeIMDSIsNotManagedIdentity() async throws {
         // What a corporate proxy from http_proxy answers when asked for 169.254.169.254.
         let proxy = CannedTransport(status: 502, body: "<html>Bad Gateway</html>")
         let failure = await failure(bare, transport: proxy)
-        XCTAssertEqual(failure?.tried.last(where: { $0.hasPrefix("managed identity") }),
-                       "managed identity: IDENTITY_ENDPOINT, IDENTITY_HEADER not set; \(bare["AZURE_POD_IDENTITY_AUTHORITY_HOST"]!) answered HTTP 502, not as IMDS does (if a proxy answered, add its host to NO_PROXY)")
+        XCTAssertEqual(
+            failure?.tried.last(where: { $0.hasPrefix("managed identity") }),
+            "managed identity: IDENTITY_ENDPOINT, IDENTITY_HEADER not set; \(bare["AZURE_POD_IDENTITY_AUTHORITY_HOST"]!) answered HTTP 502, not as IMDS does (if a proxy answered, add its host to NO_PROXY)"
+        )
         // IMDS itself, busy: managed identity is the source, and its failure is reported later.
         let busy = CannedTransport(status: 503, body: #"{"error":"service_unavailable","error_description":"try later"}"#)
         let credential = try await resolve(bare, transport: busy)
@@ -150,14 +169,17 @@ final class SignInTests: XCTestCase {
 
     func testAzureCLI() async throws {
         let arguments = directory.path + "/arguments"
-        try fakeAz("echo \"$@\" > \(arguments)\necho '{\"accessToken\": \"cli-token\", \"expires_on\": 4102444800, \"expiresOn\": \"2099-12-31 23:00:00.000000\", \"tokenType\": \"Bearer\"}'")
+        try fakeAz(
+            "echo \"$@\" > \(arguments)\necho '{\"accessToken\": \"cli-token\", \"expires_on\": 4102444800, \"expiresOn\": \"2099-12-31 23:00:00.000000\", \"tokenType\": \"Bearer\"}'"
+        )
         let credential = try await resolve(bare)
         XCTAssertEqual(credential.source, "Azure CLI")
         let token = try await credential.token(forceRefresh: false)
         XCTAssertEqual(token.value, "cli-token")
-        XCTAssertEqual(token.expiresOn, 4102444800)
-        XCTAssertEqual(try String(contentsOfFile: arguments, encoding: .utf8),
-                       "account get-access-token --resource https://management.azure.com --output json\n")
+        XCTAssertEqual(token.expiresOn, 4_102_444_800)
+        XCTAssertEqual(
+            try String(contentsOfFile: arguments, encoding: .utf8),
+            "account get-access-token --resource https://management.azure.com --output json\n")
     }
 
     func testAzureCLIsLocalExpiryOfOlderVersions() async throws {
@@ -170,16 +192,21 @@ final class SignInTests: XCTestCase {
     }
 
     func testAzureCLINotSignedInQuotesItsErrorWithoutSecrets() async throws {
-        try fakeAz("echo \"ERROR: Please run 'az login' to setup account. $AZURE_CLIENT_SECRET eyJhbGciOiJub25lIn0.eyJ4IjoxfQ.c2ln\" >&2\nexit 1")
+        try fakeAz(
+            "echo \"ERROR: Please run 'az login' to setup account. $AZURE_CLIENT_SECRET eyJhbGciOiJub25lIn0.eyJ4IjoxfQ.c2ln\" >&2\nexit 1")
         // A secret without tenant and client configures nothing, but must still never be quoted.
         let credential = try await resolve(bare.merging(["AZURE_CLIENT_SECRET": plantedSecret]) { $1 })
         let message = await failureMessage { () async throws(SignInFailure) in try await credential.token(forceRefresh: false) }
-        XCTAssertEqual(message, "Azure CLI failed (exit status 1): ERROR: Please run 'az login' to setup account. [redacted] [redacted]; run `az login`, or sign in with another source")
+        XCTAssertEqual(
+            message,
+            "Azure CLI failed (exit status 1): ERROR: Please run 'az login' to setup account. [redacted] [redacted]; run `az login`, or sign in with another source"
+        )
     }
 
     func testAzureCLIThatHangsIsStoppedAfterItsTimeout() async throws {
         let az = try directory.write("az", "#!/bin/sh\n/bin/sleep 30\n", executable: true)
-        let cli = AzureCLI(executable: az, resource: cloud.tokenResource, environment: bare, redaction: Redaction(secrets: []), timeout: 0.5)
+        let cli = AzureCLI(
+            executable: az, resource: cloud.tokenResource, environment: bare, redaction: Redaction(secrets: []), timeout: 0.5)
         let message = await failureMessage { () async throws(SignInFailure) in try await cli.token() }
         XCTAssertEqual(message, "Azure CLI (\(az)) did not answer within 0.5 s")
     }
@@ -195,32 +222,39 @@ final class SignInTests: XCTestCase {
             "ACTIONS_ID_TOKEN_REQUEST_URL": emulator.baseURL + "/_github/oidc",
             "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "github-request-token",
             "IDENTITY_ENDPOINT": emulator.baseURL + "/_msi/token", "IDENTITY_HEADER": "identity-header",
-            "AZURE_POD_IDENTITY_AUTHORITY_HOST": emulator.baseURL,
+            "AZURE_POD_IDENTITY_AUTHORITY_HOST": emulator.baseURL
         ]) { $1 }
         var sources: [String] = []
-        for next in ["AZURE_CLIENT_SECRET", "AZURE_FEDERATED_TOKEN_FILE", "ACTIONS_ID_TOKEN_REQUEST_URL", "IDENTITY_ENDPOINT", "AZURE_POD_IDENTITY_AUTHORITY_HOST"] {
+        for next in [
+            "AZURE_CLIENT_SECRET", "AZURE_FEDERATED_TOKEN_FILE", "ACTIONS_ID_TOKEN_REQUEST_URL", "IDENTITY_ENDPOINT",
+            "AZURE_POD_IDENTITY_AUTHORITY_HOST"
+        ] {
             sources.append(try await resolve(environment).source)
             environment[next] = nil
         }
         environment["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = bare["AZURE_POD_IDENTITY_AUTHORITY_HOST"]
         sources.append(try await resolve(environment).source)
-        XCTAssertEqual(sources, [
-            "client secret (AZURE_CLIENT_SECRET)", "workload identity (AZURE_FEDERATED_TOKEN_FILE)", "GitHub Actions OIDC",
-            "managed identity (IDENTITY_ENDPOINT)", "managed identity (IMDS)", "Azure CLI",
-        ])
+        XCTAssertEqual(
+            sources,
+            [
+                "client secret (AZURE_CLIENT_SECRET)", "workload identity (AZURE_FEDERATED_TOKEN_FILE)", "GitHub Actions OIDC",
+                "managed identity (IDENTITY_ENDPOINT)", "managed identity (IMDS)", "Azure CLI"
+            ])
     }
 
     func testNothingConfiguredListsEverySourceAndSendsNothingBeyondLoopback() async throws {
         let transport = RecordingTransport()
         let environment = bare.merging(["AZURE_CLIENT_ID": "client-1", "AZURE_CLIENT_SECRET": plantedSecret]) { $1 }
         guard let failure = await failure(environment, transport: transport) else { return XCTFail("resolved") }
-        XCTAssertEqual(failure.tried, [
-            "client secret: AZURE_TENANT_ID not set",
-            "workload identity: AZURE_FEDERATED_TOKEN_FILE, AZURE_TENANT_ID not set",
-            "GitHub Actions OIDC: ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN, AZURE_TENANT_ID not set",
-            "managed identity: IDENTITY_ENDPOINT, IDENTITY_HEADER not set; IMDS at \(environment["AZURE_POD_IDENTITY_AUTHORITY_HOST"]!) did not answer within 1 s",
-            "Azure CLI: az not found on PATH",
-        ])
+        XCTAssertEqual(
+            failure.tried,
+            [
+                "client secret: AZURE_TENANT_ID not set",
+                "workload identity: AZURE_FEDERATED_TOKEN_FILE, AZURE_TENANT_ID not set",
+                "GitHub Actions OIDC: ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN, AZURE_TENANT_ID not set",
+                "managed identity: IDENTITY_ENDPOINT, IDENTITY_HEADER not set; IMDS at \(environment["AZURE_POD_IDENTITY_AUTHORITY_HOST"]!) did not answer within 1 s",
+                "Azure CLI: az not found on PATH"
+            ])
         XCTAssertTrue(failure.message.hasPrefix("no Azure credentials found: "))
         XCTAssertFalse(failure.description.contains(plantedSecret))
         XCTAssertEqual(transport.sent.count, 1, "the IMDS probe only")
@@ -325,7 +359,10 @@ final class SignInTests: XCTestCase {
             _ = try await credential.token(forceRefresh: false)
             XCTFail("signed in with a wrong secret")
         } catch {
-            XCTAssertEqual(error.message, "Entra ID token endpoint \(emulator.baseURL)/tenant-1/oauth2/v2.0/token refused the sign-in: HTTP 401: invalid_client: AADSTS7000215: Invalid client secret provided.")
+            XCTAssertEqual(
+                error.message,
+                "Entra ID token endpoint \(emulator.baseURL)/tenant-1/oauth2/v2.0/token refused the sign-in: HTTP 401: invalid_client: AADSTS7000215: Invalid client secret provided."
+            )
             XCTAssertFalse("\(error)".contains(plantedSecret))
             XCTAssertFalse(String(reflecting: error).contains(plantedSecret))
         }
@@ -333,11 +370,15 @@ final class SignInTests: XCTestCase {
 
     func testErrorAnswersAreQuotedByTheirErrorFieldsOnly() async throws {
         let jwt = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwcyJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
-        let body = #"{"error":"invalid_client","error_description":"AADSTS7000215: secret \#(plantedSecret) assertion \#(jwt) opaque 0123456789abcdefABCDEF0123456789abcdef Trace ID: 0000aaaa-11bb-cc22-dd33-44ee55ff6600","access_token":"\#(jwt)","secret":"\#(plantedSecret)"}"#
+        let body =
+            #"{"error":"invalid_client","error_description":"AADSTS7000215: secret \#(plantedSecret) assertion \#(jwt) opaque 0123456789abcdefABCDEF0123456789abcdef Trace ID: 0000aaaa-11bb-cc22-dd33-44ee55ff6600","access_token":"\#(jwt)","secret":"\#(plantedSecret)"}"#
         let transport = CannedTransport(status: 400, body: body)
         let credential = try await resolve(servicePrincipal.merging(["AZURE_CLIENT_SECRET": plantedSecret]) { $1 }, transport: transport)
         let message = await failureMessage { () async throws(SignInFailure) in try await credential.token(forceRefresh: false) }
-        XCTAssertEqual(message, "Entra ID token endpoint \(emulator.baseURL)/tenant-1/oauth2/v2.0/token refused the sign-in: HTTP 400: invalid_client: AADSTS7000215: secret [redacted] assertion [redacted] opaque [redacted] Trace ID: 0000aaaa-11bb-cc22-dd33-44ee55ff6600")
+        XCTAssertEqual(
+            message,
+            "Entra ID token endpoint \(emulator.baseURL)/tenant-1/oauth2/v2.0/token refused the sign-in: HTTP 400: invalid_client: AADSTS7000215: secret [redacted] assertion [redacted] opaque [redacted] Trace ID: 0000aaaa-11bb-cc22-dd33-44ee55ff6600"
+        )
     }
 
     func testTokensPrintRedacted() throws {
@@ -352,22 +393,34 @@ final class SignInTests: XCTestCase {
 
     func testPlainHTTPAuthorityOffLoopbackIsRefusedBeforeSending() async throws {
         let transport = RecordingTransport()
-        let environment = servicePrincipal.merging(["AZURE_CLIENT_SECRET": plantedSecret, "AZURE_AUTHORITY_HOST": "http://login.example.com/"]) { $1 }
+        let environment = servicePrincipal.merging([
+            "AZURE_CLIENT_SECRET": plantedSecret, "AZURE_AUTHORITY_HOST": "http://login.example.com/"
+        ]) { $1 }
         let failure = await failure(environment, transport: transport)
-        XCTAssertEqual(failure?.message, "AZURE_AUTHORITY_HOST \"http://login.example.com\" is refused: sign-in sends a secret to it, so it must be https:// (plain http:// only to loopback)")
+        XCTAssertEqual(
+            failure?.message,
+            "AZURE_AUTHORITY_HOST \"http://login.example.com\" is refused: sign-in sends a secret to it, so it must be https:// (plain http:// only to loopback)"
+        )
         XCTAssertEqual(transport.sent, [])
 
-        let identity = await self.failure(bare.merging(["IDENTITY_ENDPOINT": "http://10.0.0.1/msi/token", "IDENTITY_HEADER": "h"]) { $1 }, transport: transport)
-        XCTAssertEqual(identity?.message, "IDENTITY_ENDPOINT \"http://10.0.0.1/msi/token\" is refused: IDENTITY_HEADER is a secret, so it must be https:// or loopback")
+        let identity = await self.failure(
+            bare.merging(["IDENTITY_ENDPOINT": "http://10.0.0.1/msi/token", "IDENTITY_HEADER": "h"]) { $1 }, transport: transport)
+        XCTAssertEqual(
+            identity?.message,
+            "IDENTITY_ENDPOINT \"http://10.0.0.1/msi/token\" is refused: IDENTITY_HEADER is a secret, so it must be https:// or loopback")
         XCTAssertEqual(transport.sent, [])
 
         // GitHub's request token goes in an Authorization header: the transport refuses it.
-        let github = try await resolve(servicePrincipal.merging([
-            "ACTIONS_ID_TOKEN_REQUEST_URL": "http://0.0.0.0:\(emulator.port)/_github/oidc",
-            "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "github-request-token",
-        ]) { $1 }, transport: transport)
+        let github = try await resolve(
+            servicePrincipal.merging([
+                "ACTIONS_ID_TOKEN_REQUEST_URL": "http://0.0.0.0:\(emulator.port)/_github/oidc",
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "github-request-token"
+            ]) { $1 }, transport: transport)
         let message = await failureMessage { () async throws(SignInFailure) in try await github.token(forceRefresh: false) }
-        XCTAssertEqual(message, "GitHub Actions ID token endpoint http://0.0.0.0:\(emulator.port)/_github/oidc could not be reached: GET http://0.0.0.0:\(emulator.port)/_github/oidc: refused to send credentials over plain http to a host that is not loopback")
+        XCTAssertEqual(
+            message,
+            "GitHub Actions ID token endpoint http://0.0.0.0:\(emulator.port)/_github/oidc could not be reached: GET http://0.0.0.0:\(emulator.port)/_github/oidc: refused to send credentials over plain http to a host that is not loopback"
+        )
         let paths = try await emulator.signInPaths()
         XCTAssertEqual(paths, [])
     }
@@ -385,7 +438,8 @@ final class SignInTests: XCTestCase {
         XCTAssertEqual(token(#"{"access_token":"a","expires_in":3599}"#), AccessToken(value: "a", expiresOn: now + 3599))
         XCTAssertEqual(token(#"{"access_token":"a","expires_in":"3599"}"#), AccessToken(value: "a", expiresOn: now + 3599))
         XCTAssertEqual(token(#"{"access_token":"a","expires_in":3599.5,"ratio":0.25}"#), AccessToken(value: "a", expiresOn: now + 3599.5))
-        XCTAssertEqual(token(#"{"access_token":"a","expires_on":"2000000","expires_in":"10"}"#), AccessToken(value: "a", expiresOn: 2_000_000))
+        XCTAssertEqual(
+            token(#"{"access_token":"a","expires_on":"2000000","expires_in":"10"}"#), AccessToken(value: "a", expiresOn: 2_000_000))
         XCTAssertEqual(token(#"{"access_token":"a","expires_on":2000000}"#), AccessToken(value: "a", expiresOn: 2_000_000))
         XCTAssertNil(token(#"{"access_token":"a"}"#))
         XCTAssertNil(token(#"{"expires_in":10}"#))
@@ -394,7 +448,9 @@ final class SignInTests: XCTestCase {
 
     func testGitHubAudienceIsAddedUnlessNamed() {
         func url(_ base: String) -> String {
-            GitHubIDToken(url: base, requestToken: "t", transport: CannedTransport(status: 500, body: ""), redaction: Redaction(secrets: [])).requestURL
+            GitHubIDToken(
+                url: base, requestToken: "t", transport: CannedTransport(status: 500, body: ""), redaction: Redaction(secrets: [])
+            ).requestURL
         }
         XCTAssertEqual(url("https://x/token?api-version=2.0"), "https://x/token?api-version=2.0&audience=api://AzureADTokenExchange")
         XCTAssertEqual(url("https://x/token"), "https://x/token?audience=api://AzureADTokenExchange")

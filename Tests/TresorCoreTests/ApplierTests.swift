@@ -1,9 +1,10 @@
 import Foundation
 import Synchronization
 import XCTest
+
 @testable import TresorModel
-@testable import TresorState
 @testable import TresorPlan
+@testable import TresorState
 
 /// The applier's scheduling: dependencies, parallel changes, the order of what it reports.
 final class ApplierTests: XCTestCase {
@@ -105,7 +106,8 @@ final class ApplierTests: XCTestCase {
 
     func testDependenciesPointAtParentsAndSerialiseRulesOfOneNSG() throws {
         let plan = try plan()
-        let changes = plan.changes, dependencies = plan.dependencies()
+        let changes = plan.changes
+        let dependencies = plan.dependencies()
         func index(_ name: String) throws -> Int { try XCTUnwrap(changes.firstIndex { $0.name == name }, name) }
         for vault in ["rsv-a", "rsv-b"] {
             XCTAssertEqual(dependencies[try index(vault)], [])
@@ -123,7 +125,8 @@ final class ApplierTests: XCTestCase {
         state.record(try plan())
         let result = Planning(allowDestroy: true).plan(sources: [(path: "empty.yaml", text: "")], against: state)
         let plan = try XCTUnwrap(result.plan)
-        let changes = plan.changes, dependencies = plan.dependencies()
+        let changes = plan.changes
+        let dependencies = plan.dependencies()
         let vault = try XCTUnwrap(changes.firstIndex { $0.name == "rsv-a" })
         let contents = changes.indices.filter { changes[$0].id.hasPrefix(changes[vault].id + "/") }
         XCTAssertEqual(contents.count, 4, "a policy and three items")
@@ -143,7 +146,10 @@ final class ApplierTests: XCTestCase {
 
         func perform(_ change: PlannedChange, context: ApplyContext) async throws(ProviderFailure) -> StateResource? {
             events.withLock { $0.append((change.name, false)) }
-            running.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+            running.withLock {
+                $0.now += 1
+                $0.most = max($0.most, $0.now)
+            }
             try? await Task.sleep(nanoseconds: UInt64.random(in: 1...20) * 1_000_000)
             running.withLock { $0.now -= 1 }
             events.withLock { $0.append((change.name, true)) }
@@ -184,8 +190,9 @@ final class ApplierTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(provider.running.withLock { $0.most }, 1, "independent changes ran at once")
-        XCTAssertEqual(lines.withLock { $0 }.map { $0.components(separatedBy: ":")[0] },
-                       plan.changes.map { "\($0.kind.rawValue) \($0.name)" })
+        XCTAssertEqual(
+            lines.withLock { $0 }.map { $0.components(separatedBy: ":")[0] },
+            plan.changes.map { "\($0.kind.rawValue) \($0.name)" })
         XCTAssertEqual(try store.load().state.count, plan.changes.count)
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 import XCTest
-@testable import TresorModel
+
 @testable import TresorFrontEnd
+@testable import TresorModel
 
 /// `backend:` in the working directory's tresor.yaml, and TRESOR_BACKEND (SPEC §8).
 final class BackendConfigurationTests: XCTestCase {
@@ -32,19 +33,23 @@ final class BackendConfigurationTests: XCTestCase {
     }
 
     func testPostgresWithSchemaAndWorkspace() throws {
-        let (configuration, problems) = try load("backend:\n  type: postgres\n  schema: estates\n  workspace: prod-weu\nrules: {TR307: off}\n")
+        let (configuration, problems) = try load(
+            "backend:\n  type: postgres\n  schema: estates\n  workspace: prod-weu\nrules: {TR307: off}\n")
         XCTAssertEqual(problems, [])
         XCTAssertEqual(configuration, BackendConfiguration(kind: .postgres, schema: "estates", workspace: "prod-weu"))
         XCTAssertEqual(try load("backend: postgres\n").0, BackendConfiguration(kind: .postgres))
     }
 
     func testTheVariableOverridesTheFile() throws {
-        XCTAssertEqual(try load("backend: {type: postgres, workspace: w}\n", environment: ["TRESOR_BACKEND": "local"]).0, BackendConfiguration())
+        XCTAssertEqual(
+            try load("backend: {type: postgres, workspace: w}\n", environment: ["TRESOR_BACKEND": "local"]).0, BackendConfiguration())
         XCTAssertEqual(try load(nil, environment: ["TRESOR_BACKEND": "postgres"]).0, BackendConfiguration(kind: .postgres))
-        XCTAssertEqual(try load("backend: {type: postgres, workspace: w}\n", environment: ["TRESOR_BACKEND": "postgres"]).0,
-                       BackendConfiguration(kind: .postgres, workspace: "w"))
-        XCTAssertEqual(try load(nil, environment: ["TRESOR_BACKEND": "s3"]).1,
-                       ["error[TR000]: TRESOR_BACKEND=s3 names no backend", "  = help: use local or postgres"])
+        XCTAssertEqual(
+            try load("backend: {type: postgres, workspace: w}\n", environment: ["TRESOR_BACKEND": "postgres"]).0,
+            BackendConfiguration(kind: .postgres, workspace: "w"))
+        XCTAssertEqual(
+            try load(nil, environment: ["TRESOR_BACKEND": "s3"]).1,
+            ["error[TR000]: TRESOR_BACKEND=s3 names no backend", "  = help: use local or postgres"])
     }
 
     func testMistakesAreDiagnosticsWithTheirLines() throws {

@@ -1,9 +1,10 @@
 import Foundation
 import XCTest
-@testable import TresorSupport
-@testable import TresorModel
-@testable import TresorFrontEnd
+
 @testable import TresorCore
+@testable import TresorFrontEnd
+@testable import TresorModel
+@testable import TresorSupport
 
 /// `--format sarif` and `--format github`: what code scanning and pull-request annotations read.
 final class CodeScanningTests: XCTestCase {
@@ -32,7 +33,10 @@ final class CodeScanningTests: XCTestCase {
             var results: [Result]
         }
         struct Tool: Decodable { var driver: Driver }
-        struct Driver: Decodable { var name: String; var rules: [Rule] }
+        struct Driver: Decodable {
+            var name: String
+            var rules: [Rule]
+        }
         struct Text: Decodable { var text: String }
         struct Rule: Decodable {
             struct Configuration: Decodable { var level: String }
@@ -40,10 +44,20 @@ final class CodeScanningTests: XCTestCase {
             var shortDescription, fullDescription, help: Text
             var defaultConfiguration: Configuration
         }
-        struct ArtifactLocation: Decodable { var uri: String; var uriBaseId: String? }
+        struct ArtifactLocation: Decodable {
+            var uri: String
+            var uriBaseId: String?
+        }
         struct Region: Decodable { var startLine, startColumn, endLine, endColumn: Int }
-        struct PhysicalLocation: Decodable { var artifactLocation: ArtifactLocation; var region: Region }
-        struct Location: Decodable { var id: Int?; var physicalLocation: PhysicalLocation; var message: Text? }
+        struct PhysicalLocation: Decodable {
+            var artifactLocation: ArtifactLocation
+            var region: Region
+        }
+        struct Location: Decodable {
+            var id: Int?
+            var physicalLocation: PhysicalLocation
+            var message: Text?
+        }
         struct Result: Decodable {
             var ruleId: String
             var ruleIndex: Int?
@@ -86,8 +100,9 @@ final class CodeScanningTests: XCTestCase {
         let location = try XCTUnwrap(unknownField.locations?.first?.physicalLocation)
         XCTAssertEqual(location.artifactLocation.uri, "backup/vaults.yaml")
         XCTAssertEqual(location.artifactLocation.uriBaseId, "%SRCROOT%")
-        XCTAssertEqual([location.region.startLine, location.region.startColumn, location.region.endLine, location.region.endColumn],
-                       [7, 1, 7, 11])
+        XCTAssertEqual(
+            [location.region.startLine, location.region.startColumn, location.region.endLine, location.region.endColumn],
+            [7, 1, 7, 11])
 
         let duplicate = run.results[1]
         let related = try XCTUnwrap(duplicate.relatedLocations?.first)
@@ -102,10 +117,11 @@ final class CodeScanningTests: XCTestCase {
         let (log, _) = try sarif([
             ("/work/repo/backup/prod vaults.yaml", vault),
             ("./backup/../other/ä.yaml", vault),
-            ("/elsewhere/vaults.yaml", vault),
+            ("/elsewhere/vaults.yaml", vault)
         ])
-        let locations = try XCTUnwrap(log.runs.first?.results.filter { $0.ruleId == "TR005" }
-            .compactMap { $0.locations?.first?.physicalLocation.artifactLocation })
+        let locations = try XCTUnwrap(
+            log.runs.first?.results.filter { $0.ruleId == "TR005" }
+                .compactMap { $0.locations?.first?.physicalLocation.artifactLocation })
         XCTAssertEqual(locations.map(\.uri), ["backup/prod%20vaults.yaml", "other/%C3%A4.yaml", "file:///elsewhere/vaults.yaml"])
         XCTAssertEqual(locations.map(\.uriBaseId), ["%SRCROOT%", "%SRCROOT%", nil])
     }
@@ -135,7 +151,8 @@ final class CodeScanningTests: XCTestCase {
     func testGitHubAnnotationsPutEachDiagnosticOnItsLine() throws {
         let result = check([("backup/vaults, prod: a.yaml", Self.manifest.replacingOccurrences(of: "replicaton", with: "100%"))])
         var diagnostics = result.report.diagnostics
-        diagnostics.append(Diagnostic("TR307", .warning, "VM web-01 is stopped", at: SourceRange(file: 0, line: 2, column: 1, endLine: 4, endColumn: 3)))
+        diagnostics.append(
+            Diagnostic("TR307", .warning, "VM web-01 is stopped", at: SourceRange(file: 0, line: 2, column: 1, endLine: 4, endColumn: 3)))
         diagnostics.append(Diagnostic("TR106", .note, "two\r\nlines", at: nil))
         let report = DiagnosticReport(sources: result.report.sources, diagnostics: diagnostics)
         try assertGolden(GitHubAnnotations.render(report, workingDirectory: "/work/repo"), "github/annotations.txt")

@@ -1,6 +1,7 @@
 import XCTest
-@testable import TresorModel
+
 @testable import TresorFrontEnd
+@testable import TresorModel
 
 final class DecoderTests: XCTestCase {
     func testBaseEstateIsCleanAndDefaultsApply() throws {
@@ -8,7 +9,10 @@ final class DecoderTests: XCTestCase {
         XCTAssertEqual(codes(result), [])
         let vault = try XCTUnwrap(result.estate.vaults.first)
         XCTAssertEqual(vault.effectiveReplication, .GRS)
-        XCTAssertEqual(vault.id, "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/rg-backup-prod/providers/Microsoft.RecoveryServices/vaults/rsv-prod-weu")
+        XCTAssertEqual(
+            vault.id,
+            "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/rg-backup-prod/providers/Microsoft.RecoveryServices/vaults/rsv-prod-weu"
+        )
         let vm = try XCTUnwrap(result.estate.virtualMachines.first)
         XCTAssertEqual(vm.effectivePowerState, .running)
         XCTAssertEqual(vm.effectiveDeployment, .ResourceManager)
@@ -18,7 +22,8 @@ final class DecoderTests: XCTestCase {
     }
 
     func testWeeklyPolicyDefaultsToFiveInstantRestoreDays() throws {
-        let result = check("""
+        let result = check(
+            """
             apiVersion: tresor/v1
             kind: BackupPolicy
             name: weekly
@@ -30,7 +35,8 @@ final class DecoderTests: XCTestCase {
     }
 
     func testEnumsAreCanonicalisedAndBooleansAreStrict() throws {
-        let result = check("""
+        let result = check(
+            """
             apiVersion: tresor/v1
             kind: Vault
             name: v1
@@ -47,7 +53,8 @@ final class DecoderTests: XCTestCase {
     }
 
     func testEveryProblemInADocumentIsReported() {
-        let result = check("""
+        let result = check(
+            """
             apiVersion: tresor/v1
             kind: VirtualMachine
             name: [web]
@@ -57,21 +64,24 @@ final class DecoderTests: XCTestCase {
             os: {type: BeOS}
             disks: {data: many}
             """)
-        XCTAssertEqual(positions(result), [
-            "test.yaml:2:7 TR006",
-            "test.yaml:3:7 TR007",
-            "test.yaml:4:15 TR008",
-            "test.yaml:5:16 TR008",
-            "test.yaml:6:1 TR005",
-            "test.yaml:7:1 TR006",
-            "test.yaml:7:12 TR008",
-            "test.yaml:8:15 TR008",
-        ])
+        XCTAssertEqual(
+            positions(result),
+            [
+                "test.yaml:2:7 TR006",
+                "test.yaml:3:7 TR007",
+                "test.yaml:4:15 TR008",
+                "test.yaml:5:16 TR008",
+                "test.yaml:6:1 TR005",
+                "test.yaml:7:1 TR006",
+                "test.yaml:7:12 TR008",
+                "test.yaml:8:15 TR008"
+            ])
     }
 
     func testHeaderProblems() {
-        XCTAssertEqual(positions(check("kind: Vault\nname: x\n")),
-                       ["test.yaml:1:1 TR004", "test.yaml:1:7 TR006", "test.yaml:1:7 TR006", "test.yaml:1:7 TR006"])
+        XCTAssertEqual(
+            positions(check("kind: Vault\nname: x\n")),
+            ["test.yaml:1:1 TR004", "test.yaml:1:7 TR006", "test.yaml:1:7 TR006", "test.yaml:1:7 TR006"])
         XCTAssertEqual(positions(check("apiVersion: tresor/v1\nkind: Vualt\n")), ["test.yaml:2:7 TR004"])
         XCTAssertEqual(positions(check("- a\n- b\n")), ["test.yaml:1:1 TR007"])
         let unknown = check("apiVersion: tresor/v1\nkind: Vualt\n")
@@ -79,18 +89,22 @@ final class DecoderTests: XCTestCase {
     }
 
     func testNullValueOfRequiredFieldIsMissing() {
-        XCTAssertEqual(positions(check("""
-            apiVersion: tresor/v1
-            kind: Vault
-            name: v1
-            subscription: 1f0c5c6e-0000-4000-8000-00000000a001
-            resourceGroup: rg
-            region:
-            """)), ["test.yaml:6:1 TR006"])
+        XCTAssertEqual(
+            positions(
+                check(
+                    """
+                    apiVersion: tresor/v1
+                    kind: Vault
+                    name: v1
+                    subscription: 1f0c5c6e-0000-4000-8000-00000000a001
+                    resourceGroup: rg
+                    region:
+                    """)), ["test.yaml:6:1 TR006"])
     }
 
     func testPortsAndAddressesTakeAScalarOrAList() throws {
-        let result = check("""
+        let result = check(
+            """
             apiVersion: tresor/v1
             kind: NetworkSecurityGroup
             name: nsg-web
@@ -125,44 +139,51 @@ final class DecoderTests: XCTestCase {
     }
 
     func testCountsAreNotNegative() {
-        let result = check(baseEstate.replacingOccurrences(
-            of: "agent: {installed: true, version: \"2.7.41491.1102\"}",
-            with: "agent: {installed: true, version: \"2.7.41491.1102\"}\ndisks: {data: -1}\nclassic: {endpoints: -2}"))
+        let result = check(
+            baseEstate.replacingOccurrences(
+                of: "agent: {installed: true, version: \"2.7.41491.1102\"}",
+                with: "agent: {installed: true, version: \"2.7.41491.1102\"}\ndisks: {data: -1}\nclassic: {endpoints: -2}"))
         XCTAssertEqual(positions(result), ["test.yaml:24:15 TR008", "test.yaml:25:22 TR008"])
     }
 
     func testMonthlyRetentionDaysOfMonth() {
-        let result = check(baseEstate.replacingOccurrences(
-            of: "retention: {daily: 30}",
-            with: "retention: {daily: 30, monthly: {months: 12, daysOfMonth: [1, Last, 31]}}"))
+        let result = check(
+            baseEstate.replacingOccurrences(
+                of: "retention: {daily: 30}",
+                with: "retention: {daily: 30, monthly: {months: 12, daysOfMonth: [1, Last, 31]}}"))
         XCTAssertEqual(positions(result), ["test.yaml:14:69 TR008"])
     }
 }
 
 final class BinderTests: XCTestCase {
     func testVMReferencesByNameGroupAndID() throws {
-        let estate = baseEstate.replacingOccurrences(of: "vms: [web-01]", with: """
-            vms:
-              - rg-web/web-01
-            """) + """
-            ---
-            apiVersion: tresor/v1
-            kind: Protection
-            vault: rsv-prod-weu
-            vms: [/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/RG-WEB/providers/Microsoft.Compute/virtualMachines/web-01]
-            """
+        let estate =
+            baseEstate.replacingOccurrences(
+                of: "vms: [web-01]",
+                with: """
+                    vms:
+                      - rg-web/web-01
+                    """) + """
+                ---
+                apiVersion: tresor/v1
+                kind: Protection
+                vault: rsv-prod-weu
+                vms: [/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/RG-WEB/providers/Microsoft.Compute/virtualMachines/web-01]
+                """
         let result = check(estate)
         XCTAssertEqual(result.estate.protections.map(\.vmIndices), [[0], [0]])
         XCTAssertEqual(result.estate.protections[1].policyBinding, .builtinDefault)
     }
 
     func testUnknownReferencesSuggestTheNearestName() throws {
-        let result = check(baseEstate.replacingOccurrences(of: "vms: [web-01]", with: "vms: [web-1]")
-            .replacingOccurrences(of: "policy: daily-30", with: "policy: daily-03"))
+        let result = check(
+            baseEstate.replacingOccurrences(of: "vms: [web-01]", with: "vms: [web-1]")
+                .replacingOccurrences(of: "policy: daily-30", with: "policy: daily-03"))
         // web-01 is left unprotected until the reference is fixed (TR501).
         XCTAssertEqual(positions(result), ["test.yaml:18:7 TR501", "test.yaml:28:9 TR010", "test.yaml:29:7 TR010"])
-        XCTAssertEqual(result.report.diagnostics.dropFirst().map(\.help),
-                       ["did you mean \"daily-30\"?", "did you mean \"web-01\"?"])
+        XCTAssertEqual(
+            result.report.diagnostics.dropFirst().map(\.help),
+            ["did you mean \"daily-30\"?", "did you mean \"web-01\"?"])
     }
 
     func testAmbiguousVaultNamesNeedASubscription() {
@@ -178,8 +199,9 @@ final class BinderTests: XCTestCase {
         let result = check(baseEstate + second)
         XCTAssertEqual(codes(result), ["TR010", "TR010"])
         XCTAssertEqual(result.report.diagnostics.first?.notes.count, 2)
-        let disambiguated = check(baseEstate.replacingOccurrences(
-            of: "vault: rsv-prod-weu\n", with: "vault: rsv-prod-weu\nsubscription: 1f0c5c6e-0000-4000-8000-00000000a001\n") + second)
+        let disambiguated = check(
+            baseEstate.replacingOccurrences(
+                of: "vault: rsv-prod-weu\n", with: "vault: rsv-prod-weu\nsubscription: 1f0c5c6e-0000-4000-8000-00000000a001\n") + second)
         XCTAssertEqual(codes(disambiguated), [])
     }
 
@@ -195,12 +217,15 @@ final class BinderTests: XCTestCase {
             os: {type: Linux, version: Ubuntu 22.04}
             """
         }
-        let documents = [vm("a", group: "rg"), vm("A", group: "RG"), vm("b", group: "rg"), vm("a", group: "rg-other"),
-                         vm("b", group: "rg"), vm("c", group: "rg")]
+        let documents = [
+            vm("a", group: "rg"), vm("A", group: "RG"), vm("b", group: "rg"), vm("a", group: "rg-other"),
+            vm("b", group: "rg"), vm("c", group: "rg")
+        ]
         let result = check(documents.joined(separator: "\n---\n"))
         XCTAssertEqual(result.report.diagnostics.filter { $0.code == "TR009" }.map { $0.range?.line }, [11, 35])
-        XCTAssertEqual(result.estate.virtualMachines.map { "\($0.resourceGroup.value)/\($0.name.value)" },
-                       ["rg/a", "rg/b", "rg-other/a", "rg/c"])
+        XCTAssertEqual(
+            result.estate.virtualMachines.map { "\($0.resourceGroup.value)/\($0.name.value)" },
+            ["rg/a", "rg/b", "rg-other/a", "rg/c"])
     }
 
     func testDuplicateIdentityAcrossFilesPointsAtTheFirst() throws {

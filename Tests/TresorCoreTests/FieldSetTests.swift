@@ -1,8 +1,9 @@
 import Foundation
 import XCTest
-@testable import TresorSupport
-@testable import TresorModel
+
 @testable import TresorFrontEnd
+@testable import TresorModel
+@testable import TresorSupport
 
 /// The field-slot table keeps a position per allowed name inline, in room for `FieldSet.capacity`
 /// names: every set must fit, and a set larger than the old 16-slot table must work.
@@ -17,7 +18,7 @@ final class FieldSetTests: XCTestCase {
         ("vmFields", ManifestDecoder.vmFields), ("osFields", ManifestDecoder.osFields),
         ("agentFields", ManifestDecoder.agentFields), ("disksFields", ManifestDecoder.disksFields),
         ("classicFields", ManifestDecoder.classicFields), ("egressFields", ManifestDecoder.egressFields),
-        ("nsgFields", ManifestDecoder.nsgFields), ("fields", RuleConfiguration.fields), ("fields", BackendConfiguration.fields),
+        ("nsgFields", ManifestDecoder.nsgFields), ("fields", RuleConfiguration.fields), ("fields", BackendConfiguration.fields)
     ]
 
     func testEveryFieldSetFitsTheSlotTable() {
@@ -47,7 +48,8 @@ final class FieldSetTests: XCTestCase {
         var syntax: [Diagnostic] = []
         var reader = FieldReader()
         var values: [String?] = []
-        YAMLLoader(file: 0, limits: YAMLLimits()).load(SourceFile(path: "test.yaml", bytes: Array(text.utf8)), diagnostics: &syntax) { root in
+        YAMLLoader(file: 0, limits: YAMLLimits()).load(SourceFile(path: "test.yaml", bytes: Array(text.utf8)), diagnostics: &syntax) {
+            root in
             guard let fields = reader.fields(of: root, what: "test", owner: root.range, allowed: set) else { return }
             values = names.map { reader.string(fields, $0)?.value }
         }

@@ -1,10 +1,11 @@
 import Foundation
 import XCTest
-@testable import TresorModel
-@testable import TresorState
-@testable import TresorFrontEnd
-@testable import TresorPlan
+
 @testable import TresorCore
+@testable import TresorFrontEnd
+@testable import TresorModel
+@testable import TresorPlan
+@testable import TresorState
 
 /// `tresor graph` and the markdown plan's diagram: goldens for what people read, a structural
 /// check of every Mermaid output, and the real renderers (Graphviz `dot`, mermaid.js in headless
@@ -61,12 +62,15 @@ final class GraphTests: XCTestCase {
     private func hostileLabels() -> Diagram {
         var diagram = Diagram()
         var group = diagram.group(#"sub "quoted" \ back\slash # end"#)
-        let names = [#"say "hi""#, #"back\slash \n \l"#, "hash #35; #quot; and ;", "<b>tag</b> & amp", "`tick` ```fence",
-                     "end", "subgraph", "graph", "line\nbreak", "o", "x", "ünïcødé → ✓", "{braces} [brackets] (parens) |pipe|"]
+        let names = [
+            #"say "hi""#, #"back\slash \n \l"#, "hash #35; #quot; and ;", "<b>tag</b> & amp", "`tick` ```fence",
+            "end", "subgraph", "graph", "line\nbreak", "o", "x", "ünïcødé → ✓", "{braces} [brackets] (parens) |pipe|"
+        ]
         var previous: Diagram.Node?
         for (index, name) in names.enumerated() {
-            let node = diagram.node([name, "second line"], [.box, .rounded, .cylinder, .hexagon, .stadium][index % 5],
-                                    Diagram.Style.allCases[index % Diagram.Style.allCases.count])
+            let node = diagram.node(
+                [name, "second line"], [.box, .rounded, .cylinder, .hexagon, .stadium][index % 5],
+                Diagram.Style.allCases[index % Diagram.Style.allCases.count])
             group.nodes.append(node)
             if let previous { diagram.connect(previous, node, [.solid, .dotted, .blocked][index % 3], label: index % 2 == 0 ? name : nil) }
             previous = node
@@ -84,19 +88,24 @@ final class GraphTests: XCTestCase {
         let vault = ResourceID.vault(subscription: "s", resourceGroup: "rg", name: "rsv-big")
         func item(_ index: Int, _ action: PlanAction, destructive: Bool = false) -> PlannedChange {
             let id = ResourceID.protectedItem(vaultID: vault, vmResourceGroup: "rg", vmName: "vm-\(index)")
-            return PlannedChange(action: action, kind: .protectedItem, id: id, name: "vm-\(index)", destructive: destructive,
-                                 reason: "", before: nil, after: nil)
+            return PlannedChange(
+                action: action, kind: .protectedItem, id: id, name: "vm-\(index)", destructive: destructive,
+                reason: "", before: nil, after: nil)
         }
         var changes = (0..<40).map { item($0, .create) } + (40..<70).map { item($0, .stopProtection) }
         changes += (70..<73).map { item($0, .delete, destructive: true) }
-        changes.append(PlannedChange(action: .create, kind: .vault, id: vault, name: "rsv-big", destructive: false, reason: "", before: nil, after: nil))
+        changes.append(
+            PlannedChange(
+                action: .create, kind: .vault, id: vault, name: "rsv-big", destructive: false, reason: "", before: nil, after: nil))
         return Plan(lineage: nil, serial: 1, changes: changes)
     }
 
     private func mermaidOutputs() throws -> [(name: String, text: String)] {
-        var outputs = [("estate", exampleEstate(.mermaid).stdout), ("state", try fixtureWithState(.mermaid).stdout),
-                       ("hostile", MermaidRenderer.render(hostileLabels())),
-                       ("large-plan", MermaidRenderer.render(PlanDiagram.diagram(largePlan()), groupsInRow: true))]
+        var outputs = [
+            ("estate", exampleEstate(.mermaid).stdout), ("state", try fixtureWithState(.mermaid).stdout),
+            ("hostile", MermaidRenderer.render(hostileLabels())),
+            ("large-plan", MermaidRenderer.render(PlanDiagram.diagram(largePlan()), groupsInRow: true))
+        ]
         outputs += try fixtureAtEachDetail().map { ("state-\($0.detail)", MermaidRenderer.render($0.diagram)) }
         for name in ["changes", "destroy", "move"] {
             outputs += mermaidBlocks(try planMarkdown(name)).map { ("plan-\(name)", $0) }
@@ -105,8 +114,10 @@ final class GraphTests: XCTestCase {
     }
 
     private func dotOutputs() throws -> [(name: String, text: String)] {
-        [("estate", exampleEstate(.dot).stdout), ("state", try fixtureWithState(.dot).stdout),
-         ("hostile", DOTRenderer.render(hostileLabels(), title: #"title "with" \ quotes"#))]
+        [
+            ("estate", exampleEstate(.dot).stdout), ("state", try fixtureWithState(.dot).stdout),
+            ("hostile", DOTRenderer.render(hostileLabels(), title: #"title "with" \ quotes"#))
+        ]
             + (try fixtureAtEachDetail().map { ("state-\($0.detail)", DOTRenderer.render($0.diagram, title: "\($0.detail)")) })
     }
 
@@ -125,9 +136,11 @@ final class GraphTests: XCTestCase {
     func testDocumentedDiagramIsTheCommandsOutput() throws {
         let mermaid = exampleEstate(.mermaid).stdout
         let docs = Self.repository.appendingPathComponent("docs")
-        XCTAssertEqual(try String(contentsOf: docs.appendingPathComponent("estate.mmd"), encoding: .utf8), mermaid,
-                       "regenerate docs/estate.mmd and docs/estate.svg as docs/graph.md says")
-        XCTAssertTrue(try String(contentsOf: docs.appendingPathComponent("graph.md"), encoding: .utf8).contains("```mermaid\n" + mermaid + "```\n"))
+        XCTAssertEqual(
+            try String(contentsOf: docs.appendingPathComponent("estate.mmd"), encoding: .utf8), mermaid,
+            "regenerate docs/estate.mmd and docs/estate.svg as docs/graph.md says")
+        XCTAssertTrue(
+            try String(contentsOf: docs.appendingPathComponent("graph.md"), encoding: .utf8).contains("```mermaid\n" + mermaid + "```\n"))
     }
 
     func testStateOverlayMatchesGoldenFiles() throws {
@@ -170,7 +183,8 @@ final class GraphTests: XCTestCase {
         let output = command.run()
         XCTAssertEqual(output.exitCode, ExitCode.failure)
         XCTAssertTrue(output.stderr.contains("TR604"), output.stderr)
-        XCTAssertTrue(output.stdout.contains("\n%% tresor graph, with 1 error: 2 subscriptions, 3 regions, 4 vaults, 38 VMs"), output.stdout)
+        XCTAssertTrue(
+            output.stdout.contains("\n%% tresor graph, with 1 error: 2 subscriptions, 3 regions, 4 vaults, 38 VMs"), output.stdout)
     }
 
     func testEmptyFolderIsAnError() throws {
@@ -192,18 +206,21 @@ final class GraphTests: XCTestCase {
 
     func testStructureCheckFindsMistakes() {
         let header = "---\nconfig:\n  flowchart:\n    wrappingWidth: 400\n---\nflowchart LR\n"
-        let valid = header + "  subgraph g0 [\"a\"]\n    n0[\"x\"]:::vault\n  end\n  subgraph g1 [\"b\"]\n    n1{{\"y\"}}:::vault\n  end\n"
+        let valid =
+            header + "  subgraph g0 [\"a\"]\n    n0[\"x\"]:::vault\n  end\n  subgraph g1 [\"b\"]\n    n1{{\"y\"}}:::vault\n  end\n"
             + "  n0 ==>|\"z\"| n1\n  g0 ~~~ g1\n  classDef vault fill:#fff,stroke:#000\n  linkStyle 0 stroke:#c0262d\n"
         XCTAssertEqual(try MermaidStructure.check(valid).nodes, 2)
-        for broken in [valid.replacingOccurrences(of: "---\n", with: ""),                        // no front matter
-                       valid.replacingOccurrences(of: "  end\n  subgraph g1", with: "  subgraph g1"), // no end
-                       valid.replacingOccurrences(of: "n0 ==>", with: "n7 ==>"),                 // undeclared node
-                       valid.replacingOccurrences(of: "[\"x\"]", with: "[\"say \"hi\"\"]"),       // bare quotes
-                       valid.replacingOccurrences(of: "}}:::vault", with: "}}:::ghost"),          // class never defined
-                       valid.replacingOccurrences(of: "n0[", with: "end["),                      // a keyword as id
-                       valid.replacingOccurrences(of: "linkStyle 0", with: "linkStyle 1"),       // past the last edge
-                       valid.replacingOccurrences(of: "g0 ~~~ g1", with: "g0 ~~~ g5"),           // undeclared group
-                       valid + "  n1 --> n0\n"] {                                               // an edge after the row
+        for broken in [
+            valid.replacingOccurrences(of: "---\n", with: ""),  // no front matter
+            valid.replacingOccurrences(of: "  end\n  subgraph g1", with: "  subgraph g1"),  // no end
+            valid.replacingOccurrences(of: "n0 ==>", with: "n7 ==>"),  // undeclared node
+            valid.replacingOccurrences(of: "[\"x\"]", with: "[\"say \"hi\"\"]"),  // bare quotes
+            valid.replacingOccurrences(of: "}}:::vault", with: "}}:::ghost"),  // class never defined
+            valid.replacingOccurrences(of: "n0[", with: "end["),  // a keyword as id
+            valid.replacingOccurrences(of: "linkStyle 0", with: "linkStyle 1"),  // past the last edge
+            valid.replacingOccurrences(of: "g0 ~~~ g1", with: "g0 ~~~ g5"),  // undeclared group
+            valid + "  n1 --> n0\n"
+        ] {  // an edge after the row
             XCTAssertThrowsError(try MermaidStructure.check(broken), broken)
         }
     }
@@ -219,8 +236,12 @@ final class GraphTests: XCTestCase {
     func testHundredThousandVMEstateStaysReadable() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let generator = try run("/usr/bin/env", ["python3", Self.repository.appendingPathComponent("Benchmarks/generate-estate.py").path,
-                                                 "--vms", "100000", "--out", directory.path])
+        let generator = try run(
+            "/usr/bin/env",
+            [
+                "python3", Self.repository.appendingPathComponent("Benchmarks/generate-estate.py").path,
+                "--vms", "100000", "--out", directory.path
+            ])
         XCTAssertEqual(generator.status, 0, generator.stderr)
         // Compiled once (about 20 s in a debug build), drawn in both syntaxes.
         let compiled = Compiler().check(paths: [directory.path])
@@ -252,9 +273,11 @@ final class GraphTests: XCTestCase {
         // Except a backslash before "n", which Mermaid draws as a line break however it is
         // written (Azure names cannot hold a backslash): "back\slash \n \l" shows as two lines.
         XCTAssertTrue(drawn.contains(#"label: back\slash  /  \l / second line"#), "back\\slash not drawn")
-        for text in [#"say "hi" / second line"#, "hash #35; #quot; and ; / second line",
-                     "<b>tag</b> & amp / second line", "`tick` ```fence / second line", "end / second line",
-                     "line break / second line", "ünïcødé → ✓ / second line", #"sub "quoted" \ back\slash # end"#] {
+        for text in [
+            #"say "hi" / second line"#, "hash #35; #quot; and ; / second line",
+            "<b>tag</b> & amp / second line", "`tick` ```fence / second line", "end / second line",
+            "line break / second line", "ünïcødé → ✓ / second line", #"sub "quoted" \ back\slash # end"#
+        ] {
             XCTAssertTrue(drawn.contains("\nlabel: \(text)\n"), "\(text) not drawn")
         }
     }
@@ -262,15 +285,19 @@ final class GraphTests: XCTestCase {
     /// Graphviz shows each hostile name as written, not as an escape sequence or markup.
     func testGraphvizShowsHostileLabelsAsWritten() throws {
         let svg = try assertDrawnByGraphviz([("hostile", DOTRenderer.render(hostileLabels(), title: "t"))])
-        for text in ["say &quot;hi&quot;", #"back\slash \n \l"#, "hash #35; #quot; and ;", "&lt;b&gt;tag&lt;/b&gt; &amp; amp",
-                     "`tick` ```fence", "ünïcødé → ✓", #"sub &quot;quoted&quot; \ back\slash # end"#] {
+        for text in [
+            "say &quot;hi&quot;", #"back\slash \n \l"#, "hash #35; #quot; and ;", "&lt;b&gt;tag&lt;/b&gt; &amp; amp",
+            "`tick` ```fence", "ünïcødé → ✓", #"sub &quot;quoted&quot; \ back\slash # end"#
+        ] {
             XCTAssertTrue(svg.contains(">\(text)</text>"), "\(text) not in the SVG")
         }
     }
 
     /// `dot -Tsvg` exits 0 with an SVG and says nothing on standard error (no warning).
     @discardableResult
-    private func assertDrawnByGraphviz(_ outputs: [(name: String, text: String)], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    private func assertDrawnByGraphviz(_ outputs: [(name: String, text: String)], file: StaticString = #filePath, line: UInt = #line) throws
+        -> String
+    {
         guard (try? run("/usr/bin/env", ["dot", "-V"]))?.status == 0 else {
             throw XCTSkip("Graphviz dot is not installed (scripts/install-deps.sh installs it)")
         }
@@ -288,7 +315,9 @@ final class GraphTests: XCTestCase {
     /// scripts/check-mermaid.py: mermaid.parse and mermaid.render accept every diagram. Returns
     /// what the script prints, with the text of every label as drawn.
     @discardableResult
-    private func assertDrawnByMermaid(_ outputs: [(name: String, text: String)], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    private func assertDrawnByMermaid(_ outputs: [(name: String, text: String)], file: StaticString = #filePath, line: UInt = #line) throws
+        -> String
+    {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var paths: [String] = []
@@ -305,7 +334,9 @@ final class GraphTests: XCTestCase {
         return result.stdout
     }
 
-    private func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    private func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -345,7 +376,8 @@ enum MermaidStructure {
     static func check(_ text: String) throws -> (nodes: Int, edges: Int) {
         func fail(_ message: String, _ line: String) -> Failure { Failure(description: "\(message): \(line)") }
         let quoted = #""(?:[^"]*)""#
-        let node = try Regex("^(n[0-9]+)(\\[\(quoted)\\]|\\(\(quoted)\\)|\\[\\(\(quoted)\\)\\]|\\{\\{\(quoted)\\}\\}|\\(\\[\(quoted)\\]\\)):::([A-Za-z]+)$")
+        let node = try Regex(
+            "^(n[0-9]+)(\\[\(quoted)\\]|\\(\(quoted)\\)|\\[\\(\(quoted)\\)\\]|\\{\\{\(quoted)\\}\\}|\\(\\[\(quoted)\\]\\)):::([A-Za-z]+)$")
         let subgraph = try Regex("^subgraph (g[0-9]+) \\[\(quoted)\\]$")
         let edge = try Regex("^(n[0-9]+) (-->|-\\.->|==>)(\\|\(quoted)\\|)? (n[0-9]+)$")
         let classDef = try Regex("^classDef ([A-Za-z]+) [a-z-]+:[^ ,]+(,[a-z-]+:[^,]+)*$")
@@ -359,7 +391,8 @@ enum MermaidStructure {
         lines.removeFirst()
         var depth = 0
         var ids: Set<String> = []
-        var classesUsed: Set<String> = [], classesDefined: Set<String> = []
+        var classesUsed: Set<String> = []
+        var classesDefined: Set<String> = []
         var edges: [(String, String)] = []
         var linkIndices: [Int] = []
         var row: [String] = []

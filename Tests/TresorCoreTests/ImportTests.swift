@@ -1,9 +1,10 @@
 import Foundation
 import XCTest
-@testable import TresorState
+
+@testable import TresorCore
 @testable import TresorFrontEnd
 @testable import TresorPlan
-@testable import TresorCore
+@testable import TresorState
 
 /// `tresor import --from-az` over az CLI output (Fixtures/az, shaped as the CLI prints it):
 /// manifests that validate, state that plans no changes, and what the model cannot express
@@ -16,9 +17,11 @@ final class ImportTests: XCTestCase {
     static let vaultID = "/subscriptions/\(subscription)/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-weu"
 
     private static var fixtures: [String] {
-        ["vault-list.json", "backup-properties-rsv-weu.json", "policy-list-rsv-weu.json", "policy-list-rsv-weu-lrs.json",
-         "item-list-rsv-weu.json", "item-list-rsv-weu-lrs.json", "vm-list.json", "nsg-list.json", "nsg-rule-list-nsg-db.json"]
-            .map { fixturesDirectory.appendingPathComponent("az/\($0)").path }
+        [
+            "vault-list.json", "backup-properties-rsv-weu.json", "policy-list-rsv-weu.json", "policy-list-rsv-weu-lrs.json",
+            "item-list-rsv-weu.json", "item-list-rsv-weu-lrs.json", "vm-list.json", "nsg-list.json", "nsg-rule-list-nsg-db.json"
+        ]
+        .map { fixturesDirectory.appendingPathComponent("az/\($0)").path }
     }
 
     override func setUpWithError() throws {
@@ -42,12 +45,18 @@ final class ImportTests: XCTestCase {
     func testImportedManifestsValidateAndTheNextPlanHasNoChanges() async throws {
         let output = runImport()
         XCTAssertEqual(output.exitCode, ExitCode.success, output.stdout)
-        XCTAssertTrue(output.stdout.contains("Imported 2 vaults, 2 policies, 3 protected VMs, 5 security rules and 1 stopped protection (in state only) "
-                                             + "into 5 files under \(out); wrote serial 1 to \(store.description).\n"), output.stdout)
+        XCTAssertTrue(
+            output.stdout.contains(
+                "Imported 2 vaults, 2 policies, 3 protected VMs, 5 security rules and 1 stopped protection (in state only) "
+                    + "into 5 files under \(out); wrote serial 1 to \(store.description).\n"), output.stdout)
         let files = try written()
-        XCTAssertEqual(files.map(\.0), ["\(Self.subscription)/westeurope/network.yaml", "\(Self.subscription)/westeurope/policies.yaml",
-                                        "\(Self.subscription)/westeurope/protection.yaml", "\(Self.subscription)/westeurope/vaults.yaml",
-                                        "\(Self.subscription)/westeurope/vms.yaml"])
+        XCTAssertEqual(
+            files.map(\.0),
+            [
+                "\(Self.subscription)/westeurope/network.yaml", "\(Self.subscription)/westeurope/policies.yaml",
+                "\(Self.subscription)/westeurope/protection.yaml", "\(Self.subscription)/westeurope/vaults.yaml",
+                "\(Self.subscription)/westeurope/vms.yaml"
+            ])
         try assertGolden(files.map { "==> \($0.0) <==\n\($0.1)" }.joined(separator: "\n"), "az/imported-estate.txt")
 
         let validated = Compiler().check(paths: [out])
@@ -116,7 +125,7 @@ final class ImportTests: XCTestCase {
                 + "its VM /subscriptions/\(Self.subscription)/resourceGroups/rg-gone/providers/Microsoft.Compute/virtualMachines/gone-01 "
                 + "is not in the exported VM list (`az vm list --show-details`)",
             "not imported: \(nsgs)nsg-web/securityRules/Allow_App_From_ASG: its addresses are application security groups, which the model cannot express",
-            "not imported: \(nsgs)nsg-db/securityRules/Allow_Reporting: its addresses are application security groups, which the model cannot express",
+            "not imported: \(nsgs)nsg-db/securityRules/Allow_Reporting: its addresses are application security groups, which the model cannot express"
         ]
         let reported = output.stdout.split(separator: "\n").compactMap { line -> String? in
             guard let range = line.range(of: "warning[TR607]: ") else { return nil }
@@ -147,8 +156,10 @@ final class ImportTests: XCTestCase {
         let output = runImport(Self.fixtures.filter { !$0.contains("backup-properties") })
         XCTAssertEqual(output.exitCode, ExitCode.success, output.stdout)
         let vaults = try XCTUnwrap(written().first { $0.0.hasSuffix("vaults.yaml") }?.1)
-        XCTAssertTrue(vaults.contains("name: rsv-weu\nsubscription: \(Self.subscription)\nresourceGroup: rg-backup\nregion: westeurope\n"
-                                      + "replication: GRS\ncrossRegionRestore: true\n"), vaults)
+        XCTAssertTrue(
+            vaults.contains(
+                "name: rsv-weu\nsubscription: \(Self.subscription)\nresourceGroup: rg-backup\nregion: westeurope\n"
+                    + "replication: GRS\ncrossRegionRestore: true\n"), vaults)
     }
 
     func testAVaultWhoseRedundancyIsUnknownIsLeftOutAndNamed() throws {
@@ -160,19 +171,24 @@ final class ImportTests: XCTestCase {
         try JSONSerialization.data(withJSONObject: list).write(to: URL(fileURLWithPath: vaults))
         let output = runImport([vaults] + Self.fixtures.dropFirst())
         XCTAssertEqual(output.exitCode, ExitCode.success, output.stdout)
-        XCTAssertTrue(output.stdout.contains("vaults/rsv-weu-lrs: its storage redundancy is not in the export (give `az backup vault "
-                                             + "backup-properties show` for it), so the vault is left out with everything in it"), output.stdout)
+        XCTAssertTrue(
+            output.stdout.contains(
+                "vaults/rsv-weu-lrs: its storage redundancy is not in the export (give `az backup vault "
+                    + "backup-properties show` for it), so the vault is left out with everything in it"), output.stdout)
         XCTAssertTrue(output.stdout.contains("Imported 1 vault, 2 policies, 2 protected VMs"), output.stdout)
     }
 
     func testSomethingImportDoesNotReadIsAnErrorAndNothingIsWritten() throws {
         let stranger = directory.appendingPathComponent("accounts.json").path
-        try #"[{"id": "/subscriptions/1f0c5c6e-0000-4000-8000-00000000b001/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa", "type": "Microsoft.Storage/storageAccounts"}]"#
+        try
+            #"[{"id": "/subscriptions/1f0c5c6e-0000-4000-8000-00000000b001/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa", "type": "Microsoft.Storage/storageAccounts"}]"#
             .write(toFile: stranger, atomically: true, encoding: .utf8)
         let output = runImport(Self.fixtures + [stranger])
         XCTAssertEqual(output.exitCode, ExitCode.failure)
-        XCTAssertTrue(output.stdout.contains("error[TR008]: entry /subscriptions/1f0c5c6e-0000-4000-8000-00000000b001/resourceGroups/rg/providers/"
-                                             + "Microsoft.Storage/storageAccounts/sa is not something import reads"), output.stdout)
+        XCTAssertTrue(
+            output.stdout.contains(
+                "error[TR008]: entry /subscriptions/1f0c5c6e-0000-4000-8000-00000000b001/resourceGroups/rg/providers/"
+                    + "Microsoft.Storage/storageAccounts/sa is not something import reads"), output.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.path))
     }
@@ -180,15 +196,17 @@ final class ImportTests: XCTestCase {
     func testAVMWithoutItsFactsLeavesItsItemOutInsteadOfFailingTheImport() throws {
         let vms = directory.appendingPathComponent("vms.json").path
         try """
-            [{"id": "/subscriptions/\(Self.subscription)/resourceGroups/rg-build/providers/Microsoft.Compute/virtualMachines/build-01",
-              "name": "build-01", "location": "westeurope", "type": "Microsoft.Compute/virtualMachines", "resourceGroup": "rg-build"}]
-            """.write(toFile: vms, atomically: true, encoding: .utf8)
+        [{"id": "/subscriptions/\(Self.subscription)/resourceGroups/rg-build/providers/Microsoft.Compute/virtualMachines/build-01",
+          "name": "build-01", "location": "westeurope", "type": "Microsoft.Compute/virtualMachines", "resourceGroup": "rg-build"}]
+        """.write(toFile: vms, atomically: true, encoding: .utf8)
         let files = Self.fixtures.filter { $0.hasSuffix("vault-list.json") || $0.hasSuffix("item-list-rsv-weu-lrs.json") } + [vms]
         let output = runImport(files)
         XCTAssertEqual(output.exitCode, ExitCode.success, output.stdout)
-        XCTAssertTrue(output.stdout.contains("VM;iaasvmcontainerv2;rg-build;build-01: its VM /subscriptions/\(Self.subscription)/resourceGroups/rg-build/"
-                                             + "providers/Microsoft.Compute/virtualMachines/build-01 is exported without storageProfile.osDisk.osType"),
-                      output.stdout)
+        XCTAssertTrue(
+            output.stdout.contains(
+                "VM;iaasvmcontainerv2;rg-build;build-01: its VM /subscriptions/\(Self.subscription)/resourceGroups/rg-build/"
+                    + "providers/Microsoft.Compute/virtualMachines/build-01 is exported without storageProfile.osDisk.osType"),
+            output.stdout)
         XCTAssertTrue(output.stdout.contains("Imported 2 vaults, 0 policies, 0 protected VMs"), output.stdout)
     }
 
@@ -196,7 +214,9 @@ final class ImportTests: XCTestCase {
         // Without its storage rule, nsg-web's Deny_All_Outbound keeps web-01's backups from storage (TR401).
         let nsgs = directory.appendingPathComponent("nsgs.json").path
         var list = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.fixtures[7]))) as! [[String: Any]]
-        list[0]["securityRules"] = (list[0]["securityRules"] as! [[String: Any]]).filter { $0["name"] as? String != "allow-azure-backup-storage" }
+        list[0]["securityRules"] = (list[0]["securityRules"] as! [[String: Any]]).filter {
+            $0["name"] as? String != "allow-azure-backup-storage"
+        }
         try JSONSerialization.data(withJSONObject: list).write(to: URL(fileURLWithPath: nsgs))
         let output = runImport(Self.fixtures.filter { !$0.hasSuffix("nsg-list.json") } + [nsgs])
         XCTAssertEqual(output.exitCode, ExitCode.failure)
@@ -219,7 +239,13 @@ final class ImportTests: XCTestCase {
         XCTAssertEqual(YAMLText.scalar("rg-web/web-01"), "rg-web/web-01")
         XCTAssertEqual(YAMLText.scalar("W. Europe Standard Time"), "W. Europe Standard Time")
         for text in ["02:00", "443", "no", "*", "10.0.0.0/24", "a: b", "#tag", "platform team ", "", "\"quoted\""] {
-            let loaded = Compiler().check(sources: [(path: "t.yaml", text: "apiVersion: tresor/v1\nkind: Vault\nname: v\nsubscription: 1f0c5c6e-0000-4000-8000-00000000b001\nresourceGroup: rg\nregion: westeurope\ntags: {k: \(YAMLText.scalar(text))}\n")])
+            let loaded = Compiler().check(sources: [
+                (
+                    path: "t.yaml",
+                    text:
+                        "apiVersion: tresor/v1\nkind: Vault\nname: v\nsubscription: 1f0c5c6e-0000-4000-8000-00000000b001\nresourceGroup: rg\nregion: westeurope\ntags: {k: \(YAMLText.scalar(text))}\n"
+                )
+            ])
             XCTAssertEqual(loaded.estate.vaults.first?.tags.first?.value.value, text, "\(text) -> \(YAMLText.scalar(text))")
         }
     }

@@ -1,8 +1,9 @@
 import Foundation
 import XCTest
-@testable import TresorModel
-@testable import TresorFrontEnd
+
 @testable import TresorCore
+@testable import TresorFrontEnd
+@testable import TresorModel
 
 /// `--inventory`: az CLI JSON (fixtures shaped exactly like `az vm list --show-details -o json`
 /// and `az network nsg list -o json`) as observed VMs and NSGs.
@@ -42,10 +43,12 @@ final class InventoryTests: XCTestCase {
         XCTAssertEqual(vms.map(\.resourceGroup.value), ["RG-WEB", "RG-DB", "RG-LEGACY", "RG-WEB"])
         XCTAssertEqual(vms.map(\.region.value), Array(repeating: "westeurope", count: 4))
         XCTAssertEqual(vms.map(\.os.type.value), [.Windows, .Linux, .Windows, .Linux])
-        XCTAssertEqual(vms.map(\.os.version.value), [
-            "2019", "Ubuntu 22.04", "2012 R2",
-            "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/gallery_prod/images/app-base/versions/2025.3.1",
-        ])
+        XCTAssertEqual(
+            vms.map(\.os.version.value),
+            [
+                "2019", "Ubuntu 22.04", "2012 R2",
+                "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/gallery_prod/images/app-base/versions/2025.3.1"
+            ])
         XCTAssertEqual(vms.map { $0.disks?.managed?.value }, [true, true, false, true])
         XCTAssertEqual(vms.map { $0.disks?.data?.value }, [1, 2, 0, 1])
         XCTAssertEqual(vms.map { $0.powerState?.value }, [.running, .deallocated, .stopped, .running])
@@ -63,11 +66,13 @@ final class InventoryTests: XCTestCase {
         let nsgs = result.estate.networkSecurityGroups
         XCTAssertEqual(nsgs.map(\.name.value), ["nsg-web", "nsg-db"])
         // Default rules are Azure's; the rule on an application security group cannot be evaluated.
-        XCTAssertEqual(nsgs.map { $0.rules.map(\.name.value) },
-                       [["allow-azure-backup", "Deny_All_Outbound", "Allow_HTTPS_Inbound"], ["Allow_SQL_From_Apps"]])
+        XCTAssertEqual(
+            nsgs.map { $0.rules.map(\.name.value) },
+            [["allow-azure-backup", "Deny_All_Outbound", "Allow_HTTPS_Inbound"], ["Allow_SQL_From_Apps"]])
         let backup = nsgs[0].rules[0]
-        XCTAssertEqual([backup.direction.value.rawValue, backup.access.value.rawValue, String(backup.priority.value), backup.protocol.value],
-                       ["Outbound", "Allow", "900", "Tcp"])
+        XCTAssertEqual(
+            [backup.direction.value.rawValue, backup.access.value.rawValue, String(backup.priority.value), backup.protocol.value],
+            ["Outbound", "Allow", "900", "Tcp"])
         XCTAssertEqual(backup.destinations.map(\.value), ["Storage.westeurope"])
         XCTAssertEqual(backup.destinationPorts.map(\.value), ["443", "8443"])
         XCTAssertEqual(backup.description?.value, "Managed by tresor")
@@ -75,8 +80,9 @@ final class InventoryTests: XCTestCase {
         // NIC-level NSGs: az network nsg list names the NICs, az vm list names each VM's NICs.
         let vms = result.estate.virtualMachines
         XCTAssertEqual(vms.map(\.nsgIndices), [[0], [1], [], []])
-        XCTAssertEqual(vms[0].networkSecurityGroups.first?.range.line,
-                       try line(of: "networkInterfaces/web-01-nic\"", in: Self.nsgList))
+        XCTAssertEqual(
+            vms[0].networkSecurityGroups.first?.range.line,
+            try line(of: "networkInterfaces/web-01-nic\"", in: Self.nsgList))
     }
 
     func testRulesThatTresorOwnsAreNotObservedFacts() throws {
@@ -126,7 +132,8 @@ final class InventoryTests: XCTestCase {
     }
 
     func testEveryDisagreementIsReportedAtBothPlaces() throws {
-        let manifest = Self.webVM
+        let manifest =
+            Self.webVM
             .replacingOccurrences(of: "region: westeurope", with: "region: northeurope")
             .replacingOccurrences(of: "Windows Server 2019 Datacenter", with: "2012")
             + "\ndisks: {managed: false, data: 3}\npowerState: deallocated\ndeployment: Classic\n"
@@ -135,16 +142,19 @@ final class InventoryTests: XCTestCase {
         XCTAssertEqual(disagreements.map { "\($0.range!.line):\($0.range!.column)" }, ["6:9", "7:30", "9:18", "9:31", "10:13", "11:13"])
         let notes = try disagreements.map { try XCTUnwrap($0.notes.first?.range) }
         XCTAssertTrue(notes.allSatisfy { result.report.path(of: $0) == Self.vmList })
-        XCTAssertEqual(notes.map(\.line), [
-            try line(of: "\"location\": \"westeurope\"", in: Self.vmList),
-            try line(of: "\"sku\": \"2019-Datacenter\"", in: Self.vmList),
-            try line(of: "\"managedDisk\": {", in: Self.vmList, after: "\"osDisk\": {"),
-            try line(of: "\"dataDisks\": [", in: Self.vmList),
-            try line(of: "\"powerState\": \"VM running\"", in: Self.vmList),
-            try line(of: "\"type\": \"Microsoft.Compute/virtualMachines\"", in: Self.vmList),
-        ])
-        try assertGolden(TextRenderer(colored: false).render(DiagnosticReport(sources: result.report.sources, diagnostics: disagreements)),
-                         "inventory/disagreements.txt")
+        XCTAssertEqual(
+            notes.map(\.line),
+            [
+                try line(of: "\"location\": \"westeurope\"", in: Self.vmList),
+                try line(of: "\"sku\": \"2019-Datacenter\"", in: Self.vmList),
+                try line(of: "\"managedDisk\": {", in: Self.vmList, after: "\"osDisk\": {"),
+                try line(of: "\"dataDisks\": [", in: Self.vmList),
+                try line(of: "\"powerState\": \"VM running\"", in: Self.vmList),
+                try line(of: "\"type\": \"Microsoft.Compute/virtualMachines\"", in: Self.vmList)
+            ])
+        try assertGolden(
+            TextRenderer(colored: false).render(DiagnosticReport(sources: result.report.sources, diagnostics: disagreements)),
+            "inventory/disagreements.txt")
     }
 
     func testDeclaredNSGRulesMustMatchTheInventory() throws {
@@ -164,12 +174,14 @@ final class InventoryTests: XCTestCase {
                  protocol: "*", source: "*", sourcePorts: "*", destination: "*", destinationPorts: "*"}
             """
         let result = try check([("network.yaml", nsg)], inventories: [Self.nsgList])
-        XCTAssertEqual(frontEnd(result), [
-            "network.yaml:8:3 TR011",    // the inventory's allow-azure-backup, which no NetworkRule owns here
-            "network.yaml:8:76 TR011",   // priority 4000 vs 1000
-            "network.yaml:11:105 TR011", // ports 443, 80 vs 443
-            "network.yaml:12:12 TR011",  // Old_Rule is not in the inventory
-        ])
+        XCTAssertEqual(
+            frontEnd(result),
+            [
+                "network.yaml:8:3 TR011",  // the inventory's allow-azure-backup, which no NetworkRule owns here
+                "network.yaml:8:76 TR011",  // priority 4000 vs 1000
+                "network.yaml:11:105 TR011",  // ports 443, 80 vs 443
+                "network.yaml:12:12 TR011"  // Old_Rule is not in the inventory
+            ])
         XCTAssertEqual(result.estate.networkSecurityGroups[0].rules.map(\.priority.value), [4000, 200, 4001])
 
         let unlisted = try check([("network.yaml", nsg.components(separatedBy: "\nrules:")[0])], inventories: [Self.nsgList])
@@ -185,21 +197,27 @@ final class InventoryTests: XCTestCase {
         XCTAssertEqual(problems("\"vm\""), ["inventory.json:1:1 TR007"])
         XCTAssertEqual(problems("[1]"), ["inventory.json:1:2 TR007"])
         XCTAssertEqual(problems("[{\"name\": \"web-01\"}]"), ["inventory.json:1:2 TR006"])
-        XCTAssertEqual(problems("[{\"id\": \"/subscriptions/prod/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/a\"}]"),
-                       ["inventory.json:1:9 TR008"])
+        XCTAssertEqual(
+            problems("[{\"id\": \"/subscriptions/prod/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/a\"}]"),
+            ["inventory.json:1:9 TR008"])
         let id = "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/rg/providers"
-        XCTAssertEqual(problems("[{\"id\": \"\(id)/Microsoft.Compute/disks/d\", \"type\": \"Microsoft.Compute/disks\"}]"),
-                       ["inventory.json:1:126 TR008"])
-        XCTAssertEqual(problems("""
-            [{"id": "\(id)/Microsoft.Compute/virtualMachines/a", "name": "a", "location": "westeurope",
-              "storageProfile": {"osDisk": {"osType": "BeOS"}}}]
-            """), ["inventory.json:2:43 TR008"])
-        XCTAssertEqual(problems("""
-            [{"id": "\(id)/Microsoft.Network/networkSecurityGroups/n", "name": "n", "location": "westeurope",
-              "securityRules": [{"name": "r", "direction": "Sideways", "access": "Allow", "priority": "high", "protocol": "*",
-                                 "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*",
-                                 "destinationPortRange": "*"}]}]
-            """), ["inventory.json:2:48 TR008", "inventory.json:2:91 TR008"])
+        XCTAssertEqual(
+            problems("[{\"id\": \"\(id)/Microsoft.Compute/disks/d\", \"type\": \"Microsoft.Compute/disks\"}]"),
+            ["inventory.json:1:126 TR008"])
+        XCTAssertEqual(
+            problems(
+                """
+                [{"id": "\(id)/Microsoft.Compute/virtualMachines/a", "name": "a", "location": "westeurope",
+                  "storageProfile": {"osDisk": {"osType": "BeOS"}}}]
+                """), ["inventory.json:2:43 TR008"])
+        XCTAssertEqual(
+            problems(
+                """
+                [{"id": "\(id)/Microsoft.Network/networkSecurityGroups/n", "name": "n", "location": "westeurope",
+                  "securityRules": [{"name": "r", "direction": "Sideways", "access": "Allow", "priority": "high", "protocol": "*",
+                                     "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*",
+                                     "destinationPortRange": "*"}]}]
+                """), ["inventory.json:2:48 TR008", "inventory.json:2:91 TR008"])
     }
 
     func testTheNodeLimitCountsEachEntryOfTheArrayOnItsOwn() throws {
@@ -241,16 +259,18 @@ final class InventoryTests: XCTestCase {
             ("resf", "rockylinux-x86_64", "9-base", "Rocky Linux 9"),
             ("kinvolk", "flatcar-container-linux-free", "stable-gen2", "Flatcar Container Linux"),
             ("MicrosoftCBLMariner", "cbl-mariner", "cbl-mariner-2-gen2", "Azure Linux 2"),
-            ("bitnami", "wordpress", "4-4", nil),
+            ("bitnami", "wordpress", "4-4", nil)
         ]
         for (publisher, offer, sku, expected) in images {
-            XCTAssertEqual(MarketplaceImage.osVersion(publisher: publisher, offer: offer, sku: sku), expected, "\(publisher):\(offer):\(sku)")
+            XCTAssertEqual(
+                MarketplaceImage.osVersion(publisher: publisher, offer: offer, sku: sku), expected, "\(publisher):\(offer):\(sku)")
         }
     }
 
     func testPowerStates() {
-        XCTAssertEqual(["VM running", "VM starting", "VM stopped", "VM stopping", "VM deallocated", "VM deallocating", "VM unknown", ""]
-            .map(InventoryDecoder.powerState), [.running, .running, .stopped, .stopped, .deallocated, .deallocated, nil, nil])
+        XCTAssertEqual(
+            ["VM running", "VM starting", "VM stopped", "VM stopping", "VM deallocated", "VM deallocating", "VM unknown", ""]
+                .map(InventoryDecoder.powerState), [.running, .running, .stopped, .stopped, .deallocated, .deallocated, nil, nil])
     }
 
     func testVersionsAgreeOnTheirNumbers() {
@@ -266,7 +286,11 @@ final class InventoryTests: XCTestCase {
         command.format = .json
         let output = command.run()
         struct Report: Decodable {
-            struct Item: Decodable { var code: String; var file: String?; var line: Int? }
+            struct Item: Decodable {
+                var code: String
+                var file: String?
+                var line: Int?
+            }
             var errorCount: Int
             var diagnostics: [Item]
         }

@@ -15,8 +15,9 @@ func jsonSchemaCheck<Output: Decodable>(_ mode: String, _ request: [String: Any]
     let (status, stdout, stderr) = try runProcess(
         ["python3", fixturesDirectory.appendingPathComponent("jsonschema-check.py").path, mode, requestFile.path])
     guard status == 0 else {
-        throw CheckFailure("jsonschema-check.py \(mode) exited \(status): \(stderr)"
-            + (status == 3 ? " (python3 with jsonschema and PyYAML is needed: pip install jsonschema pyyaml)" : ""))
+        throw CheckFailure(
+            "jsonschema-check.py \(mode) exited \(status): \(stderr)"
+                + (status == 3 ? " (python3 with jsonschema and PyYAML is needed: pip install jsonschema pyyaml)" : ""))
     }
     return try JSONDecoder().decode(Output.self, from: stdout)
 }

@@ -1,9 +1,10 @@
 import Foundation
 import Synchronization
 import XCTest
-@testable import TresorSupport
-@testable import TresorFrontEnd
+
 @testable import TresorCore
+@testable import TresorFrontEnd
+@testable import TresorSupport
 
 final class ManifestInputsTests: XCTestCase {
     private var root = ""

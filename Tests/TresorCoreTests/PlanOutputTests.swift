@@ -1,8 +1,9 @@
 import Foundation
 import XCTest
+
 @testable import TresorModel
-@testable import TresorState
 @testable import TresorPlan
+@testable import TresorState
 
 /// Plan text and markdown (golden files), plan JSON (decoded with the SPEC §4 shape).
 final class PlanOutputTests: XCTestCase {
@@ -91,8 +92,10 @@ final class PlanOutputTests: XCTestCase {
     }
 
     func testDamagedSavedPlansAreRefused() {
-        for text in ["", "{}", #"{"formatVersion": 1, "lineage": null, "serial": 0, "changes": [{"action": "explode"}]}"#,
-                     #"{"formatVersion": 1, "lineage": null, "serial": 0, "changes": [{"action": "delete", "kind": "Vault", "id": "x", "name": "x", "destructive": false, "reason": "", "before": null, "after": {}}]}"#] {
+        for text in [
+            "", "{}", #"{"formatVersion": 1, "lineage": null, "serial": 0, "changes": [{"action": "explode"}]}"#,
+            #"{"formatVersion": 1, "lineage": null, "serial": 0, "changes": [{"action": "delete", "kind": "Vault", "id": "x", "name": "x", "destructive": false, "reason": "", "before": null, "after": {}}]}"#
+        ] {
             XCTAssertThrowsError(try PlanJSON.decode(Array(text.utf8)), text)
         }
     }

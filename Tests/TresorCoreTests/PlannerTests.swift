@@ -1,9 +1,10 @@
 import Foundation
 import XCTest
-@testable import TresorSupport
-@testable import TresorState
+
 @testable import TresorFrontEnd
 @testable import TresorPlan
+@testable import TresorState
+@testable import TresorSupport
 
 /// Plans against in-memory state: the SPEC §3 actions, their order, and the guards.
 final class PlannerTests: XCTestCase {
@@ -26,8 +27,12 @@ final class PlannerTests: XCTestCase {
     func testFirstPlanCreatesInDependencyOrderAndASecondPlanIsEmpty() throws {
         let text = baseEstate + backupStorageRule
         let first = try XCTUnwrap(plan(text, against: State()).plan)
-        XCTAssertEqual(summary(first), ["create Vault rsv-prod-weu", "create BackupPolicy daily-30",
-                                        "create NetworkRule allow-backup", "create ProtectedItem web-01"])
+        XCTAssertEqual(
+            summary(first),
+            [
+                "create Vault rsv-prod-weu", "create BackupPolicy daily-30",
+                "create NetworkRule allow-backup", "create ProtectedItem web-01"
+            ])
         XCTAssertNil(first.lineage)
         XCTAssertEqual(first.serial, 0)
         var state = State()
@@ -40,16 +45,19 @@ final class PlannerTests: XCTestCase {
 
     func testSpelledOutDefaultsPlanNoChange() throws {
         let state = try applied()
-        let explicit = baseEstate(replacing: "region: westeurope\n---", with: "region: westeurope\nreplication: grs\ncrossRegionRestore: false\n---")
-            .replacingOccurrences(of: "time: \"19:00\"}", with: "time: \"19:00\", timeZone: UTC}")
+        let explicit = baseEstate(
+            replacing: "region: westeurope\n---", with: "region: westeurope\nreplication: grs\ncrossRegionRestore: false\n---"
+        )
+        .replacingOccurrences(of: "time: \"19:00\"}", with: "time: \"19:00\", timeZone: UTC}")
         XCTAssertEqual(try XCTUnwrap(plan(explicit, against: state).plan).changes, [])
     }
 
     func testUpdateShowsOnlyTheChangedFieldsByPath() throws {
         let state = try applied()
         let changed = baseEstate(replacing: "retention: {daily: 30}", with: "retention: {daily: 35}")
-            .replacingOccurrences(of: "region: westeurope\n---\napiVersion: tresor/v1\nkind: BackupPolicy",
-                                  with: "region: westeurope\ntags: {env: prod}\n---\napiVersion: tresor/v1\nkind: BackupPolicy")
+            .replacingOccurrences(
+                of: "region: westeurope\n---\napiVersion: tresor/v1\nkind: BackupPolicy",
+                with: "region: westeurope\ntags: {env: prod}\n---\napiVersion: tresor/v1\nkind: BackupPolicy")
         let result = try XCTUnwrap(plan(changed, against: state).plan)
         XCTAssertEqual(summary(result), ["update Vault rsv-prod-weu", "update BackupPolicy daily-30"])
         XCTAssertEqual(result.changes[0].diff, [FieldChange(path: "tags.env", before: nil, after: .string("prod"))])
@@ -63,7 +71,8 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(summary(result), ["stop-protection ProtectedItem web-01"])
         let change = result.changes[0]
         XCTAssertFalse(change.destructive)
-        XCTAssertEqual(change.diff, [FieldChange(path: "protectionState", before: .string("Protected"), after: .string("ProtectionStopped"))])
+        XCTAssertEqual(
+            change.diff, [FieldChange(path: "protectionState", before: .string("Protected"), after: .string("ProtectionStopped"))])
         state.record(result)
         XCTAssertEqual(state.resources.last?.protectionState, .stopped)
         // Converges: the retained item stays, and planning again shows nothing.
@@ -88,23 +97,30 @@ final class PlannerTests: XCTestCase {
 
     func testReplicationLockedOnceTheVaultHoldsItems() throws {
         let state = try applied()
-        let result = plan(baseEstate(replacing: "region: westeurope\n---", with: "region: westeurope\nreplication: LRS\n---"), against: state)
+        let result = plan(
+            baseEstate(replacing: "region: westeurope\n---", with: "region: westeurope\nreplication: LRS\n---"), against: state)
         XCTAssertNil(result.plan)
         XCTAssertEqual(positions(result).filter { $0.hasSuffix("TR104") }, ["test.yaml:7:14 TR104"])
         XCTAssertTrue(result.report.diagnostics.first { $0.code == "TR104" }?.message.contains("holds 1 backup item") ?? false)
         // A stopped item still counts: the vault keeps holding its data.
         var stopped = state
-        stopped.record(try XCTUnwrap(plan(baseEstate.components(separatedBy: "---\napiVersion: tresor/v1\nkind: Protection")[0],
-                                          against: state).plan))
-        let again = plan(baseEstate(replacing: "region: westeurope\n---", with: "region: westeurope\nreplication: LRS\n---")
-            .components(separatedBy: "---\napiVersion: tresor/v1\nkind: Protection")[0], against: stopped)
+        stopped.record(
+            try XCTUnwrap(
+                plan(
+                    baseEstate.components(separatedBy: "---\napiVersion: tresor/v1\nkind: Protection")[0],
+                    against: state
+                ).plan))
+        let again = plan(
+            baseEstate(replacing: "region: westeurope\n---", with: "region: westeurope\nreplication: LRS\n---")
+                .components(separatedBy: "---\napiVersion: tresor/v1\nkind: Protection")[0], against: stopped)
         XCTAssertTrue(codes(again).contains("TR104"))
     }
 
     func testCrossRegionRestoreCannotBeTurnedOff() throws {
         let enabled = baseEstate(replacing: "region: westeurope\n---", with: "region: westeurope\ncrossRegionRestore: true\n---")
         let state = try applied(enabled)
-        let result = plan(baseEstate(replacing: "region: westeurope\n---", with: "region: westeurope\ncrossRegionRestore: false\n---"), against: state)
+        let result = plan(
+            baseEstate(replacing: "region: westeurope\n---", with: "region: westeurope\ncrossRegionRestore: false\n---"), against: state)
         XCTAssertEqual(positions(result).filter { $0.hasSuffix("TR105") }, ["test.yaml:7:21 TR105"])
         XCTAssertNil(result.plan)
         // Leaving the field out means false too: reported at the vault's name.
@@ -118,7 +134,9 @@ final class PlannerTests: XCTestCase {
         let moved = baseEstate(replacing: "vault: rsv-prod-weu\npolicy: daily-30", with: "vault: rsv-prod-weu-2") + secondVault
         let refused = plan(moved, against: state)
         XCTAssertNil(refused.plan)
-        XCTAssertEqual(positions(refused).filter { $0.hasPrefix("test.yaml") && !$0.hasSuffix("TR501") }, ["test.yaml:28:7 TR302", "test.yaml:28:7 TR601"])
+        XCTAssertEqual(
+            positions(refused).filter { $0.hasPrefix("test.yaml") && !$0.hasSuffix("TR501") },
+            ["test.yaml:28:7 TR302", "test.yaml:28:7 TR601"])
         let diagnostic = try XCTUnwrap(refused.report.diagnostics.first { $0.code == "TR302" })
         XCTAssertTrue(diagnostic.message.contains("registered in vault rsv-prod-weu in stored state"), diagnostic.message)
         XCTAssertTrue(diagnostic.help?.contains("--allow-destroy") ?? false)
@@ -174,7 +192,7 @@ final class PlannerTests: XCTestCase {
             baseEstate.components(separatedBy: "---\napiVersion: tresor/v1\nkind: Protection")[0],
             baseEstate(replacing: "vault: rsv-prod-weu\npolicy: daily-30", with: "vault: rsv-prod-weu-2") + secondVault,
             baseEstate.replacingOccurrences(of: "region: westeurope", with: "region: northeurope"),
-            "apiVersion: tresor/v1\n" + baseEstate.components(separatedBy: "---\napiVersion: tresor/v1\n")[2],
+            "apiVersion: tresor/v1\n" + baseEstate.components(separatedBy: "---\napiVersion: tresor/v1\n")[2]
         ]
         for text in variants {
             let result = plan(text, against: state)
@@ -183,10 +201,13 @@ final class PlannerTests: XCTestCase {
     }
 
     func testLongListsShowOnlyTheirChangedEntries() {
-        let field = FieldChange(path: "destinationPorts",
-                                before: .array(["80", "443", "1000", "2000", "3000"].map(JSON.string)),
-                                after: .array(["443", "1000", "2000", "3000", "8443"].map(JSON.string)))
-        XCTAssertEqual(PlanText.fieldLines(field), """
+        let field = FieldChange(
+            path: "destinationPorts",
+            before: .array(["80", "443", "1000", "2000", "3000"].map(JSON.string)),
+            after: .array(["443", "1000", "2000", "3000", "8443"].map(JSON.string)))
+        XCTAssertEqual(
+            PlanText.fieldLines(field),
+            """
                 destinationPorts: 4 entries unchanged
                   - "80"
                   + "8443"

@@ -1,12 +1,13 @@
 import Foundation
 import Synchronization
 import XCTest
-@testable import TresorSupport
-@testable import TresorModel
-@testable import TresorState
-@testable import TresorFrontEnd
-@testable import TresorPlan
+
 @testable import TresorCore
+@testable import TresorFrontEnd
+@testable import TresorModel
+@testable import TresorPlan
+@testable import TresorState
+@testable import TresorSupport
 
 /// A provider whose "Azure" is a `LiveEstate` the test sets: it records the scopes it is asked
 /// to refresh and every change it is asked to perform.
@@ -74,9 +75,13 @@ extension LiveEstate {
 /// refresh-only plans and applies, resources tresor does not manage left alone.
 final class RefreshTests: XCTestCase {
     static let manifests = baseEstate + backupStorageRule
-    static let vaultID = "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/rg-backup-prod/providers/Microsoft.RecoveryServices/vaults/rsv-prod-weu"
-    static let itemID = vaultID + "/backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;rg-web;web-01/protectedItems/vm;iaasvmcontainerv2;rg-web;web-01"
-    static let ruleID = "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/rg-net/providers/Microsoft.Network/networkSecurityGroups/nsg-web/securityRules/allow-backup"
+    static let vaultID =
+        "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/rg-backup-prod/providers/Microsoft.RecoveryServices/vaults/rsv-prod-weu"
+    static let itemID =
+        vaultID
+        + "/backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;rg-web;web-01/protectedItems/vm;iaasvmcontainerv2;rg-web;web-01"
+    static let ruleID =
+        "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/rg-net/providers/Microsoft.Network/networkSecurityGroups/nsg-web/securityRules/allow-backup"
 
     private func applied(_ text: String = manifests) throws -> State {
         var state = State()
@@ -100,8 +105,9 @@ final class RefreshTests: XCTestCase {
     }
 
     private func plan(_ text: String = manifests, against state: State, live: LiveEstate, allowDestroy: Bool = false) -> Planning.Result {
-        Planning(allowDestroy: allowDestroy).plan(sources: [(path: "estate.yaml", text: text)], against: state,
-                                                  refreshed: Refreshed(stored: state, live: live))
+        Planning(allowDestroy: allowDestroy).plan(
+            sources: [(path: "estate.yaml", text: text)], against: state,
+            refreshed: Refreshed(stored: state, live: live))
     }
 
     /// Error codes only: LRS draws a warning (TR106) beside what these tests look at.
@@ -116,8 +122,10 @@ final class RefreshTests: XCTestCase {
     func testScopeNamesEachVaultAndNSGOfStateOnce() throws {
         var state = try applied(ExampleManifests.file(Self.manifests, ExampleManifests.vault("rsv-prod-weu-2")))
         let item = { (vault: String, vm: String) in
-            StateResource(kind: .protectedItem, id: Self.itemID.replacingOccurrences(of: Self.vaultID, with: vault)
-                .replacingOccurrences(of: "web-01", with: vm), name: vm, attributes: .object([]))
+            StateResource(
+                kind: .protectedItem,
+                id: Self.itemID.replacingOccurrences(of: Self.vaultID, with: vault)
+                    .replacingOccurrences(of: "web-01", with: vm), name: vm, attributes: .object([]))
         }
         state.set(item(Self.vaultID + "-2", "web-02"))
         // A policy whose vault state does not hold (a damaged state) still has its vault read.
@@ -133,15 +141,23 @@ final class RefreshTests: XCTestCase {
         var azure = live(state)
         // IDs and names in Azure's case, enum values in another case, tags in another order,
         // a port and an address as Azure may write them.
-        azure.vaults[0] = StateResource(kind: .vault, id: Self.vaultID.replacingOccurrences(of: "/subscriptions/", with: "/Subscriptions/"),
-                                        name: "rsv-prod-weu", attributes: .object([
-                                            ("tags", .object([])), ("crossRegionRestore", .bool(false)),
-                                            ("replication", "grs"), ("region", "WestEurope"),
-                                        ]))
-        azure.items[0] = LiveItem(StateResource(kind: .protectedItem, id: Self.itemID.uppercased(), name: "web-01", attributes: .object([
-            ("vm", "/Subscriptions/1F0C5C6E-0000-4000-8000-00000000A001/resourceGroups/RG-WEB/providers/Microsoft.Compute/virtualMachines/web-01"),
-            ("policy", "Daily-30"), ("protectionState", "Protected"),
-        ])), softDeleted: false)
+        azure.vaults[0] = StateResource(
+            kind: .vault, id: Self.vaultID.replacingOccurrences(of: "/subscriptions/", with: "/Subscriptions/"),
+            name: "rsv-prod-weu",
+            attributes: .object([
+                ("tags", .object([])), ("crossRegionRestore", .bool(false)),
+                ("replication", "grs"), ("region", "WestEurope")
+            ]))
+        azure.items[0] = LiveItem(
+            StateResource(
+                kind: .protectedItem, id: Self.itemID.uppercased(), name: "web-01",
+                attributes: .object([
+                    (
+                        "vm",
+                        "/Subscriptions/1F0C5C6E-0000-4000-8000-00000000A001/resourceGroups/RG-WEB/providers/Microsoft.Compute/virtualMachines/web-01"
+                    ),
+                    ("policy", "Daily-30"), ("protectionState", "Protected")
+                ])), softDeleted: false)
         azure.securityRules[0] = changing(azure.securityRules[0]) { members in
             self.set("source", "virtualNetwork")(&members)
             self.set("destinationPorts", .array(["8443", "443"]))(&members)
@@ -156,19 +172,28 @@ final class RefreshTests: XCTestCase {
     }
 
     func testEquivalentAddressesAndPortsAreNotDrift() {
-        let recorded: JSON = .object([("source", .array(["10.0.0.4/32", "10.1.0.0/16"])), ("sourcePorts", .array(["*"])),
-                                      ("destination", .array(["Storage.westeurope"])), ("destinationPorts", .array(["80", "443"]))])
-        let same: JSON = .object([("destinationPorts", .array(["443", "80-80"])), ("source", .array(["10.1.0.5/16", "10.0.0.4"])),
-                                  ("sourcePorts", "0-65535"), ("destination", "storage.westeurope")])
+        let recorded: JSON = .object([
+            ("source", .array(["10.0.0.4/32", "10.1.0.0/16"])), ("sourcePorts", .array(["*"])),
+            ("destination", .array(["Storage.westeurope"])), ("destinationPorts", .array(["80", "443"]))
+        ])
+        let same: JSON = .object([
+            ("destinationPorts", .array(["443", "80-80"])), ("source", .array(["10.1.0.5/16", "10.0.0.4"])),
+            ("sourcePorts", "0-65535"), ("destination", "storage.westeurope")
+        ])
         XCTAssertEqual(LiveValues.matching(same, recorded: recorded), recorded)
-        let other: JSON = .object([("source", .array(["10.0.0.5", "10.1.0.0/16"])), ("sourcePorts", .array(["*"])),
-                                   ("destination", .array(["Storage.westeurope"])), ("destinationPorts", .array(["80", "443", "22"]))])
-        XCTAssertEqual(FieldChange.between(recorded, LiveValues.matching(other, recorded: recorded)).map(\.path), ["source", "destinationPorts"])
+        let other: JSON = .object([
+            ("source", .array(["10.0.0.5", "10.1.0.0/16"])), ("sourcePorts", .array(["*"])),
+            ("destination", .array(["Storage.westeurope"])), ("destinationPorts", .array(["80", "443", "22"]))
+        ])
+        XCTAssertEqual(
+            FieldChange.between(recorded, LiveValues.matching(other, recorded: recorded)).map(\.path), ["source", "destinationPorts"])
     }
 
     func testRealDifferencesAreDriftEvenWhenOnlyTheirCaseDiffers() throws {
-        let state = try applied(baseEstate(replacing: "region: westeurope\n---\napiVersion: tresor/v1\nkind: BackupPolicy",
-                                           with: "region: westeurope\ntags: {env: prod}\n---\napiVersion: tresor/v1\nkind: BackupPolicy"))
+        let state = try applied(
+            baseEstate(
+                replacing: "region: westeurope\n---\napiVersion: tresor/v1\nkind: BackupPolicy",
+                with: "region: westeurope\ntags: {env: prod}\n---\napiVersion: tresor/v1\nkind: BackupPolicy"))
         var azure = live(state)
         azure.vaults[0] = changing(azure.vaults[0], set("tags", .object([("env", "Prod")])))
         let refreshed = Refreshed(stored: state, live: azure)
@@ -214,7 +239,8 @@ final class RefreshTests: XCTestCase {
         let result = plan(edited, against: state, live: azure)
         let drift = try XCTUnwrap(result.plan)
         try assertGolden(PlanText.render(drift), "plans/drift.txt")
-        try assertGolden(PlanMarkdown.render(drift, diagnostics: result.report.diagnostics, sources: result.report.sources), "plans/drift.md")
+        try assertGolden(
+            PlanMarkdown.render(drift, diagnostics: result.report.diagnostics, sources: result.report.sources), "plans/drift.md")
         try assertGolden(PlanText.render(Refreshed(stored: state, live: azure).driftPlan(from: state)), "plans/refresh-only.txt")
     }
 
@@ -247,28 +273,42 @@ final class RefreshTests: XCTestCase {
         azure.policies = []
         azure.items = []
         let plan = try XCTUnwrap(plan(against: state, live: azure).plan)
-        XCTAssertEqual(summary(plan), ["create Vault rsv-prod-weu (outside)", "create BackupPolicy daily-30 (outside)",
-                                       "create ProtectedItem web-01 (outside)"])
+        XCTAssertEqual(
+            summary(plan),
+            [
+                "create Vault rsv-prod-weu (outside)", "create BackupPolicy daily-30 (outside)",
+                "create ProtectedItem web-01 (outside)"
+            ])
     }
 
     func testResourcesTresorDoesNotManageAreNeverTouched() throws {
         let state = try applied()
         var azure = live(state)
         let vault = Self.vaultID
-        azure.policies.append(StateResource(kind: .backupPolicy, id: vault + "/backupPolicies/hand-made", name: "hand-made",
-                                            attributes: .object([("instantRestoreDays", .int(2))])))
-        azure.policies.append(StateResource(kind: .backupPolicy, id: vault + "/backupPolicies/DefaultPolicy", name: "DefaultPolicy",
-                                            attributes: .object([("instantRestoreDays", .int(2))])))
-        azure.securityRules.append(StateResource(kind: .networkRule, id: Self.ruleID + "-by-hand", name: "allow-backup-by-hand",
-                                                 attributes: .object([("priority", .int(950))])))
-        azure.items.append(LiveItem(StateResource(kind: .protectedItem, id: Self.itemID.replacingOccurrences(of: "web-01", with: "db-01"),
-                                                  name: "db-01", attributes: .object([])), softDeleted: false))
+        azure.policies.append(
+            StateResource(
+                kind: .backupPolicy, id: vault + "/backupPolicies/hand-made", name: "hand-made",
+                attributes: .object([("instantRestoreDays", .int(2))])))
+        azure.policies.append(
+            StateResource(
+                kind: .backupPolicy, id: vault + "/backupPolicies/DefaultPolicy", name: "DefaultPolicy",
+                attributes: .object([("instantRestoreDays", .int(2))])))
+        azure.securityRules.append(
+            StateResource(
+                kind: .networkRule, id: Self.ruleID + "-by-hand", name: "allow-backup-by-hand",
+                attributes: .object([("priority", .int(950))])))
+        azure.items.append(
+            LiveItem(
+                StateResource(
+                    kind: .protectedItem, id: Self.itemID.replacingOccurrences(of: "web-01", with: "db-01"),
+                    name: "db-01", attributes: .object([])), softDeleted: false))
         let refreshed = Refreshed(stored: state, live: azure)
         XCTAssertFalse(refreshed.hasDrift)
         XCTAssertEqual(refreshed.state.count, state.count)
         XCTAssertEqual(try XCTUnwrap(plan(against: state, live: azure).plan).changes, [])
         // Deleting the vault counts the item tresor does not manage: Azure would refuse without it.
-        let vaultOnly = try XCTUnwrap(plan(ExampleManifests.file(ExampleManifests.vault("rsv-prod-weu-2")), against: state, live: azure, allowDestroy: true).plan)
+        let vaultOnly = try XCTUnwrap(
+            plan(ExampleManifests.file(ExampleManifests.vault("rsv-prod-weu-2")), against: state, live: azure, allowDestroy: true).plan)
         let deletion = try XCTUnwrap(vaultOnly.changes.first { $0.kind == .vault && $0.action == .delete })
         XCTAssertTrue(deletion.reason.contains("it holds 2 protected items"), deletion.reason)
         XCTAssertFalse(vaultOnly.changes.contains { $0.name == "hand-made" || $0.name == "db-01" || $0.name == "allow-backup-by-hand" })
@@ -281,12 +321,14 @@ final class RefreshTests: XCTestCase {
         azure.items[0].resource = changing(azure.items[0].resource, set("protectionState", "ProtectionStopped"))
         let plan = try XCTUnwrap(plan(against: state, live: azure).plan)
         XCTAssertEqual(summary(plan), ["create ProtectedItem web-01 (outside)"])
-        let toLRS = Self.manifests.replacingOccurrences(of: "region: westeurope\n---\napiVersion: tresor/v1\nkind: BackupPolicy",
-                                                         with: "region: westeurope\nreplication: LRS\n---\napiVersion: tresor/v1\nkind: BackupPolicy")
+        let toLRS = Self.manifests.replacingOccurrences(
+            of: "region: westeurope\n---\napiVersion: tresor/v1\nkind: BackupPolicy",
+            with: "region: westeurope\nreplication: LRS\n---\napiVersion: tresor/v1\nkind: BackupPolicy")
         XCTAssertNotEqual(toLRS, Self.manifests)
         let refused = self.plan(toLRS, against: state, live: azure)
         XCTAssertEqual(errors(refused), ["TR104"])
-        XCTAssertTrue(refused.report.diagnostics[0].message.hasSuffix("it holds 1 backup item in Azure"), refused.report.diagnostics[0].message)
+        XCTAssertTrue(
+            refused.report.diagnostics[0].message.hasSuffix("it holds 1 backup item in Azure"), refused.report.diagnostics[0].message)
     }
 
     func testItemsStateDoesNotKnowLockReplicationToo() throws {
@@ -294,11 +336,14 @@ final class RefreshTests: XCTestCase {
         let state = try applied(manifests)
         var azure = live(state)
         XCTAssertEqual(errors(plan(manifests + "replication: LRS\n", against: state, live: azure)), [])
-        azure.items.append(LiveItem(StateResource(kind: .protectedItem, id: Self.itemID, name: "web-01", attributes: .object([])),
-                                    softDeleted: true))
+        azure.items.append(
+            LiveItem(
+                StateResource(kind: .protectedItem, id: Self.itemID, name: "web-01", attributes: .object([])),
+                softDeleted: true))
         XCTAssertEqual(errors(plan(manifests + "replication: LRS\n", against: state, live: azure)), ["TR104"])
         // Without refresh, state knows no item: nothing to report.
-        XCTAssertEqual(errors(Planning().plan(sources: [(path: "estate.yaml", text: manifests + "replication: LRS\n")], against: state)), [])
+        XCTAssertEqual(
+            errors(Planning().plan(sources: [(path: "estate.yaml", text: manifests + "replication: LRS\n")], against: state)), [])
     }
 
     /// Azure clears a stopped item's policy (`policyId: ""`): that is not drift, state keeps
@@ -332,11 +377,14 @@ final class RefreshTests: XCTestCase {
         XCTAssertTrue(plan.refreshOnly)
         XCTAssertEqual(summary(plan), ["update BackupPolicy daily-30 (outside)", "delete NetworkRule allow-backup (outside)"])
         let text = PlanText.render(plan)
-        XCTAssertTrue(text.hasPrefix("Refresh only: 1 changed outside tresor, 1 deleted outside tresor; "
-                                     + "applying records Azure's values in the state and changes nothing in Azure.\n"), text)
+        XCTAssertTrue(
+            text.hasPrefix(
+                "Refresh only: 1 changed outside tresor, 1 deleted outside tresor; "
+                    + "applying records Azure's values in the state and changes nothing in Azure.\n"), text)
         XCTAssertTrue(text.contains("    instantRestoreDays: 2 (in state) -> 5 (in Azure)\n"), text)
-        XCTAssertEqual(PlanText.render(Refreshed(stored: state, live: live(state)).driftPlan(from: state)),
-                       "No changes outside tresor: Azure holds what the state records.\n")
+        XCTAssertEqual(
+            PlanText.render(Refreshed(stored: state, live: live(state)).driftPlan(from: state)),
+            "No changes outside tresor: Azure holds what the state records.\n")
     }
 }
 
@@ -444,12 +492,17 @@ final class RefreshCommandTests: XCTestCase {
 
     func testAFailedRefreshIsTR605AndPlansNothing() async throws {
         _ = try await appliedEstate()
-        let azure = FakeAzure(LiveEstate(), failure: ProviderFailure(message: "the vault cannot be read", httpStatus: 403,
-                                                                      code: "AuthorizationFailed", correlationID: "c-1"))
+        let azure = FakeAzure(
+            LiveEstate(),
+            failure: ProviderFailure(
+                message: "the vault cannot be read", httpStatus: 403,
+                code: "AuthorizationFailed", correlationID: "c-1"))
         let output = await plan(azure)
         XCTAssertEqual(output.exitCode, ExitCode.failure)
-        XCTAssertTrue(output.stdout.contains("error[TR605]: cannot read what Azure holds (refresh): AuthorizationFailed: the vault cannot be read (HTTP 403)"),
-                      output.stdout)
+        XCTAssertTrue(
+            output.stdout.contains(
+                "error[TR605]: cannot read what Azure holds (refresh): AuthorizationFailed: the vault cannot be read (HTTP 403)"),
+            output.stdout)
         XCTAssertTrue(output.stdout.contains("x-ms-correlation-request-id: c-1"), output.stdout)
         XCTAssertTrue(output.stdout.contains("No plan: 1 error"), output.stdout)
     }
@@ -469,19 +522,24 @@ final class RefreshCommandTests: XCTestCase {
         XCTAssertEqual(azure.scopes.last?.networkSecurityGroups.count, 1)
         let tr608 = refused.stdout.components(separatedBy: "\n").filter { $0.contains("[TR608]") }
             .map { String($0[$0.range(of: "error[")!.lowerBound...]) }
-        XCTAssertEqual(tr608, [
-            "error[TR608]: vault rsv-prod-weu already exists in Azure but not in state, with 1 backup policy and 1 protected item "
-                + "the manifests declare in it: creating it would overwrite what Azure holds",
-            "error[TR608]: 1 security rule declared in NSG nsg-web already exists in Azure but not in state: creating it would overwrite what Azure holds",
-        ], refused.stdout)
+        XCTAssertEqual(
+            tr608,
+            [
+                "error[TR608]: vault rsv-prod-weu already exists in Azure but not in state, with 1 backup policy and 1 protected item "
+                    + "the manifests declare in it: creating it would overwrite what Azure holds",
+                "error[TR608]: 1 security rule declared in NSG nsg-web already exists in Azure but not in state: creating it would overwrite what Azure holds"
+            ], refused.stdout)
         XCTAssertTrue(refused.stdout.contains("estate.yaml:3:7: error[TR608]"), refused.stdout)
         XCTAssertTrue(refused.stdout.contains("`tresor apply --refresh-only` adopts it"), refused.stdout)
 
         let adoption = await plan(azure, refreshOnly: true)
         XCTAssertEqual(adoption.exitCode, ExitCode.changes, adoption.stdout)
-        XCTAssertTrue(adoption.stdout.contains("+ Vault rsv-prod-weu (declared in the manifests and held by Azure: adopted)"), adoption.stdout)
-        XCTAssertTrue(adoption.stdout.contains("Refresh only: 0 changed outside tresor, 0 deleted outside tresor, "
-                                               + "4 declared in the manifests and held by Azure (adopted)"), adoption.stdout)
+        XCTAssertTrue(
+            adoption.stdout.contains("+ Vault rsv-prod-weu (declared in the manifests and held by Azure: adopted)"), adoption.stdout)
+        XCTAssertTrue(
+            adoption.stdout.contains(
+                "Refresh only: 0 changed outside tresor, 0 deleted outside tresor, "
+                    + "4 declared in the manifests and held by Azure (adopted)"), adoption.stdout)
         let adopted = await apply(azure, refreshOnly: true)
         XCTAssertEqual(adopted.exitCode, ExitCode.success, adopted.stdout)
         XCTAssertEqual(azure.performed, [])
@@ -505,8 +563,14 @@ final class RefreshCommandTests: XCTestCase {
     /// stored half reads Azure's value beside TR608.
     func testTR105ReadsAzuresCrossRegionRestoreOfADeclaredVault() async throws {
         var state = State()
-        state.record(try XCTUnwrap(Planning().plan(sources: [(path: "v.yaml", text: ExampleManifests.file(ExampleManifests.vault("rsv-prod-weu", "crossRegionRestore: true")))],
-                                                   against: state).plan))
+        state.record(
+            try XCTUnwrap(
+                Planning().plan(
+                    sources: [
+                        (path: "v.yaml", text: ExampleManifests.file(ExampleManifests.vault("rsv-prod-weu", "crossRegionRestore: true")))
+                    ],
+                    against: state
+                ).plan))
         try ExampleManifests.file(ExampleManifests.vault()).write(toFile: manifests + "/estate.yaml", atomically: true, encoding: .utf8)
         let refused = await plan(FakeAzure(LiveEstate(holding: state)))
         XCTAssertEqual(refused.exitCode, ExitCode.failure, refused.stdout)
@@ -518,17 +582,25 @@ final class RefreshCommandTests: XCTestCase {
     /// tresor does not manage, one soft-deleted) against the manifests' replication.
     func testTR104CountsTheItemsOfADeclaredVaultBeforeTheFirstApply() async throws {
         var state = State()
-        state.record(try XCTUnwrap(Planning().plan(sources: [(path: "v.yaml", text: ExampleManifests.file(ExampleManifests.vault()))], against: state).plan))
+        state.record(
+            try XCTUnwrap(
+                Planning().plan(sources: [(path: "v.yaml", text: ExampleManifests.file(ExampleManifests.vault()))], against: state).plan))
         var live = LiveEstate(holding: state)
         for (vm, softDeleted) in [("db-01", false), ("db-02", true)] {
-            live.items.append(LiveItem(StateResource(kind: .protectedItem, id: RefreshTests.itemID.replacingOccurrences(of: "web-01", with: vm),
-                                                     name: vm, attributes: .object([])), softDeleted: softDeleted))
+            live.items.append(
+                LiveItem(
+                    StateResource(
+                        kind: .protectedItem, id: RefreshTests.itemID.replacingOccurrences(of: "web-01", with: vm),
+                        name: vm, attributes: .object([])), softDeleted: softDeleted))
         }
-        try (ExampleManifests.file(ExampleManifests.vault()) + "replication: LRS\n").write(toFile: manifests + "/estate.yaml", atomically: true, encoding: .utf8)
+        try (ExampleManifests.file(ExampleManifests.vault()) + "replication: LRS\n").write(
+            toFile: manifests + "/estate.yaml", atomically: true, encoding: .utf8)
         let refused = await plan(FakeAzure(live))
         XCTAssertEqual(refused.exitCode, ExitCode.failure, refused.stdout)
-        XCTAssertTrue(refused.stdout.contains("error[TR104]: replication of vault rsv-prod-weu cannot change from GRS to LRS: it holds 2 backup items in Azure"),
-                      refused.stdout)
+        XCTAssertTrue(
+            refused.stdout.contains(
+                "error[TR104]: replication of vault rsv-prod-weu cannot change from GRS to LRS: it holds 2 backup items in Azure"),
+            refused.stdout)
         XCTAssertTrue(refused.stdout.contains("error[TR608]: vault rsv-prod-weu already exists in Azure"), refused.stdout)
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import XCTest
-@testable import TresorSupport
-@testable import TresorModel
+
 @testable import TresorCore
+@testable import TresorModel
+@testable import TresorSupport
 
 final class RenderingTests: XCTestCase {
     /// Every `Fixtures/diagnostics/NAME.yaml` renders exactly as `NAME.txt`.
@@ -15,7 +16,8 @@ final class RenderingTests: XCTestCase {
             let result = check(text, path: "diagnostics/\(name)")
             var command = ValidateCommand(paths: [])
             command.format = .text
-            let rendered = TextRenderer(colored: false).render(result.report)
+            let rendered =
+                TextRenderer(colored: false).render(result.report)
                 + ValidateCommand.summary(result.report, estate: result.estate, strict: false)
             try assertGolden(rendered, "diagnostics/\(name.dropLast(5)).txt")
         }
@@ -37,7 +39,11 @@ final class RenderingTests: XCTestCase {
         let result = check("apiVersion: tresor/v1\nkind: Vault\nname: v\nregion: westeurope\nregoin: x\n")
         let json = DiagnosticJSON.report(result.report, strict: false).rendered()
         struct Report: Decodable {
-            struct Note: Decodable { var message: String; var file: String?; var line: Int? }
+            struct Note: Decodable {
+                var message: String
+                var file: String?
+                var line: Int?
+            }
             struct Item: Decodable {
                 var code, severity, message, file: String
                 var line, column, endLine, endColumn: Int

@@ -1,7 +1,8 @@
 import Foundation
 import XCTest
-@testable import TresorModel
+
 @testable import TresorFrontEnd
+@testable import TresorModel
 
 /// `baseEstate` with the policy's schedule, instantRestoreDays and retention (lines 12–14) replaced
 /// by `body`, whose first line becomes line 12.
@@ -12,8 +13,10 @@ private func withPolicy(_ body: String) -> String {
 }
 
 /// `baseEstate` with `old` replaced by `new`, failing the test when `old` is not there.
-private func replacing(_ old: String, with new: String, in text: String = baseEstate,
-                       file: StaticString = #filePath, line: UInt = #line) -> String {
+private func replacing(
+    _ old: String, with new: String, in text: String = baseEstate,
+    file: StaticString = #filePath, line: UInt = #line
+) -> String {
     XCTAssertTrue(text.contains(old), "no \"\(old)\" to replace", file: file, line: line)
     return text.replacingOccurrences(of: old, with: new)
 }
@@ -33,7 +36,8 @@ private func estate(protecting count: Int, policy: String? = nil) -> String {
             + "resourceGroup: rg-web, region: westeurope, os: {type: Linux, version: Ubuntu 22.04}}"
     }
     let references = (1...count).map { "  - vm-\($0)" }
-    let protection = ["apiVersion: tresor/v1", "kind: Protection", "vault: rsv-prod-weu"]
+    let protection =
+        ["apiVersion: tresor/v1", "kind: Protection", "vault: rsv-prod-weu"]
         + (policy.map { ["policy: \($0)"] } ?? []) + ["vms:"] + references
     let policies = policy.map { [ExampleManifests.policy($0)] } ?? []
     return ([vault] + vms + [protection.joined(separator: "\n")] + policies).joined(separator: "\n---\n") + "\n"
@@ -62,9 +66,11 @@ final class ResourceRuleExampleTests: XCTestCase {
 
     func testCatalogListsEveryResourceRuleInCodeOrder() {
         let catalog = RuleDocs.catalog()
-        let expected = ["TR101", "TR102", "TR103", "TR105", "TR106", "TR107", "TR201", "TR202", "TR203", "TR204",
-                        "TR205", "TR206", "TR207", "TR208", "TR209", "TR301", "TR302", "TR303", "TR304", "TR305",
-                        "TR306", "TR307", "TR501"]
+        let expected = [
+            "TR101", "TR102", "TR103", "TR105", "TR106", "TR107", "TR201", "TR202", "TR203", "TR204",
+            "TR205", "TR206", "TR207", "TR208", "TR209", "TR301", "TR302", "TR303", "TR304", "TR305",
+            "TR306", "TR307", "TR501"
+        ]
         XCTAssertEqual(RuleCatalog.resourceRules.map { $0.description.code }, expected)
         XCTAssertTrue(catalog.contains("TR106  note      LRS vault"))
         XCTAssertTrue(catalog.contains("TR208  warning   time zone observes daylight saving"))
@@ -93,8 +99,9 @@ final class VaultRuleTests: XCTestCase {
     }
 
     func testVaultNameIsUniquePerSubscriptionAcrossResourceGroups() throws {
-        let result = check(ExampleManifests.manifests(
-            ExampleManifests.vault("rsv-prod-weu"), ExampleManifests.vault("RSV-PROD-WEU", resourceGroup: "rg-other")))
+        let result = check(
+            ExampleManifests.manifests(
+                ExampleManifests.vault("rsv-prod-weu"), ExampleManifests.vault("RSV-PROD-WEU", resourceGroup: "rg-other")))
         XCTAssertEqual(positions(result), ["test.yaml:10:7 TR102"])
         XCTAssertEqual(try XCTUnwrap(result.report.diagnostics.first?.notes.first?.range).line, 3)
         // Another subscription may use the name.
@@ -102,7 +109,8 @@ final class VaultRuleTests: XCTestCase {
             .replacingOccurrences(of: ExampleManifests.subscription, with: "1f0c5c6e-0000-4000-8000-00000000a002")
         XCTAssertEqual(codes(check(ExampleManifests.manifests(ExampleManifests.vault(), elsewhere))), [])
         // The same identity twice is TR009 alone.
-        XCTAssertEqual(codes(check(ExampleManifests.manifests(ExampleManifests.vault(), ExampleManifests.vault("RSV-prod-WEU")))), ["TR009"])
+        XCTAssertEqual(
+            codes(check(ExampleManifests.manifests(ExampleManifests.vault(), ExampleManifests.vault("RSV-prod-WEU")))), ["TR009"])
     }
 
     func testRegionsSuggestTheProgrammaticName() {
@@ -127,8 +135,9 @@ final class VaultRuleTests: XCTestCase {
             """
         let result = check(ExampleManifests.manifests(ExampleManifests.vm(region: "westeurop"), nsg))
         XCTAssertEqual(positions(result, only: ["TR103"]), ["test.yaml:6:9 TR103", "test.yaml:15:9 TR103"])
-        XCTAssertEqual(result.report.diagnostics.filter { $0.code == "TR103" }.map(\.help),
-                       ["write \"westeurope\"", "write \"northeurope\""])
+        XCTAssertEqual(
+            result.report.diagnostics.filter { $0.code == "TR103" }.map(\.help),
+            ["write \"westeurope\"", "write \"northeurope\""])
     }
 
     func testCrossRegionRestoreNeedsGRS() throws {
@@ -163,8 +172,10 @@ final class VaultRuleTests: XCTestCase {
     func testTwoHundredPoliciesFitInAVaultAndTheNextIsAnError() {
         func vault(holding count: Int) -> String {
             ExampleManifests.manifests(ExampleManifests.vault(), ExampleManifests.vm(), ExampleManifests.protection())
-                + (1...count).map { "\n---\n{apiVersion: tresor/v1, kind: BackupPolicy, name: policy-\($0), vault: rsv-prod-weu, "
-                    + "schedule: {frequency: Daily, time: \"19:00\"}, retention: {daily: 30}}" }.joined()
+                + (1...count).map {
+                    "\n---\n{apiVersion: tresor/v1, kind: BackupPolicy, name: policy-\($0), vault: rsv-prod-weu, "
+                        + "schedule: {frequency: Daily, time: \"19:00\"}, retention: {daily: 30}}"
+                }.joined()
         }
         XCTAssertEqual(codes(check(vault(holding: 200))), [])
         // Policy k is on line 20 + 2k; the 201st is the first too many.
@@ -174,8 +185,10 @@ final class VaultRuleTests: XCTestCase {
 
 final class PolicyRuleTests: XCTestCase {
     private func policyNamed(_ name: String) -> [String] {
-        positions(check(replacing("name: daily-30", with: "name: \(name)")
-            .replacingOccurrences(of: "policy: daily-30", with: "policy: \(name)")))
+        positions(
+            check(
+                replacing("name: daily-30", with: "name: \(name)")
+                    .replacingOccurrences(of: "policy: daily-30", with: "policy: \(name)")))
     }
 
     func testPolicyNameBoundaries() {
@@ -204,22 +217,29 @@ final class PolicyRuleTests: XCTestCase {
 
     func testWeeklyNeedsDaysAndDailyHasNone() {
         let weekly = "retention: {weekly: {weeks: 12, days: [Sunday]}}"
-        XCTAssertEqual(positions(check(withPolicy("schedule: {frequency: Weekly, time: \"19:00\"}\n\(weekly)"))),
-                       ["test.yaml:12:23 TR202"])
-        XCTAssertEqual(positions(check(withPolicy("schedule: {frequency: Weekly, time: \"19:00\", days: []}\n\(weekly)"))),
-                       ["test.yaml:12:52 TR202"])
-        XCTAssertEqual(positions(check(withPolicy("schedule: {frequency: Daily, time: \"19:00\", days: [Sunday]}\nretention: {daily: 30}"))),
-                       ["test.yaml:12:51 TR202"])
+        XCTAssertEqual(
+            positions(check(withPolicy("schedule: {frequency: Weekly, time: \"19:00\"}\n\(weekly)"))),
+            ["test.yaml:12:23 TR202"])
+        XCTAssertEqual(
+            positions(check(withPolicy("schedule: {frequency: Weekly, time: \"19:00\", days: []}\n\(weekly)"))),
+            ["test.yaml:12:52 TR202"])
+        XCTAssertEqual(
+            positions(check(withPolicy("schedule: {frequency: Daily, time: \"19:00\", days: [Sunday]}\nretention: {daily: 30}"))),
+            ["test.yaml:12:51 TR202"])
         XCTAssertEqual(positions(check(withPolicy("schedule: {frequency: Weekly, time: \"19:00\", days: [Sunday]}\n\(weekly)"))), [])
     }
 
     func testInstantRestoreDaysBoundaries() {
         func daily(_ days: String) -> [String] {
-            positions(check(withPolicy("schedule: {frequency: Daily, time: \"19:00\"}\ninstantRestoreDays: \(days)\nretention: {daily: 30}")))
+            positions(
+                check(withPolicy("schedule: {frequency: Daily, time: \"19:00\"}\ninstantRestoreDays: \(days)\nretention: {daily: 30}")))
         }
         func weekly(_ days: String) -> [String] {
-            positions(check(withPolicy("schedule: {frequency: Weekly, time: \"19:00\", days: [Sunday]}\n"
-                + "instantRestoreDays: \(days)\nretention: {weekly: {weeks: 12, days: [Sunday]}}")))
+            positions(
+                check(
+                    withPolicy(
+                        "schedule: {frequency: Weekly, time: \"19:00\", days: [Sunday]}\n"
+                            + "instantRestoreDays: \(days)\nretention: {weekly: {weeks: 12, days: [Sunday]}}")))
         }
         XCTAssertEqual(daily("0"), ["test.yaml:13:21 TR203"])
         XCTAssertEqual(daily("1"), [])
@@ -258,12 +278,18 @@ final class PolicyRuleTests: XCTestCase {
 
     func testRetentionTiersFollowTheSchedule() {
         XCTAssertEqual(positions(check(withPolicy("schedule: {frequency: Daily, time: \"19:00\"}"))), ["test.yaml:12:23 TR205"])
-        XCTAssertEqual(positions(check(withPolicy("schedule: {frequency: Daily, time: \"19:00\"}\nretention: {weekly: {weeks: 4, days: [Monday]}}"))),
-                       ["test.yaml:13:12 TR205"])
-        XCTAssertEqual(positions(check(withPolicy("schedule: {frequency: Weekly, time: \"19:00\", days: [Sunday]}\n"
-            + "retention: {daily: 30, weekly: {weeks: 4, days: [Sunday]}}"))), ["test.yaml:13:20 TR205"])
-        XCTAssertEqual(positions(check(withPolicy("schedule: {frequency: Weekly, time: \"19:00\", days: [Sunday]}"))),
-                       ["test.yaml:12:23 TR205"])
+        XCTAssertEqual(
+            positions(check(withPolicy("schedule: {frequency: Daily, time: \"19:00\"}\nretention: {weekly: {weeks: 4, days: [Monday]}}"))),
+            ["test.yaml:13:12 TR205"])
+        XCTAssertEqual(
+            positions(
+                check(
+                    withPolicy(
+                        "schedule: {frequency: Weekly, time: \"19:00\", days: [Sunday]}\n"
+                            + "retention: {daily: 30, weekly: {weeks: 4, days: [Sunday]}}"))), ["test.yaml:13:20 TR205"])
+        XCTAssertEqual(
+            positions(check(withPolicy("schedule: {frequency: Weekly, time: \"19:00\", days: [Sunday]}"))),
+            ["test.yaml:12:23 TR205"])
     }
 
     func testMonthlyAndYearlyPickTheirDaysOneWay() {
@@ -282,17 +308,23 @@ final class PolicyRuleTests: XCTestCase {
     }
 
     func testWeeklyRetentionKeepsOnlyScheduledDays() throws {
-        let result = check(withPolicy("""
-            schedule: {frequency: Weekly, time: "19:00", days: [Saturday]}
-            retention:
-              weekly: {weeks: 12, days: [Saturday, Sunday]}
-              monthly: {months: 12, week: First, days: [Monday]}
-            """))
+        let result = check(
+            withPolicy(
+                """
+                schedule: {frequency: Weekly, time: "19:00", days: [Saturday]}
+                retention:
+                  weekly: {weeks: 12, days: [Saturday, Sunday]}
+                  monthly: {months: 12, week: First, days: [Monday]}
+                """))
         XCTAssertEqual(positions(result), ["test.yaml:14:40 TR206", "test.yaml:15:45 TR206"])
         XCTAssertEqual(try XCTUnwrap(result.report.diagnostics.first?.notes.first?.range).column, 52)
         // Under a Daily schedule every day has a point.
-        XCTAssertEqual(codes(check(withPolicy("schedule: {frequency: Daily, time: \"19:00\"}\n"
-            + "retention: {daily: 30, weekly: {weeks: 12, days: [Sunday]}}"))), [])
+        XCTAssertEqual(
+            codes(
+                check(
+                    withPolicy(
+                        "schedule: {frequency: Daily, time: \"19:00\"}\n"
+                            + "retention: {daily: 30, weekly: {weeks: 12, days: [Sunday]}}"))), [])
     }
 
     func testTimeZonesAreWindowsIDs() {
@@ -312,7 +344,10 @@ final class PolicyRuleTests: XCTestCase {
         let result = check(withPolicy("schedule: {frequency: Daily, time: \"19:00\", timeZone: GMT Standard Time}\nretention: {daily: 30}"))
         XCTAssertEqual(positions(result), ["test.yaml:12:55 TR208"])
         XCTAssertEqual(try XCTUnwrap(result.report.diagnostics.first).severity, .warning)
-        XCTAssertEqual(codes(check(withPolicy("schedule: {frequency: Daily, time: \"19:00\", timeZone: Tokyo Standard Time}\nretention: {daily: 30}"))), [])
+        XCTAssertEqual(
+            codes(
+                check(withPolicy("schedule: {frequency: Daily, time: \"19:00\", timeZone: Tokyo Standard Time}\nretention: {daily: 30}"))),
+            [])
     }
 
     func testThousandVMsFitOnAPolicyAndTheNextIsAnError() throws {
@@ -329,8 +364,9 @@ final class PolicyRuleTests: XCTestCase {
     func testTheBuiltInDefaultPolicyCountsAsAPolicy() {
         let result = check(estate(protecting: 1001))
         XCTAssertEqual(positions(result, only: ["TR209"]), ["test.yaml:\(11 + 2 * 1001 + 1001):5 TR209"])
-        XCTAssertEqual(result.report.diagnostics.first { $0.code == "TR209" }?.message,
-                       "policy \"DefaultPolicy\" would protect 1001 VMs; a policy protects at most 1000")
+        XCTAssertEqual(
+            result.report.diagnostics.first { $0.code == "TR209" }?.message,
+            "policy \"DefaultPolicy\" would protect 1001 VMs; a policy protects at most 1000")
     }
 
     func testVMsOnDifferentPoliciesCountSeparately() {
@@ -341,12 +377,14 @@ final class PolicyRuleTests: XCTestCase {
     }
 
     func testProtectionOnAnotherVaultsPolicy() throws {
-        let other = ExampleManifests.manifests(ExampleManifests.vault("rsv-dr-weu"), ExampleManifests.policy("weekly-dr", vault: "rsv-dr-weu"))
+        let other = ExampleManifests.manifests(
+            ExampleManifests.vault("rsv-dr-weu"), ExampleManifests.policy("weekly-dr", vault: "rsv-dr-weu"))
         let result = check(replacing("policy: daily-30", with: "policy: weekly-dr") + "---\n" + other)
         XCTAssertEqual(positions(result), ["test.yaml:28:9 TR303"])
         let diagnostic = try XCTUnwrap(result.report.diagnostics.first)
         XCTAssertEqual(diagnostic.notes.first?.range?.line, 40)
-        XCTAssertEqual(diagnostic.help, "declare \"weekly-dr\" in vault \"rsv-prod-weu\", or use one of its policies: daily-30, DefaultPolicy")
+        XCTAssertEqual(
+            diagnostic.help, "declare \"weekly-dr\" in vault \"rsv-prod-weu\", or use one of its policies: daily-30, DefaultPolicy")
         // A name that no vault holds is TR010 alone.
         XCTAssertEqual(codes(check(replacing("policy: daily-30", with: "policy: nowhere"))), ["TR010"])
     }
@@ -366,8 +404,9 @@ final class VMRuleTests: XCTestCase {
         let secondVault = ExampleManifests.manifests(ExampleManifests.vault("rsv-dr-weu"), ExampleManifests.protection(vault: "rsv-dr-weu"))
         let twoVaults = check(baseEstate + "---\n" + secondVault)
         XCTAssertEqual(positions(twoVaults), ["test.yaml:41:7 TR302"])
-        XCTAssertEqual(twoVaults.report.diagnostics.first?.message,
-                       "VM \"web-01\" is already protected by vault \"rsv-prod-weu\"; a VM can be backed up in one vault only")
+        XCTAssertEqual(
+            twoVaults.report.diagnostics.first?.message,
+            "VM \"web-01\" is already protected by vault \"rsv-prod-weu\"; a VM can be backed up in one vault only")
         XCTAssertEqual(twoVaults.report.diagnostics.first?.notes.first?.range?.line, 29)
 
         let twice = check(replacing("vms: [web-01]", with: "vms: [web-01, rg-web/WEB-01]"))
@@ -376,8 +415,10 @@ final class VMRuleTests: XCTestCase {
     }
 
     private func vm(_ os: String = #"{type: Windows, version: "2019"}"#, agent: String) -> Compiler.Result {
-        check(replacing("os: {type: Windows, version: \"2019\"}\nagent: {installed: true, version: \"2.7.41491.1102\"}",
-                        with: "os: \(os)\nagent: \(agent)"))
+        check(
+            replacing(
+                "os: {type: Windows, version: \"2019\"}\nagent: {installed: true, version: \"2.7.41491.1102\"}",
+                with: "os: \(os)\nagent: \(agent)"))
     }
 
     func testWindowsAgentVersionBoundary() {
@@ -425,8 +466,11 @@ final class VMRuleTests: XCTestCase {
 
     func testClassicLimits() {
         func classic(_ fields: String...) -> [String] {
-            positions(check(replacing("agent: {installed: true, version: \"2.7.41491.1102\"}\n",
-                                      with: "agent: {installed: true, version: \"2.7.41491.1102\"}\n" + fields.joined(separator: "\n") + "\n")))
+            positions(
+                check(
+                    replacing(
+                        "agent: {installed: true, version: \"2.7.41491.1102\"}\n",
+                        with: "agent: {installed: true, version: \"2.7.41491.1102\"}\n" + fields.joined(separator: "\n") + "\n")))
         }
         XCTAssertEqual(classic("deployment: Classic", "disks: {managed: false, data: 16}"), [])
         XCTAssertEqual(classic("deployment: Classic", "disks: {managed: false, data: 17}"), ["test.yaml:25:31 TR306"])
@@ -439,8 +483,10 @@ final class VMRuleTests: XCTestCase {
     }
 
     func testStoppedProtectedVMsWarn() throws {
-        let stopped = check(replacing("agent: {installed: true, version: \"2.7.41491.1102\"}\n",
-                                      with: "agent: {installed: true, version: \"2.7.41491.1102\"}\npowerState: deallocated\n"))
+        let stopped = check(
+            replacing(
+                "agent: {installed: true, version: \"2.7.41491.1102\"}\n",
+                with: "agent: {installed: true, version: \"2.7.41491.1102\"}\npowerState: deallocated\n"))
         XCTAssertEqual(positions(stopped), ["test.yaml:24:13 TR307"])
         XCTAssertEqual(try XCTUnwrap(stopped.report.diagnostics.first).severity, .warning)
         XCTAssertEqual(stopped.report.diagnostics.first?.notes.first?.range?.line, 30)

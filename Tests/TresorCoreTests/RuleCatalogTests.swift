@@ -1,7 +1,8 @@
 import Foundation
 import XCTest
-@testable import TresorModel
+
 @testable import TresorFrontEnd
+@testable import TresorModel
 
 /// Runs every example of every rule: triggering ones must report the rule's code where their `↓`
 /// markers stand, the others must not report it.
@@ -11,7 +12,7 @@ final class RuleCatalogTests: XCTestCase {
     /// why. Every other triggering example marks where each of its diagnostics starts.
     static let unmarkableExamples: [String: (place: String, reason: String)] = [
         "TR001 2": ("5:1", "libyaml reports the unclosed flow sequence at the end of the input, on the line after the last"),
-        "TR601 1 after apply": ("nowhere", "the vault the plan deletes is in no manifest any more"),
+        "TR601 1 after apply": ("nowhere", "the vault the plan deletes is in no manifest any more")
     ]
 
     func testEveryTriggeringExampleReportsItsCodeWhereMarked() {
@@ -34,27 +35,33 @@ final class RuleCatalogTests: XCTestCase {
     }
 
     /// `name` is the example's key in `unmarkableExamples`.
-    private func assertReported(_ code: String, in report: DiagnosticReport, at marks: [MarkedManifests.Mark], _ name: String,
-                                file: StaticString = #filePath, line: UInt = #line) {
+    private func assertReported(
+        _ code: String, in report: DiagnosticReport, at marks: [MarkedManifests.Mark], _ name: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let reported = report.diagnostics.filter { $0.code == code }
-        XCTAssertFalse(reported.isEmpty, "\(name): the example reported \(report.diagnostics.map(\.code)) instead",
-                       file: file, line: line)
+        XCTAssertFalse(
+            reported.isEmpty, "\(name): the example reported \(report.diagnostics.map(\.code)) instead",
+            file: file, line: line)
         let places = reported.map { $0.range.map { "\($0.line):\($0.column)" } ?? "nowhere" }
         if let unmarkable = Self.unmarkableExamples[name] {
             XCTAssertEqual(marks, [], "\(name) is listed as unmarkable but has markers", file: file, line: line)
             XCTAssertEqual(places, [unmarkable.place], "\(name) (\(unmarkable.reason))", file: file, line: line)
         } else {
-            XCTAssertEqual(Set(places), Set(marks.map(\.description)),
-                           "\(name): diagnostics start at \(places), markers stand at \(marks.map(\.description))",
-                           file: file, line: line)
+            XCTAssertEqual(
+                Set(places), Set(marks.map(\.description)),
+                "\(name): diagnostics start at \(places), markers stand at \(marks.map(\.description))",
+                file: file, line: line)
         }
     }
 
     func testNonTriggeringExamplesHaveNoMarkers() {
         for rule in RuleCatalog.descriptions {
             for example in rule.nonTriggering + rule.nonTriggeringAfterApply.flatMap({ [$0.applied, $0.manifests.text] })
-                + rule.triggeringAfterApply.map(\.applied) {
-                XCTAssertFalse(example.unicodeScalars.contains(MarkedManifests.marker), "\(rule.code): a marker where no diagnostic is expected")
+                + rule.triggeringAfterApply.map(\.applied)
+            {
+                XCTAssertFalse(
+                    example.unicodeScalars.contains(MarkedManifests.marker), "\(rule.code): a marker where no diagnostic is expected")
             }
             for example in rule.nonTriggeringAfterApply {
                 XCTAssertEqual(example.manifests.marks, [], "\(rule.code): a marker where no diagnostic is expected")
@@ -79,8 +86,9 @@ final class RuleCatalogTests: XCTestCase {
         for rule in RuleCatalog.descriptions {
             for (index, example) in rule.nonTriggering.enumerated() {
                 let reported = codes(check(example, path: "\(rule.code)-clean-\(index + 1).yaml"))
-                XCTAssertFalse(reported.contains(rule.code),
-                               "\(rule.code) non-triggering example \(index + 1) reported it: \(reported)")
+                XCTAssertFalse(
+                    reported.contains(rule.code),
+                    "\(rule.code) non-triggering example \(index + 1) reported it: \(reported)")
             }
         }
     }
@@ -89,8 +97,9 @@ final class RuleCatalogTests: XCTestCase {
         for rule in RuleCatalog.descriptions {
             for (index, example) in rule.nonTriggeringAfterApply.enumerated() {
                 let reported = codes(planAfterApplying(example))
-                XCTAssertFalse(reported.contains(rule.code),
-                               "\(rule.code) non-triggering example \(index + 1) after apply reported it: \(reported)")
+                XCTAssertFalse(
+                    reported.contains(rule.code),
+                    "\(rule.code) non-triggering example \(index + 1) after apply reported it: \(reported)")
             }
         }
     }
@@ -103,8 +112,9 @@ final class RuleCatalogTests: XCTestCase {
     func testEveryRuleExceptFileErrorsHasExamplesOfBothKinds() {
         for rule in RuleCatalog.descriptions where !Self.rulesWithoutManifestExamples.contains(rule.code) {
             XCTAssertFalse(rule.triggering.isEmpty && rule.triggeringAfterApply.isEmpty, "\(rule.code) has no triggering example")
-            XCTAssertFalse(rule.nonTriggering.isEmpty && rule.nonTriggeringAfterApply.isEmpty,
-                           "\(rule.code) has no non-triggering example")
+            XCTAssertFalse(
+                rule.nonTriggering.isEmpty && rule.nonTriggeringAfterApply.isEmpty,
+                "\(rule.code) has no non-triggering example")
             XCTAssertFalse(rule.rationale.isEmpty, "\(rule.code) has no rationale")
             XCTAssertFalse(rule.source.isEmpty, "\(rule.code) has no source")
         }
@@ -145,8 +155,9 @@ final class RuleCatalogTests: XCTestCase {
     /// Swift cannot list a protocol's conformances at run time, so the sources are read instead:
     /// every type declared to conform to a rule protocol must be in `RuleCatalog`.
     func testEveryRuleInTheSourcesIsInTheCatalog() throws {
-        let registered = Set((RuleCatalog.frontEnd + RuleCatalog.planAndStateCodes).map { String(describing: $0) }
-            + RuleCatalog.estateRules.map { String(describing: $0) })
+        let registered = Set(
+            (RuleCatalog.frontEnd + RuleCatalog.planAndStateCodes).map { String(describing: $0) }
+                + RuleCatalog.estateRules.map { String(describing: $0) })
         let declared = try Set(Self.swiftSources().filter { $0.text.contains("Rule") }.flatMap { Self.ruleTypes(declaredIn: $0.text) })
         XCTAssertGreaterThanOrEqual(declared.count, 50, "the scan finds the rules")
         XCTAssertEqual(declared.subtracting(registered).sorted(), [], "rules missing from RuleCatalog")
@@ -175,7 +186,8 @@ final class RuleCatalogTests: XCTestCase {
                     if line.contains(/^\s*code: "TR[0-9]{3}", severity: \.[a-z]+,$/) {
                         described.append(code)
                     } else {
-                        XCTFail("\(source.path): \(code) written outside its rule's description: \(line.trimmingCharacters(in: .whitespaces))")
+                        XCTFail(
+                            "\(source.path): \(code) written outside its rule's description: \(line.trimmingCharacters(in: .whitespaces))")
                     }
                 }
             }
@@ -193,8 +205,11 @@ final class RuleCatalogTests: XCTestCase {
 
     /// Names of the types `text` declares (or extends) to conform to a rule protocol.
     private static func ruleTypes(declaredIn text: String) -> [String] {
-        text.matches(of: /(?m)^\s*(?:(?:public|package|private|fileprivate|internal|final)\s+)*(?:enum|struct|class|actor|extension)\s+(\w+)\s*:([^{]*)\{/)
-            .filter { $0.2.contains(/\b(EstateRule|FrontEndRule|CatalogRule)\b/) }
-            .map { String($0.1) }
+        text.matches(
+            of:
+                /(?m)^\s*(?:(?:public|package|private|fileprivate|internal|final)\s+)*(?:enum|struct|class|actor|extension)\s+(\w+)\s*:([^{]*)\{/
+        )
+        .filter { $0.2.contains(/\b(EstateRule|FrontEndRule|CatalogRule)\b/) }
+        .map { String($0.1) }
     }
 }

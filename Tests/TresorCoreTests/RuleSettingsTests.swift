@@ -1,16 +1,20 @@
 import Foundation
 import XCTest
-@testable import TresorSupport
-@testable import TresorModel
+
 @testable import TresorFrontEnd
+@testable import TresorModel
+@testable import TresorSupport
 
 /// tresor.yaml and `# tresor:ignore` comments.
 final class RuleSettingsTests: XCTestCase {
     /// Configurable rules to test with, whatever the catalog holds.
-    private static let catalog = RuleCatalog.descriptions + ["TR106", "TR301", "TR307"].map { code in
-        RuleDescription(code: code, severity: code == "TR301" ? .error : .warning, title: code, rationale: "",
-                        source: "", triggering: [], nonTriggering: [])
-    }
+    private static let catalog =
+        RuleCatalog.descriptions
+        + ["TR106", "TR301", "TR307"].map { code in
+            RuleDescription(
+                code: code, severity: code == "TR301" ? .error : .warning, title: code, rationale: "",
+                source: "", triggering: [], nonTriggering: [])
+        }
 
     private func temporaryFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tresor-settings-\(UUID().uuidString)")
@@ -30,7 +34,8 @@ final class RuleSettingsTests: XCTestCase {
         var configuration = RuleConfiguration()
         var syntax: [Diagnostic] = []
         var problems: [Diagnostic] = []
-        YAMLLoader(file: 0, limits: YAMLLimits()).load(SourceFile(path: "tresor.yaml", bytes: Array(text.utf8)), diagnostics: &syntax) { root in
+        YAMLLoader(file: 0, limits: YAMLLimits()).load(SourceFile(path: "tresor.yaml", bytes: Array(text.utf8)), diagnostics: &syntax) {
+            root in
             configuration.read(root, catalog: Self.catalog, diagnostics: &problems)
         }
         return (configuration, (syntax + problems).map { "\($0.range!.line):\($0.range!.column) \($0.code) \($0.help ?? "")" })
@@ -47,12 +52,14 @@ final class RuleSettingsTests: XCTestCase {
     func testBadConfigurationIsReportedWhereItIsWritten() {
         XCTAssertEqual(configuration("rule:\n  TR307: off\n").1, ["1:1 TR005 did you mean \"rules\"?"])
         XCTAssertEqual(configuration("rules: [TR307]\n").1, ["1:8 TR007 write `rules: {TR307: off}`"])
-        XCTAssertEqual(configuration("rules:\n  TR3O7: off\n  TR006: off\n  TR307: sometimes\n  TR106: [off]\n").1, [
-            "2:3 TR008 did you mean TR307?",
-            "3:3 TR008 TR0xx mean a manifest could not be read and TR6xx protect state and recovery points; fix the cause instead",
-            "4:10 TR008 ",
-            "5:10 TR007 ",
-        ])
+        XCTAssertEqual(
+            configuration("rules:\n  TR3O7: off\n  TR006: off\n  TR307: sometimes\n  TR106: [off]\n").1,
+            [
+                "2:3 TR008 did you mean TR307?",
+                "3:3 TR008 TR0xx mean a manifest could not be read and TR6xx protect state and recovery points; fix the cause instead",
+                "4:10 TR008 ",
+                "5:10 TR007 "
+            ])
     }
 
     func testTheNearestConfigurationGovernsEachManifest() throws {
@@ -64,21 +71,29 @@ final class RuleSettingsTests: XCTestCase {
             try write("", path, in: folder)
         }
         let located = RuleConfiguration.locate(
-            for: ["\(root)/vaults.yaml", "\(root)/apps/weu/vms.yaml", "\(root)/other/vms.yaml", "\(root)/apps/weu/direct.yaml",
-                  "\(root)/apps/tresor.yaml"],
+            for: [
+                "\(root)/vaults.yaml", "\(root)/apps/weu/vms.yaml", "\(root)/other/vms.yaml", "\(root)/apps/weu/direct.yaml",
+                "\(root)/apps/tresor.yaml"
+            ],
             arguments: [root, "\(root)/apps/weu/direct.yaml"])
-        XCTAssertEqual(located, ["\(root)/tresor.yaml", "\(root)/apps/tresor.yaml", "\(root)/tresor.yaml",
-                                 "\(root)/apps/tresor.yaml", "\(root)/apps/tresor.yaml"])
+        XCTAssertEqual(
+            located,
+            [
+                "\(root)/tresor.yaml", "\(root)/apps/tresor.yaml", "\(root)/tresor.yaml",
+                "\(root)/apps/tresor.yaml", "\(root)/apps/tresor.yaml"
+            ])
 
         // A file named directly: its own folder, else the current directory.
         let previous = FileManager.default.currentDirectoryPath
         XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(folder.appendingPathComponent("other").path))
         defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
-        XCTAssertEqual(RuleConfiguration.locate(for: ["vms.yaml", "\(root)/apps/weu/direct.yaml"], arguments: ["vms.yaml"]),
-                       [nil, nil])
+        XCTAssertEqual(
+            RuleConfiguration.locate(for: ["vms.yaml", "\(root)/apps/weu/direct.yaml"], arguments: ["vms.yaml"]),
+            [nil, nil])
         XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(root))
-        XCTAssertEqual(RuleConfiguration.locate(for: ["other/vms.yaml", "./apps/weu/vms.yaml"], arguments: ["other/vms.yaml", "."]),
-                       ["tresor.yaml", "apps/tresor.yaml"])
+        XCTAssertEqual(
+            RuleConfiguration.locate(for: ["other/vms.yaml", "./apps/weu/vms.yaml"], arguments: ["other/vms.yaml", "."]),
+            ["tresor.yaml", "apps/tresor.yaml"])
     }
 
     func testValidateReadsTheConfigurationBesideTheManifests() throws {
@@ -106,45 +121,50 @@ final class RuleSettingsTests: XCTestCase {
     }
 
     func testASuppressionCoversTheNodeOnTheNextLine() {
-        XCTAssertEqual(scan("""
-            # tresor:ignore TR501 lab machine, rebuilt nightly
-            apiVersion: tresor/v1
-            kind: VirtualMachine
-            name: web-01
-            os:
-              type: Windows
+        XCTAssertEqual(
+            scan(
+                """
+                # tresor:ignore TR501 lab machine, rebuilt nightly
+                apiVersion: tresor/v1
+                kind: VirtualMachine
+                name: web-01
+                os:
+                  type: Windows
 
-              # tresor:ignore TR305   legacy, retired in Q3\u{20}
-              version: "2008"
-            # tresor:ignore TR307
-            # tresor:ignore TR401 proxied
-            networkSecurityGroups:
-            - nsg-a
-            - nsg-b
-            disks: {managed: true}
-            rules:
-              # tresor:ignore TR404 kept for the audit
-              - {name: a,
-                 priority: 100}
-              - {name: b}
-            #tresor:ignore TR406 no space after the hash
-            last: true
-            # tresor:ignored TR406 not the marker
-            # tresor:ignore TR406 nothing follows
-            ---
-            """), [
+                  # tresor:ignore TR305   legacy, retired in Q3\u{20}
+                  version: "2008"
+                # tresor:ignore TR307
+                # tresor:ignore TR401 proxied
+                networkSecurityGroups:
+                - nsg-a
+                - nsg-b
+                disks: {managed: true}
+                rules:
+                  # tresor:ignore TR404 kept for the audit
+                  - {name: a,
+                     priority: 100}
+                  - {name: b}
+                #tresor:ignore TR406 no space after the hash
+                last: true
+                # tresor:ignored TR406 not the marker
+                # tresor:ignore TR406 nothing follows
+                ---
+                """),
+            [
                 "1:1 TR501 [lab machine, rebuilt nightly] 2-25",
                 "8:3 TR305 [legacy, retired in Q3] 9-9",
                 "10:1 TR307 [] 12-14",
                 "11:1 TR401 [proxied] 12-14",
                 "17:3 TR404 [kept for the audit] 18-19",
                 "21:1 TR406 [no space after the hash] 22-22",
-                "24:1 TR406 [nothing follows] nothing",
+                "24:1 TR406 [nothing follows] nothing"
             ])
     }
 
     func testSettingsSuppressConfigureAndReportSuppressionsThatSuppressNothing() {
-        func at(_ line: Int, file: FileID = 0) -> SourceRange { SourceRange(file: file, line: line, column: 1, endLine: line, endColumn: 2) }
+        func at(_ line: Int, file: FileID = 0) -> SourceRange {
+            SourceRange(file: file, line: line, column: 1, endLine: line, endColumn: 2)
+        }
         func suppression(_ code: String, _ reason: String, comment line: Int, covers lines: ClosedRange<Int32>?) -> Suppression {
             Suppression(code: code, reason: reason, comment: at(line), lines: lines)
         }
@@ -160,7 +180,7 @@ final class RuleSettingsTests: XCTestCase {
                 suppression("TR30", "typo", comment: 15, covers: 16...16),
                 suppression("TR009", "copied", comment: 17, covers: 18...18),
                 suppression("", "", comment: 19, covers: nil),
-                suppression("TR106", "no node", comment: 21, covers: nil),
+                suppression("TR106", "no node", comment: 21, covers: nil)
             ],
             catalog: Self.catalog)
         let reported = [
@@ -168,24 +188,26 @@ final class RuleSettingsTests: XCTestCase {
             Diagnostic("TR307", .warning, "stopped elsewhere", at: at(11, file: 1)),
             Diagnostic("TR106", .note, "LRS", at: at(3)),
             Diagnostic("TR301", .error, "region", at: at(20, file: 1)),
-            Diagnostic("TR307", .warning, "unexplained", at: at(14)),
+            Diagnostic("TR307", .warning, "unexplained", at: at(14))
         ]
         let summary = { (diagnostics: [Diagnostic]) in
             DiagnosticReport(sources: SourceFiles(), diagnostics: diagnostics).diagnostics.map {
                 "\($0.range!.file):\($0.range!.line) \($0.code) \($0.severity.rawValue) \($0.help ?? $0.message)"
             }
         }
-        XCTAssertEqual(summary(settings.apply(to: reported)), [
-            "0:3 TR106 error LRS",
-            "0:4 TR012 warning remove the comment, or put it on the line before the node that TR301 points at",
-            "0:13 TR012 warning say why after the code: `# tresor:ignore TR307 <reason>`",
-            "0:14 TR307 warning unexplained",
-            "0:15 TR012 warning did you mean TR301?",
-            "0:17 TR012 warning TR0xx mean a manifest could not be read and TR6xx protect state and recovery points; fix the cause instead",
-            "0:19 TR012 warning write `# tresor:ignore TR307 <why the rule does not apply here>`",
-            "0:21 TR012 warning remove the comment, or put it on the line before the node that TR106 points at",
-            "1:11 TR307 warning stopped elsewhere",
-        ])
+        XCTAssertEqual(
+            summary(settings.apply(to: reported)),
+            [
+                "0:3 TR106 error LRS",
+                "0:4 TR012 warning remove the comment, or put it on the line before the node that TR301 points at",
+                "0:13 TR012 warning say why after the code: `# tresor:ignore TR307 <reason>`",
+                "0:14 TR307 warning unexplained",
+                "0:15 TR012 warning did you mean TR301?",
+                "0:17 TR012 warning TR0xx mean a manifest could not be read and TR6xx protect state and recovery points; fix the cause instead",
+                "0:19 TR012 warning write `# tresor:ignore TR307 <why the rule does not apply here>`",
+                "0:21 TR012 warning remove the comment, or put it on the line before the node that TR106 points at",
+                "1:11 TR307 warning stopped elsewhere"
+            ])
         // While a document could not be read, unused comments are not reported; malformed ones are.
         let incomplete = summary(settings.apply(to: reported + [Diagnostic("TR006", .error, "missing", at: at(1, file: 1))]))
         XCTAssertEqual(incomplete.filter { $0.contains("TR012") }.count, 4)
@@ -193,7 +215,8 @@ final class RuleSettingsTests: XCTestCase {
     }
 
     func testSuppressionCommentsAreCheckedInEveryRun() {
-        let text = baseEstate.replacingOccurrences(of: "agent: {installed: true", with: "# tresor:ignore TR007 never mind\nagent: {installed: true")
+        let text = baseEstate.replacingOccurrences(
+            of: "agent: {installed: true", with: "# tresor:ignore TR007 never mind\nagent: {installed: true")
         XCTAssertEqual(positions(check(text)), ["test.yaml:23:1 TR012"])
     }
 }

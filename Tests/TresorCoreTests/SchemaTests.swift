@@ -1,7 +1,8 @@
 import Foundation
 import XCTest
-@testable import TresorModel
+
 @testable import TresorFrontEnd
+@testable import TresorModel
 
 /// The JSON Schema and the decoder must agree: a document passes the schema exactly when tresor
 /// reports no structural problem (TR004–TR008) for it. The schema is checked by python-jsonschema
@@ -13,7 +14,7 @@ final class SchemaTests: XCTestCase {
 
     /// Where a YAML 1.1 reader and tresor read the same text differently, so the two cannot agree.
     private static let knownDifferences: [String: String] = [
-        "TR008 triggering example 3": "YAML 1.1 reads `yes` as the boolean true; tresor reads the text \"yes\", which is not true or false",
+        "TR008 triggering example 3": "YAML 1.1 reads `yes` as the boolean true; tresor reads the text \"yes\", which is not true or false"
     ]
 
     private struct LoadedSet: Decodable {
@@ -34,8 +35,9 @@ final class SchemaTests: XCTestCase {
             try ManifestSchema.text.write(to: schemaFile, atomically: true, encoding: .utf8)
             return
         }
-        XCTAssertEqual(try String(contentsOf: schemaFile, encoding: .utf8), ManifestSchema.text,
-                       "Schemas/tresor-v1.schema.json is stale: TRESOR_UPDATE_GOLDEN=1 swift test rewrites it")
+        XCTAssertEqual(
+            try String(contentsOf: schemaFile, encoding: .utf8), ManifestSchema.text,
+            "Schemas/tresor-v1.schema.json is stale: TRESOR_UPDATE_GOLDEN=1 swift test rewrites it")
     }
 
     func testEveryObjectTakesExactlyTheDecoderFields() throws {
@@ -49,7 +51,7 @@ final class SchemaTests: XCTestCase {
             "NetworkRule": ManifestDecoder.networkRuleFields, "VirtualMachine": ManifestDecoder.vmFields,
             "os": ManifestDecoder.osFields, "agent": ManifestDecoder.agentFields, "disks": ManifestDecoder.disksFields,
             "classic": ManifestDecoder.classicFields, "egress": ManifestDecoder.egressFields,
-            "NetworkSecurityGroup": ManifestDecoder.nsgFields, "securityRule": ManifestDecoder.securityRuleFields,
+            "NetworkSecurityGroup": ManifestDecoder.nsgFields, "securityRule": ManifestDecoder.securityRuleFields
         ]
         for (name, fields) in decoderFields {
             let definition = try XCTUnwrap(definitions[name] as? [String: Any], name)
@@ -76,7 +78,7 @@ final class SchemaTests: XCTestCase {
             ("wrong type", "TR007", vault.replacingOccurrences(of: "name: rsv-prod-weu", with: "name: [rsv-prod-weu]")),
             ("unknown kind", "TR004", vault.replacingOccurrences(of: "kind: Vault", with: "kind: Vualt")),
             ("wrong apiVersion", "TR004", vault.replacingOccurrences(of: "tresor/v1", with: "tresor/v2")),
-            ("enum value", "TR008", vault + "\nreplication: ZRS\n"),
+            ("enum value", "TR008", vault + "\nreplication: ZRS\n")
         ]
         let results = try jsonSchemaCheck(
             "documents", ["schema": schemaFile.path, "sets": broken.map { ["name": $0.name, "text": $0.text] }],
@@ -86,8 +88,9 @@ final class SchemaTests: XCTestCase {
             XCTAssertTrue(codes(check(document.text)).contains(document.code), "tresor accepts the document with \(document.name)")
             XCTAssertFalse(result.documents.allSatisfy(\.errors.isEmpty), "the schema accepts the document with \(document.name)")
         }
-        let valid = try jsonSchemaCheck("documents", ["schema": schemaFile.path, "sets": [["name": "valid", "text": vault]]],
-                                        as: [LoadedSet].self)
+        let valid = try jsonSchemaCheck(
+            "documents", ["schema": schemaFile.path, "sets": [["name": "valid", "text": vault]]],
+            as: [LoadedSet].self)
         XCTAssertEqual(valid.first?.documents.map(\.errors), [[]])
     }
 
@@ -105,8 +108,10 @@ final class SchemaTests: XCTestCase {
         let generated = FileManager.default.temporaryDirectory.appendingPathComponent("tresor-estate-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: generated) }
         let (status, _, stderr) = try runProcess(
-            ["python3", repositoryRoot.appendingPathComponent("Benchmarks/generate-estate.py").path,
-             "--vms", "60", "--out", generated.path])
+            [
+                "python3", repositoryRoot.appendingPathComponent("Benchmarks/generate-estate.py").path,
+                "--vms", "60", "--out", generated.path
+            ])
         XCTAssertEqual(status, 0, stderr)
         let estate = try manifests(under: generated)
         XCTAssertFalse(estate.isEmpty)
@@ -143,8 +148,9 @@ final class SchemaTests: XCTestCase {
         for variant in results {
             let structural = Set(codes(check(variant.text))).intersection(Self.structuralCodes).sorted()
             if variant.errors.isEmpty { accepted += 1 }
-            XCTAssertEqual(variant.errors.isEmpty, structural.isEmpty,
-                           "\(variant.name): tresor reports \(structural), the schema reports \(variant.errors)\n\(variant.text)")
+            XCTAssertEqual(
+                variant.errors.isEmpty, structural.isEmpty,
+                "\(variant.name): tresor reports \(structural), the schema reports \(variant.errors)\n\(variant.text)")
         }
         // Both outcomes occur: the comparison is not vacuous.
         XCTAssertGreaterThan(accepted, 50)
@@ -166,7 +172,9 @@ final class SchemaTests: XCTestCase {
 
     /// One document of each kind with every field written, to break one field at a time.
     private static let completeDocuments: [(name: String, text: String)] = [
-        ("Vault", """
+        (
+            "Vault",
+            """
             apiVersion: tresor/v1
             kind: Vault
             name: rsv-prod-weu
@@ -176,8 +184,11 @@ final class SchemaTests: XCTestCase {
             replication: GRS
             crossRegionRestore: true
             tags: {env: prod, owner: platform}
-            """),
-        ("Weekly BackupPolicy", """
+            """
+        ),
+        (
+            "Weekly BackupPolicy",
+            """
             apiVersion: tresor/v1
             kind: BackupPolicy
             name: weekly-52
@@ -189,8 +200,11 @@ final class SchemaTests: XCTestCase {
               weekly: {weeks: 52, days: [Sunday]}
               monthly: {months: 12, week: First, days: [Sunday]}
               yearly: {years: 7, months: [January, July], daysOfMonth: [1, Last]}
-            """),
-        ("Daily BackupPolicy", """
+            """
+        ),
+        (
+            "Daily BackupPolicy",
+            """
             apiVersion: tresor/v1
             kind: BackupPolicy
             name: daily-30
@@ -200,16 +214,22 @@ final class SchemaTests: XCTestCase {
               daily: 30
               monthly: {months: 12, daysOfMonth: [1, 15]}
               yearly: {years: 5, months: [December], week: Last, days: [Sunday]}
-            """),
-        ("Protection", """
+            """
+        ),
+        (
+            "Protection",
+            """
             apiVersion: tresor/v1
             kind: Protection
             vault: rsv-prod-weu
             subscription: 1f0c5c6e-0000-4000-8000-00000000a001
             policy: daily-30
             vms: [web-01, rg-web/web-02]
-            """),
-        ("NetworkRule", """
+            """
+        ),
+        (
+            "NetworkRule",
+            """
             apiVersion: tresor/v1
             kind: NetworkRule
             name: allow-azure-backup
@@ -224,8 +244,11 @@ final class SchemaTests: XCTestCase {
             destination: [Storage.westeurope]
             destinationPorts: ["443", "8443"]
             description: Azure Backup to storage
-            """),
-        ("VirtualMachine", """
+            """
+        ),
+        (
+            "VirtualMachine",
+            """
             apiVersion: tresor/v1
             kind: VirtualMachine
             name: web-01
@@ -240,8 +263,11 @@ final class SchemaTests: XCTestCase {
             powerState: running
             networkSecurityGroups: [nsg-web]
             egress: {via: proxy, proxy: "10.0.0.5"}
-            """),
-        ("NetworkSecurityGroup", """
+            """
+        ),
+        (
+            "NetworkSecurityGroup",
+            """
             apiVersion: tresor/v1
             kind: NetworkSecurityGroup
             name: nsg-web
@@ -251,6 +277,7 @@ final class SchemaTests: XCTestCase {
             rules:
               - {name: Deny_All_Outbound, direction: Outbound, access: Deny, priority: 1000, protocol: "*",
                  source: "*", sourcePorts: "*", destination: "*", destinationPorts: ["80", "443"], description: lockdown}
-            """),
+            """
+        )
     ]
 }

@@ -1,8 +1,9 @@
 import Foundation
 import XCTest
+
+@testable import TresorFrontEnd
 @testable import TresorModel
 @testable import TresorState
-@testable import TresorFrontEnd
 
 /// What every state backend must do, whatever keeps the state (SPEC §3, §8). A backend's test
 /// class calls each check with a factory that opens the same store anew each call, as another
@@ -12,16 +13,19 @@ struct StateBackendConformance {
     /// Opens the store under test; every call is another run on the same store.
     var open: () throws -> any StateBackend
 
-    static let vaultID = "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-conformance"
+    static let vaultID =
+        "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-conformance"
 
     static func policy(_ name: String, days: Int = 30) -> StateResource {
-        StateResource(kind: .backupPolicy, id: ResourceID.backupPolicy(vaultID: vaultID, name: name), name: name,
-                      attributes: .object([("retention", .object([("daily", .int(days))])), ("note", .string("tab\there \\ \"quoted\" é"))]))
+        StateResource(
+            kind: .backupPolicy, id: ResourceID.backupPolicy(vaultID: vaultID, name: name), name: name,
+            attributes: .object([("retention", .object([("daily", .int(days))])), ("note", .string("tab\there \\ \"quoted\" é"))]))
     }
 
     static func sample(lineage: String = "7d4f7c1e-8d2a-4c57-9a53-3f1a0c2b9e10", serial: Int = 1) -> State {
-        let vault = StateResource(kind: .vault, id: vaultID, name: "rsv-conformance",
-                                  attributes: .object([("region", .string("westeurope")), ("tags", .object([("env", .string("prod"))]))]))
+        let vault = StateResource(
+            kind: .vault, id: vaultID, name: "rsv-conformance",
+            attributes: .object([("region", .string("westeurope")), ("tags", .object([("env", .string("prod"))]))]))
         return State(lineage: lineage, serial: serial, resources: [vault, policy("daily-30")])
     }
 
@@ -79,7 +83,8 @@ struct StateBackendConformance {
         XCTAssertEqual(stored.serial, 2)
         XCTAssertEqual(stored.resources, newer.resources)
         // A first write over an existing state is stale too.
-        XCTAssertEqual(failure({ try open().write(Self.sample(lineage: "other"), replacing: 0) }, file: #filePath, line: #line)?.code, "TR602")
+        XCTAssertEqual(
+            failure({ try open().write(Self.sample(lineage: "other"), replacing: 0) }, file: #filePath, line: #line)?.code, "TR602")
     }
 
     func theJournalReplaysOverTheStateItWasStartedAgainst() throws {
@@ -128,13 +133,16 @@ struct StateBackendConformance {
         try journal.finish()
         let orphan = failure({ _ = try open().load() }, file: file, line: line)
         XCTAssertEqual(orphan?.code, "TR604", file: file, line: line)
-        XCTAssertTrue(orphan?.message.contains("BackupPolicy \"\(Self.policy("daily-30").id)\" without its vault") == true,
-                      orphan?.message ?? "", file: file, line: line)
+        XCTAssertTrue(
+            orphan?.message.contains("BackupPolicy \"\(Self.policy("daily-30").id)\" without its vault") == true,
+            orphan?.message ?? "", file: file, line: line)
 
         try open().removeJournal()
-        let malformed = StateResource(kind: .networkRule, id: "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourcoGroups/rg-net"
-                                          + "/providers/Microsoft.Network/networkSecurityGroups/nsg-web/securityRules/allow-https",
-                                      name: "allow-https", attributes: .object([("priority", .int(100))]))
+        let malformed = StateResource(
+            kind: .networkRule,
+            id: "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourcoGroups/rg-net"
+                + "/providers/Microsoft.Network/networkSecurityGroups/nsg-web/securityRules/allow-https",
+            name: "allow-https", attributes: .object([("priority", .int(100))]))
         journal = try open().startJournal(lineage: state.lineage!, serial: 1)
         try journal.append(.set(action: "create", malformed))
         try journal.finish()
@@ -205,8 +213,10 @@ struct StateBackendConformance {
         let diagnostic = failure({ _ = try other.lock(operation: "plan", timeout: 0) }, file: #filePath, line: #line)
         XCTAssertEqual(diagnostic?.code, "TR603")
         let text = (diagnostic?.message ?? "") + (diagnostic?.help ?? "")
-        for part in [other.description, lock.record.id, "apply by \(lock.record.user)", lock.record.host, "pid \(getpid())",
-                     lock.record.created, "tresor unlock \(lock.record.id)"] {
+        for part in [
+            other.description, lock.record.id, "apply by \(lock.record.user)", lock.record.host, "pid \(getpid())",
+            lock.record.created, "tresor unlock \(lock.record.id)"
+        ] {
             XCTAssertTrue(text.contains(part), "\(text) lacks \(part)")
         }
         lock.release()

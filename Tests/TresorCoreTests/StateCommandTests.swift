@@ -1,9 +1,10 @@
 import Foundation
 import XCTest
-@testable import TresorModel
-@testable import TresorState
-@testable import TresorPlan
+
 @testable import TresorCore
+@testable import TresorModel
+@testable import TresorPlan
+@testable import TresorState
 
 /// plan, apply, show and unlock against a state file in a temporary directory.
 final class StateCommandTests: XCTestCase {
@@ -39,8 +40,9 @@ final class StateCommandTests: XCTestCase {
     private static var silent: ApplyConsole { ApplyConsole(show: { _ in }, confirm: nil, progress: nil) }
 
     private func apply(planFile: String? = nil, autoApprove: Bool = true, console: ApplyConsole = silent) async -> CommandOutput {
-        var command = ApplyCommand(paths: planFile == nil ? [manifests] : [], planFile: planFile, store: store,
-                                   provider: RecordingProvider())
+        var command = ApplyCommand(
+            paths: planFile == nil ? [manifests] : [], planFile: planFile, store: store,
+            provider: RecordingProvider())
         command.autoApprove = autoApprove
         return await command.run(console)
     }
@@ -128,7 +130,9 @@ final class StateCommandTests: XCTestCase {
         let before = try snapshot(directory)
 
         let applied = await apply()
-        let outputs = [await plan(), await plan(format: .json), await plan(out: planFile), applied, ShowCommand(planFile: nil, store: store).run()]
+        let outputs = [
+            await plan(), await plan(format: .json), await plan(out: planFile), applied, ShowCommand(planFile: nil, store: store).run()
+        ]
         for output in outputs {
             XCTAssertEqual(output.exitCode, ExitCode.failure, output.stdout)
             XCTAssertTrue(output.stdout.contains("TR604"), output.stdout)
@@ -156,8 +160,10 @@ final class StateCommandTests: XCTestCase {
         let outputs = [planned, saved, refused, ShowCommand(planFile: nil, store: store).run()]
         for output in outputs {
             XCTAssertEqual(output.exitCode, ExitCode.failure, output.stdout)
-            XCTAssertTrue(output.stdout.contains("error[TR604]: cannot use \"\(store.path)\": ProtectedItem \"\(malformed)\" does not have the ID of a ProtectedItem"),
-                          output.stdout)
+            XCTAssertTrue(
+                output.stdout.contains(
+                    "error[TR604]: cannot use \"\(store.path)\": ProtectedItem \"\(malformed)\" does not have the ID of a ProtectedItem"),
+                output.stdout)
             XCTAssertTrue(output.stdout.contains("nothing was written"), output.stdout)
             XCTAssertFalse(output.stdout.contains("stop"), output.stdout)
         }
@@ -170,10 +176,14 @@ final class StateCommandTests: XCTestCase {
         let saved = await plan(out: planFile)
         XCTAssertEqual(saved.exitCode, ExitCode.changes)
         let text = try String(contentsOfFile: planFile, encoding: .utf8)
-        let edits = [("/protectedItems/", "/items/", "change 3 is not a valid plan change: ProtectedItem \""),
-                     ("\"protectionState\": \"Protected\"", "\"protectionState\": \"On\"", "lacks its vm, its policy or its protectionState"),
-                     ("\"after\": {\n        \"region\"", "\"after\": 1, \"x\": {\n        \"region\"",
-                      "change 1 is not a valid plan change: Vault \"")]
+        let edits = [
+            ("/protectedItems/", "/items/", "change 3 is not a valid plan change: ProtectedItem \""),
+            ("\"protectionState\": \"Protected\"", "\"protectionState\": \"On\"", "lacks its vm, its policy or its protectionState"),
+            (
+                "\"after\": {\n        \"region\"", "\"after\": 1, \"x\": {\n        \"region\"",
+                "change 1 is not a valid plan change: Vault \""
+            )
+        ]
         for (old, new, message) in edits {
             XCTAssertTrue(text.contains(old), old)
             try text.replacingOccurrences(of: old, with: new).write(toFile: planFile, atomically: true, encoding: .utf8)
@@ -195,7 +205,12 @@ final class StateCommandTests: XCTestCase {
     func testApplyOnATerminalAsksAndOnlyYesApplies() async throws {
         var shown = ""
         var asked = ""
-        let refusing = ApplyConsole(show: { shown += $0 }, confirm: { asked = $0; return false }, progress: nil)
+        let refusing = ApplyConsole(
+            show: { shown += $0 },
+            confirm: {
+                asked = $0
+                return false
+            }, progress: nil)
         let cancelled = await apply(autoApprove: false, console: refusing)
         XCTAssertEqual(cancelled.exitCode, ExitCode.failure)
         XCTAssertTrue(shown.contains("Plan: 3 to create"), shown)
@@ -318,11 +333,13 @@ final class StateCommandTests: XCTestCase {
         } catch {
             XCTAssertEqual(error.diagnostic.code, "TR605")
             XCTAssertEqual(error.diagnostic.message, "cannot create ProtectedItem web-01: QuotaExceeded: quota exceeded (HTTP 409)")
-            XCTAssertEqual(error.diagnostic.notes.map(\.message), [
-                "declared at base.yaml:29:7",  // `vms: [web-01]`
-                "resource \(planned.changes[2].id)",
-                "x-ms-correlation-request-id: c0ffee",
-            ])
+            XCTAssertEqual(
+                error.diagnostic.notes.map(\.message),
+                [
+                    "declared at base.yaml:29:7",  // `vms: [web-01]`
+                    "resource \(planned.changes[2].id)",
+                    "x-ms-correlation-request-id: c0ffee"
+                ])
         }
         let stored = try store.load()
         XCTAssertEqual(stored.state.resources.map(\.name), ["rsv-prod-weu", "daily-30"])

@@ -1,10 +1,11 @@
 import Foundation
 import XCTest
-@testable import TresorModel
-@testable import TresorState
-@testable import TresorFrontEnd
-@testable import TresorPlan
+
 @testable import TresorCore
+@testable import TresorFrontEnd
+@testable import TresorModel
+@testable import TresorPlan
+@testable import TresorState
 
 /// The local backend: the conformance suite every backend passes, then what is particular to
 /// the state file, its backup, the journal file and the lock file (SPEC §3; TR603, TR604).
@@ -98,7 +99,8 @@ final class StateStoreTests: XCTestCase {
     func testAnEditedSerialFailsItsChecksum() throws {
         try store.write(appliedState(), replacing: 0)
         let text = try String(contentsOfFile: store.path, encoding: .utf8)
-        try text.replacingOccurrences(of: "\"serial\": 1", with: "\"serial\": 7").write(toFile: store.path, atomically: false, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"serial\": 1", with: "\"serial\": 7").write(
+            toFile: store.path, atomically: false, encoding: .utf8)
         expectUnusable("checksum does not match")
     }
 
@@ -114,8 +116,11 @@ final class StateStoreTests: XCTestCase {
             (ResourceID.securityRule(nsgID: nsg, name: "allow-backup"), .networkRule),
             // Azure's casing of keywords is not tresor's.
             ("/SUBSCRIPTIONS/s/RESOURCEGROUPS/rg/PROVIDERS/microsoft.recoveryservices/VAULTS/v", .vault),
-            ("/subscriptions/s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v/backupFabrics/azure/"
-                + "protectionContainers/IaasVMContainer;iaasvmcontainerv2;RG;VM/protectedItems/VM;iaasvmcontainerv2;rg;vm", .protectedItem),
+            (
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v/backupFabrics/azure/"
+                    + "protectionContainers/IaasVMContainer;iaasvmcontainerv2;RG;VM/protectedItems/VM;iaasvmcontainerv2;rg;vm",
+                .protectedItem
+            )
         ]
         for (id, kind) in ids {
             XCTAssertTrue(ResourceID.hasShape(id, of: kind), id)
@@ -128,21 +133,31 @@ final class StateStoreTests: XCTestCase {
     /// IDs of the right length in the wrong shape, each once per kind.
     private static var malformedIDs: [(String, ManagedKind)] {
         let vault = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v"
-        let item = "/backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;rg;vm/protectedItems/vm;iaasvmcontainerv2;rg;vm"
+        let item =
+            "/backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;rg;vm/protectedItems/vm;iaasvmcontainerv2;rg;vm"
         return [
             ("", .vault), ("v", .vault), (vault + "/", .vault), (String(vault.dropFirst()), .vault),
             (vault.replacingOccurrences(of: "RecoveryServices", with: "Network"), .vault),
             (vault.replacingOccurrences(of: "/vaults/", with: "/vault/"), .vault),
-            (vault + "/backupPolicies", .backupPolicy), (vault + "/policies/p", .backupPolicy), (vault + "/backupPolicies/p/x", .backupPolicy),
+            (vault + "/backupPolicies", .backupPolicy), (vault + "/policies/p", .backupPolicy),
+            (vault + "/backupPolicies/p/x", .backupPolicy),
             (vault + item.replacingOccurrences(of: "/protectedItems/", with: "/protectedItem/"), .protectedItem),
             // The probe's item: the vault part cut short, so no vault can be read off it.
             ("/subscriptions/s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults" + item, .protectedItem),
-            (vault + item.replacingOccurrences(of: "protectedItems/vm;iaasvmcontainerv2;rg;vm", with: "protectedItems/vm;iaasvmcontainerv2;rg;other"), .protectedItem),
-            (vault + item.replacingOccurrences(of: "iaasvmcontainer;iaasvmcontainerv2;rg;vm", with: "iaasvmcontainer;rg;vm"), .protectedItem),
+            (
+                vault
+                    + item.replacingOccurrences(
+                        of: "protectedItems/vm;iaasvmcontainerv2;rg;vm", with: "protectedItems/vm;iaasvmcontainerv2;rg;other"),
+                .protectedItem
+            ),
+            (
+                vault + item.replacingOccurrences(of: "iaasvmcontainer;iaasvmcontainerv2;rg;vm", with: "iaasvmcontainer;rg;vm"),
+                .protectedItem
+            ),
             (vault + item.replacingOccurrences(of: ";rg;vm", with: ";vm"), .protectedItem),
             (vault + item.replacingOccurrences(of: "vm;iaasvmcontainerv2;rg;vm", with: "vm;iaasvmcontainerv2;"), .protectedItem),
             ("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/n/securityRules", .networkRule),
-            ("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/n/rules/r", .networkRule),
+            ("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/n/rules/r", .networkRule)
         ]
     }
 
@@ -165,15 +180,20 @@ final class StateStoreTests: XCTestCase {
         for attribute in ["vm", "policy", "protectionState"] {
             guard case .object(let members) = item.attributes else { return XCTFail("attributes are an object") }
             var damaged = state
-            damaged.set(StateResource(kind: .protectedItem, id: item.id, name: item.name,
-                                      attributes: .object(members.filter { $0.0 != attribute })))
+            damaged.set(
+                StateResource(
+                    kind: .protectedItem, id: item.id, name: item.name,
+                    attributes: .object(members.filter { $0.0 != attribute })))
             try Data(StateFile.encode(damaged)).write(to: URL(fileURLWithPath: store.path))
             expectUnusable("lacks its vm, its policy or its protectionState")
         }
         var damaged = state
-        damaged.set(StateResource(kind: .protectedItem, id: item.id, name: item.name, attributes: .object([
-            ("vm", .string("x")), ("policy", .string("daily-30")), ("protectionState", .string("Paused")),
-        ])))
+        damaged.set(
+            StateResource(
+                kind: .protectedItem, id: item.id, name: item.name,
+                attributes: .object([
+                    ("vm", .string("x")), ("policy", .string("daily-30")), ("protectionState", .string("Paused"))
+                ])))
         try Data(StateFile.encode(damaged)).write(to: URL(fileURLWithPath: store.path))
         expectUnusable("lacks its vm, its policy or its protectionState")
         damaged.set(StateResource(kind: .vault, id: state.resources[0].id, name: "v", attributes: .int(1)))
@@ -241,15 +261,17 @@ final class StateStoreTests: XCTestCase {
 
     private func newPolicy(_ name: String, in state: State) -> StateResource {
         let vault = state.resources[0]
-        return StateResource(kind: .backupPolicy, id: ResourceID.backupPolicy(vaultID: vault.id, name: name), name: name,
-                             attributes: .object([("retention", .object([("daily", .int(7))]))]))
+        return StateResource(
+            kind: .backupPolicy, id: ResourceID.backupPolicy(vaultID: vault.id, name: name), name: name,
+            attributes: .object([("retention", .object([("daily", .int(7))]))]))
     }
 
     func testATornLastLineIsIgnored() throws {
         let state = appliedState()
         try store.write(state, replacing: 0)
         let policy = newPolicy("weekly", in: state)
-        let torn = String(decoding: Journal.line(Journal.Entry.set(action: "create", newPolicy("other", in: state)).json).dropLast(9), as: UTF8.self)
+        let torn = String(
+            decoding: Journal.line(Journal.Entry.set(action: "create", newPolicy("other", in: state)).json).dropLast(9), as: UTF8.self)
         try writeJournal(state, entries: [.set(action: "create", policy)], tail: torn)
         let loaded = try store.load()
         XCTAssertEqual(loaded.replayedActions, 1)
@@ -264,8 +286,10 @@ final class StateStoreTests: XCTestCase {
     func testADamagedLineBeforeTheLastIsUnusable() throws {
         let state = appliedState()
         try store.write(state, replacing: 0)
-        try writeJournal(state, entries: [], tail: "0123456789abcdef {\"action\":\"create\"}\n"
-            + String(decoding: Journal.line(Journal.Entry.remove(action: "delete", id: "x").json), as: UTF8.self))
+        try writeJournal(
+            state, entries: [],
+            tail: "0123456789abcdef {\"action\":\"create\"}\n"
+                + String(decoding: Journal.line(Journal.Entry.remove(action: "delete", id: "x").json), as: UTF8.self))
         expectUnusable("journal line 2 is damaged")
     }
 
@@ -274,8 +298,12 @@ final class StateStoreTests: XCTestCase {
         try store.write(state, replacing: 0)
         let before = try snapshot(directory)
         let vault = state.resources[0]
-        try writeJournal(state, entries: [.set(action: "create", newPolicy("weekly", in: state)),
-                                          .set(action: "update", StateResource(kind: .backupPolicy, id: vault.id, name: "p", attributes: .object([])))])
+        try writeJournal(
+            state,
+            entries: [
+                .set(action: "create", newPolicy("weekly", in: state)),
+                .set(action: "update", StateResource(kind: .backupPolicy, id: vault.id, name: "p", attributes: .object([])))
+            ])
         expectUnusable("journal line 3 records a resource tresor cannot use: BackupPolicy \"\(vault.id)\" does not have the ID")
         XCTAssertEqual(try snapshot(directory).filter { !$0.key.hasSuffix(".journal") }, before)
     }
@@ -317,11 +345,18 @@ struct AnyDecodable: Decodable {
 
     init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { value = NSNull() }
-        else if let bool = try? container.decode(Bool.self) { value = bool }
-        else if let int = try? container.decode(Int.self) { value = int }
-        else if let string = try? container.decode(String.self) { value = string }
-        else if let array = try? container.decode([AnyDecodable].self) { value = array.map(\.value) }
-        else { value = try container.decode([String: AnyDecodable].self).mapValues(\.value) }
+        if container.decodeNil() {
+            value = NSNull()
+        } else if let bool = try? container.decode(Bool.self) {
+            value = bool
+        } else if let int = try? container.decode(Int.self) {
+            value = int
+        } else if let string = try? container.decode(String.self) {
+            value = string
+        } else if let array = try? container.decode([AnyDecodable].self) {
+            value = array.map(\.value)
+        } else {
+            value = try container.decode([String: AnyDecodable].self).mapValues(\.value)
+        }
     }
 }

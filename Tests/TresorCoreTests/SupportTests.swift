@@ -1,6 +1,7 @@
 import XCTest
-@testable import TresorSupport
+
 @testable import TresorFrontEnd
+@testable import TresorSupport
 
 final class XXH64Tests: XCTestCase {
     /// Reference values from the xxhash package (seed 0), covering every tail length path.
@@ -25,7 +26,7 @@ final class JSONReaderTests: XCTestCase {
     func testRoundTripKeepsKeyOrderAndEscapes() throws {
         let value = JSON.object([
             ("z", .int(-12)), ("a", .array([.bool(true), .null, .string("tab\there \"quoted\" \\ é 😀 \u{1}")])),
-            ("empty", .object([])), ("list", .array([])),
+            ("empty", .object([])), ("list", .array([]))
         ])
         for pretty in [true, false] {
             XCTAssertEqual(try JSONReader.parse(value.rendered(pretty: pretty)), value)
@@ -38,8 +39,10 @@ final class JSONReaderTests: XCTestCase {
 
     /// Bad input is an error with an offset, never a crash.
     func testMalformedInputIsRefused() {
-        let bad = ["", "{", "[1,]", #"{"a" 1}"#, #""unterminated"#, "01x", "1.5", "99999999999999999999", "tru",
-                   #""\q""#, #""\ud800""#, "[1] [2]", String(repeating: "[", count: 1000), "\"\u{1}\""]
+        let bad = [
+            "", "{", "[1,]", #"{"a" 1}"#, #""unterminated"#, "01x", "1.5", "99999999999999999999", "tru",
+            #""\q""#, #""\ud800""#, "[1] [2]", String(repeating: "[", count: 1000), "\"\u{1}\""
+        ]
         for text in bad {
             XCTAssertThrowsError(try JSONReader.parse(text), text)
         }

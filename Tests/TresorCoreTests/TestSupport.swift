@@ -1,9 +1,10 @@
 import Foundation
 import XCTest
-@testable import TresorModel
-@testable import TresorState
+
 @testable import TresorFrontEnd
+@testable import TresorModel
 @testable import TresorPlan
+@testable import TresorState
 
 /// Checks in-memory manifests, each `(path, text)`.
 func check(_ files: [(String, String)]) -> Compiler.Result {
@@ -40,7 +41,8 @@ func planAfterApplying(_ example: StateExample) -> Planning.Result {
     let first = Planning().plan(sources: [(path: "applied.yaml", text: example.applied)], against: state)
     XCTAssertEqual(first.report.errorCount, 0, "the manifests applied first have errors: \(first.report.diagnostics)")
     if let plan = first.plan { state.record(plan) }
-    return Planning(allowDestroy: example.allowDestroy).plan(sources: [(path: "example.yaml", text: example.manifests.text)], against: state)
+    return Planning(allowDestroy: example.allowDestroy).plan(
+        sources: [(path: "example.yaml", text: example.manifests.text)], against: state)
 }
 
 func codes(_ result: Planning.Result) -> [String] {
@@ -58,8 +60,9 @@ func assertGolden(_ actual: String, _ name: String, file: StaticString = #filePa
         return
     }
     let expected = try String(contentsOf: url, encoding: .utf8)
-    XCTAssertEqual(actual, expected, "output differs from golden file \(name) (TRESOR_UPDATE_GOLDEN=1 rewrites it)",
-                   file: file, line: line)
+    XCTAssertEqual(
+        actual, expected, "output differs from golden file \(name) (TRESOR_UPDATE_GOLDEN=1 rewrites it)",
+        file: file, line: line)
 }
 
 /// A valid vault, policy, VM and protection in West Europe, to build examples on: the vault on
@@ -71,8 +74,10 @@ let baseEstate = ExampleManifests.file(
     ExampleManifests.vm(), ExampleManifests.protection(policy: "daily-30"))
 
 /// An NSG and a managed rule on it that lets backup reach storage, to follow `baseEstate`.
-let backupStorageRule = "---\n" + ExampleManifests.manifests(
-    ExampleManifests.nsg(), ExampleManifests.allowOutbound("allow-backup", priority: "900", ports: #"["443", "8443"]"#))
+let backupStorageRule =
+    "---\n"
+    + ExampleManifests.manifests(
+        ExampleManifests.nsg(), ExampleManifests.allowOutbound("allow-backup", priority: "900", ports: #"["443", "8443"]"#))
 
 /// A fresh directory under the system's temporary directory, removed by `tearDown` callers.
 func makeTemporaryDirectory() throws -> URL {

@@ -1,21 +1,24 @@
 import Foundation
 import XCTest
-@testable import TresorSupport
-@testable import TresorModel
+
 @testable import TresorFrontEnd
+@testable import TresorModel
+@testable import TresorSupport
 
 final class YAMLLoaderTests: XCTestCase {
     private func load(_ text: String, limits: YAMLLimits = YAMLLimits()) -> (roots: [YAMLNode], diagnostics: [Diagnostic]) {
         var roots: [YAMLNode] = []
         var diagnostics: [Diagnostic] = []
-        YAMLLoader(file: 0, limits: limits).load(SourceFile(path: "test.yaml", bytes: Array(text.utf8)), diagnostics: &diagnostics) { roots.append($0) }
+        YAMLLoader(file: 0, limits: limits).load(SourceFile(path: "test.yaml", bytes: Array(text.utf8)), diagnostics: &diagnostics) {
+            roots.append($0)
+        }
         return (roots, diagnostics)
     }
 
     func testScalarsKeepOneBasedStartAndExclusiveEnd() throws {
         let (roots, diagnostics) = load("a: 1\nname: rsv-prod\n")
         XCTAssertEqual(diagnostics, [])
-        guard case let .mapping(pairs) = try XCTUnwrap(roots.first).content else { return XCTFail("not a mapping") }
+        guard case .mapping(let pairs) = try XCTUnwrap(roots.first).content else { return XCTFail("not a mapping") }
         let value = pairs[1].value
         XCTAssertEqual(value.scalar, "rsv-prod")
         XCTAssertEqual([value.range.line, value.range.column, value.range.endLine, value.range.endColumn], [2, 7, 2, 15])
@@ -24,8 +27,9 @@ final class YAMLLoaderTests: XCTestCase {
 
     func testColumnsCountCharactersNotBytes() throws {
         let (roots, _) = load("tags: {owner: \"Jürgen\", env: prod}\n")
-        guard case let .mapping(pairs) = try XCTUnwrap(roots.first).content,
-              case let .mapping(tags) = pairs[0].value.content else { return XCTFail("not a mapping") }
+        guard case .mapping(let pairs) = try XCTUnwrap(roots.first).content,
+            case .mapping(let tags) = pairs[0].value.content
+        else { return XCTFail("not a mapping") }
         XCTAssertEqual(tags[1].key.range.column, 25)  // 26 if bytes were counted
     }
 
@@ -37,7 +41,7 @@ final class YAMLLoaderTests: XCTestCase {
 
     func testScalarsStayStrings() throws {
         let (roots, _) = load("region: no\nport: 0443\ntime: 19:00\n")
-        guard case let .mapping(pairs) = try XCTUnwrap(roots.first).content else { return XCTFail("not a mapping") }
+        guard case .mapping(let pairs) = try XCTUnwrap(roots.first).content else { return XCTFail("not a mapping") }
         XCTAssertEqual(pairs.map(\.value.scalar), ["no", "0443", "19:00"])
     }
 
@@ -46,7 +50,7 @@ final class YAMLLoaderTests: XCTestCase {
         XCTAssertEqual(diagnostics.map(\.code), ["TR002"])
         XCTAssertEqual(diagnostics[0].range?.line, 3)
         XCTAssertEqual(diagnostics[0].notes.first?.range?.line, 1)
-        guard case let .mapping(pairs) = try XCTUnwrap(roots.first).content else { return XCTFail("not a mapping") }
+        guard case .mapping(let pairs) = try XCTUnwrap(roots.first).content else { return XCTFail("not a mapping") }
         XCTAssertEqual(pairs.count, 2)
         XCTAssertEqual(pairs[0].value.scalar, "westeurope")
     }
@@ -70,7 +74,9 @@ final class YAMLLoaderTests: XCTestCase {
 
     func testInvalidUTF8IsReportedAtTheByte() throws {
         var diagnostics: [Diagnostic] = []
-        YAMLLoader(file: 0, limits: YAMLLimits()).load(SourceFile(path: "test.yaml", bytes: Array("a: b\nc: ".utf8) + [0xFF, 0x0A]), diagnostics: &diagnostics) { _ in }
+        YAMLLoader(file: 0, limits: YAMLLimits()).load(
+            SourceFile(path: "test.yaml", bytes: Array("a: b\nc: ".utf8) + [0xFF, 0x0A]), diagnostics: &diagnostics
+        ) { _ in }
         let diagnostic = try XCTUnwrap(diagnostics.first)
         XCTAssertEqual(diagnostic.code, "TR001")
         XCTAssertTrue(diagnostic.message.contains("UTF-8"), diagnostic.message)
@@ -84,8 +90,9 @@ final class YAMLLoaderTests: XCTestCase {
     func testAliasesExpandToTheAnchoredNode() throws {
         let (roots, diagnostics) = load("a: &x {k: v}\nb: *x\n")
         XCTAssertEqual(diagnostics, [])
-        guard case let .mapping(pairs) = try XCTUnwrap(roots.first).content,
-              case let .mapping(inner) = pairs[1].value.content else { return XCTFail("alias not expanded") }
+        guard case .mapping(let pairs) = try XCTUnwrap(roots.first).content,
+            case .mapping(let inner) = pairs[1].value.content
+        else { return XCTFail("alias not expanded") }
         XCTAssertEqual(inner.first?.value.scalar, "v")
     }
 

@@ -1,9 +1,10 @@
 import Foundation
 import XCTest
-@testable import TresorSupport
+
 @testable import TresorModel
-@testable import TresorState
 @testable import TresorPostgres
+@testable import TresorState
+@testable import TresorSupport
 
 /// The PostgreSQL backend against a real server: the conformance suite every backend passes,
 /// then what is particular to PostgreSQL (SPEC §8). The server comes from TRESOR_TEST_PG_CONN
@@ -19,7 +20,8 @@ final class PostgresBackendTests: XCTestCase {
     }
 
     private func backend(schema: String? = nil, workspace: String? = nil) -> PostgresBackend {
-        PostgresBackend(settings: PostgresSettings(connection: connection, schema: schema ?? self.schema, workspace: workspace ?? self.workspace))
+        PostgresBackend(
+            settings: PostgresSettings(connection: connection, schema: schema ?? self.schema, workspace: workspace ?? self.workspace))
     }
 
     /// A plain connection for looking at and tampering with what the backend stored.
@@ -68,7 +70,8 @@ final class PostgresBackendTests: XCTestCase {
 
     func testADamagedStateRowIsReportedAndNeverOverwritten() throws {
         try backend().write(StateBackendConformance.sample(), replacing: 0)
-        try sql("UPDATE \(schema).states SET data = overlay(data placing 'X'::bytea from 200 for 1) WHERE workspace = $1", [.text(workspace)])
+        try sql(
+            "UPDATE \(schema).states SET data = overlay(data placing 'X'::bytea from 200 for 1) WHERE workspace = $1", [.text(workspace)])
         let damaged = try sql("SELECT md5(data) FROM \(schema).states WHERE workspace = $1", [.text(workspace)]).text(0, 0)
         expectUnusable(backend(), "checksum does not match")
         // Neither a plan nor an apply gets past loading it; the row is as it was.
@@ -78,8 +81,9 @@ final class PostgresBackendTests: XCTestCase {
         lock.release()
         XCTAssertEqual(try sql("SELECT md5(data) FROM \(schema).states WHERE workspace = $1", [.text(workspace)]).text(0, 0), damaged)
 
-        try sql("UPDATE \(schema).states SET data = $2, serial = 7 WHERE workspace = $1",
-                [.text(workspace), .bytes(StateFile.encode(StateBackendConformance.sample()))])
+        try sql(
+            "UPDATE \(schema).states SET data = $2, serial = 7 WHERE workspace = $1",
+            [.text(workspace), .bytes(StateFile.encode(StateBackendConformance.sample()))])
         expectUnusable(backend(), "its serial column says 7 but the stored state is at serial 1")
     }
 
@@ -90,12 +94,14 @@ final class PostgresBackendTests: XCTestCase {
         try journal.append(.set(action: "create", StateBackendConformance.policy("weekly")))
         try journal.append(.remove(action: "delete", id: StateBackendConformance.vaultID))
         try journal.finish()
-        try sql("UPDATE \(schema).journal SET entry = replace(entry, 'weekly', 'weekli') WHERE workspace = $1 AND seq = 1", [.text(workspace)])
+        try sql(
+            "UPDATE \(schema).journal SET entry = replace(entry, 'weekly', 'weekli') WHERE workspace = $1 AND seq = 1", [.text(workspace)])
         expectUnusable(backend(), "journal row 1 is damaged (its checksum does not match)")
         XCTAssertEqual(try sql("SELECT count(*) FROM \(schema).journal WHERE workspace = $1", [.text(workspace)]).text(0, 0), "2")
 
-        try sql("UPDATE \(schema).journal SET entry = '{}', checksum = $2 WHERE workspace = $1 AND seq = 1",
-                [.text(workspace), .text(XXH64.hex(Array("{}".utf8)))])
+        try sql(
+            "UPDATE \(schema).journal SET entry = '{}', checksum = $2 WHERE workspace = $1 AND seq = 1",
+            [.text(workspace), .text(XXH64.hex(Array("{}".utf8)))])
         expectUnusable(backend(), "journal row 1 is not an action record")
         try sql("UPDATE \(schema).journal SET serial = 5 WHERE workspace = $1 AND seq = 2", [.text(workspace)])
         try sql("DELETE FROM \(schema).journal WHERE workspace = $1 AND seq = 1", [.text(workspace)])
@@ -112,7 +118,8 @@ final class PostgresBackendTests: XCTestCase {
         try journal.append(.set(action: "create", StateBackendConformance.policy("then-a-wait")))
         let started = Date()
         while try sql("SELECT count(*) FROM \(schema).journal WHERE workspace = $1", [.text(workspace)]).text(0, 0) != "2",
-              Date().timeIntervalSince(started) < 5 { usleep(10_000) }
+            Date().timeIntervalSince(started) < 5
+        { usleep(10_000) }
         XCTAssertLessThan(Date().timeIntervalSince(started), 1, "committed within a second")
         XCTAssertEqual(try backend().load().replayedActions, 2)
         try journal.finish()
@@ -128,14 +135,16 @@ final class PostgresBackendTests: XCTestCase {
         // The advisory lock goes with the session at once; the record stays.
         let waited = Date()
         while try sql("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::integer", [.text(pid)]).text(0, 0) != "0",
-              Date().timeIntervalSince(waited) < 10 { usleep(20_000) }
+            Date().timeIntervalSince(waited) < 10
+        { usleep(20_000) }
         XCTAssertEqual(backend().unlock(id: "another"), .otherLock(lock.record))
         XCTAssertEqual(backend().unlock(id: lock.record.id), .removed(lock.record))
         XCTAssertEqual(backend().unlock(id: lock.record.id), .noLock)
 
         // A stale record with a live-looking backend pid: still not believed while that
         // session does not hold the lock.
-        try sql("""
+        try sql(
+            """
             INSERT INTO \(schema).locks (workspace, id, operation, holder, host, pid, created, backend_pid)
             VALUES ($1, 'stale', 'apply', 'ci', 'runner-7', 999999, '2024-01-01T00:00:00Z', pg_backend_pid())
             """, [.text(workspace)])
@@ -163,7 +172,8 @@ final class PostgresBackendTests: XCTestCase {
         let failures = Failures()
         let (connection, workspace) = (self.connection, self.workspace)
         DispatchQueue.concurrentPerform(iterations: 6) { index in
-            let backend = PostgresBackend(settings: PostgresSettings(connection: connection, schema: fresh, workspace: "\(workspace)-\(index)"))
+            let backend = PostgresBackend(
+                settings: PostgresSettings(connection: connection, schema: fresh, workspace: "\(workspace)-\(index)"))
             do {
                 try backend.lock(operation: "plan", timeout: 0).release()
             } catch {
@@ -202,7 +212,8 @@ final class PostgresBackendTests: XCTestCase {
 
     func testASchemaNameMustBeAPlainIdentifier() {
         XCTAssertThrowsError(try backend(schema: "tresor\"; DROP TABLE x; --").load()) { error in
-            XCTAssertEqual((error as? FatalDiagnostic)?.diagnostic.message, "postgres schema \"tresor\"; DROP TABLE x; --\" is not a plain identifier")
+            XCTAssertEqual(
+                (error as? FatalDiagnostic)?.diagnostic.message, "postgres schema \"tresor\"; DROP TABLE x; --\" is not a plain identifier")
         }
         XCTAssertTrue(PostgresSettings.isValidIdentifier("tresor_2"))
         XCTAssertFalse(PostgresSettings.isValidIdentifier("Tresor"))

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import TresorPostgres
 
 final class PostgresSettingsTests: XCTestCase {
@@ -14,13 +15,15 @@ final class PostgresConnectionStringTests: XCTestCase {
     func testPasswordsAreFoundInConninfoStringsAndURIs() {
         XCTAssertEqual(PostgresConnection.passwords(in: "host=db password=s3cret user=u"), ["s3cret"])
         XCTAssertEqual(PostgresConnection.passwords(in: "host=db password = 'it\\'s secret' user=u"), ["it's secret"])
-        XCTAssertEqual(PostgresConnection.passwords(in: "postgresql://u:p%40ss@db:5432/tresor?sslmode=require&password=other"), ["p%40ss", "other"])
+        XCTAssertEqual(
+            PostgresConnection.passwords(in: "postgresql://u:p%40ss@db:5432/tresor?sslmode=require&password=other"), ["p%40ss", "other"])
         XCTAssertEqual(PostgresConnection.passwords(in: "postgresql://u@db/tresor"), [])
         XCTAssertEqual(PostgresConnection.passwords(in: ""), [])
     }
 
     func testSettingsFromTheEnvironment() {
-        let settings = PostgresSettings(environment: ["TRESOR_PG_CONN": "host=db", "TRESOR_WORKSPACE": "prod"], schema: "estates", workspace: "dev")
+        let settings = PostgresSettings(
+            environment: ["TRESOR_PG_CONN": "host=db", "TRESOR_WORKSPACE": "prod"], schema: "estates", workspace: "dev")
         XCTAssertEqual(settings, PostgresSettings(connection: "host=db", schema: "estates", workspace: "prod"))
         XCTAssertEqual(PostgresSettings(environment: [:], schema: nil, workspace: nil), PostgresSettings(connection: ""))
         XCTAssertEqual(PostgresSettings(environment: ["TRESOR_WORKSPACE": ""], schema: nil, workspace: "dev").workspace, "dev")

@@ -49,7 +49,9 @@ final class AzureApplyTests: XCTestCase {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        var base = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AZURE_") && !$0.key.hasPrefix("TRESOR_") && !$0.key.hasPrefix("ACTIONS_") && $0.key != "IDENTITY_ENDPOINT" }
+        var base = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("AZURE_") && !$0.key.hasPrefix("TRESOR_") && !$0.key.hasPrefix("ACTIONS_") && $0.key != "IDENTITY_ENDPOINT"
+        }
         base["PATH"] = "/usr/bin:/bin"  // no az: the CLI source stays unconfigured
         process.environment = base.merging(environment) { $1 }
         process.standardInput = FileHandle.nullDevice
@@ -87,7 +89,8 @@ final class AzureApplyTests: XCTestCase {
                     let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                     if parts.count == 2, !line.hasPrefix(" ") { fields[parts[0]] = parts[1] }
                 }
-                let id = "/subscriptions/\(fields["subscription"]!)/resourceGroups/\(fields["resourceGroup"]!)"
+                let id =
+                    "/subscriptions/\(fields["subscription"]!)/resourceGroups/\(fields["resourceGroup"]!)"
                     + "/providers/Microsoft.Network/networkSecurityGroups/\(fields["name"]!)"
                 let rules = extraRules[fields["name"]!].map { "[\($0)]" } ?? "[]"
                 resources.append(#"{"id":"\#(id)","body":{"location":"\#(fields["region"]!)","properties":{"securityRules":\#(rules)}}}"#)
@@ -135,7 +138,9 @@ final class AzureApplyTests: XCTestCase {
         XCTAssertEqual(counted1, 38)
 
         // The next plan refreshes from Azure and finds nothing to do.
-        let planned = try tresor(["plan", Self.estate, "--state", statePath, "--detailed-exitcode", "--out", directory.appendingPathComponent("next.plan").path])
+        let planned = try tresor([
+            "plan", Self.estate, "--state", statePath, "--detailed-exitcode", "--out", directory.appendingPathComponent("next.plan").path
+        ])
         XCTAssertEqual(planned.status, 0, planned.output)
         let saved = try String(contentsOf: directory.appendingPathComponent("next.plan"), encoding: .utf8)
         XCTAssertFalse(saved.contains(secret))
@@ -212,13 +217,17 @@ final class AzureApplyTests: XCTestCase {
 
     func testARefusalIsReportedWithAzuresAnswerAndStateHoldsWhatAzureConfirmed() async throws {
         // An unmanaged rule already holds the priority and direction of a managed one.
-        try await seedExampleNSGs(extraRules: ["nsg-snet-data-weu": #"""
+        try await seedExampleNSGs(extraRules: [
+            "nsg-snet-data-weu": #"""
             {"name":"legacy-deny","properties":{"priority":900,"direction":"Outbound","access":"Deny","protocol":"*",
              "sourceAddressPrefix":"*","destinationAddressPrefix":"*","sourcePortRange":"*","destinationPortRange":"*"}}
-            """#])
+            """#
+        ])
         let failed = try tresor(["apply", Self.estate, "--auto-approve", "--state", statePath])
         XCTAssertEqual(failed.status, 1, failed.output)
-        XCTAssertTrue(failed.output.contains("error[TR605]: cannot create NetworkRule allow-azure-backup-storage: SecurityRuleConflict"), failed.output)
+        XCTAssertTrue(
+            failed.output.contains("error[TR605]: cannot create NetworkRule allow-azure-backup-storage: SecurityRuleConflict"),
+            failed.output)
         XCTAssertTrue(failed.output.contains("(HTTP 400)"), failed.output)
         XCTAssertTrue(failed.output.contains("declared at "), failed.output)
         XCTAssertTrue(failed.output.contains("x-ms-correlation-request-id: "), failed.output)
@@ -234,7 +243,8 @@ final class AzureApplyTests: XCTestCase {
         XCTAssertLessThan(kinds.count, 58, "the changes after the refusal did not start")
 
         // Once the conflicting rule is gone, applying again does the rest.
-        let legacy = "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/rg-net-prod-weu/providers/Microsoft.Network"
+        let legacy =
+            "/subscriptions/1f0c5c6e-0000-4000-8000-00000000a001/resourceGroups/rg-net-prod-weu/providers/Microsoft.Network"
             + "/networkSecurityGroups/nsg-snet-data-weu/securityRules/legacy-deny"
         try await emulator.json("/_emulator/mutate", method: "POST", body: #"{"id":"\#(legacy)","delete":true}"#)
         let again = try tresor(["apply", Self.estate, "--auto-approve", "--state", statePath])

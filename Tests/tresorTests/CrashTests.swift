@@ -38,9 +38,10 @@ final class CrashTests: XCTestCase {
     private func tresor(_ arguments: [String], pauseAfter: Int? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Run {
         var environment = ProcessInfo.processInfo.environment
         environment["TRESOR_TEST_PAUSE_AFTER_ACTIONS"] = pauseAfter.map(String.init)
-        let child = try Child(executable.path,
-                              arguments + ["--state", statePath] + (["apply", "plan"].contains(arguments.first) ? ["--provider", "record"] : []),
-                              environment: environment)
+        let child = try Child(
+            executable.path,
+            arguments + ["--state", statePath] + (["apply", "plan"].contains(arguments.first) ? ["--provider", "record"] : []),
+            environment: environment)
         var killed = false
         if pauseAfter != nil {
             if !child.stderr.wait(for: "paused after", timeout: 120) {
@@ -52,7 +53,8 @@ final class CrashTests: XCTestCase {
         if killed {
             XCTAssertEqual(termination.signal, SIGKILL, file: file, line: line)
         }
-        let run = Run(status: termination.signal ?? termination.status, killed: killed, stdout: child.stdout.text, stderr: child.stderr.text)
+        let run = Run(
+            status: termination.signal ?? termination.status, killed: killed, stdout: child.stdout.text, stderr: child.stderr.text)
         // Under scripts/sanitize.sh tresor is built with the sanitizer too: a report from a run
         // that was killed has no exit status to show it.
         XCTAssertFalse(run.stderr.contains("Sanitizer"), run.stderr, file: file, line: line)
@@ -150,7 +152,10 @@ final class CrashTests: XCTestCase {
     }
 
     private struct Shown: Decodable {
-        struct Resource: Decodable { var kind: String; var id: String }
+        struct Resource: Decodable {
+            var kind: String
+            var id: String
+        }
         var serial: Int
         var resources: [Resource]
     }
@@ -170,8 +175,9 @@ final class CrashTests: XCTestCase {
         let run = try tresor(["plan", manifests, "--format", "json", "--detailed-exitcode"])
         XCTAssertNotEqual(run.status, 1, run.stdout, file: file, line: line)
         let plan = try JSONDecoder().decode(Planned.self, from: Data(run.stdout.utf8))
-        XCTAssertEqual([plan.summary.update, plan.summary.replace, plan.summary.delete, plan.summary.stopProtection], [0, 0, 0, 0],
-                       file: file, line: line)
+        XCTAssertEqual(
+            [plan.summary.update, plan.summary.replace, plan.summary.delete, plan.summary.stopProtection], [0, 0, 0, 0],
+            file: file, line: line)
         XCTAssertEqual(run.status, plan.summary.create == 0 ? 0 : 2, file: file, line: line)
         return plan.summary.create
     }
@@ -209,8 +215,9 @@ final class CrashTests: XCTestCase {
     func testKillsAtArbitraryMomentsConverge() throws {
         try writeEstate(vaults: 2, perVault: 400)
         for delay in [0.05, 0.3, 0.8] {
-            let child = try Child(executable.path, ["apply", manifests, "--auto-approve", "--state", statePath, "--provider", "record"],
-                                  environment: ProcessInfo.processInfo.environment)
+            let child = try Child(
+                executable.path, ["apply", manifests, "--auto-approve", "--state", statePath, "--provider", "record"],
+                environment: ProcessInfo.processInfo.environment)
             Thread.sleep(forTimeInterval: delay)
             kill(child.pid, SIGKILL)
             _ = child.wait()

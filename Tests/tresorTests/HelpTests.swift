@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import XCTest
+
 @testable import tresor
 
 final class HelpTests: XCTestCase {
@@ -10,7 +11,8 @@ final class HelpTests: XCTestCase {
         return try String(contentsOf: url, encoding: .utf8)
     }
 
-    private func assertHelp(_ command: any ParsableCommand.Type, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertHelp(_ command: any ParsableCommand.Type, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws
+    {
         let help = Tresor.helpMessage(for: command, columns: 100) + "\n"
         if ProcessInfo.processInfo.environment["TRESOR_UPDATE_GOLDEN"] == "1" {
             let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
@@ -33,8 +35,11 @@ final class HelpTests: XCTestCase {
     func testStatePushHelp() throws { try assertHelp(StateGroup.Push.self, "state-push.txt") }
 
     func testPlanOptionsParse() throws {
-        let command = try XCTUnwrap(Tresor.parseAsRoot(["plan", "backup", "--state", "s.json", "--out", "p.json",
-                                                        "--format", "markdown", "--detailed-exitcode", "--allow-destroy"]) as? Plan)
+        let command = try XCTUnwrap(
+            Tresor.parseAsRoot([
+                "plan", "backup", "--state", "s.json", "--out", "p.json",
+                "--format", "markdown", "--detailed-exitcode", "--allow-destroy"
+            ]) as? Plan)
         XCTAssertEqual(command.paths, ["backup"])
         XCTAssertEqual(command.state.path, "s.json")
         XCTAssertEqual(command.out, "p.json")
@@ -48,8 +53,10 @@ final class HelpTests: XCTestCase {
         XCTAssertTrue(plan.refresh.refreshOnly)
         let apply = try XCTUnwrap(Tresor.parseAsRoot(["apply", "--no-refresh", "--provider", "azure"]) as? Apply)
         XCTAssertTrue(apply.refresh.noRefresh)
-        for arguments in [["plan", "--refresh-only", "--no-refresh"], ["apply", "--refresh-only", "--provider", "record"],
-                          ["import", "--out", "d"], ["import", "--out", "d", "--subscription", "s", "--from-az", "f.json"]] {
+        for arguments in [
+            ["plan", "--refresh-only", "--no-refresh"], ["apply", "--refresh-only", "--provider", "record"],
+            ["import", "--out", "d"], ["import", "--out", "d", "--subscription", "s", "--from-az", "f.json"]
+        ] {
             XCTAssertThrowsError(try Tresor.parseAsRoot(arguments), "\(arguments)") { error in
                 XCTAssertEqual(Tresor.exitCode(for: error).rawValue, 64)
             }

@@ -14,7 +14,8 @@ final class PostgresScenarioTests: XCTestCase {
 
     override func setUpWithError() throws {
         guard let connection = ProcessInfo.processInfo.environment["TRESOR_TEST_PG_CONN"], !connection.isEmpty else {
-            throw XCTSkip("TRESOR_TEST_PG_CONN is not set: no PostgreSQL to test against (`scripts/postgres-test-server.sh start` starts one)")
+            throw XCTSkip(
+                "TRESOR_TEST_PG_CONN is not set: no PostgreSQL to test against (`scripts/postgres-test-server.sh start` starts one)")
         }
         self.connection = connection
         guard (try? psql("SELECT 1")) == "1" else {
@@ -174,8 +175,9 @@ final class PostgresScenarioTests: XCTestCase {
         let first = try pausedApply(after: 10)
         let second = try run(["apply", manifests, "--auto-approve"])
         XCTAssertEqual(second.status, 1)
-        XCTAssertTrue(second.text.contains("error[TR603]: postgres workspace \"\(workspace)\" in schema \"tresor_scenarios\" is locked by lock "),
-                      second.text)
+        XCTAssertTrue(
+            second.text.contains("error[TR603]: postgres workspace \"\(workspace)\" in schema \"tresor_scenarios\" is locked by lock "),
+            second.text)
         XCTAssertTrue(second.text.contains("(apply by "), second.text)
         XCTAssertTrue(second.text.contains("pid \(first.process.processIdentifier)"), second.text)
 
@@ -212,8 +214,9 @@ final class PostgresScenarioTests: XCTestCase {
         try writeEstate(vaults: 12, perVault: 1000)
         let total = 12 * 2 + 12 * 1000
         let apply = try start(["apply", manifests, "--auto-approve"])
-        XCTAssertTrue(apply.wait(seconds: 120) { ((try? self.journalRows()) ?? 0) > 0 || !apply.process.isRunning },
-                      "no journal rows appeared")
+        XCTAssertTrue(
+            apply.wait(seconds: 120) { ((try? self.journalRows()) ?? 0) > 0 || !apply.process.isRunning },
+            "no journal rows appeared")
         // Held still while its connection is ended, so that it cannot finish first.
         kill(apply.process.processIdentifier, SIGSTOP)
         try psql("SELECT pg_terminate_backend(backend_pid) FROM tresor_scenarios.locks WHERE workspace = '\(workspace)'")
@@ -241,8 +244,9 @@ final class PostgresScenarioTests: XCTestCase {
         let running = Running()
         try running.start(executable, ["plan", manifests, "--provider", "record"], in: directory, environment: environment)
         XCTAssertEqual(running.finish(), 1)
-        XCTAssertTrue(running.stdout.contains("error[TR604]: cannot load PostgreSQL's client library /nonexistent/libpq.so.5 ("),
-                      running.stdout + running.stderr)
+        XCTAssertTrue(
+            running.stdout.contains("error[TR604]: cannot load PostgreSQL's client library /nonexistent/libpq.so.5 ("),
+            running.stdout + running.stderr)
         XCTAssertTrue(running.stdout.contains("help: install it (Debian and Ubuntu: `apt-get install libpq5`)"), running.stdout)
     }
 

@@ -1,7 +1,7 @@
-import TresorSupport
+import TresorFrontEnd
 import TresorModel
 import TresorState
-import TresorFrontEnd
+import TresorSupport
 
 /// Resources as Azure returns them (GET bodies), in state's shape: the attribute keys of
 /// TresorCore's `DesiredState`, values in tresor's canonical form. Azure's spelling of IDs and
@@ -26,7 +26,7 @@ public enum ARMAttributes {
             ("region", .string(location)),
             ("replication", .string(replication)),
             ("crossRegionRestore", .bool(redundancy?["crossRegionRestore"]?.stringValue?.asciiFolded == "enabled")),
-            ("tags", .object(resource["tags"]?.objectMembers?.sorted { $0.0 < $1.0 } ?? [])),
+            ("tags", .object(resource["tags"]?.objectMembers?.sorted { $0.0 < $1.0 } ?? []))
         ])
         return ordered(attributes, like: planned)
     }
@@ -37,7 +37,7 @@ public enum ARMAttributes {
         let frequency = schedulePolicy?["scheduleRunFrequency"] ?? .null
         var schedule: [(String, JSON)] = [
             ("frequency", frequency),
-            ("time", .string(timeOfDay(schedulePolicy?["scheduleRunTimes"]))),
+            ("time", .string(timeOfDay(schedulePolicy?["scheduleRunTimes"])))
         ]
         if frequency.stringValue?.asciiFolded == "weekly" {
             schedule.append(("days", schedulePolicy?["scheduleRunDays"] ?? .array([])))
@@ -57,13 +57,18 @@ public enum ARMAttributes {
             retention.append(("monthly", .object([("months", count(monthly))] + longTermFormat(monthly))))
         }
         if let yearly = retentionPolicy?["yearlySchedule"] {
-            retention.append(("yearly", .object([("years", count(yearly)), ("months", yearly["monthsOfYear"] ?? .array([]))]
-                                                + longTermFormat(yearly))))
+            retention.append(
+                (
+                    "yearly",
+                    .object(
+                        [("years", count(yearly)), ("months", yearly["monthsOfYear"] ?? .array([]))]
+                            + longTermFormat(yearly))
+                ))
         }
         let attributes: JSON = .object([
             ("schedule", .object(schedule)),
             ("instantRestoreDays", properties["instantRpRetentionRangeInDays"] ?? .null),
-            ("retention", .object(retention)),
+            ("retention", .object(retention))
         ])
         return ordered(attributes, like: planned)
     }
@@ -84,7 +89,7 @@ public enum ARMAttributes {
         let attributes: JSON = .object([
             (ProtectedItemAttribute.vm, .string(sameID(vm, as: planned?[ProtectedItemAttribute.vm]))),
             (ProtectedItemAttribute.policy, .string(same(policyName, as: planned?[ProtectedItemAttribute.policy]))),
-            (ProtectedItemAttribute.protectionState, .string(state)),
+            (ProtectedItemAttribute.protectionState, .string(state))
         ])
         return ordered(attributes, like: planned)
     }
@@ -103,7 +108,7 @@ public enum ARMAttributes {
             ("source", values("sourceAddressPrefix", "sourceAddressPrefixes")),
             ("sourcePorts", values("sourcePortRange", "sourcePortRanges")),
             ("destination", values("destinationAddressPrefix", "destinationAddressPrefixes")),
-            ("destinationPorts", values("destinationPortRange", "destinationPortRanges")),
+            ("destinationPorts", values("destinationPortRange", "destinationPortRanges"))
         ]
         if let description = properties["description"], description.stringValue?.isEmpty == false {
             members.append(("description", description))
@@ -126,13 +131,21 @@ public enum ARMAttributes {
     private static func longTermFormat(_ schedule: JSON) -> [(String, JSON)] {
         if schedule["retentionScheduleFormatType"]?.stringValue?.asciiFolded == "daily" {
             let days = schedule["retentionScheduleDaily"]?["daysOfTheMonth"]?.arrayValue ?? []
-            return [("daysOfMonth", .array(days.map { day in
-                day["isLast"]?.boolValue == true ? "Last" : .string(String(day["date"]?.intValue ?? 0))
-            }))]
+            return [
+                (
+                    "daysOfMonth",
+                    .array(
+                        days.map { day in
+                            day["isLast"]?.boolValue == true ? "Last" : .string(String(day["date"]?.intValue ?? 0))
+                        })
+                )
+            ]
         }
         let weekly = schedule["retentionScheduleWeekly"]
-        return [("week", weekly?["weeksOfTheMonth"]?.arrayValue?.first ?? .null),
-                ("days", weekly?["daysOfTheWeek"] ?? .array([]))]
+        return [
+            ("week", weekly?["weeksOfTheMonth"]?.arrayValue?.first ?? .null),
+            ("days", weekly?["daysOfTheWeek"] ?? .array([]))
+        ]
     }
 
     /// `value`, or the planned spelling when they differ only in case.

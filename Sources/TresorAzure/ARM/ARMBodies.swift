@@ -1,6 +1,6 @@
-import TresorSupport
-import TresorModel
 import TresorFrontEnd
+import TresorModel
+import TresorSupport
 
 /// Request bodies of SPEC §6's table, built from a change's attributes (the shapes of
 /// TresorCore's `DesiredState`). Each is valid against its operation's schema in the pinned spec
@@ -16,10 +16,18 @@ enum ARMBodies {
             ("location", attributes["region"] ?? .null),
             ("tags", attributes["tags"] ?? .object([])),
             ("sku", .object([("name", "Standard")])),
-            ("properties", .object([("redundancySettings", .object([
-                ("standardTierStorageRedundancy", .string(storageRedundancy(attributes["replication"]))),
-                ("crossRegionRestore", .string(attributes["crossRegionRestore"]?.boolValue == true ? "Enabled" : "Disabled")),
-            ]))])),
+            (
+                "properties",
+                .object([
+                    (
+                        "redundancySettings",
+                        .object([
+                            ("standardTierStorageRedundancy", .string(storageRedundancy(attributes["replication"]))),
+                            ("crossRegionRestore", .string(attributes["crossRegionRestore"]?.boolValue == true ? "Enabled" : "Disabled"))
+                        ])
+                    )
+                ])
+            )
         ])
     }
 
@@ -59,7 +67,7 @@ enum ARMBodies {
         let time = JSON.string("\(scheduleDate)T\(schedule["time"]?.stringValue ?? "00:00"):00Z")
         var schedulePolicy: [(String, JSON)] = [
             ("schedulePolicyType", "SimpleSchedulePolicy"),
-            ("scheduleRunFrequency", schedule["frequency"] ?? "Daily"),
+            ("scheduleRunFrequency", schedule["frequency"] ?? "Daily")
         ]
         if let days = schedule["days"] { schedulePolicy.append(("scheduleRunDays", days)) }
         schedulePolicy.append(("scheduleRunTimes", .array([time])))
@@ -67,32 +75,51 @@ enum ARMBodies {
         let retention = attributes["retention"] ?? .object([])
         var retentionPolicy: [(String, JSON)] = [("retentionPolicyType", "LongTermRetentionPolicy")]
         if let days = retention["daily"] {
-            retentionPolicy.append(("dailySchedule", .object([
-                ("retentionTimes", .array([time])),
-                ("retentionDuration", duration(days, "Days")),
-            ])))
+            retentionPolicy.append(
+                (
+                    "dailySchedule",
+                    .object([
+                        ("retentionTimes", .array([time])),
+                        ("retentionDuration", duration(days, "Days"))
+                    ])
+                ))
         }
         if let weekly = retention["weekly"] {
-            retentionPolicy.append(("weeklySchedule", .object([
-                ("daysOfTheWeek", weekly["days"] ?? .array([])),
-                ("retentionTimes", .array([time])),
-                ("retentionDuration", duration(weekly["weeks"], "Weeks")),
-            ])))
+            retentionPolicy.append(
+                (
+                    "weeklySchedule",
+                    .object([
+                        ("daysOfTheWeek", weekly["days"] ?? .array([])),
+                        ("retentionTimes", .array([time])),
+                        ("retentionDuration", duration(weekly["weeks"], "Weeks"))
+                    ])
+                ))
         }
         if let monthly = retention["monthly"] {
-            retentionPolicy.append(("monthlySchedule", .object(
-                longTermFormat(monthly) + [("retentionTimes", .array([time])), ("retentionDuration", duration(monthly["months"], "Months"))])))
+            retentionPolicy.append(
+                (
+                    "monthlySchedule",
+                    .object(
+                        longTermFormat(monthly) + [
+                            ("retentionTimes", .array([time])), ("retentionDuration", duration(monthly["months"], "Months"))
+                        ])
+                ))
         }
         if let yearly = retention["yearly"] {
             var members = longTermFormat(yearly)
             members.insert(("monthsOfYear", yearly["months"] ?? .array([])), at: 1)
-            retentionPolicy.append(("yearlySchedule", .object(
-                members + [("retentionTimes", .array([time])), ("retentionDuration", duration(yearly["years"], "Years"))])))
+            retentionPolicy.append(
+                (
+                    "yearlySchedule",
+                    .object(
+                        members + [("retentionTimes", .array([time])), ("retentionDuration", duration(yearly["years"], "Years"))])
+                ))
         }
 
         var properties = existing ?? .object([])
         for dropped in ["protectedItemsCount", "resourceGuardOperationRequests"] { properties = properties.setting(dropped, nil) }
-        properties = properties
+        properties =
+            properties
             .setting("backupManagementType", "AzureIaasVM")
             .setting("schedulePolicy", .object(schedulePolicy))
             .setting("retentionPolicy", .object(retentionPolicy))
@@ -111,17 +138,25 @@ enum ARMBodies {
         if let daysOfMonth = retention["daysOfMonth"]?.arrayValue {
             let days: [JSON] = daysOfMonth.map { day in
                 let text = day.stringValue ?? ""
-                return text == "Last" ? .object([("date", .int(0)), ("isLast", .bool(true))])
-                                      : .object([("date", .int(Int(text) ?? 0)), ("isLast", .bool(false))])
+                return text == "Last"
+                    ? .object([("date", .int(0)), ("isLast", .bool(true))])
+                    : .object([("date", .int(Int(text) ?? 0)), ("isLast", .bool(false))])
             }
-            return [("retentionScheduleFormatType", "Daily"),
-                    ("retentionScheduleDaily", .object([("daysOfTheMonth", .array(days))]))]
+            return [
+                ("retentionScheduleFormatType", "Daily"),
+                ("retentionScheduleDaily", .object([("daysOfTheMonth", .array(days))]))
+            ]
         }
-        return [("retentionScheduleFormatType", "Weekly"),
-                ("retentionScheduleWeekly", .object([
+        return [
+            ("retentionScheduleFormatType", "Weekly"),
+            (
+                "retentionScheduleWeekly",
+                .object([
                     ("daysOfTheWeek", retention["days"] ?? .array([])),
-                    ("weeksOfTheMonth", .array([retention["week"] ?? "First"])),
-                ]))]
+                    ("weeksOfTheMonth", .array([retention["week"] ?? "First"]))
+                ])
+            )
+        ]
     }
 
     // MARK: Protected item (ProtectedItems_CreateOrUpdate)
@@ -134,7 +169,7 @@ enum ARMBodies {
         var properties: [(String, JSON)] = [
             ("protectedItemType", virtualMachineItemType),
             ("sourceResourceId", .string(vm)),
-            ("policyId", .string(policyID)),
+            ("policyId", .string(policyID))
         ]
         if let extended = existing?["extendedProperties"], extended.objectMembers != nil {
             properties.append(("extendedProperties", extended))
@@ -144,19 +179,29 @@ enum ARMBodies {
 
     /// Stop protection and retain data (StopProtection.json).
     static func stopProtection(vm: String) -> JSON {
-        .object([("properties", .object([
-            ("protectedItemType", virtualMachineItemType),
-            ("protectionState", "ProtectionStopped"),
-            ("sourceResourceId", .string(vm)),
-        ]))])
+        .object([
+            (
+                "properties",
+                .object([
+                    ("protectedItemType", virtualMachineItemType),
+                    ("protectionState", "ProtectionStopped"),
+                    ("sourceResourceId", .string(vm))
+                ])
+            )
+        ])
     }
 
     /// Undelete a soft-deleted item; it comes back with protection stopped.
     static func rehydrate() -> JSON {
-        .object([("properties", .object([
-            ("protectedItemType", virtualMachineItemType),
-            ("isRehydrate", .bool(true)),
-        ]))])
+        .object([
+            (
+                "properties",
+                .object([
+                    ("protectedItemType", virtualMachineItemType),
+                    ("isRehydrate", .bool(true))
+                ])
+            )
+        ])
     }
 
     // MARK: Security rule (SecurityRules_CreateOrUpdate)
@@ -176,7 +221,7 @@ enum ARMBodies {
             field("destinationAddressPrefix", "destinationAddressPrefixes", attributes["destination"]),
             ("access", attributes["access"] ?? .null),
             ("priority", attributes["priority"] ?? .null),
-            ("direction", attributes["direction"] ?? .null),
+            ("direction", attributes["direction"] ?? .null)
         ]
         if let description = attributes["description"] { properties.append(("description", description)) }
         return .object([("properties", .object(properties))])

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import TresorSupport
 import TresorPlan
+import TresorSupport
 
 /// Sends ARM requests: adds the bearer token, paces by the subscription's budget, renews the
 /// token once on a 401, and retries what may succeed when sent again (429, 408, 500, 502, 503,
@@ -21,8 +21,10 @@ final class ARMClient: Sendable {
     /// Longest wait for one answer; ARM itself gives up on a provider after 60 s (504).
     static let requestTimeout = 120.0
 
-    init(baseURL: String, transport: any HTTPTransport, credential: any TokenCredential, pacer: ThrottlePacer,
-         inFlight: InFlightLimit, log: (@Sendable (String) -> Void)?) {
+    init(
+        baseURL: String, transport: any HTTPTransport, credential: any TokenCredential, pacer: ThrottlePacer,
+        inFlight: InFlightLimit, log: (@Sendable (String) -> Void)?
+    ) {
         self.baseURL = baseURL
         self.transport = transport
         self.credential = credential
@@ -36,8 +38,10 @@ final class ARMClient: Sendable {
 
     /// Sends until an answer that is final (anything but the retried statuses) and returns it;
     /// throws when the deadline passes first or the request cannot be sent.
-    func send(_ method: String, _ url: String, body: JSON? = nil, deadline: Double,
-              correlationID: String) async throws(ProviderFailure) -> HTTPResponse {
+    func send(
+        _ method: String, _ url: String, body: JSON? = nil, deadline: Double,
+        correlationID: String
+    ) async throws(ProviderFailure) -> HTTPResponse {
         let subscription = ARMPaths.subscription(in: url) ?? ""
         var attempt = 0
         var renewed = false
@@ -57,8 +61,10 @@ final class ARMClient: Sendable {
                 throw ProviderFailure(message: "sign-in failed: \(error.message)", retryable: false)
             }
             rejectedToken = nil
-            var headers = [("Authorization", "Bearer \(token.value)"), ("Accept", "application/json"),
-                           ("x-ms-correlation-request-id", correlationID), ("User-Agent", "tresor")]
+            var headers = [
+                ("Authorization", "Bearer \(token.value)"), ("Accept", "application/json"),
+                ("x-ms-correlation-request-id", correlationID), ("User-Agent", "tresor")
+            ]
             if body != nil { headers.append(("Content-Type", "application/json")) }
             let request = HTTPRequest(method: method, url: url, headers: headers, body: body?.bytes ?? [])
             let started = MonotonicClock.seconds()
@@ -74,10 +80,13 @@ final class ARMClient: Sendable {
                 let response = try await transport.send(request, timeout: min(remaining, Self.requestTimeout))
                 let answerRetryAfter = Backoff.retryAfter(response)
                 // A 401 was refused before ARM counted it.
-                pacer.record(response.status == 401 ? nil : response, budget: budget, subscription: subscription,
-                             retryAfter: answerRetryAfter)
+                pacer.record(
+                    response.status == 401 ? nil : response, budget: budget, subscription: subscription,
+                    retryAfter: answerRetryAfter)
                 let correlation = response.header("x-ms-correlation-request-id") ?? correlationID
-                log?("\(method) \(Self.loggable(url)) \(response.status) in \(Self.milliseconds(since: started)) ms (correlation \(correlation))")
+                log?(
+                    "\(method) \(Self.loggable(url)) \(response.status) in \(Self.milliseconds(since: started)) ms (correlation \(correlation))"
+                )
                 switch response.status {
                 case 401 where !renewed:
                     renewed = true
@@ -88,8 +97,9 @@ final class ARMClient: Sendable {
                     fallthrough
                 case 408, 500, 502, 503, 504:
                     retryAfter = answerRetryAfter
-                    failure = ARMError.failure(status: response.status, body: response.body, correlationID: correlation,
-                                               retryable: true, retryAfter: answerRetryAfter)
+                    failure = ARMError.failure(
+                        status: response.status, body: response.body, correlationID: correlation,
+                        retryable: true, retryAfter: answerRetryAfter)
                 default:
                     return response
                 }
@@ -113,8 +123,9 @@ final class ARMClient: Sendable {
 
     /// The failure of a change whose deadline passed.
     func timedOut(_ method: String, _ url: String, correlationID: String) -> ProviderFailure {
-        ProviderFailure(message: "timed out before \(method) \(Self.loggable(url)) was answered; the change's time (--timeout) ran out",
-                        retryable: true, correlationID: correlationID)
+        ProviderFailure(
+            message: "timed out before \(method) \(Self.loggable(url)) was answered; the change's time (--timeout) ran out",
+            retryable: true, correlationID: correlationID)
     }
 
     /// The URL for a log line or message: without its query, but its api-version.

@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorPlan
+import TresorSupport
 
 /// ARM's error code and message from a response body. Accepted shapes (facts §2.3):
 /// `{"error":{"code","message",...}}` (ARM, and Backup's with null `target`/`details`/
@@ -26,11 +26,14 @@ struct ARMError: Equatable, Sendable {
 
     /// The failure of a request Azure answered with `status`. Messages quote ARM's text, which
     /// names resources and reasons, never request headers.
-    static func failure(status: Int, body: [UInt8], correlationID: String?, retryable: Bool = false,
-                        retryAfter: Double? = nil) -> ProviderFailure {
+    static func failure(
+        status: Int, body: [UInt8], correlationID: String?, retryable: Bool = false,
+        retryAfter: Double? = nil
+    ) -> ProviderFailure {
         let error = ARMError(body: body)
         let message = error.message ?? "Azure answered HTTP \(status)\(error.code.map { " (\($0))" } ?? "") without a message"
-        return ProviderFailure(message: message, retryable: retryable, httpStatus: status, code: error.code,
-                               correlationID: correlationID, retryAfter: retryAfter)
+        return ProviderFailure(
+            message: message, retryable: retryable, httpStatus: status, code: error.code,
+            correlationID: correlationID, retryAfter: retryAfter)
     }
 }

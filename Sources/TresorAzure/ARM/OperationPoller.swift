@@ -1,6 +1,6 @@
 import Foundation
-import TresorSupport
 import TresorPlan
+import TresorSupport
 
 /// Follows ARM's long-running operations (SPEC §6, facts §2.1): a 201/202 carrying
 /// `Azure-AsyncOperation` (preferred) or `Location` is polled at the URL as given (a path is put
@@ -26,12 +26,15 @@ struct OperationPoller: Sendable {
 
     /// Waits for the operation `response` (the answer to `method` on `url`) started, if any.
     /// `kind` groups operations that take alike long ("PUT ProtectedItem").
-    func outcome(of response: HTTPResponse, method: String, url: String, kind: String, deadline: Double,
-                 correlationID: String) async throws(ProviderFailure) -> Outcome {
+    func outcome(
+        of response: HTTPResponse, method: String, url: String, kind: String, deadline: Double,
+        correlationID: String
+    ) async throws(ProviderFailure) -> Outcome {
         let statusURL = response.header("azure-asyncoperation").map { ARMPaths.absolute($0, base: client.baseURL) }
         let resultURL = response.header("location").map { ARMPaths.absolute($0, base: client.baseURL) }
         let correlation = response.header("x-ms-correlation-request-id") ?? correlationID
-        let pending = response.status == 202 || (response.status == 201 && (statusURL != nil || resultURL != nil))
+        let pending =
+            response.status == 202 || (response.status == 201 && (statusURL != nil || resultURL != nil))
             || Self.isProvisioning(response)
         guard pending else { return .result(response) }
 
@@ -41,8 +44,9 @@ struct OperationPoller: Sendable {
         var wait = max(cadence ?? fallbackWait, durations.expected(kind) ?? 0)
         while true {
             guard MonotonicClock.seconds() + wait < deadline else {
-                throw ProviderFailure(message: "timed out waiting for the \(method) operation to finish; the change's time (--timeout) ran out",
-                                      retryable: true, httpStatus: response.status, correlationID: correlation)
+                throw ProviderFailure(
+                    message: "timed out waiting for the \(method) operation to finish; the change's time (--timeout) ran out",
+                    retryable: true, httpStatus: response.status, correlationID: correlation)
             }
             try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
             let poll: HTTPResponse
@@ -98,7 +102,7 @@ struct OperationPoller: Sendable {
     /// A 200/201 whose resource is still being provisioned (ARM's provisioningState protocol).
     private static func isProvisioning(_ response: HTTPResponse) -> Bool {
         guard response.status == 200 || response.status == 201,
-              let state = ResponseJSON.parse(response.body)?["properties"]?["provisioningState"]?.stringValue?.asciiFolded
+            let state = ResponseJSON.parse(response.body)?["properties"]?["provisioningState"]?.stringValue?.asciiFolded
         else { return false }
         return !["succeeded", "failed", "canceled", "cancelled"].contains(state)
     }
@@ -112,7 +116,8 @@ struct OperationPoller: Sendable {
     /// `endTime - startTime` of a finished operation's status, in seconds.
     private static func serverDuration(_ status: JSON?) -> Double? {
         guard let start = status?["startTime"]?.stringValue.flatMap(date), let end = status?["endTime"]?.stringValue.flatMap(date),
-              end >= start else { return nil }
+            end >= start
+        else { return nil }
         return end.timeIntervalSince(start)
     }
 

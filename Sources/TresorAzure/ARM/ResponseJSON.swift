@@ -1,6 +1,6 @@
 import Foundation
-import TresorSupport
 import TresorFrontEnd
+import TresorSupport
 
 /// Reads ARM response bodies into `JSON`. TresorCore's reader takes integers only (state holds no
 /// others), while ARM bodies carry fractions in fields tresor never sends back (an operation's
@@ -38,8 +38,8 @@ enum ResponseJSON {
     }
 }
 
-private extension UInt8 {
-    var isWhitespace: Bool { self == 0x20 || self == 0x0A || self == 0x0D || self == 0x09 }
+extension UInt8 {
+    fileprivate var isWhitespace: Bool { self == 0x20 || self == 0x0A || self == 0x0D || self == 0x09 }
 }
 
 extension JSON {

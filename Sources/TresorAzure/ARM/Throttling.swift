@@ -127,7 +127,8 @@ enum Backoff {
     /// at most `longestRetryAfter`; nil when absent, negative or not a number.
     static func retryAfter(_ response: HTTPResponse) -> Double? {
         guard let text = response.header("retry-after")?.trimmingCharacters(in: .whitespaces),
-              let seconds = Double(text), seconds >= 0 else { return nil }
+            let seconds = Double(text), seconds >= 0
+        else { return nil }
         return min(seconds, longestRetryAfter)
     }
 }

@@ -1,8 +1,9 @@
 import Dispatch
 import Foundation
 import TresorSupport
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// HTTP through the toolchain's URLSession (libcurl on Linux). Requests without a body share
@@ -54,7 +55,8 @@ public final class URLSessionTransport: HTTPTransport {
             throw TransportFailure(message: "\(described): \(refusal)", retryable: false)
         }
         guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(),
-              scheme == "https" || scheme == "http", url.host != nil else {
+            scheme == "https" || scheme == "http", url.host != nil
+        else {
             throw TransportFailure(message: "\(described): not an http(s) URL", retryable: false)
         }
         var urlRequest = URLRequest(url: url)
@@ -111,7 +113,7 @@ public final class URLSessionTransport: HTTPTransport {
         case .cannotFindHost, .dnsLookupFailed: return "host name not found"
         case .notConnectedToInternet: return "no network"
         case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-             .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
+            .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
             return "TLS handshake failed"
         case .badServerResponse: return "connection closed without a valid HTTP answer"
         case .cancelled: return "cancelled"
@@ -167,8 +169,10 @@ extension URLSessionDataTask: @retroactive @unchecked Sendable {}
 
 /// Answers every redirect with "do not follow": the 3xx response goes back to the caller.
 private final class RedirectRefusal: NSObject, URLSessionTaskDelegate, Sendable {
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
         completionHandler(nil)
     }
 }

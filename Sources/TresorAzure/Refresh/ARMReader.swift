@@ -1,6 +1,6 @@
 import Foundation
-import TresorSupport
 import TresorPlan
+import TresorSupport
 
 /// Reads through the ARM client: single resources and paged lists (`nextLink` followed as
 /// Azure gives it), within one deadline, under one correlation ID.
@@ -36,8 +36,9 @@ struct ARMReader: Sendable {
         while let page = next {
             let pageURL = ARMPaths.absolute(page, base: client.baseURL)
             guard read.insert(pageURL).inserted else {
-                throw ProviderFailure(message: "Azure's list \(ARMClient.loggable(pageURL)) links back to a page already read (nextLink)",
-                                      retryable: false, httpStatus: 200, correlationID: correlationID)
+                throw ProviderFailure(
+                    message: "Azure's list \(ARMClient.loggable(pageURL)) links back to a page already read (nextLink)",
+                    retryable: false, httpStatus: 200, correlationID: correlationID)
             }
             let response = try await client.send("GET", pageURL, deadline: deadline, correlationID: correlationID)
             if response.status == 404 { return nil }
@@ -58,8 +59,9 @@ struct ARMReader: Sendable {
         // Foundation's.
         if let fast = try? JSONReader.parse(response.body) { return fast }
         guard let json = ResponseJSON.parse(response.body) else {
-            throw ProviderFailure(message: "Azure answered HTTP 200 with a body that is not JSON", retryable: true, httpStatus: 200,
-                                  correlationID: correlation)
+            throw ProviderFailure(
+                message: "Azure answered HTTP 200 with a body that is not JSON", retryable: true, httpStatus: 200,
+                correlationID: correlation)
         }
         return json
     }
@@ -76,13 +78,18 @@ struct ARMReader: Sendable {
                 let index = next
                 next += 1
                 group.addTask {
-                    do throws(ProviderFailure) { return (index, .success(try await work(inputs[index]))) } catch { return (index, .failure(error)) }
+                    do throws(ProviderFailure) { return (index, .success(try await work(inputs[index]))) } catch {
+                        return (index, .failure(error))
+                    }
                 }
             }
             while next < min(width, inputs.count) { start() }
             for await (index, result) in group {
                 results[index] = result
-                if case .failure = result { group.cancelAll(); break }
+                if case .failure = result {
+                    group.cancelAll()
+                    break
+                }
                 if next < inputs.count { start() }
             }
             return results

@@ -1,7 +1,7 @@
-import TresorSupport
-import TresorModel
 import TresorFrontEnd
+import TresorModel
 import TresorPlan
+import TresorSupport
 
 extension ARMAPIVersion {
     /// Microsoft.Compute virtual machines, read by import (`ComputeRP/stable/2024-07-01`).
@@ -15,27 +15,38 @@ extension ARMAPIVersion {
 /// protected VMs that no NSG names, to find NSGs attached to a NIC or to its subnet.
 public enum AzureImport {
     /// The lists import needs, as `(what was read, JSON text)`.
-    public static func export(subscription: String, resourceGroups: [String], settings: AzureSettings,
-                              environment: [String: String]) async -> Result<[(path: String, text: String)], FatalDiagnostic> {
+    public static func export(
+        subscription: String, resourceGroups: [String], settings: AzureSettings,
+        environment: [String: String]
+    ) async -> Result<[(path: String, text: String)], FatalDiagnostic> {
         let provider: AzureProvider
         switch await AzureProvider.connect(settings: settings, environment: environment) {
         case .success(let connected): provider = connected
         case .failure(let failure): return .failure(failure)
         }
         do throws(ProviderFailure) {
-            return .success(try await export(subscription: subscription, resourceGroups: resourceGroups,
-                                              reader: ARMReader(client: provider.client, timeout: provider.timeout)))
+            return .success(
+                try await export(
+                    subscription: subscription, resourceGroups: resourceGroups,
+                    reader: ARMReader(client: provider.client, timeout: provider.timeout)))
         } catch {
-            return .failure(FatalDiagnostic(ProviderRefusalRule.diagnostic(
-                "cannot read the estate from Azure: \(error.message)", at: nil,
-                notes: [error.httpStatus.map { DiagnosticNote("HTTP \($0)" + (error.code.map { ", \($0)" } ?? "")) },
-                        error.correlationID.map { DiagnosticNote("x-ms-correlation-request-id: \($0)") }].compactMap { $0 })))
+            return .failure(
+                FatalDiagnostic(
+                    ProviderRefusalRule.diagnostic(
+                        "cannot read the estate from Azure: \(error.message)", at: nil,
+                        notes: [
+                            error.httpStatus.map { DiagnosticNote("HTTP \($0)" + (error.code.map { ", \($0)" } ?? "")) },
+                            error.correlationID.map { DiagnosticNote("x-ms-correlation-request-id: \($0)") }
+                        ].compactMap { $0 })))
         }
     }
 
     static func export(subscription: String, resourceGroups: [String], reader: ARMReader) async throws(ProviderFailure)
-        -> [(path: String, text: String)] {
-        let scopes = resourceGroups.isEmpty ? ["/subscriptions/\(subscription)"]
+        -> [(path: String, text: String)]
+    {
+        let scopes =
+            resourceGroups.isEmpty
+            ? ["/subscriptions/\(subscription)"]
             : resourceGroups.map { "/subscriptions/\(subscription)/resourceGroups/\($0)" }
         let vaultLists = try await ARMReader.each(scopes) { scope async throws(ProviderFailure) in
             try await reader.list(scope + "/providers/Microsoft.RecoveryServices/vaults", apiVersion: ARMAPIVersion.vaults) ?? []
@@ -73,21 +84,26 @@ public enum AzureImport {
             ("\(base)/…/backupPolicies", text(policies)),
             ("\(base)/…/backupProtectedItems", text(items)),
             ("\(base)\(root)/Microsoft.Compute/virtualMachines", text(vms.map(flattened))),
-            ("\(base)\(root)/Microsoft.Network/networkSecurityGroups", text(nsgs.map(flattenedGroup))),
+            ("\(base)\(root)/Microsoft.Network/networkSecurityGroups", text(nsgs.map(flattenedGroup)))
         ]
     }
 
     /// Adds to each NSG's `networkInterfaces` the protected VMs' NICs it filters: attached to
     /// the NIC, or to the NIC's subnet. NICs an NSG already names need no read.
-    private static func attachInterfaces(of vms: [JSON], protectedBy items: [JSON], to nsgs: inout [JSON],
-                                         reader: ARMReader) async throws(ProviderFailure) {
-        let protected = Set(items.compactMap { item -> String? in
-            guard item["properties"]?["isScheduledForDeferredDelete"]?.boolValue != true else { return nil }
-            return (item["properties"]?["sourceResourceId"]?.stringValue ?? item["properties"]?["virtualMachineId"]?.stringValue).map(ResourceID.key)
-        })
-        let named = Set(nsgs.flatMap { nsg in
-            (nsg["properties"]?["networkInterfaces"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue.map(ResourceID.key) }
-        })
+    private static func attachInterfaces(
+        of vms: [JSON], protectedBy items: [JSON], to nsgs: inout [JSON],
+        reader: ARMReader
+    ) async throws(ProviderFailure) {
+        let protected = Set(
+            items.compactMap { item -> String? in
+                guard item["properties"]?["isScheduledForDeferredDelete"]?.boolValue != true else { return nil }
+                return (item["properties"]?["sourceResourceId"]?.stringValue ?? item["properties"]?["virtualMachineId"]?.stringValue).map(
+                    ResourceID.key)
+            })
+        let named = Set(
+            nsgs.flatMap { nsg in
+                (nsg["properties"]?["networkInterfaces"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue.map(ResourceID.key) }
+            })
         var interfaces: [String] = []
         for vm in vms where protected.contains(ResourceID.key(vm["id"]?.stringValue ?? "")) {
             for nic in vm["properties"]?["networkProfile"]?["networkInterfaces"]?.arrayValue ?? [] {
@@ -103,7 +119,8 @@ public enum AzureImport {
             if let nsg = properties["networkSecurityGroup"]?["id"]?.stringValue { attached[ResourceID.key(nsg), default: []].append(id) }
             for configuration in properties["ipConfigurations"]?.arrayValue ?? [] {
                 guard let subnet = configuration["properties"]?["subnet"]?["id"]?.stringValue else { continue }
-                for nsg in nsgs where (nsg["properties"]?["subnets"]?.arrayValue ?? []).contains(where: {
+                for nsg in nsgs
+                where (nsg["properties"]?["subnets"]?.arrayValue ?? []).contains(where: {
                     ResourceID.key($0["id"]?.stringValue ?? "") == ResourceID.key(subnet)
                 }) {
                     attached[ResourceID.key(nsg["id"]?.stringValue ?? ""), default: []].append(id)
@@ -112,8 +129,8 @@ public enum AzureImport {
         }
         for index in nsgs.indices {
             guard let nics = attached[ResourceID.key(nsgs[index]["id"]?.stringValue ?? "")],
-                  case .object(var members) = nsgs[index],
-                  let at = members.firstIndex(where: { $0.0 == "properties" }), case .object(var properties) = members[at].1
+                case .object(var members) = nsgs[index],
+                let at = members.firstIndex(where: { $0.0 == "properties" }), case .object(var properties) = members[at].1
             else { continue }
             let known = properties.first { $0.0 == "networkInterfaces" }?.1.arrayValue ?? []
             properties.removeAll { $0.0 == "networkInterfaces" }

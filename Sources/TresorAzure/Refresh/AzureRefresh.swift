@@ -1,7 +1,7 @@
-import TresorSupport
-import TresorState
 import TresorFrontEnd
 import TresorPlan
+import TresorState
+import TresorSupport
 
 /// Refresh (SPEC §7) through list operations: per vault one GET of the vault (its redundancy
 /// and Cross Region Restore are on the vault at api-version 2026-08-01, so no storage-config
@@ -9,7 +9,8 @@ import TresorPlan
 /// per NSG the `securityRules` list; every list followed through `nextLink`. Requests grow
 /// with vaults, NSGs and pages, never with protected items.
 extension AzureProvider {
-    static let itemFilter = "&$filter=" + "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'"
+    static let itemFilter =
+        "&$filter=" + "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'"
         .addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
 
     public func refresh(_ scope: RefreshScope) async throws(ProviderFailure) -> LiveEstate? {
@@ -30,8 +31,10 @@ extension AzureProvider {
         for rules in groups {
             for rule in rules {
                 guard let id = rule["id"]?.stringValue else { continue }
-                live.securityRules.append(StateResource(kind: .networkRule, id: id, name: ARMPaths.name(in: id),
-                                                        attributes: ARMAttributes.securityRule(rule, planned: nil)))
+                live.securityRules.append(
+                    StateResource(
+                        kind: .networkRule, id: id, name: ARMPaths.name(in: id),
+                        attributes: ARMAttributes.securityRule(rule, planned: nil)))
             }
         }
         return live
@@ -55,21 +58,28 @@ extension AzureProvider {
         }
         let readings = await (vault, policies, items)
         guard let resource = try readings.0.get() else { return LiveVault() }
-        var live = LiveVault(resource: StateResource(kind: .vault, id: id, name: ARMPaths.name(in: id),
-                                                     attributes: ARMAttributes.vault(resource, planned: nil)))
+        var live = LiveVault(
+            resource: StateResource(
+                kind: .vault, id: id, name: ARMPaths.name(in: id),
+                attributes: ARMAttributes.vault(resource, planned: nil)))
         for policy in try readings.1.get() ?? [] {
             guard let policyID = policy["id"]?.stringValue else { continue }
-            live.policies.append(StateResource(kind: .backupPolicy, id: policyID, name: ARMPaths.name(in: policyID),
-                                               attributes: withInstantRestoreDefault(ARMAttributes.policy(policy, planned: nil))))
+            live.policies.append(
+                StateResource(
+                    kind: .backupPolicy, id: policyID, name: ARMPaths.name(in: policyID),
+                    attributes: withInstantRestoreDefault(ARMAttributes.policy(policy, planned: nil))))
         }
         for item in try readings.2.get() ?? [] {
             guard let itemID = item["id"]?.stringValue else { continue }
             let properties = item["properties"]
             // Named as state names items, by their VM.
             let name = properties?["friendlyName"]?.stringValue ?? ARMPaths.name(in: itemID)
-            live.items.append(LiveItem(StateResource(kind: .protectedItem, id: itemID, name: name,
-                                                     attributes: protectedWhileFailing(ARMAttributes.protectedItem(item, planned: nil))),
-                                       softDeleted: properties?["isScheduledForDeferredDelete"]?.boolValue == true))
+            live.items.append(
+                LiveItem(
+                    StateResource(
+                        kind: .protectedItem, id: itemID, name: name,
+                        attributes: protectedWhileFailing(ARMAttributes.protectedItem(item, planned: nil))),
+                    softDeleted: properties?["isScheduledForDeferredDelete"]?.boolValue == true))
         }
         return live
     }
@@ -79,7 +89,8 @@ extension AzureProvider {
 /// weekly schedule), as the model's default does; a policy answered without them has those.
 private func withInstantRestoreDefault(_ attributes: JSON) -> JSON {
     guard attributes["instantRestoreDays"] == .null, case .object(var members) = attributes,
-          let index = members.firstIndex(where: { $0.0 == "instantRestoreDays" }) else { return attributes }
+        let index = members.firstIndex(where: { $0.0 == "instantRestoreDays" })
+    else { return attributes }
     members[index].1 = .int(attributes["schedule"]?["frequency"]?.stringValue?.asciiFolded == "weekly" ? 5 : 2)
     return .object(members)
 }
@@ -88,7 +99,8 @@ private func withInstantRestoreDefault(_ attributes: JSON) -> JSON {
 /// takes it, and planning it back to Protected would change nothing.
 private func protectedWhileFailing(_ attributes: JSON) -> JSON {
     guard attributes["protectionState"]?.stringValue?.asciiFolded == "protectionerror", case .object(var members) = attributes,
-          let index = members.firstIndex(where: { $0.0 == "protectionState" }) else { return attributes }
+        let index = members.firstIndex(where: { $0.0 == "protectionState" })
+    else { return attributes }
     members[index].1 = .string(ProtectionState.protected.rawValue)
     return .object(members)
 }

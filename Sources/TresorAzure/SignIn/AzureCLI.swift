@@ -1,7 +1,8 @@
 import Foundation
 import TresorSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The Azure CLI as a credential source: `az account get-access-token`, run for each new token
@@ -19,7 +20,10 @@ struct AzureCLI: Sendable {
             let candidate = String(directory) + "/az"
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
-               FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+                FileManager.default.isExecutableFile(atPath: candidate)
+            {
+                return candidate
+            }
         }
         return nil
     }
@@ -32,7 +36,10 @@ struct AzureCLI: Sendable {
         case .failure(let failure): throw SignInFailure(message: "Azure CLI (\(executable)) \(failure.reason)")
         }
         guard output.status == 0 else {
-            throw SignInFailure(message: "Azure CLI failed (exit status \(output.status))\(quotedError(output.standardError)); run `az login`, or sign in with another source")
+            throw SignInFailure(
+                message:
+                    "Azure CLI failed (exit status \(output.status))\(quotedError(output.standardError)); run `az login`, or sign in with another source"
+            )
         }
         guard let token = Self.accessToken(from: output.standardOutput) else {
             throw SignInFailure(message: "Azure CLI printed no accessToken with expires_on or expiresOn")
@@ -91,12 +98,15 @@ struct ProcessOutput: Sendable {
 
     /// Runs `executable` with no input and waits for it, at most `timeout` seconds (then it is
     /// killed). The failure is a reason to append to the program's name.
-    static func run(_ executable: String, arguments: [String], environment: [String: String], timeout: Double) async -> Result<ProcessOutput, ProcessFailure> {
+    static func run(_ executable: String, arguments: [String], environment: [String: String], timeout: Double) async -> Result<
+        ProcessOutput, ProcessFailure
+    > {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = environment
-        let output = Pipe(), errors = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
@@ -124,7 +134,8 @@ struct ProcessOutput: Sendable {
                 let standardOutput = [UInt8](output.fileHandleForReading.readDataToEndOfFile())
                 let errorBytes = standardError.wait()
                 process.waitUntilExit()
-                continuation.resume(returning: ProcessOutput(status: process.terminationStatus, standardOutput: standardOutput, standardError: errorBytes))
+                continuation.resume(
+                    returning: ProcessOutput(status: process.terminationStatus, standardOutput: standardOutput, standardError: errorBytes))
             }
         }
         killer.cancel()

@@ -8,8 +8,10 @@ final class CachedCredential: TokenCredential {
 
     /// `first` is a token the source already fetched while being detected (managed identity's
     /// probe); `now` is the clock, in seconds since 1970.
-    init(source: String, first: AccessToken? = nil, now: @escaping @Sendable () -> Double = CachedCredential.wallClock,
-         fetch: @escaping @Sendable () async throws(SignInFailure) -> AccessToken) {
+    init(
+        source: String, first: AccessToken? = nil, now: @escaping @Sendable () -> Double = CachedCredential.wallClock,
+        fetch: @escaping @Sendable () async throws(SignInFailure) -> AccessToken
+    ) {
         self.source = source
         cache = TokenCache(now: now, fetch: fetch, first: first)
     }
@@ -37,7 +39,9 @@ private actor TokenCache {
     private var current: (token: AccessToken, fetchedAt: Double)?
     private var inFlight: Task<Result<AccessToken, SignInFailure>, Never>?
 
-    init(now: @escaping @Sendable () -> Double, fetch: @escaping @Sendable () async throws(SignInFailure) -> AccessToken, first: AccessToken?) {
+    init(
+        now: @escaping @Sendable () -> Double, fetch: @escaping @Sendable () async throws(SignInFailure) -> AccessToken, first: AccessToken?
+    ) {
         self.now = now
         self.fetch = fetch
         current = first.map { ($0, now()) }

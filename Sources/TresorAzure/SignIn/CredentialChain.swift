@@ -20,28 +20,34 @@ public enum CredentialChain {
     public static let azureCLITimeout = 10.0
     static let tokenEndpointTimeout = 30.0
 
-    public static func resolve(environment: [String: String], cloud: AzureCloud,
-                               transport: any HTTPTransport) async -> Result<any TokenCredential, SignInFailure> {
+    public static func resolve(
+        environment: [String: String], cloud: AzureCloud,
+        transport: any HTTPTransport
+    ) async -> Result<any TokenCredential, SignInFailure> {
         await resolve(environment: environment, cloud: cloud, transport: transport, now: CachedCredential.wallClock)
     }
 
-    static func resolve(environment: [String: String], cloud: AzureCloud, transport: any HTTPTransport,
-                        now: @escaping @Sendable () -> Double) async -> Result<any TokenCredential, SignInFailure> {
+    static func resolve(
+        environment: [String: String], cloud: AzureCloud, transport: any HTTPTransport,
+        now: @escaping @Sendable () -> Double
+    ) async -> Result<any TokenCredential, SignInFailure> {
         let settings = SignInEnvironment(environment: environment)
         let request = TokenRequest(transport: transport, now: now)
         let redaction = Redaction(secrets: settings.secrets)
         var tried: [String] = []
 
         // 1-3: the confidential-client sources, all of which post to Entra ID's token endpoint.
-        let tenant = settings["AZURE_TENANT_ID"], client = settings["AZURE_CLIENT_ID"]
+        let tenant = settings["AZURE_TENANT_ID"]
+        let client = settings["AZURE_CLIENT_ID"]
         let clientNames = [("AZURE_TENANT_ID", tenant), ("AZURE_CLIENT_ID", client)]
         func missing(_ names: [(String, String?)]) -> String {
             names.filter { $0.1 == nil }.map(\.0).joined(separator: ", ") + " not set"
         }
         let principal: (tenant: String, client: String)? = if let tenant, let client { (tenant, client) } else { nil }
         func entra(_ principal: (tenant: String, client: String)) -> Result<EntraTokenEndpoint, SignInFailure> {
-            EntraTokenEndpoint.make(settings: settings, cloud: cloud, tenant: principal.tenant, client: principal.client,
-                                    request: request, redaction: redaction)
+            EntraTokenEndpoint.make(
+                settings: settings, cloud: cloud, tenant: principal.tenant, client: principal.client,
+                request: request, redaction: redaction)
         }
 
         let secret = settings["AZURE_CLIENT_SECRET"]
@@ -67,7 +73,8 @@ public enum CredentialChain {
         }
         tried.append("workload identity: " + missing([("AZURE_FEDERATED_TOKEN_FILE", tokenFile)] + clientNames))
 
-        let oidcURL = settings["ACTIONS_ID_TOKEN_REQUEST_URL"], oidcToken = settings["ACTIONS_ID_TOKEN_REQUEST_TOKEN"]
+        let oidcURL = settings["ACTIONS_ID_TOKEN_REQUEST_URL"]
+        let oidcToken = settings["ACTIONS_ID_TOKEN_REQUEST_TOKEN"]
         if let oidcURL, let oidcToken, let principal {
             let github = GitHubIDToken(url: oidcURL, requestToken: oidcToken, transport: transport, redaction: redaction)
             return entra(principal).map { endpoint in
@@ -78,13 +85,16 @@ public enum CredentialChain {
                 }
             }
         }
-        tried.append("GitHub Actions OIDC: " + missing([("ACTIONS_ID_TOKEN_REQUEST_URL", oidcURL), ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", oidcToken)] + clientNames))
+        tried.append(
+            "GitHub Actions OIDC: "
+                + missing([("ACTIONS_ID_TOKEN_REQUEST_URL", oidcURL), ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", oidcToken)] + clientNames))
 
         switch await ManagedIdentity.detect(settings: settings, cloud: cloud, request: request, redaction: redaction) {
         case .configured(let identity, let first):
-            return .success(CachedCredential(source: identity.source, first: first, now: now) { () async throws(SignInFailure) in
-                try await identity.token()
-            })
+            return .success(
+                CachedCredential(source: identity.source, first: first, now: now) { () async throws(SignInFailure) in
+                    try await identity.token()
+                })
         case .refused(let failure):
             return .failure(failure)
         case .absent(let reason):
@@ -92,14 +102,17 @@ public enum CredentialChain {
         }
 
         if let az = AzureCLI.find(path: settings["PATH"]) {
-            let cli = AzureCLI(executable: az, resource: cloud.tokenResource, environment: environment, redaction: redaction, timeout: azureCLITimeout)
+            let cli = AzureCLI(
+                executable: az, resource: cloud.tokenResource, environment: environment, redaction: redaction, timeout: azureCLITimeout)
             return .success(CachedCredential(source: "Azure CLI", now: now) { () async throws(SignInFailure) in try await cli.token() })
         }
         tried.append("Azure CLI: az not found on PATH")
 
-        return .failure(SignInFailure(
-            message: "no Azure credentials found: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_FEDERATED_TOKEN_FILE), run in GitHub Actions with `permissions: id-token: write`, on Azure with a managed identity, or after `az login`",
-            tried: tried))
+        return .failure(
+            SignInFailure(
+                message:
+                    "no Azure credentials found: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_FEDERATED_TOKEN_FILE), run in GitHub Actions with `permissions: id-token: write`, on Azure with a managed identity, or after `az login`",
+                tried: tried))
     }
 
     private static func assertionProof(_ assertion: String) -> [(String, String)] {
@@ -127,7 +140,9 @@ struct SignInEnvironment: Sendable {
 
     /// Every secret the environment holds, to be scrubbed from whatever sign-in quotes.
     var secrets: [String] {
-        ["AZURE_CLIENT_SECRET", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "IDENTITY_HEADER", "AZURE_CLIENT_CERTIFICATE_PASSWORD"].compactMap { self[$0] }
+        ["AZURE_CLIENT_SECRET", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "IDENTITY_HEADER", "AZURE_CLIENT_CERTIFICATE_PASSWORD"].compactMap {
+            self[$0]
+        }
     }
 }
 
@@ -144,27 +159,35 @@ struct EntraTokenEndpoint: Sendable {
 
     /// Checks the authority (https, or http to loopback only: the request carries a secret) and
     /// the tenant (it becomes a path segment).
-    static func make(settings: SignInEnvironment, cloud: AzureCloud, tenant: String, client: String, request: TokenRequest,
-                     redaction: Redaction) -> Result<EntraTokenEndpoint, SignInFailure> {
+    static func make(
+        settings: SignInEnvironment, cloud: AzureCloud, tenant: String, client: String, request: TokenRequest,
+        redaction: Redaction
+    ) -> Result<EntraTokenEndpoint, SignInFailure> {
         var authority = settings["AZURE_AUTHORITY_HOST"] ?? cloud.authorityHost
         while authority.hasSuffix("/") { authority.removeLast() }
         guard Loopback.maySendSecrets(to: authority) else {
-            return .failure(SignInFailure(message:
-                "AZURE_AUTHORITY_HOST \"\(redaction.scrub(authority))\" is refused: sign-in sends a secret to it, so it must be https:// (plain http:// only to loopback)"))
+            return .failure(
+                SignInFailure(
+                    message:
+                        "AZURE_AUTHORITY_HOST \"\(redaction.scrub(authority))\" is refused: sign-in sends a secret to it, so it must be https:// (plain http:// only to loopback)"
+                ))
         }
         guard tenant.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) else {
             return .failure(SignInFailure(message: "AZURE_TENANT_ID \"\(redaction.scrub(tenant))\" is not a tenant ID or domain name"))
         }
-        return .success(EntraTokenEndpoint(url: "\(authority)/\(tenant)/oauth2/v2.0/token", clientID: client, scope: cloud.scope, request: request))
+        return .success(
+            EntraTokenEndpoint(url: "\(authority)/\(tenant)/oauth2/v2.0/token", clientID: client, scope: cloud.scope, request: request))
     }
 
     /// `proof` is the client secret or the client assertion fields.
     func token(proof: [(String, String)], redaction: Redaction) async throws(SignInFailure) -> AccessToken {
         let body = TokenRequest.form([("grant_type", "client_credentials"), ("client_id", clientID), ("scope", scope)] + proof)
-        let post = HTTPRequest(method: "POST", url: url,
-                               headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")], body: body,
-                               carriesSecret: true)
-        return try await request.fetch(post, endpoint: "Entra ID token endpoint \(url)", timeout: CredentialChain.tokenEndpointTimeout, redaction: redaction)
+        let post = HTTPRequest(
+            method: "POST", url: url,
+            headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")], body: body,
+            carriesSecret: true)
+        return try await request.fetch(
+            post, endpoint: "Entra ID token endpoint \(url)", timeout: CredentialChain.tokenEndpointTimeout, redaction: redaction)
     }
 }
 
@@ -184,7 +207,8 @@ struct GitHubIDToken: Sendable {
 
     func idToken() async throws(SignInFailure) -> String {
         let endpoint = "GitHub Actions ID token endpoint \(Loopback.withoutQuery(url))"
-        let get = HTTPRequest(method: "GET", url: requestURL, headers: [("Authorization", "Bearer " + requestToken), ("Accept", "application/json")])
+        let get = HTTPRequest(
+            method: "GET", url: requestURL, headers: [("Authorization", "Bearer " + requestToken), ("Accept", "application/json")])
         let response: HTTPResponse
         do {
             response = try await transport.send(get, timeout: CredentialChain.tokenEndpointTimeout)

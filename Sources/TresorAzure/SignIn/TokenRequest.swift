@@ -9,8 +9,10 @@ struct TokenRequest: Sendable {
 
     /// `endpoint` names the endpoint in messages ("Entra ID token endpoint https://login.../token").
     /// `errorFields` are the members of an error answer that may be quoted.
-    func fetch(_ request: HTTPRequest, endpoint: String, timeout: Double, attempts: Int = 3,
-               errorFields: [String] = ["error", "error_description"], redaction: Redaction) async throws(SignInFailure) -> AccessToken {
+    func fetch(
+        _ request: HTTPRequest, endpoint: String, timeout: Double, attempts: Int = 3,
+        errorFields: [String] = ["error", "error_description"], redaction: Redaction
+    ) async throws(SignInFailure) -> AccessToken {
         var attempt = 1
         while true {
             let response: HTTPResponse
@@ -80,7 +82,8 @@ struct JSONAnswer {
     /// A finite count of seconds given as a number or as a string holding one ("inf" and "nan"
     /// parse, and would make a token that never or always expires).
     func seconds(_ key: String) -> Double? {
-        let value = (members[key] as? String).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let value =
+            (members[key] as? String).map { Double($0.trimmingCharacters(in: .whitespaces)) }
             ?? (members[key] as? NSNumber)?.doubleValue
         return value.flatMap { $0.isFinite ? $0 : nil }
     }

@@ -1,8 +1,8 @@
-import TresorSupport
-import TresorModel
-import TresorState
 import TresorFrontEnd
+import TresorModel
 import TresorPlan
+import TresorState
+import TresorSupport
 
 /// How apply talks to the person running it, supplied by the CLI (and by tests).
 public struct ApplyConsole {
@@ -15,8 +15,10 @@ public struct ApplyConsole {
     /// Prints one line per finished change, in plan order, as CI logs want them; nil for none.
     public var finished: ((String) -> Void)?
 
-    public init(show: @escaping (String) -> Void, confirm: ((String) -> Bool)?, progress: ((ApplyProgress) -> Void)?,
-                finished: ((String) -> Void)? = nil) {
+    public init(
+        show: @escaping (String) -> Void, confirm: ((String) -> Bool)?, progress: ((ApplyProgress) -> Void)?,
+        finished: ((String) -> Void)? = nil
+    ) {
         self.show = show
         self.confirm = confirm
         self.progress = progress
@@ -59,9 +61,10 @@ public struct ApplyCommand {
 
     public func run(_ console: ApplyConsole) async -> CommandOutput {
         if planFile == nil, !autoApprove, console.confirm == nil {
-            return CommandOutput(stderr: "error: apply needs --auto-approve when standard input is not a terminal "
-                                 + "(or a saved plan: `tresor plan --out FILE`, then `tresor apply FILE`)\n",
-                                 exitCode: ExitCode.usage)
+            return CommandOutput(
+                stderr: "error: apply needs --auto-approve when standard input is not a terminal "
+                    + "(or a saved plan: `tresor plan --out FILE`, then `tresor apply FILE`)\n",
+                exitCode: ExitCode.usage)
         }
         let lock: any StateLockHandle
         do {
@@ -97,12 +100,15 @@ public struct ApplyCommand {
             if refreshes || refreshOnly, refreshOnly || compiled.report.errorCount == 0 {
                 switch await Refreshed.read(state, declaring: compiled.estate, through: provider) {
                 case .success(let value): refreshed = value
-                case .failure(let error): return fail(compiled.report.diagnostics + [error.diagnostic], sources: compiled.report.sources, output: output)
+                case .failure(let error):
+                    return fail(compiled.report.diagnostics + [error.diagnostic], sources: compiled.report.sources, output: output)
                 }
             }
             let result: Planning.Result
             if refreshOnly {
-                var drift = refreshed?.driftPlan(from: state, declaring: compiled.estate) ?? Plan(lineage: state.lineage, serial: state.serial, changes: [])
+                var drift =
+                    refreshed?.driftPlan(from: state, declaring: compiled.estate)
+                    ?? Plan(lineage: state.lineage, serial: state.serial, changes: [])
                 drift.refreshOnly = true
                 result = Planning.Result(report: compiled.report, plan: drift)
             } else {
@@ -146,8 +152,9 @@ public struct ApplyCommand {
             } catch {
                 return fail([error.diagnostic], sources: SourceFiles(), output: output)
             }
-            return CommandOutput(stdout: "Refresh recorded: \(plural(plan.changes.count, "change")) outside tresor. "
-                                 + "Wrote serial \(state.serial) to \(store.description); nothing in Azure was changed.\n")
+            return CommandOutput(
+                stdout: "Refresh recorded: \(plural(plan.changes.count, "change")) outside tresor. "
+                    + "Wrote serial \(state.serial) to \(store.description); nothing in Azure was changed.\n")
         }
         do {
             try await Applier(store: store, provider: provider, progress: console.progress, finished: console.finished)
@@ -170,18 +177,21 @@ public struct ApplyCommand {
             do {
                 plan = try PlanJSON.decode(bytes)
             } catch {
-                throw FatalDiagnostic(InputFileRule.diagnostic("\"\(path)\" is not a saved plan: \(error.message)", at: nil,
-                                                               help: "save one with `tresor plan --out \(path)`"))
+                throw FatalDiagnostic(
+                    InputFileRule.diagnostic(
+                        "\"\(path)\" is not a saved plan: \(error.message)", at: nil,
+                        help: "save one with `tresor plan --out \(path)`"))
             }
         }
         guard plan.lineage == state.lineage, plan.serial == state.serial else {
             let made = "lineage \(plan.lineage ?? "(none)"), serial \(plan.serial)"
             let now = "lineage \(state.lineage ?? "(none)"), serial \(state.serial)"
             let cause = plan.lineage == state.lineage ? "the state was written since" : "the state is another one (its lineage differs)"
-            throw FatalDiagnostic(StalePlanRule.diagnostic(
-                "saved plan \"\(path)\" is stale: it was made against \(made), the state is now at \(now)", at: nil,
-                notes: [DiagnosticNote(cause)],
-                help: "make a new plan with `tresor plan --out \(path)` and review it"))
+            throw FatalDiagnostic(
+                StalePlanRule.diagnostic(
+                    "saved plan \"\(path)\" is stale: it was made against \(made), the state is now at \(now)", at: nil,
+                    notes: [DiagnosticNote(cause)],
+                    help: "make a new plan with `tresor plan --out \(path)` and review it"))
         }
         return plan
     }

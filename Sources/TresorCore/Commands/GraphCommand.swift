@@ -1,7 +1,7 @@
-import TresorSupport
 import TresorModel
-import TresorState
 import TresorPlan
+import TresorState
+import TresorSupport
 
 /// Output formats for `tresor graph`.
 public enum GraphFormat: String, CaseIterable, Sendable {
@@ -57,7 +57,8 @@ public struct GraphCommand: Sendable {
             output = CommandOutput(stdout: DOTRenderer.render(diagram, title: "\(title)\n\(shows)"), stderr: diagnostics)
         }
         if report.errorCount > 0 {
-            output.stderr += "\nThe graph shows only what could be read: \(plural(report.errorCount, "error")), \(plural(report.warningCount, "warning")).\n"
+            output.stderr +=
+                "\nThe graph shows only what could be read: \(plural(report.errorCount, "error")), \(plural(report.warningCount, "warning")).\n"
             output.exitCode = ExitCode.failure
         }
         keepUntilExit((compiled, state))

@@ -1,7 +1,7 @@
-import TresorSupport
 import TresorModel
-import TresorState
 import TresorPlan
+import TresorState
+import TresorSupport
 
 /// `tresor import`: writes manifests in `Examples/estate`'s layout and the state that makes the
 /// next plan show no changes, for an estate read from az CLI output (`--from-az`) or from Azure
@@ -36,7 +36,8 @@ public struct ImportCommand {
             lock = try store.lock(operation: "import", timeout: 0)
             stored = try store.load().state
         } catch {
-            return failure(DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + [error.diagnostic]), "nothing was written")
+            return failure(
+                DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + [error.diagnostic]), "nothing was written")
         }
         defer { lock.release() }
         let directory = out.hasSuffix("/") ? String(out.dropLast()) : out
@@ -53,10 +54,11 @@ public struct ImportCommand {
         let planned = Planning().plan(sources: manifests, against: State())
         guard let plan = planned.plan else {
             let errors = planned.report.diagnostics.filter { $0.severity == .error }
-            return CommandOutput(stdout: TextRenderer(colored: colored).render(DiagnosticReport(sources: planned.report.sources, diagnostics: errors))
-                                 + "\nImport failed: the manifests made from the estate would not validate (the errors above are "
-                                 + "about the estate as it is); nothing was written.\n",
-                                 exitCode: ExitCode.failure)
+            return CommandOutput(
+                stdout: TextRenderer(colored: colored).render(DiagnosticReport(sources: planned.report.sources, diagnostics: errors))
+                    + "\nImport failed: the manifests made from the estate would not validate (the errors above are "
+                    + "about the estate as it is); nothing was written.\n",
+                exitCode: ExitCode.failure)
         }
         var state = State()
         state.record(plan)
@@ -65,7 +67,8 @@ public struct ImportCommand {
         do throws(Files.Failure) {
             for manifest in manifests {
                 try Files.createDirectories(Files.directory(of: manifest.path))
-                try Files.replaceAtomically(manifest.path, with: Array(("# Written by tresor import.\n" + manifest.text).utf8), keepingPreviousAt: nil)
+                try Files.replaceAtomically(
+                    manifest.path, with: Array(("# Written by tresor import.\n" + manifest.text).utf8), keepingPreviousAt: nil)
             }
         } catch {
             let diagnostic = InputFileRule.diagnostic("cannot write the manifests: \(error.message)", at: nil)
@@ -75,13 +78,15 @@ public struct ImportCommand {
         do throws(FatalDiagnostic) {
             try store.write(state, replacing: 0)
         } catch {
-            return failure(DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + [error.diagnostic]),
-                           "the manifests were written, the state was not")
+            return failure(
+                DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + [error.diagnostic]),
+                "the manifests were written, the state was not")
         }
         var text = TextRenderer(colored: colored).render(report)
         if !text.isEmpty { text += "\n" }
         let count = { (kind: ManagedKind) in plan.changes.count { $0.kind == kind } }
-        text += "Imported \(plural(count(.vault), "vault")), \(plural(count(.backupPolicy), "policy", "policies")), "
+        text +=
+            "Imported \(plural(count(.vault), "vault")), \(plural(count(.backupPolicy), "policy", "policies")), "
             + "\(plural(count(.protectedItem), "protected VM")), \(plural(count(.networkRule), "security rule"))"
             + (imported.stoppedItems.isEmpty ? "" : " and \(plural(imported.stoppedItems.count, "stopped protection")) (in state only)")
             + " into \(plural(manifests.count, "file")) under \(directory); wrote serial \(state.serial) to \(store.description).\n"
@@ -90,7 +95,8 @@ public struct ImportCommand {
     }
 
     private func failure(_ report: DiagnosticReport, _ outcome: String) -> CommandOutput {
-        CommandOutput(stdout: TextRenderer(colored: colored).render(report)
-                      + "\nImport failed: \(plural(report.errorCount, "error")); \(outcome).\n", exitCode: ExitCode.failure)
+        CommandOutput(
+            stdout: TextRenderer(colored: colored).render(report)
+                + "\nImport failed: \(plural(report.errorCount, "error")); \(outcome).\n", exitCode: ExitCode.failure)
     }
 }

@@ -1,8 +1,8 @@
-import TresorSupport
-import TresorModel
-import TresorState
 import TresorFrontEnd
+import TresorModel
 import TresorPlan
+import TresorState
+import TresorSupport
 
 /// Output formats for plans.
 public enum PlanFormat: String, CaseIterable, Sendable {
@@ -100,14 +100,17 @@ public struct PlanCommand: Sendable {
             case .failure(let error): failed = error
             }
             if let failed {
-                let report = DiagnosticReport(sources: compiled.report.sources, diagnostics: compiled.report.diagnostics + [failed.diagnostic])
+                let report = DiagnosticReport(
+                    sources: compiled.report.sources, diagnostics: compiled.report.diagnostics + [failed.diagnostic])
                 return failure(report, state: loaded.state)
             }
         }
         let result: Planning.Result
         if refreshOnly {
             // Only what Azure holds against state: the manifests' problems are shown, not planned.
-            var drift = refreshed?.driftPlan(from: loaded.state, declaring: compiled.estate) ?? Plan(lineage: loaded.state.lineage, serial: loaded.state.serial, changes: [])
+            var drift =
+                refreshed?.driftPlan(from: loaded.state, declaring: compiled.estate)
+                ?? Plan(lineage: loaded.state.lineage, serial: loaded.state.serial, changes: [])
             drift.refreshOnly = true
             result = Planning.Result(report: compiled.report, plan: drift)
         } else {
@@ -123,7 +126,9 @@ public struct PlanCommand: Sendable {
                 try Files.replaceAtomically(out, with: bytes, keepingPreviousAt: nil)
             } catch {
                 let diagnostic = InputFileRule.diagnostic("cannot save the plan: \(error.message)", at: nil)
-                return failure(DiagnosticReport(sources: result.report.sources, diagnostics: result.report.diagnostics + [diagnostic]), state: loaded.state)
+                return failure(
+                    DiagnosticReport(sources: result.report.sources, diagnostics: result.report.diagnostics + [diagnostic]),
+                    state: loaded.state)
             }
             notes += "Saved the plan to \(out): `tresor apply \(out)` applies exactly these changes.\n"
         }
@@ -131,10 +136,12 @@ public struct PlanCommand: Sendable {
         var output: CommandOutput
         switch format {
         case .json:
-            output = CommandOutput(stdout: PlanJSON.encode(plan, report: result.report).rendered() + "\n", stderr: notes, exitCode: exitCode)
+            output = CommandOutput(
+                stdout: PlanJSON.encode(plan, report: result.report).rendered() + "\n", stderr: notes, exitCode: exitCode)
         case .markdown:
-            output = CommandOutput(stdout: PlanMarkdown.render(plan, diagnostics: result.report.diagnostics, sources: result.report.sources),
-                                   stderr: notes, exitCode: exitCode)
+            output = CommandOutput(
+                stdout: PlanMarkdown.render(plan, diagnostics: result.report.diagnostics, sources: result.report.sources),
+                stderr: notes, exitCode: exitCode)
         case .text:
             var text = TextRenderer(colored: colored).render(result.report)
             if !result.report.diagnostics.isEmpty { text += "\n" }

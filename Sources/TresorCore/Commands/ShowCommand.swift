@@ -1,7 +1,7 @@
-import TresorSupport
 import TresorModel
-import TresorState
 import TresorPlan
+import TresorState
+import TresorSupport
 
 /// Output formats for `tresor show`.
 public enum ShowFormat: String, CaseIterable, Sendable {
@@ -34,7 +34,7 @@ public struct ShowCommand: Sendable {
                 ("formatVersion", .int(State.formatVersion)),
                 ("lineage", state.lineage.map(JSON.string) ?? .null),
                 ("serial", .int(state.serial)),
-                ("resources", .array(state.resources.map(\.json))),
+                ("resources", .array(state.resources.map(\.json)))
             ])
             return CommandOutput(stdout: document.rendered() + "\n", stderr: replayNote(loaded))
         case .text:
@@ -67,8 +67,10 @@ public struct ShowCommand: Sendable {
             let plan = try PlanJSON.decode(bytes)
             switch format {
             case .json: return CommandOutput(stdout: String(decoding: bytes, as: UTF8.self))
-            case .text: return CommandOutput(stdout: "Saved plan \(path), made against serial \(plan.serial) of lineage \(plan.lineage ?? "(new state)").\n\n"
-                                                 + PlanText.render(plan))
+            case .text:
+                return CommandOutput(
+                    stdout: "Saved plan \(path), made against serial \(plan.serial) of lineage \(plan.lineage ?? "(new state)").\n\n"
+                        + PlanText.render(plan))
             }
         } catch {
             return failure(InputFileRule.diagnostic("\"\(path)\" is not a saved plan: \(error.message)", at: nil))

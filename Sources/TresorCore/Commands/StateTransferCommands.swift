@@ -1,6 +1,6 @@
-import TresorSupport
 import TresorModel
 import TresorState
+import TresorSupport
 
 /// `tresor state pull`: prints the stored state as a state file (SPEC §8): byte for byte what
 /// the local backend would hold, so `tresor state pull > tresor.state.json` moves it to a file.
@@ -17,8 +17,9 @@ public struct StatePullCommand: Sendable {
         do {
             loaded = try store.load()
         } catch {
-            return CommandOutput(stdout: TextRenderer(colored: false).render(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic])),
-                                 exitCode: ExitCode.failure)
+            return CommandOutput(
+                stdout: TextRenderer(colored: false).render(DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic])),
+                exitCode: ExitCode.failure)
         }
         guard loaded.state.lineage != nil else {
             return CommandOutput(stderr: "error: \(store.description) holds no state yet: nothing to pull\n", exitCode: ExitCode.failure)
@@ -49,8 +50,9 @@ public struct StatePushCommand: Sendable {
             return CommandOutput(stdout: try push())
         } catch {
             let report = DiagnosticReport(sources: SourceFiles(), diagnostics: [error.diagnostic])
-            return CommandOutput(stdout: TextRenderer(colored: false).render(report) + "\nPush failed: nothing was written.\n",
-                                 exitCode: ExitCode.failure)
+            return CommandOutput(
+                stdout: TextRenderer(colored: false).render(report) + "\nPush failed: nothing was written.\n",
+                exitCode: ExitCode.failure)
         }
     }
 
@@ -67,8 +69,9 @@ public struct StatePushCommand: Sendable {
             }
         }
         guard let lineage = pushed.lineage else {
-            throw FatalDiagnostic(InputFileRule.diagnostic(
-                "\"\(file)\" is a state that was never written (it has no lineage): nothing to push", at: nil))
+            throw FatalDiagnostic(
+                InputFileRule.diagnostic(
+                    "\"\(file)\" is a state that was never written (it has no lineage): nothing to push", at: nil))
         }
         let lock = try store.lock(operation: "push", timeout: lockTimeout)
         defer { lock.release() }
@@ -76,18 +79,22 @@ public struct StatePushCommand: Sendable {
         let current = loaded.state
         if !force, let storedLineage = current.lineage {
             guard storedLineage == lineage else {
-                throw FatalDiagnostic(StalePlanRule.diagnostic(
-                    "\"\(file)\" is another state than \(store.description): its lineage is \(lineage), the stored one's \(storedLineage)",
-                    at: nil, help: "check that you push the right estate's state; --force replaces it all the same"))
+                throw FatalDiagnostic(
+                    StalePlanRule.diagnostic(
+                        "\"\(file)\" is another state than \(store.description): its lineage is \(lineage), the stored one's \(storedLineage)",
+                        at: nil, help: "check that you push the right estate's state; --force replaces it all the same"))
             }
             guard pushed.serial > current.serial else {
-                throw FatalDiagnostic(StalePlanRule.diagnostic(
-                    "\"\(file)\" is at serial \(pushed.serial), not newer than \(store.description) at serial \(current.serial)",
-                    at: nil, help: "pushing it would undo later writes: pull the stored state instead; --force replaces it all the same"))
+                throw FatalDiagnostic(
+                    StalePlanRule.diagnostic(
+                        "\"\(file)\" is at serial \(pushed.serial), not newer than \(store.description) at serial \(current.serial)",
+                        at: nil, help: "pushing it would undo later writes: pull the stored state instead; --force replaces it all the same"
+                    ))
             }
         }
         pushed.serial = max(pushed.serial, loaded.storedSerial + 1)
         try store.write(pushed, replacing: loaded.storedSerial)
-        return "Pushed \"\(file)\" to \(store.description): lineage \(lineage), serial \(pushed.serial), \(plural(pushed.count, "resource")).\n"
+        return
+            "Pushed \"\(file)\" to \(store.description): lineage \(lineage), serial \(pushed.serial), \(plural(pushed.count, "resource")).\n"
     }
 }

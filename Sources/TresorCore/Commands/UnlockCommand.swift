@@ -20,11 +20,13 @@ public struct UnlockCommand: Sendable {
             return CommandOutput(stderr: "error: no lock is recorded for \(store.description)\n", exitCode: ExitCode.failure)
         case .heldByLiveProcess(let record):
             let holder = record.map(\.summary) ?? "a lock"
-            return CommandOutput(stderr: "error: \(holder) is held by a running process; it is released when that run ends. Not removed.\n",
-                                 exitCode: ExitCode.failure)
+            return CommandOutput(
+                stderr: "error: \(holder) is held by a running process; it is released when that run ends. Not removed.\n",
+                exitCode: ExitCode.failure)
         case .otherLock(let record):
-            return CommandOutput(stderr: "error: the recorded lock is \(record.summary), not \(lockID). Not removed.\n",
-                                 exitCode: ExitCode.failure)
+            return CommandOutput(
+                stderr: "error: the recorded lock is \(record.summary), not \(lockID). Not removed.\n",
+                exitCode: ExitCode.failure)
         case .failed(let message):
             return CommandOutput(stderr: "error: \(message)\n", exitCode: ExitCode.failure)
         }

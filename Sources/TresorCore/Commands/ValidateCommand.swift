@@ -1,6 +1,6 @@
-import TresorSupport
-import TresorModel
 import TresorFrontEnd
+import TresorModel
+import TresorSupport
 
 /// `tresor validate`: check manifests and report every problem.
 public struct ValidateCommand: Sendable {
@@ -46,7 +46,8 @@ public struct ValidateCommand: Sendable {
 
     static func summary(_ report: DiagnosticReport, estate: Estate, strict: Bool) -> String {
         let files = report.sources.files.count
-        let resources = estate.vaults.count + estate.policies.count + estate.protections.count
+        let resources =
+            estate.vaults.count + estate.policies.count + estate.protections.count
             + estate.networkRules.count + estate.virtualMachines.count + estate.networkSecurityGroups.count
         let counts = "\(plural(report.errorCount, "error")), \(plural(report.warningCount, "warning"))"
         let verdict = report.failed(strict: strict) ? "failed" : "valid"

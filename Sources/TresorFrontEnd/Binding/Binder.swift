@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// Gives every resource its identity and binds references: a second declaration of the same
 /// identity is TR009 (and dropped, so later rules see one resource); a reference that names
@@ -28,9 +28,10 @@ struct Binder {
         var boundPolicies: [(policy: BackupPolicy, vault: Int)] = resources.policies.compactMap { policy in
             vaults.resolve(policy.vault, subscription: policy.subscription?.value, diagnostics: &diagnostics).map { (policy, $0) }
         }
-        unique(&boundPolicies, kind: "BackupPolicy", key: { "\($0.vault)/\($0.policy.name.value.asciiLowercased())" },
-               id: { [vaults = estate.vaults] in ResourceID.backupPolicy(vaultID: vaults[$0.vault].id, name: $0.policy.name.value) },
-               name: { $0.policy.name })
+        unique(
+            &boundPolicies, kind: "BackupPolicy", key: { "\($0.vault)/\($0.policy.name.value.asciiLowercased())" },
+            id: { [vaults = estate.vaults] in ResourceID.backupPolicy(vaultID: vaults[$0.vault].id, name: $0.policy.name.value) },
+            name: { $0.policy.name })
         estate.policiesOfVault = Array(repeating: [], count: estate.vaults.count)
         estate.policies.reserveCapacity(boundPolicies.count)
         for (index, (policy, vault)) in boundPolicies.enumerated() {
@@ -42,9 +43,10 @@ struct Binder {
         var boundRules: [(rule: NetworkRule, nsg: Int)] = resources.networkRules.compactMap { rule in
             nsgs.resolve(rule.nsg, subscription: rule.subscription?.value, diagnostics: &diagnostics).map { (rule, $0) }
         }
-        unique(&boundRules, kind: "NetworkRule", key: { "\($0.nsg)/\($0.rule.rule.name.value.asciiLowercased())" },
-               id: { [nsgs = estate.networkSecurityGroups] in ResourceID.securityRule(nsgID: nsgs[$0.nsg].id, name: $0.rule.rule.name.value) },
-               name: { $0.rule.rule.name })
+        unique(
+            &boundRules, kind: "NetworkRule", key: { "\($0.nsg)/\($0.rule.rule.name.value.asciiLowercased())" },
+            id: { [nsgs = estate.networkSecurityGroups] in ResourceID.securityRule(nsgID: nsgs[$0.nsg].id, name: $0.rule.rule.name.value) },
+            name: { $0.rule.rule.name })
         estate.networkRulesOfNSG = Array(repeating: [], count: estate.networkSecurityGroups.count)
         estate.networkRules.reserveCapacity(boundRules.count)
         for (index, (rule, nsg)) in boundRules.enumerated() {
@@ -70,11 +72,13 @@ struct Binder {
         let bound = Parallel.map(unbound.count, grain: 50) { index in
             var found: [Diagnostic] = []
             var protection = unbound[index]
-            protection.vaultIndex = vaults.resolve(protection.vault, subscription: protection.subscription?.value,
-                                                   diagnostics: &found)
+            protection.vaultIndex = vaults.resolve(
+                protection.vault, subscription: protection.subscription?.value,
+                diagnostics: &found)
             if let vault = protection.vaultIndex {
-                protection.policyBinding = Self.bindPolicy(protection, vault: vault, policies: policies,
-                                                           policiesOfVault: policiesOfVault, diagnostics: &found)
+                protection.policyBinding = Self.bindPolicy(
+                    protection, vault: vault, policies: policies,
+                    policiesOfVault: policiesOfVault, diagnostics: &found)
             }
             let preferred = protection.vaultIndex.map { vaultSubscriptions[$0] }
             protection.vmIndices = protection.vms.map {
@@ -108,8 +112,10 @@ struct Binder {
     /// Indexes resources identified by subscription, resource group and name, reporting a second
     /// declaration of one identity (TR009) and dropping it. Duplicates share a name, so they are
     /// found in the index's name buckets without a second table of identities.
-    private mutating func uniqueIndex<R>(_ resources: inout [R], kind: String, id: (R) -> String,
-                                         identity: (R) -> (String, String, Located<String>)) -> ReferenceIndex {
+    private mutating func uniqueIndex<R>(
+        _ resources: inout [R], kind: String, id: (R) -> String,
+        identity: (R) -> (String, String, Located<String>)
+    ) -> ReferenceIndex {
         let index = ReferenceIndex(kind: kind, resources, identity: identity)
         let duplicates = index.duplicates()
         guard !duplicates.isEmpty else { return index }
@@ -119,8 +125,10 @@ struct Binder {
 
     /// A protection's policy: declared in its vault, or the vault's built-in DefaultPolicy. A name
     /// that another vault holds is left unresolved for TR303; a name found nowhere is TR010.
-    private static func bindPolicy(_ protection: Protection, vault: Int, policies: [BackupPolicy], policiesOfVault: [[Int]],
-                                   diagnostics: inout [Diagnostic]) -> PolicyBinding {
+    private static func bindPolicy(
+        _ protection: Protection, vault: Int, policies: [BackupPolicy], policiesOfVault: [[Int]],
+        diagnostics: inout [Diagnostic]
+    ) -> PolicyBinding {
         let name = protection.policyName
         let key = name.lowercased()
         if let index = policiesOfVault[vault].first(where: { policies[$0].name.value.lowercased() == key }) {
@@ -130,18 +138,21 @@ struct Binder {
         guard let policy = protection.policy else { return .unresolved }
         if !policies.contains(where: { $0.name.value.lowercased() == key }) {
             let names = policiesOfVault[vault].map { policies[$0].name.value } + [BackupPolicy.defaultName]
-            diagnostics.append(ReferenceRule.diagnostic(
-                "no BackupPolicy named \"\(name)\" is declared", at: policy.range,
-                help: Suggestion.nearest(to: name, in: names).map { "did you mean \"\($0)\"?" }
-                    ?? "declare the policy, or omit `policy:` to use \(BackupPolicy.defaultName)"))
+            diagnostics.append(
+                ReferenceRule.diagnostic(
+                    "no BackupPolicy named \"\(name)\" is declared", at: policy.range,
+                    help: Suggestion.nearest(to: name, in: names).map { "did you mean \"\($0)\"?" }
+                        ?? "declare the policy, or omit `policy:` to use \(BackupPolicy.defaultName)"))
         }
         return .unresolved
     }
 
     /// Keeps the first resource of each identity and reports the others (TR009). `key` is the
     /// identity's comparison form; `id` the resource ID, built only for the message.
-    private mutating func unique<R>(_ resources: inout [R], kind: String, key: (R) -> String, id: (R) -> String,
-                                    name: (R) -> Located<String>) {
+    private mutating func unique<R>(
+        _ resources: inout [R], kind: String, key: (R) -> String, id: (R) -> String,
+        name: (R) -> Located<String>
+    ) {
         var first: [String: Int] = [:]
         first.reserveCapacity(resources.count)
         var duplicates: [(first: Int, duplicate: Int)] = []
@@ -158,14 +169,17 @@ struct Binder {
 
     /// Reports each later declaration of an identity (TR009) and drops it, in one pass over
     /// `resources` however many duplicates there are.
-    private mutating func drop<R>(_ duplicates: [(first: Int, duplicate: Int)], from resources: inout [R], kind: String,
-                                  id: (R) -> String, name: (R) -> Located<String>) {
+    private mutating func drop<R>(
+        _ duplicates: [(first: Int, duplicate: Int)], from resources: inout [R], kind: String,
+        id: (R) -> String, name: (R) -> Located<String>
+    ) {
         guard !duplicates.isEmpty else { return }
         for (first, duplicate) in duplicates {
-            diagnostics.append(DuplicateIdentityRule.diagnostic(
-                "\(kind) \(id(resources[duplicate])) is declared twice", at: name(resources[duplicate]).range,
-                notes: [DiagnosticNote("first declared here", at: name(resources[first]).range)],
-                help: "remove one declaration, or give this one another name"))
+            diagnostics.append(
+                DuplicateIdentityRule.diagnostic(
+                    "\(kind) \(id(resources[duplicate])) is declared twice", at: name(resources[duplicate]).range,
+                    notes: [DiagnosticNote("first declared here", at: name(resources[first]).range)],
+                    help: "remove one declaration, or give this one another name"))
         }
         let dropped = Set(duplicates.map(\.duplicate))
         resources = resources.indices.filter { !dropped.contains($0) }.map { resources[$0] }
@@ -222,7 +236,8 @@ package final class ReferenceIndex: Sendable {
         for (index, name) in names.enumerated() {
             let position = Int32(index)
             if let previous = byName[name.value.asciiLowercased(), default: Chain(first: position, last: position)]
-                .append(position) {
+                .append(position)
+            {
                 next[Int(previous)] = position
             }
         }
@@ -253,8 +268,10 @@ package final class ReferenceIndex: Sendable {
 
     /// Resolves a reference to exactly one resource, or reports why it cannot (TR010).
     /// `subscription` restricts the candidates; `preferring` breaks ties in favour of one subscription.
-    func resolve(_ reference: Located<String>, subscription: String?, preferring preferred: String? = nil,
-                 diagnostics: inout [Diagnostic]) -> Int? {
+    func resolve(
+        _ reference: Located<String>, subscription: String?, preferring preferred: String? = nil,
+        diagnostics: inout [Diagnostic]
+    ) -> Int? {
         // Nearly every reference names one resource: find it without collecting candidates.
         var only = -1
         var matches = 0
@@ -277,16 +294,18 @@ package final class ReferenceIndex: Sendable {
         if candidates.isEmpty {
             let scope = subscription.map { " in subscription \($0)" } ?? ""
             let suggestion = Suggestion.nearest(to: ResourceID.lastComponent(reference.value), in: names.map(\.value))
-            diagnostics.append(ReferenceRule.diagnostic(
-                "no \(kind) named \"\(reference.value)\" is declared\(scope)", at: reference.range,
-                help: suggestion.map { "did you mean \"\($0)\"?" }))
+            diagnostics.append(
+                ReferenceRule.diagnostic(
+                    "no \(kind) named \"\(reference.value)\" is declared\(scope)", at: reference.range,
+                    help: suggestion.map { "did you mean \"\($0)\"?" }))
         } else {
-            diagnostics.append(ReferenceRule.diagnostic(
-                "\"\(reference.value)\" matches \(candidates.count) \(kind) resources", at: reference.range,
-                notes: candidates.map { DiagnosticNote("candidate declared here", at: names[$0].range) },
-                help: kind == "Vault" || kind == "NetworkSecurityGroup"
-                    ? "add `subscription:` or use the resource group and name (`resourceGroup/name`)"
-                    : "use `resourceGroup/name` or the full resource ID"))
+            diagnostics.append(
+                ReferenceRule.diagnostic(
+                    "\"\(reference.value)\" matches \(candidates.count) \(kind) resources", at: reference.range,
+                    notes: candidates.map { DiagnosticNote("candidate declared here", at: names[$0].range) },
+                    help: kind == "Vault" || kind == "NetworkSecurityGroup"
+                        ? "add `subscription:` or use the resource group and name (`resourceGroup/name`)"
+                        : "use `resourceGroup/name` or the full resource ID"))
         }
         return nil
     }

@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// The checked model of every manifest in a run: resources by kind, with references bound to
 /// indices. Only `Binder` makes one, from the files' `ParsedResources`: an estate is always

@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// Where state is kept, from `backend:` in the working directory's `tresor.yaml` and
 /// `TRESOR_BACKEND` (SPEC §8). The local file stays the default. Never a connection string or a
@@ -40,11 +40,14 @@ public struct BackendConfiguration: Sendable, Equatable {
         var configuration = BackendConfiguration()
         if let kind = reader.enumeration(fields, "type", as: Kind.self) { configuration.kind = kind.value }
         configuration.schema = reader.value(fields, "schema", required: false).flatMap { reader.scalar($0, what: "backend schema") }?.value
-        configuration.workspace = reader.value(fields, "workspace", required: false)
+        configuration.workspace =
+            reader.value(fields, "workspace", required: false)
             .flatMap { reader.scalar($0, what: "backend workspace") }?.value
         if configuration.kind == .local, configuration.schema != nil || configuration.workspace != nil {
-            reader.diagnostics.append(ValueTypeRule.diagnostic("schema and workspace apply only to `type: postgres`", at: node.range,
-                                                               help: "remove them, or set `type: postgres`"))
+            reader.diagnostics.append(
+                ValueTypeRule.diagnostic(
+                    "schema and workspace apply only to `type: postgres`", at: node.range,
+                    help: "remove them, or set `type: postgres`"))
             return nil
         }
         return configuration
@@ -66,8 +69,10 @@ public struct BackendConfiguration: Sendable, Equatable {
             if let kind = Kind(manifestText: variable) {
                 if kind != configuration.kind { configuration = BackendConfiguration(kind: kind) }
             } else {
-                diagnostics.append(InputFileRule.diagnostic("\(Self.variable)=\(variable) names no backend", at: nil,
-                                                            help: "use local or postgres"))
+                diagnostics.append(
+                    InputFileRule.diagnostic(
+                        "\(Self.variable)=\(variable) names no backend", at: nil,
+                        help: "use local or postgres"))
             }
         }
         return (configuration, diagnostics.isEmpty ? nil : DiagnosticReport(sources: sources, diagnostics: diagnostics))

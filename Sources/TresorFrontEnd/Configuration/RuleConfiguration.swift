@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import TresorSupport
 import TresorModel
+import TresorSupport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What `tresor.yaml` says about rules: the severity to report a rule at, or off.
 ///
@@ -41,10 +42,11 @@ struct RuleConfiguration: Sendable {
         guard let fields = reader.fields(of: root, what: Self.fileName, owner: root.range, allowed: Self.fields) else { return }
         if let node = reader.value(fields, "backend", required: false) { backend = BackendConfiguration.read(node, reader: &reader) }
         guard let rules = reader.value(fields, "rules", required: false) else { return }
-        guard case let .mapping(pairs) = rules.content else {
-            reader.diagnostics.append(ValueTypeRule.diagnostic(
-                "rules in \(Self.fileName) must be a mapping of rule codes to settings, not \(rules.kindDescription)",
-                at: rules.range, help: "write `rules: {TR307: off}`"))
+        guard case .mapping(let pairs) = rules.content else {
+            reader.diagnostics.append(
+                ValueTypeRule.diagnostic(
+                    "rules in \(Self.fileName) must be a mapping of rule codes to settings, not \(rules.kindDescription)",
+                    at: rules.range, help: "write `rules: {TR307: off}`"))
             return
         }
         let configurable = catalog.map(\.code).filter(Self.isConfigurable)
@@ -52,16 +54,18 @@ struct RuleConfiguration: Sendable {
             guard let key = reader.scalar(pair.key, what: "a rule code") else { continue }
             let code = key.value.uppercased()
             guard catalog.contains(where: { $0.code == code }) else {
-                reader.diagnostics.append(AllowedValueRule.diagnostic(
-                    "\"\(key.value)\" is not a rule code", at: key.range,
-                    help: Suggestion.nearest(to: code, in: configurable).map { "did you mean \($0)?" }
-                        ?? "`tresor rules` lists the codes"))
+                reader.diagnostics.append(
+                    AllowedValueRule.diagnostic(
+                        "\"\(key.value)\" is not a rule code", at: key.range,
+                        help: Suggestion.nearest(to: code, in: configurable).map { "did you mean \($0)?" }
+                            ?? "`tresor rules` lists the codes"))
                 continue
             }
             guard Self.isConfigurable(code) else {
-                reader.diagnostics.append(AllowedValueRule.diagnostic(
-                    "\(code) cannot be configured: only rules TR1xx–TR5xx can", at: key.range,
-                    help: "TR0xx mean a manifest could not be read and TR6xx protect state and recovery points; fix the cause instead"))
+                reader.diagnostics.append(
+                    AllowedValueRule.diagnostic(
+                        "\(code) cannot be configured: only rules TR1xx–TR5xx can", at: key.range,
+                        help: "TR0xx mean a manifest could not be read and TR6xx protect state and recovery points; fix the cause instead"))
                 continue
             }
             guard let setting = reader.enumeration(pair.value, what: "the setting of \(code)", as: Setting.self) else { continue }

@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// The last stage of every run: inline suppressions, then tresor.yaml severities, applied to all
 /// diagnostics at once, so every command (validate, plan, apply) reports the same.
@@ -39,12 +39,13 @@ struct RuleSettings: Sendable {
         for index in active.values.joined() where !used.contains(index) {
             let suppression = suppressions[index]
             let code = suppression.code.uppercased()
-            output.append(UnusedSuppressionRule.diagnostic(
-                suppression.lines == nil
-                    ? "`# \(Suppression.marker) \(code)` suppresses nothing: no node follows it"
-                    : "`# \(Suppression.marker) \(code)` suppresses nothing: no \(code) diagnostic at the node below it",
-                at: suppression.comment,
-                help: "remove the comment, or put it on the line before the node that \(code) points at"))
+            output.append(
+                UnusedSuppressionRule.diagnostic(
+                    suppression.lines == nil
+                        ? "`# \(Suppression.marker) \(code)` suppresses nothing: no node follows it"
+                        : "`# \(Suppression.marker) \(code)` suppresses nothing: no \(code) diagnostic at the node below it",
+                    at: suppression.comment,
+                    help: "remove the comment, or put it on the line before the node that \(code) points at"))
         }
         return output
     }
@@ -72,16 +73,19 @@ struct RuleSettings: Sendable {
         }
         guard catalog.contains(where: { $0.code == code }) else {
             let configurable = catalog.map(\.code).filter(RuleConfiguration.isConfigurable)
-            return warning("`# \(Suppression.marker) \(suppression.code)` suppresses nothing: \"\(suppression.code)\" is not a rule code",
-                           help: Suggestion.nearest(to: code, in: configurable).map { "did you mean \($0)?" } ?? usage)
+            return warning(
+                "`# \(Suppression.marker) \(suppression.code)` suppresses nothing: \"\(suppression.code)\" is not a rule code",
+                help: Suggestion.nearest(to: code, in: configurable).map { "did you mean \($0)?" } ?? usage)
         }
         guard RuleConfiguration.isConfigurable(code) else {
-            return warning("`# \(Suppression.marker) \(code)` suppresses nothing: only rules TR1xx–TR5xx can be suppressed",
-                           help: "TR0xx mean a manifest could not be read and TR6xx protect state and recovery points; fix the cause instead")
+            return warning(
+                "`# \(Suppression.marker) \(code)` suppresses nothing: only rules TR1xx–TR5xx can be suppressed",
+                help: "TR0xx mean a manifest could not be read and TR6xx protect state and recovery points; fix the cause instead")
         }
         if suppression.reason.isEmpty {
-            return warning("`# \(Suppression.marker) \(code)` gives no reason, so it suppresses nothing",
-                           help: "say why after the code: `# \(Suppression.marker) \(code) <reason>`")
+            return warning(
+                "`# \(Suppression.marker) \(code)` gives no reason, so it suppresses nothing",
+                help: "say why after the code: `# \(Suppression.marker) \(code) <reason>`")
         }
         return nil
     }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TresorSupport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// An inline `# tresor:ignore TR307 <reason>` comment. It suppresses diagnostics of its code at
 /// the node on the next line that is not blank or a comment (that line and the lines indented
@@ -41,10 +42,13 @@ struct Suppression: Sendable {
             while let first = reason.first, first == " " || first == "\t" { reason = reason.dropFirst() }
             while let last = reason.last, last == " " || last == "\t" { reason = reason.dropLast() }
             let lineNumber = index + 1
-            let comment = SourceRange(file: file, line: lineNumber, column: indent + 1,
-                                      endLine: lineNumber, endColumn: indent + body.count + 1)
-            found.append(Suppression(code: String(code), reason: String(reason), comment: comment,
-                                     lines: covered(after: index, in: lines, documents: documents)))
+            let comment = SourceRange(
+                file: file, line: lineNumber, column: indent + 1,
+                endLine: lineNumber, endColumn: indent + body.count + 1)
+            found.append(
+                Suppression(
+                    code: String(code), reason: String(reason), comment: comment,
+                    lines: covered(after: index, in: lines, documents: documents)))
         }
         return found
     }
@@ -94,7 +98,8 @@ struct Suppression: Sendable {
                 index = base.distance(to: hash.assumingMemoryBound(to: UInt8.self)) + 1
                 while index < buffer.count, buffer[index] == UInt8(ascii: " ") { index += 1 }
                 if buffer.count - index >= marker.count,
-                   UnsafeBufferPointer(rebasing: buffer[index..<(index + marker.count)]).sameBytes(as: marker) {
+                    UnsafeBufferPointer(rebasing: buffer[index..<(index + marker.count)]).sameBytes(as: marker)
+                {
                     return true
                 }
             }

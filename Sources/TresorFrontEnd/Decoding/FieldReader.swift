@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// The field names a kind of mapping allows, each with its slot in `Fields`. A class: every
 /// `Fields` refers to its set, and copying one reference is cheaper than copying three arrays.
@@ -27,8 +27,10 @@ final class FieldSet: Sendable {
 
     func slot(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
         let fingerprint = key.keyFingerprint
-        for index in fingerprints.indices where fingerprints[index] == fingerprint
-            && utf8[index].withUnsafeBufferPointer({ $0.sameBytes(as: key) }) {
+        for index in fingerprints.indices
+        where fingerprints[index] == fingerprint
+            && utf8[index].withUnsafeBufferPointer({ $0.sameBytes(as: key) })
+        {
             return index
         }
         return nil
@@ -83,8 +85,10 @@ package struct FieldReader {
     /// its string saves an allocation for each.
     private var lastSubscription: String?
 
-    private mutating func report(_ rule: (some FrontEndRule).Type, _ message: String, at range: SourceRange,
-                                 notes: [DiagnosticNote] = [], help: String? = nil) {
+    private mutating func report(
+        _ rule: (some FrontEndRule).Type, _ message: String, at range: SourceRange,
+        notes: [DiagnosticNote] = [], help: String? = nil
+    ) {
         diagnostics.append(rule.diagnostic(message, at: range, notes: notes, help: help))
     }
 
@@ -104,9 +108,10 @@ package struct FieldReader {
             guard let slot = found else {
                 let key = pair.key.scalar ?? ""
                 let suggestion = Suggestion.nearest(to: key, in: allowed.names)
-                report(UnknownFieldRule.self, "unknown field \"\(key)\" in \(what)", at: pair.key.range,
-                       help: suggestion.map { "did you mean \"\($0)\"?" }
-                           ?? "\(what) takes: \(allowed.names.joined(separator: ", "))")
+                report(
+                    UnknownFieldRule.self, "unknown field \"\(key)\" in \(what)", at: pair.key.range,
+                    help: suggestion.map { "did you mean \"\($0)\"?" }
+                        ?? "\(what) takes: \(allowed.names.joined(separator: ", "))")
                 continue
             }
             fields.set(position: position, slot: slot)
@@ -119,8 +124,9 @@ package struct FieldReader {
         if let pair = fields.pair(key), !pair.value.isNull { return pair.value }
         if required {
             let place = fields.pair(key)?.key.range ?? fields.owner
-            report(RequiredFieldRule.self, "\(fields.what) is missing required field \"\(key)\"", at: place,
-                   help: "add `\(key):` to \(fields.what)")
+            report(
+                RequiredFieldRule.self, "\(fields.what) is missing required field \"\(key)\"", at: place,
+                help: "add `\(key):` to \(fields.what)")
         }
         return nil
     }
@@ -193,8 +199,9 @@ package struct FieldReader {
         guard let text = scalar(node, what: what()) else { return nil }
         guard let value = E(manifestText: text.value) else {
             let suggestion = Suggestion.nearest(to: text.value, in: E.allCases.map(\.rawValue))
-            report(AllowedValueRule.self, "\(what()) must be one of \(E.allowedValues), not \"\(text.value)\"", at: node.range,
-                   help: suggestion.map { "did you mean \"\($0)\"?" })
+            report(
+                AllowedValueRule.self, "\(what()) must be one of \(E.allowedValues), not \"\(text.value)\"", at: node.range,
+                help: suggestion.map { "did you mean \"\($0)\"?" })
             return nil
         }
         return Located(value, at: node.range)
@@ -218,8 +225,10 @@ package struct FieldReader {
         return Located(values, at: node.range)
     }
 
-    mutating func list<T>(_ fields: Fields, _ key: String, required: Bool = false,
-                          element: (inout FieldReader, YAMLNode) -> T?) -> Located<[T]>? {
+    mutating func list<T>(
+        _ fields: Fields, _ key: String, required: Bool = false,
+        element: (inout FieldReader, YAMLNode) -> T?
+    ) -> Located<[T]>? {
         value(fields, key, required: required).flatMap { list($0, what: key, element: element) }
     }
 
@@ -227,7 +236,9 @@ package struct FieldReader {
         list(fields, key, required: required) { reader, item in reader.scalar(item, what: "each entry of \(key)") }
     }
 
-    mutating func enumList<E: ManifestEnum>(_ fields: Fields, _ key: String, as type: E.Type, required: Bool = false) -> Located<[Located<E>]>? {
+    mutating func enumList<E: ManifestEnum>(_ fields: Fields, _ key: String, as type: E.Type, required: Bool = false) -> Located<
+        [Located<E>]
+    >? {
         list(fields, key, required: required) { reader, item in reader.enumeration(item, what: "each entry of \(key)", as: type) }
     }
 
@@ -251,13 +262,15 @@ package struct FieldReader {
     /// A subscription ID: a GUID, compared and written lowercase.
     mutating func subscription(_ fields: Fields, required: Bool) -> Located<String>? {
         if var last = lastSubscription, let node = fields.pair("subscription")?.value,
-           node.withScalarBytes({ written in last.withUTF8 { $0.sameBytes(as: written) } }) == true {
+            node.withScalarBytes({ written in last.withUTF8 { $0.sameBytes(as: written) } }) == true
+        {
             return Located(last, at: node.range)
         }
         guard let text = string(fields, "subscription", required: required) else { return nil }
         guard Self.isGUID(text.value) else {
-            report(AllowedValueRule.self, "subscription must be a GUID such as 1f0c5c6e-0000-4000-8000-00000000a001, not \"\(text.value)\"",
-                   at: text.range)
+            report(
+                AllowedValueRule.self, "subscription must be a GUID such as 1f0c5c6e-0000-4000-8000-00000000a001, not \"\(text.value)\"",
+                at: text.range)
             return nil
         }
         lastSubscription = text.value.asciiLowercased()
@@ -269,8 +282,9 @@ package struct FieldReader {
         guard let text = string(fields, "resourceGroup", required: true) else { return nil }
         let valid = Self.isResourceGroupName(text.value)
         if !valid {
-            report(AllowedValueRule.self, "resourceGroup \"\(text.value)\" is not a valid resource group name", at: text.range,
-                   help: "use 1–90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'")
+            report(
+                AllowedValueRule.self, "resourceGroup \"\(text.value)\" is not a valid resource group name", at: text.range,
+                help: "use 1–90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'")
             return nil
         }
         return text
@@ -299,11 +313,12 @@ package struct FieldReader {
         var text = name
         let ascii: Bool? = text.withUTF8 { bytes in
             guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
-            return bytes.count <= 90 && bytes.allSatisfy { byte in
-                (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
-                    || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
-                    || byte == UInt8(ascii: "(") || byte == UInt8(ascii: ")")
-            }
+            return bytes.count <= 90
+                && bytes.allSatisfy { byte in
+                    (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+                        || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+                        || byte == UInt8(ascii: "(") || byte == UInt8(ascii: ")")
+                }
         }
         if let ascii { return ascii }
         return name.count <= 90 && name.allSatisfy { $0.isLetter || $0.isNumber || "_-.()".contains($0) }

@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// Turns one document's node tree into a typed resource (TR004–TR008), reporting every problem
 /// it finds rather than stopping at the first.
@@ -13,39 +13,45 @@ struct ManifestDecoder {
 
     mutating func decode(_ root: YAMLNode) -> Resource? {
         guard root.isMapping else {
-            reader.diagnostics.append(ValueTypeRule.diagnostic(
-                "a manifest document must be a mapping, not \(root.kindDescription)", at: root.range,
-                help: "start the document with `apiVersion: \(Self.apiVersion)` and `kind:`"))
+            reader.diagnostics.append(
+                ValueTypeRule.diagnostic(
+                    "a manifest document must be a mapping, not \(root.kindDescription)", at: root.range,
+                    help: "start the document with `apiVersion: \(Self.apiVersion)` and `kind:`"))
             return nil
         }
-        let documentStart = SourceRange(file: root.range.file, line: Int(root.range.line), column: Int(root.range.column),
-                                        endLine: Int(root.range.line), endColumn: Int(root.range.column) + 1)
+        let documentStart = SourceRange(
+            file: root.range.file, line: Int(root.range.line), column: Int(root.range.column),
+            endLine: Int(root.range.line), endColumn: Int(root.range.column) + 1)
         let apiVersion = root.pair(forKey: Self.apiVersionKey)
         let kindPair = root.pair(forKey: Self.kindKey)
 
         if let apiVersion {
             if apiVersion.value.scalar != Self.apiVersion {
-                reader.diagnostics.append(DocumentHeaderRule.diagnostic(
-                    "apiVersion must be \(Self.apiVersion), not \(describe(apiVersion.value))",
-                    at: apiVersion.value.range, help: "write `apiVersion: \(Self.apiVersion)`"))
+                reader.diagnostics.append(
+                    DocumentHeaderRule.diagnostic(
+                        "apiVersion must be \(Self.apiVersion), not \(describe(apiVersion.value))",
+                        at: apiVersion.value.range, help: "write `apiVersion: \(Self.apiVersion)`"))
             }
         } else {
-            reader.diagnostics.append(DocumentHeaderRule.diagnostic(
-                "document has no apiVersion", at: documentStart,
-                help: "add `apiVersion: \(Self.apiVersion)`"))
+            reader.diagnostics.append(
+                DocumentHeaderRule.diagnostic(
+                    "document has no apiVersion", at: documentStart,
+                    help: "add `apiVersion: \(Self.apiVersion)`"))
         }
         guard let kindPair else {
-            reader.diagnostics.append(DocumentHeaderRule.diagnostic(
-                "document has no kind", at: documentStart,
-                help: "add `kind:` with one of \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))"))
+            reader.diagnostics.append(
+                DocumentHeaderRule.diagnostic(
+                    "document has no kind", at: documentStart,
+                    help: "add `kind:` with one of \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))"))
             return nil
         }
         guard let kindText = kindPair.value.scalar, let kind = ResourceKind(rawValue: kindText) else {
             let names = ResourceKind.allCases.map(\.rawValue)
             let suggestion = kindPair.value.scalar.flatMap { Suggestion.nearest(to: $0, in: names) }
-            reader.diagnostics.append(DocumentHeaderRule.diagnostic(
-                "unknown kind \(describe(kindPair.value))", at: kindPair.value.range,
-                help: suggestion.map { "did you mean \"\($0)\"?" } ?? "kind is one of \(names.joined(separator: ", "))"))
+            reader.diagnostics.append(
+                DocumentHeaderRule.diagnostic(
+                    "unknown kind \(describe(kindPair.value))", at: kindPair.value.range,
+                    help: suggestion.map { "did you mean \"\($0)\"?" } ?? "kind is one of \(names.joined(separator: ", "))"))
             return nil
         }
         let owner = kindPair.value.range
@@ -67,7 +73,8 @@ struct ManifestDecoder {
 
     // MARK: Vault
 
-    static let vaultFields = FieldSet(header + ["name", "subscription", "resourceGroup", "region", "replication", "crossRegionRestore", "tags"])
+    static let vaultFields = FieldSet(
+        header + ["name", "subscription", "resourceGroup", "region", "replication", "crossRegionRestore", "tags"])
 
     private mutating func vault(_ root: YAMLNode, owner: SourceRange) -> Vault? {
         guard let f = reader.fields(of: root, what: "Vault", owner: owner, allowed: Self.vaultFields) else { return nil }
@@ -79,19 +86,21 @@ struct ManifestDecoder {
         let crossRegionRestore = reader.boolean(f, "crossRegionRestore")
         let tags = self.tags(f)
         guard let name, let subscription, let resourceGroup, let region else { return nil }
-        return Vault(document: root.range, name: name, subscription: subscription, resourceGroup: resourceGroup,
-                     region: region, replication: replication, crossRegionRestore: crossRegionRestore, tags: tags)
+        return Vault(
+            document: root.range, name: name, subscription: subscription, resourceGroup: resourceGroup,
+            region: region, replication: replication, crossRegionRestore: crossRegionRestore, tags: tags)
     }
 
     private mutating func tags(_ f: Fields) -> [(key: Located<String>, value: Located<String>)] {
         guard let node = reader.value(f, "tags", required: false) else { return [] }
-        guard case let .mapping(pairs) = node.content else {
+        guard case .mapping(let pairs) = node.content else {
             reader.diagnostics.append(ValueTypeRule.diagnostic("tags must be a mapping, not \(node.kindDescription)", at: node.range))
             return []
         }
         return pairs.compactMap { pair in
             guard let key = reader.scalar(pair.key, what: "a tag name"),
-                  let value = reader.scalar(pair.value, what: "tag \"\(key.value)\"") else { return nil }
+                let value = reader.scalar(pair.value, what: "tag \"\(key.value)\"")
+            else { return nil }
             return (key, value)
         }
     }
@@ -120,8 +129,9 @@ struct ManifestDecoder {
             retention = self.retention(fields)
         }
         guard let name, let vault, let schedule else { return nil }
-        return BackupPolicy(document: root.range, name: name, vault: vault, subscription: subscription,
-                            schedule: schedule, instantRestoreDays: instantRestoreDays, retention: retention)
+        return BackupPolicy(
+            document: root.range, name: name, vault: vault, subscription: subscription,
+            schedule: schedule, instantRestoreDays: instantRestoreDays, retention: retention)
     }
 
     private mutating func schedule(_ f: Fields) -> Schedule? {
@@ -154,9 +164,10 @@ struct ManifestDecoder {
         let daysOfMonth = reader.list(f, "daysOfMonth") { reader, item -> Located<DayOfMonth>? in
             guard let text = reader.scalar(item, what: "each entry of daysOfMonth") else { return nil }
             guard let day = DayOfMonth(manifestText: text.value) else {
-                reader.diagnostics.append(AllowedValueRule.diagnostic(
-                    "daysOfMonth entries must be 1–28 or Last, not \"\(text.value)\"", at: item.range,
-                    help: "use Last for the end of the month"))
+                reader.diagnostics.append(
+                    AllowedValueRule.diagnostic(
+                        "daysOfMonth entries must be 1–28 or Last, not \"\(text.value)\"", at: item.range,
+                        help: "use Last for the end of the month"))
                 return nil
             }
             return Located(day, at: item.range)
@@ -181,8 +192,10 @@ struct ManifestDecoder {
 
     // MARK: NetworkRule and NSG rules
 
-    static let securityRuleNames = ["name", "direction", "access", "priority", "protocol", "source", "sourcePorts",
-                                    "destination", "destinationPorts", "description"]
+    static let securityRuleNames = [
+        "name", "direction", "access", "priority", "protocol", "source", "sourcePorts",
+        "destination", "destinationPorts", "description"
+    ]
     static let securityRuleFields = FieldSet(securityRuleNames)
     static let networkRuleFields = FieldSet(header + ["nsg", "subscription"] + securityRuleNames)
 
@@ -197,8 +210,11 @@ struct ManifestDecoder {
 
     // MARK: VirtualMachine
 
-    static let vmFields = FieldSet(header + ["name", "subscription", "resourceGroup", "region", "os", "agent", "disks", "deployment",
-                                    "classic", "powerState", "networkSecurityGroups", "egress"])
+    static let vmFields = FieldSet(
+        header + [
+            "name", "subscription", "resourceGroup", "region", "os", "agent", "disks", "deployment",
+            "classic", "powerState", "networkSecurityGroups", "egress"
+        ])
 
     static let osFields = FieldSet(["type", "version"])
     static let agentFields = FieldSet(["installed", "version"])
@@ -225,13 +241,15 @@ struct ManifestDecoder {
             return VMAgent(range: a.node.range, installed: installed, version: version)
         }
         let disks = reader.object(f, "disks", allowed: Self.disksFields).map { d in
-            Disks(range: d.node.range, managed: reader.boolean(d, "managed"),
-                  encryptedStorage: reader.boolean(d, "encryptedStorage"), data: reader.count(d, "data"))
+            Disks(
+                range: d.node.range, managed: reader.boolean(d, "managed"),
+                encryptedStorage: reader.boolean(d, "encryptedStorage"), data: reader.count(d, "data"))
         }
         let deployment = reader.enumeration(f, "deployment", as: DeploymentModel.self)
         let classic = reader.object(f, "classic", allowed: Self.classicFields).map { c in
-            ClassicSettings(range: c.node.range, reservedIp: reader.boolean(c, "reservedIp"),
-                            endpoints: reader.count(c, "endpoints"))
+            ClassicSettings(
+                range: c.node.range, reservedIp: reader.boolean(c, "reservedIp"),
+                endpoints: reader.count(c, "endpoints"))
         }
         let powerState = reader.enumeration(f, "powerState", as: PowerState.self)
         let nsgs = reader.stringList(f, "networkSecurityGroups")
@@ -242,9 +260,10 @@ struct ManifestDecoder {
             return Egress(range: e.node.range, via: via, proxy: proxy)
         }
         guard let name, let subscription, let resourceGroup, let region, let os else { return nil }
-        return VirtualMachine(document: root.range, name: name, subscription: subscription, resourceGroup: resourceGroup,
-                              region: region, os: os, agent: agent, disks: disks, deployment: deployment, classic: classic,
-                              powerState: powerState, networkSecurityGroups: nsgs?.value ?? [], egress: egress)
+        return VirtualMachine(
+            document: root.range, name: name, subscription: subscription, resourceGroup: resourceGroup,
+            region: region, os: os, agent: agent, disks: disks, deployment: deployment, classic: classic,
+            powerState: powerState, networkSecurityGroups: nsgs?.value ?? [], egress: egress)
     }
 
     // MARK: NetworkSecurityGroup
@@ -258,12 +277,15 @@ struct ManifestDecoder {
         let resourceGroup = reader.resourceGroup(f)
         let region = reader.string(f, "region", required: true)
         let rules = reader.list(f, "rules") { reader, item -> SecurityRule? in
-            guard let fields = reader.fields(of: item, what: "rule", owner: item.range, allowed: Self.securityRuleFields) else { return nil }
+            guard let fields = reader.fields(of: item, what: "rule", owner: item.range, allowed: Self.securityRuleFields) else {
+                return nil
+            }
             return reader.securityRule(fields)
         }
         guard let name, let subscription, let resourceGroup, let region else { return nil }
-        return NetworkSecurityGroup(document: root.range, name: name, subscription: subscription, resourceGroup: resourceGroup,
-                                    region: region, rules: rules?.value ?? [], rulesRange: rules?.range)
+        return NetworkSecurityGroup(
+            document: root.range, name: name, subscription: subscription, resourceGroup: resourceGroup,
+            region: region, rules: rules?.value ?? [], rulesRange: rules?.range)
     }
 }
 
@@ -281,9 +303,11 @@ extension FieldReader {
         let destinationPorts = scalarOrList(f, "destinationPorts", required: true)
         let description = string(f, "description")
         guard let name, let direction, let access, let priority, let proto, let sources, let sourcePorts,
-              let destinations, let destinationPorts else { return nil }
-        return SecurityRule(range: f.node.range, name: name, direction: direction, access: access, priority: priority,
-                            protocol: proto, sources: sources, sourcePorts: sourcePorts, destinations: destinations,
-                            destinationPorts: destinationPorts, description: description)
+            let destinations, let destinationPorts
+        else { return nil }
+        return SecurityRule(
+            range: f.node.range, name: name, direction: direction, access: access, priority: priority,
+            protocol: proto, sources: sources, sourcePorts: sourcePorts, destinations: destinations,
+            destinationPorts: destinationPorts, description: description)
     }
 }

@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// One file's resources as decoded, by kind, in document order; then every file's, with the
 /// VMs and NSGs of inventories. References are still names: `Binder` resolves them and makes

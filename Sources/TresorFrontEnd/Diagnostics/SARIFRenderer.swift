@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// Diagnostics as a SARIF 2.1.0 log, for code scanning (GitHub, Azure DevOps, GitLab): every
 /// rule of the catalog with its help, and each diagnostic as a result at its file and region.
@@ -13,18 +13,33 @@ public enum DiagnosticSARIF {
         var ruleIndex: [String: Int] = [:]
         for (index, rule) in rules.enumerated() { ruleIndex[rule.code] = index }
         let run: JSON = .object([
-            ("tool", .object([("driver", .object([
-                ("name", "tresor"),
-                ("semanticVersion", .string(TresorVersion.current)),
-                ("rules", .array(rules.map(rule))),
-            ]))])),
-            ("originalUriBaseIds", .object([
-                (sourceRoot, .object([("uri", .string(fileURI(ReportPath.normalized(workingDirectory), directory: true)))])),
-            ])),
+            (
+                "tool",
+                .object([
+                    (
+                        "driver",
+                        .object([
+                            ("name", "tresor"),
+                            ("semanticVersion", .string(TresorVersion.current)),
+                            ("rules", .array(rules.map(rule)))
+                        ])
+                    )
+                ])
+            ),
+            (
+                "originalUriBaseIds",
+                .object([
+                    (sourceRoot, .object([("uri", .string(fileURI(ReportPath.normalized(workingDirectory), directory: true)))]))
+                ])
+            ),
             ("columnKind", "unicodeCodePoints"),
-            ("results", .array(report.diagnostics.map { diagnostic in
-                result(diagnostic, ruleIndex: ruleIndex[diagnostic.code], report: report, workingDirectory: workingDirectory)
-            })),
+            (
+                "results",
+                .array(
+                    report.diagnostics.map { diagnostic in
+                        result(diagnostic, ruleIndex: ruleIndex[diagnostic.code], report: report, workingDirectory: workingDirectory)
+                    })
+            )
         ])
         return .object([("$schema", .string(schemaURI)), ("version", "2.1.0"), ("runs", .array([run]))])
     }
@@ -36,12 +51,14 @@ public enum DiagnosticSARIF {
             ("fullDescription", .object([("text", .string(rule.rationale))])),
             ("help", .object([("text", .string(RuleDocs.explain(rule)))])),
             ("defaultConfiguration", .object([("level", .string(level(rule.severity)))])),
-            ("properties", .object([("source", .string(rule.source))])),
+            ("properties", .object([("source", .string(rule.source))]))
         ])
     }
 
-    private static func result(_ diagnostic: Diagnostic, ruleIndex: Int?, report: DiagnosticReport,
-                               workingDirectory: String) -> JSON {
+    private static func result(
+        _ diagnostic: Diagnostic, ruleIndex: Int?, report: DiagnosticReport,
+        workingDirectory: String
+    ) -> JSON {
         var message = diagnostic.message
         var related: [JSON] = []
         for note in diagnostic.notes {
@@ -53,8 +70,10 @@ public enum DiagnosticSARIF {
             // "[text](id)" links the message to a related location (SARIF §3.11.6).
             let path = ReportPath.display(report.path(of: range), from: workingDirectory)
             message += "\nnote: \(note.message) at [\(path):\(range.line):\(range.column)](\(id))"
-            related.append(.object([("id", .int(id))] + [location(range, report, workingDirectory)]
-                + [("message", .object([("text", .string(note.message))]))]))
+            related.append(
+                .object(
+                    [("id", .int(id))] + [location(range, report, workingDirectory)]
+                        + [("message", .object([("text", .string(note.message))]))]))
         }
         if let help = diagnostic.help { message += "\nhelp: \(help)" }
         var members: [(String, JSON)] = [("ruleId", .string(diagnostic.code))]
@@ -75,15 +94,21 @@ public enum DiagnosticSARIF {
         } else {
             artifact = .object([("uri", .string(fileURI(ReportPath.normalized(path), directory: false)))])
         }
-        return ("physicalLocation", .object([
-            ("artifactLocation", artifact),
-            ("region", .object([
-                ("startLine", .int(Int(range.line))),
-                ("startColumn", .int(Int(range.column))),
-                ("endLine", .int(Int(range.endLine))),
-                ("endColumn", .int(Int(range.endColumn))),
-            ])),
-        ]))
+        return (
+            "physicalLocation",
+            .object([
+                ("artifactLocation", artifact),
+                (
+                    "region",
+                    .object([
+                        ("startLine", .int(Int(range.line))),
+                        ("startColumn", .int(Int(range.column))),
+                        ("endLine", .int(Int(range.endLine))),
+                        ("endColumn", .int(Int(range.endColumn)))
+                    ])
+                )
+            ])
+        )
     }
 
     static func level(_ severity: Severity) -> String {
@@ -105,8 +130,8 @@ public enum DiagnosticSARIF {
         for byte in path.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                 UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
                 output.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 let hex = String(byte, radix: 16, uppercase: true)

@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// Observed facts read from az CLI inventory files.
 package struct InventoryFacts: Sendable {
@@ -47,8 +47,10 @@ package struct InventoryDecoder {
         case .mapping:
             decodeEntry(root)
         case .scalar:
-            report(ValueTypeRule.self, "an inventory must be the JSON array that `az vm list --show-details -o json` or `az network nsg list -o json` prints, not a scalar",
-                   at: root.range)
+            report(
+                ValueTypeRule.self,
+                "an inventory must be the JSON array that `az vm list --show-details -o json` or `az network nsg list -o json` prints, not a scalar",
+                at: root.range)
         }
     }
 
@@ -64,37 +66,44 @@ package struct InventoryDecoder {
         }
         guard let id = text(entry, ["id"], what: "inventory entry", required: true) else { return }
         guard let parts = ResourceID.parse(id.value), FieldReader.isGUID(parts.subscription) else {
-            report(AllowedValueRule.self, "id \"\(id.value)\" is not an Azure resource ID", at: id.range,
-                   help: "export the inventory with `az vm list --show-details -o json` or `az network nsg list -o json`")
+            report(
+                AllowedValueRule.self, "id \"\(id.value)\" is not an Azure resource ID", at: id.range,
+                help: "export the inventory with `az vm list --show-details -o json` or `az network nsg list -o json`")
             return
         }
         let type = text(entry, ["type"], what: "inventory entry", required: false)
         switch (type?.value ?? parts.type).lowercased() {
         case Self.virtualMachineType:
-            decodeVirtualMachine(entry, id: id, subscription: parts.subscription, resourceGroup: parts.resourceGroup,
-                                 type: type?.range ?? id.range)
+            decodeVirtualMachine(
+                entry, id: id, subscription: parts.subscription, resourceGroup: parts.resourceGroup,
+                type: type?.range ?? id.range)
         case Self.networkSecurityGroupType:
             decodeNetworkSecurityGroup(entry, id: id, subscription: parts.subscription, resourceGroup: parts.resourceGroup)
         default:
-            report(AllowedValueRule.self, "inventory entry \(id.value) is a \(type?.value ?? parts.type), not a virtual machine or network security group",
-                   at: type?.range ?? id.range,
-                   help: "give --inventory the output of `az vm list --show-details -o json` or `az network nsg list -o json`")
+            report(
+                AllowedValueRule.self,
+                "inventory entry \(id.value) is a \(type?.value ?? parts.type), not a virtual machine or network security group",
+                at: type?.range ?? id.range,
+                help: "give --inventory the output of `az vm list --show-details -o json` or `az network nsg list -o json`")
         }
     }
 
     // MARK: Virtual machines
 
-    private mutating func decodeVirtualMachine(_ entry: YAMLNode, id: Located<String>, subscription: String,
-                                               resourceGroup: String, type: SourceRange) {
+    private mutating func decodeVirtualMachine(
+        _ entry: YAMLNode, id: Located<String>, subscription: String,
+        resourceGroup: String, type: SourceRange
+    ) {
         let what = "virtual machine \(id.value)"
         let name = text(entry, ["name"], what: what, required: true)
         let location = text(entry, ["location"], what: what, required: true)
         let osTypeText = text(entry, ["storageProfile", "osDisk", "osType"], what: what, required: true)
         let osType = osTypeText.flatMap { text in
-            OSType(manifestText: text.value).map { Located($0, at: text.range) } ?? {
-                report(AllowedValueRule.self, "osType must be one of \(OSType.allowedValues), not \"\(text.value)\"", at: text.range)
-                return nil
-            }()
+            OSType(manifestText: text.value).map { Located($0, at: text.range) }
+                ?? {
+                    report(AllowedValueRule.self, "osType must be one of \(OSType.allowedValues), not \"\(text.value)\"", at: text.range)
+                    return nil
+                }()
         }
         guard let name, let location, let osType else { return }
 
@@ -110,7 +119,7 @@ package struct InventoryDecoder {
             managed = Located(false, at: vhd.range)
         }
         var dataDisks: Located<Int>?
-        if let list = storage?.member("dataDisks"), case let .sequence(disks) = list.content {
+        if let list = storage?.member("dataDisks"), case .sequence(let disks) = list.content {
             dataDisks = Located(disks.count, at: list.range)
         }
         let disks = storage.map { Disks(range: $0.range, managed: managed, encryptedStorage: nil, data: dataDisks) }
@@ -155,8 +164,10 @@ package struct InventoryDecoder {
 
     // MARK: Network security groups
 
-    private mutating func decodeNetworkSecurityGroup(_ entry: YAMLNode, id: Located<String>, subscription: String,
-                                                     resourceGroup: String) {
+    private mutating func decodeNetworkSecurityGroup(
+        _ entry: YAMLNode, id: Located<String>, subscription: String,
+        resourceGroup: String
+    ) {
         let what = "network security group \(id.value)"
         let name = text(entry, ["name"], what: what, required: true)
         let location = text(entry, ["location"], what: what, required: true)
@@ -183,20 +194,23 @@ package struct InventoryDecoder {
         }
         let what = "security rule"
         let name = text(rule, ["name"], what: what, required: true)
-        let direction = required(rule, "direction", what: what).flatMap { reader.enumeration($0, what: "direction", as: RuleDirection.self) }
+        let direction = required(rule, "direction", what: what).flatMap {
+            reader.enumeration($0, what: "direction", as: RuleDirection.self)
+        }
         let access = required(rule, "access", what: what).flatMap { reader.enumeration($0, what: "access", as: RuleAccess.self) }
         let priority = required(rule, "priority", what: what).flatMap { reader.integer($0, what: "priority") }
         let proto = text(rule, ["protocol"], what: what, required: true)
         let description = text(rule, ["description"], what: what, required: false)
         guard let name, let direction, let access, let priority, let proto,
-              let sources = values(rule, "sourceAddressPrefix", "sourceAddressPrefixes"),
-              let sourcePorts = values(rule, "sourcePortRange", "sourcePortRanges"),
-              let destinations = values(rule, "destinationAddressPrefix", "destinationAddressPrefixes"),
-              let destinationPorts = values(rule, "destinationPortRange", "destinationPortRanges")
+            let sources = values(rule, "sourceAddressPrefix", "sourceAddressPrefixes"),
+            let sourcePorts = values(rule, "sourcePortRange", "sourcePortRanges"),
+            let destinations = values(rule, "destinationAddressPrefix", "destinationAddressPrefixes"),
+            let destinationPorts = values(rule, "destinationPortRange", "destinationPortRanges")
         else { return nil }
-        return SecurityRule(range: rule.range, name: name, direction: direction, access: access, priority: priority,
-                            protocol: proto, sources: sources, sourcePorts: sourcePorts, destinations: destinations,
-                            destinationPorts: destinationPorts, description: description)
+        return SecurityRule(
+            range: rule.range, name: name, direction: direction, access: access, priority: priority,
+            protocol: proto, sources: sources, sourcePorts: sourcePorts, destinations: destinations,
+            destinationPorts: destinationPorts, description: description)
     }
 
     /// The Azure pair of a single value and a list (`sourcePortRange`, `sourcePortRanges`): the
@@ -215,8 +229,9 @@ package struct InventoryDecoder {
         for key in path {
             guard let next = node.member(key) else {
                 if required {
-                    report(RequiredFieldRule.self, "\(what) has no \(path.joined(separator: "."))", at: Self.start(of: object),
-                           help: "export the inventory with the az CLI unchanged")
+                    report(
+                        RequiredFieldRule.self, "\(what) has no \(path.joined(separator: "."))", at: Self.start(of: object),
+                        help: "export the inventory with the az CLI unchanged")
                 }
                 return nil
             }
@@ -227,27 +242,30 @@ package struct InventoryDecoder {
 
     private mutating func required(_ object: YAMLNode, _ key: String, what: String) -> YAMLNode? {
         if let node = object.member(key) { return node }
-        report(RequiredFieldRule.self, "\(what) has no \(key)", at: Self.start(of: object), help: "export the inventory with the az CLI unchanged")
+        report(
+            RequiredFieldRule.self, "\(what) has no \(key)", at: Self.start(of: object),
+            help: "export the inventory with the az CLI unchanged")
         return nil
     }
 
     private func elements(_ node: YAMLNode?) -> [YAMLNode] {
-        guard let node, case let .sequence(items) = node.content else { return [] }
+        guard let node, case .sequence(let items) = node.content else { return [] }
         return items
     }
 
     /// The opening brace of an object, where "has no field" points.
     private static func start(of node: YAMLNode) -> SourceRange {
-        SourceRange(file: node.range.file, line: Int(node.range.line), column: Int(node.range.column),
-                    endLine: Int(node.range.line), endColumn: Int(node.range.column) + 1)
+        SourceRange(
+            file: node.range.file, line: Int(node.range.line), column: Int(node.range.column),
+            endLine: Int(node.range.line), endColumn: Int(node.range.column) + 1)
     }
 }
 
 extension YAMLNode {
     /// The value of `key` in a mapping; nil when the key is absent, its value is null, or this is not a mapping.
     package func member(_ key: String) -> YAMLNode? {
-        guard case let .mapping(pairs) = content, let pair = pairs.first(where: { $0.key.scalar == key }),
-              !pair.value.isNull
+        guard case .mapping(let pairs) = content, let pair = pairs.first(where: { $0.key.scalar == key }),
+            !pair.value.isNull
         else { return nil }
         return pair.value
     }

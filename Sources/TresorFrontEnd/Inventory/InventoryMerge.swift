@@ -76,8 +76,9 @@ struct InventoryMerge {
                 estate.networkSecurityGroups[index].rules.removeAll { managed.contains($0.name.value.lowercased()) }
                 continue
             }
-            compareRules(of: estate.networkSecurityGroups[index], with: inventory.rules.filter { !managed.contains($0.name.value.lowercased()) },
-                         inventory: inventory)
+            compareRules(
+                of: estate.networkSecurityGroups[index], with: inventory.rules.filter { !managed.contains($0.name.value.lowercased()) },
+                inventory: inventory)
         }
     }
 
@@ -120,7 +121,9 @@ struct InventoryMerge {
         }
         if let observedData = observedDisks.data {
             if let data = disks.data {
-                if data.value != observedData.value { disagree(what, "disks.data", data.map { String($0) }, observedData.map { String($0) }) }
+                if data.value != observedData.value {
+                    disagree(what, "disks.data", data.map { String($0) }, observedData.map { String($0) })
+                }
             } else {
                 disks.data = observedData
             }
@@ -131,8 +134,9 @@ struct InventoryMerge {
     /// The parts of an OS version that carry numbers, and "R2": "Windows Server 2012 R2" and
     /// "2012 R2" agree, "Ubuntu 22.04 LTS" and "Ubuntu 22.04" agree, "2012" and "2012 R2" do not.
     static func versionNumbers(_ version: String) -> Set<Substring> {
-        Set(version.lowercased().split { $0 == " " || $0 == "-" || $0 == "_" || $0 == "/" }
-            .filter { $0 == "r2" || $0.contains(where: \.isNumber) })
+        Set(
+            version.lowercased().split { $0 == " " || $0 == "-" || $0 == "_" || $0 == "/" }
+                .filter { $0 == "r2" || $0.contains(where: \.isNumber) })
     }
 
     private mutating func compareRules(of nsg: NetworkSecurityGroup, with observed: [SecurityRule], inventory: NetworkSecurityGroup) {
@@ -144,10 +148,15 @@ struct InventoryMerge {
             let name = rule.name.value.lowercased()
             declaredNames.insert(name)
             guard let match = observedByName[name] else {
-                diagnostics.append(InventoryDisagreementRule.diagnostic(
-                    "\(what): rule \"\(rule.name.value)\" is not in the inventory", at: rule.name.range,
-                    notes: [DiagnosticNote("the inventory's rules of \(inventory.name.value) are here", at: inventory.rulesRange ?? inventory.name.range)],
-                    help: "remove the rule from the manifest, or export the inventory again if the rule was added since"))
+                diagnostics.append(
+                    InventoryDisagreementRule.diagnostic(
+                        "\(what): rule \"\(rule.name.value)\" is not in the inventory", at: rule.name.range,
+                        notes: [
+                            DiagnosticNote(
+                                "the inventory's rules of \(inventory.name.value) are here",
+                                at: inventory.rulesRange ?? inventory.name.range)
+                        ],
+                        help: "remove the rule from the manifest, or export the inventory again if the rule was added since"))
                 continue
             }
             let ruleWhat = "\(what), rule \(rule.name.value)"
@@ -163,30 +172,35 @@ struct InventoryMerge {
             if rule.protocol.value.lowercased() != match.protocol.value.lowercased() {
                 disagree(ruleWhat, "protocol", rule.protocol, match.protocol)
             }
-            for (field, declared, found) in [("source", rule.sources, match.sources), ("sourcePorts", rule.sourcePorts, match.sourcePorts),
-                                             ("destination", rule.destinations, match.destinations),
-                                             ("destinationPorts", rule.destinationPorts, match.destinationPorts)]
+            for (field, declared, found) in [
+                ("source", rule.sources, match.sources), ("sourcePorts", rule.sourcePorts, match.sourcePorts),
+                ("destination", rule.destinations, match.destinations),
+                ("destinationPorts", rule.destinationPorts, match.destinationPorts)
+            ]
             where Set(declared.map { $0.value.lowercased() }) != Set(found.map { $0.value.lowercased() }) {
                 guard let declaredFirst = declared.first, let foundFirst = found.first else { continue }
-                disagree(ruleWhat, field, Located(declared.map(\.value).joined(separator: ", "), at: declaredFirst.range),
-                         Located(found.map(\.value).joined(separator: ", "), at: foundFirst.range))
+                disagree(
+                    ruleWhat, field, Located(declared.map(\.value).joined(separator: ", "), at: declaredFirst.range),
+                    Located(found.map(\.value).joined(separator: ", "), at: foundFirst.range))
             }
         }
         for rule in observed where !declaredNames.contains(rule.name.value.lowercased()) {
-            diagnostics.append(InventoryDisagreementRule.diagnostic(
-                "\(what): the inventory has rule \"\(rule.name.value)\", which the manifest does not list",
-                at: nsg.rulesRange ?? nsg.name.range,
-                notes: [DiagnosticNote("the inventory lists it here", at: rule.name.range)],
-                help: "add the rule to `rules`, or export the inventory again if the rule was removed since"))
+            diagnostics.append(
+                InventoryDisagreementRule.diagnostic(
+                    "\(what): the inventory has rule \"\(rule.name.value)\", which the manifest does not list",
+                    at: nsg.rulesRange ?? nsg.name.range,
+                    notes: [DiagnosticNote("the inventory lists it here", at: rule.name.range)],
+                    help: "add the rule to `rules`, or export the inventory again if the rule was removed since"))
         }
     }
 
     private mutating func disagree(_ what: String, _ field: String, _ declared: Located<String>, _ observed: Located<String>) {
-        diagnostics.append(InventoryDisagreementRule.diagnostic(
-            "\(what): the manifest says \(field) \"\(declared.value)\", the inventory says \"\(observed.value)\"",
-            at: declared.range,
-            notes: [DiagnosticNote("the inventory says \"\(observed.value)\" here", at: observed.range)],
-            help: "correct the manifest, or export the inventory again if the resource changed since"))
+        diagnostics.append(
+            InventoryDisagreementRule.diagnostic(
+                "\(what): the manifest says \(field) \"\(declared.value)\", the inventory says \"\(observed.value)\"",
+                at: declared.range,
+                notes: [DiagnosticNote("the inventory says \"\(observed.value)\" here", at: observed.range)],
+                help: "correct the manifest, or export the inventory again if the resource changed since"))
     }
 }
 

@@ -3,7 +3,9 @@
 enum MarketplaceImage {
     /// nil when the image is not one tresor knows (custom and gallery images, unknown publishers).
     static func osVersion(publisher: String, offer: String, sku: String) -> String? {
-        let publisher = publisher.lowercased(), offer = offer.lowercased(), sku = sku.lowercased()
+        let publisher = publisher.lowercased()
+        let offer = offer.lowercased()
+        let sku = sku.lowercased()
         switch publisher {
         case "microsoftwindowsserver":
             // "2019-Datacenter", "2012-R2-Datacenter", "2008-R2-SP1", "2022-datacenter-azure-edition"

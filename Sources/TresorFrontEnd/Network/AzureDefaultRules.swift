@@ -16,16 +16,20 @@ enum AzureDefaultRules {
     private static let virtualNetwork = AddressPrefix.serviceTag(ServiceTag(base: "VirtualNetwork"))
 
     static let all: [Rule] = [
-        Rule(name: "AllowVnetInBound", direction: .Inbound, access: .Allow, priority: 65000,
-             source: virtualNetwork, destination: virtualNetwork),
-        Rule(name: "AllowAzureLoadBalancerInBound", direction: .Inbound, access: .Allow, priority: 65001,
-             source: .serviceTag(ServiceTag(base: "AzureLoadBalancer")), destination: .any),
+        Rule(
+            name: "AllowVnetInBound", direction: .Inbound, access: .Allow, priority: 65000,
+            source: virtualNetwork, destination: virtualNetwork),
+        Rule(
+            name: "AllowAzureLoadBalancerInBound", direction: .Inbound, access: .Allow, priority: 65001,
+            source: .serviceTag(ServiceTag(base: "AzureLoadBalancer")), destination: .any),
         Rule(name: "DenyAllInBound", direction: .Inbound, access: .Deny, priority: 65500, source: .any, destination: .any),
-        Rule(name: "AllowVnetOutBound", direction: .Outbound, access: .Allow, priority: 65000,
-             source: virtualNetwork, destination: virtualNetwork),
-        Rule(name: "AllowInternetOutBound", direction: .Outbound, access: .Allow, priority: 65001,
-             source: .any, destination: .serviceTag(ServiceTag(base: "Internet"))),
-        Rule(name: "DenyAllOutBound", direction: .Outbound, access: .Deny, priority: 65500, source: .any, destination: .any),
+        Rule(
+            name: "AllowVnetOutBound", direction: .Outbound, access: .Allow, priority: 65000,
+            source: virtualNetwork, destination: virtualNetwork),
+        Rule(
+            name: "AllowInternetOutBound", direction: .Outbound, access: .Allow, priority: 65001,
+            source: .any, destination: .serviceTag(ServiceTag(base: "Internet"))),
+        Rule(name: "DenyAllOutBound", direction: .Outbound, access: .Deny, priority: 65500, source: .any, destination: .any)
     ]
 
     /// Whether a declared rule is one of these, written out: same name, direction and priority.

@@ -11,15 +11,18 @@ struct MatchCriteria: Sendable {
     /// Nil when any field does not parse: TR402 or TR406 reports it.
     init?(_ rule: SecurityRule) {
         guard let networkProtocol = NetworkProtocol(manifestText: rule.protocol.value),
-              let sources = Self.prefixes(rule.sources), let destinations = Self.prefixes(rule.destinations),
-              let sourcePorts = Self.ports(rule.sourcePorts), let destinationPorts = Self.ports(rule.destinationPorts)
+            let sources = Self.prefixes(rule.sources), let destinations = Self.prefixes(rule.destinations),
+            let sourcePorts = Self.ports(rule.sourcePorts), let destinationPorts = Self.ports(rule.destinationPorts)
         else { return nil }
-        self.init(networkProtocol: networkProtocol, sources: sources, sourcePorts: sourcePorts,
-                  destinations: destinations, destinationPorts: destinationPorts)
+        self.init(
+            networkProtocol: networkProtocol, sources: sources, sourcePorts: sourcePorts,
+            destinations: destinations, destinationPorts: destinationPorts)
     }
 
-    init(networkProtocol: NetworkProtocol, sources: [AddressPrefix], sourcePorts: PortSet,
-         destinations: [AddressPrefix], destinationPorts: PortSet) {
+    init(
+        networkProtocol: NetworkProtocol, sources: [AddressPrefix], sourcePorts: PortSet,
+        destinations: [AddressPrefix], destinationPorts: PortSet
+    ) {
         self.networkProtocol = networkProtocol
         self.sources = sources
         self.sourcePorts = sourcePorts
@@ -108,19 +111,25 @@ struct EffectiveSecurityRules: Sendable {
                     firstAtPriority[direction, default: [:]][priority] = rules.count
                 }
             }
-            let isValid = criteria != nil && samePriorityAs == nil
+            let isValid =
+                criteria != nil && samePriorityAs == nil
                 && SecurityRuleLimits.priorities.contains(priority)
                 && SecurityRuleLimits.nameProblem(rule.name.value) == nil
                 && rule.description.map { SecurityRuleLimits.isValidDescription($0.value) } ?? true
-            rules.append(EffectiveRule(name: rule.name.value, direction: rule.direction.value,
-                                       access: rule.access.value, priority: priority, declaration: rule,
-                                       criteria: criteria, isValid: isValid, samePriorityAs: samePriorityAs))
+            rules.append(
+                EffectiveRule(
+                    name: rule.name.value, direction: rule.direction.value,
+                    access: rule.access.value, priority: priority, declaration: rule,
+                    criteria: criteria, isValid: isValid, samePriorityAs: samePriorityAs))
         }
         for rule in AzureDefaultRules.all {
-            let criteria = MatchCriteria(networkProtocol: .any, sources: [rule.source], sourcePorts: PortSet([PortRange.all]),
-                                         destinations: [rule.destination], destinationPorts: PortSet([PortRange.all]))
-            rules.append(EffectiveRule(name: rule.name, direction: rule.direction, access: rule.access,
-                                       priority: rule.priority, criteria: criteria, isValid: true))
+            let criteria = MatchCriteria(
+                networkProtocol: .any, sources: [rule.source], sourcePorts: PortSet([PortRange.all]),
+                destinations: [rule.destination], destinationPorts: PortSet([PortRange.all]))
+            rules.append(
+                EffectiveRule(
+                    name: rule.name, direction: rule.direction, access: rule.access,
+                    priority: rule.priority, criteria: criteria, isValid: true))
         }
         self.rules = rules
         // Azure refuses one of two rules with the same priority and direction, and which one it
@@ -149,7 +158,8 @@ struct EffectiveSecurityRules: Sendable {
         if let priority = freePriority(below: deny.priority, direction: deny.direction) {
             return "add \(allow) with priority \(priority) to \(nsgName) \(traffic)"
         }
-        return "no priority number below \(deny.priority) is free in \(nsgName): move \(deny.name) to a higher number, then add \(allow) \(traffic) before it"
+        return
+            "no priority number below \(deny.priority) is free in \(nsgName): move \(deny.name) to a higher number, then add \(allow) \(traffic) before it"
     }
 }
 

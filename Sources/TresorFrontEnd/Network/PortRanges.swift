@@ -20,7 +20,8 @@ package enum PortRange {
             guard !overflowed, all.contains(number) else { return .failure(.outOfRange(String(Substring(bound)))) }
             numbers.append(number)
         }
-        let low = numbers[0], high = numbers.last ?? low
+        let low = numbers[0]
+        let high = numbers.last ?? low
         guard low <= high else { return .failure(.reversed(low: low, high: high)) }
         return .success(low...high)
     }

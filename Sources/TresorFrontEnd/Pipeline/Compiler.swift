@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// The front half of the compiler, in stages: read files → parse YAML → decode documents →
 /// merge az CLI inventories → bind identities and references → run the rules → apply
@@ -36,16 +36,20 @@ public struct Compiler: Sendable {
 
     /// Checks in-memory manifests and inventories, as `(path, text)` pairs (tests and rule
     /// examples), with an optional tresor.yaml that governs all of them.
-    public func check(sources: [(path: String, text: String)], inventories: [(path: String, text: String)] = [],
-                      configuration: (path: String, text: String)? = nil) -> Result {
+    public func check(
+        sources: [(path: String, text: String)], inventories: [(path: String, text: String)] = [],
+        configuration: (path: String, text: String)? = nil
+    ) -> Result {
         let files = sources.map { ($0, Input.Role.manifest) } + inventories.map { ($0, Input.Role.inventory) }
         var parsed = files.enumerated().map { index, file in
             parse(SourceFile(path: file.0.path, bytes: Array(file.0.text.utf8)), id: FileID(index), role: file.1)
         }
         var governedBy: [Int: Int] = [:]
         if let configuration {
-            parsed.append(parse(SourceFile(path: configuration.path, bytes: Array(configuration.text.utf8)),
-                                id: FileID(parsed.count), role: .configuration))
+            parsed.append(
+                parse(
+                    SourceFile(path: configuration.path, bytes: Array(configuration.text.utf8)),
+                    id: FileID(parsed.count), role: .configuration))
             for index in files.indices { governedBy[index] = parsed.count - 1 }
         }
         return check(parsed: parsed, governedBy: governedBy)
@@ -79,15 +83,16 @@ public struct Compiler: Sendable {
             return parse(source, id: id, role: input.role)
         case .failure(let error):
             let start = SourceRange(file: id, line: 1, column: 1, endLine: 1, endColumn: 1)
-            let diagnostic = switch error {
-            case .tooLarge(let size):
-                SafetyLimitRule.diagnostic(
-                    "input over a safety limit: file of \(size) bytes is larger than the limit of \(limits.maxFileBytes)", at: start)
-            case .notAFile:
-                InputFileRule.diagnostic("cannot read \"\(path)\": not a regular file", at: start)
-            case .system(let reason):
-                InputFileRule.diagnostic("cannot read \"\(path)\": \(reason)", at: start)
-            }
+            let diagnostic =
+                switch error {
+                case .tooLarge(let size):
+                    SafetyLimitRule.diagnostic(
+                        "input over a safety limit: file of \(size) bytes is larger than the limit of \(limits.maxFileBytes)", at: start)
+                case .notAFile:
+                    InputFileRule.diagnostic("cannot read \"\(path)\": not a regular file", at: start)
+                case .system(let reason):
+                    InputFileRule.diagnostic("cannot read \"\(path)\": \(reason)", at: start)
+                }
             var file = ParsedFile(source: SourceFile(path: path, bytes: []))
             file.diagnostics.append(diagnostic)
             return file
@@ -132,11 +137,12 @@ public struct Compiler: Sendable {
             let unreported = file.diagnostics.count - limits.maxDiagnosticsPerFile
             file.diagnostics.sort(by: Diagnostic.ordered)
             file.diagnostics.removeLast(unreported)
-            file.diagnostics.append(SafetyLimitRule.diagnostic(
-                "input over a safety limit: more than \(limits.maxDiagnosticsPerFile) problems in this file; "
-                    + "\(unreported) more are not reported",
-                at: SourceRange(file: id, line: 1, column: 1, endLine: 1, endColumn: 1),
-                help: "fix the problems reported, which usually repeat, and validate again"))
+            file.diagnostics.append(
+                SafetyLimitRule.diagnostic(
+                    "input over a safety limit: more than \(limits.maxDiagnosticsPerFile) problems in this file; "
+                        + "\(unreported) more are not reported",
+                    at: SourceRange(file: id, line: 1, column: 1, endLine: 1, endColumn: 1),
+                    help: "fix the problems reported, which usually repeat, and validate again"))
         }
         return file
     }

@@ -97,7 +97,7 @@ public enum AzureRegions {
         AzureRegion(name: "australiasoutheast", displayName: "Australia Southeast"),
         AzureRegion(name: "australiacentral", displayName: "Australia Central"),
         AzureRegion(name: "australiacentral2", displayName: "Australia Central 2"),
-        AzureRegion(name: "newzealandnorth", displayName: "New Zealand North"),
+        AzureRegion(name: "newzealandnorth", displayName: "New Zealand North")
     ]
 
     /// Programmatic names, for O(1) lookup.

@@ -103,7 +103,7 @@ public enum ServiceTags {
         "VideoIndexer",
         "VirtualNetwork",
         "WindowsAdminCenter",
-        "WindowsVirtualDesktop",
+        "WindowsVirtualDesktop"
     ]
 
     /// Base tags that accept a ".<region>" suffix ("Can be regional? Yes" in the table).
@@ -143,7 +143,7 @@ public enum ServiceTags {
         "SerialConsole",
         "ServiceBus",
         "Sql",
-        "Storage",
+        "Storage"
     ]
 
     /// Lowercased base tag -> canonical spelling. The classic-deployment spellings of the
@@ -167,7 +167,7 @@ public enum ServiceTags {
         "norwaye": "norwayeast",
         "norwayw": "norwaywest",
         "switzerlandn": "switzerlandnorth",
-        "switzerlandw": "switzerlandwest",
+        "switzerlandw": "switzerlandwest"
     ]
 
     /// Parses "Storage.westeurope" -> (base: "Storage", region: "westeurope");

@@ -12,7 +12,7 @@
 public enum SupportedOperatingSystems {
     /// Windows Server versions in release order; a version's position is its rank.
     public static let windowsServerVersions: [String] = [
-        "2000", "2003", "2003 R2", "2008", "2008 R2", "2012", "2012 R2", "2016", "2019", "2022", "2025",
+        "2000", "2003", "2003 R2", "2008", "2008 R2", "2012", "2012 R2", "2016", "2019", "2022", "2025"
     ]
 
     /// The oldest Windows Server version Azure Backup supports (seeds 003/004).
@@ -76,7 +76,8 @@ public enum SupportedOperatingSystems {
                 guard let range = flat.firstRange(of: key) else { continue }
                 // Read the version that follows the distribution name in the original text.
                 let endOffset = flat.distance(from: flat.startIndex, to: range.upperBound)
-                let originalStart = endOffset < flattened.offsets.count
+                let originalStart =
+                    endOffset < flattened.offsets.count
                     ? flattened.offsets[endOffset]
                     : linuxVersion.count
                 let tail = String(linuxVersion.lowercased().dropFirst(originalStart))
@@ -98,7 +99,7 @@ public enum SupportedOperatingSystems {
 
     /// Client releases on the server scale, by the server release that shares their kernel.
     private static let clientRanks: [String: Int] = [
-        "xp": 1, "vista": 3, "7": 4, "8": 5, "8.1": 6, "10": 7, "11": 9,
+        "xp": 1, "vista": 3, "7": 4, "8": 5, "8.1": 6, "10": 7, "11": 9
     ]
 
     private static func windowsRank(_ version: String) -> Int? {
@@ -164,18 +165,20 @@ public enum SupportedOperatingSystems {
 
     private static let distros: [Distro] = [
         Distro(keys: ["opensuse"], minimum: nil),
-        Distro(keys: ["suselinuxenterprise", "sles", "suse"],
-               minimum: Version(major: 11, minor: nil, servicePack: 4)),
+        Distro(
+            keys: ["suselinuxenterprise", "sles", "suse"],
+            minimum: Version(major: 11, minor: nil, servicePack: 4)),
         Distro(keys: ["ubuntu"], minimum: Version(major: 12, minor: 4, servicePack: nil)),
-        Distro(keys: ["redhatenterpriselinux", "redhat", "rhel"],
-               minimum: Version(major: 6, minor: 7, servicePack: nil)),
+        Distro(
+            keys: ["redhatenterpriselinux", "redhat", "rhel"],
+            minimum: Version(major: 6, minor: 7, servicePack: nil)),
         Distro(keys: ["debian"], minimum: Version(major: 7, minor: 9, servicePack: nil)),
         Distro(keys: ["centos"], minimum: Version(major: 6, minor: 3, servicePack: nil)),
         Distro(keys: ["oraclelinux", "oracle"], minimum: Version(major: 6, minor: 4, servicePack: nil)),
         Distro(keys: ["almalinux", "alma"], minimum: nil),
         Distro(keys: ["rockylinux", "rocky"], minimum: nil),
         Distro(keys: ["flatcar", "kinvolk"], minimum: nil),
-        Distro(keys: ["azurelinux", "cblmariner", "mariner"], minimum: nil),
+        Distro(keys: ["azurelinux", "cblmariner", "mariner"], minimum: nil)
     ]
 
     /// Lowercased letters and digits of `text`, with, for each kept character, its offset in
@@ -205,7 +208,8 @@ public enum SupportedOperatingSystems {
             var j = start
             var digits = ""
             while j < chars.count, chars[j].isNumber, digits.count < 9 {
-                digits.append(chars[j]); j += 1
+                digits.append(chars[j])
+                j += 1
             }
             guard let value = Int(digits) else { return nil }
             return (value, j)
@@ -214,7 +218,8 @@ public enum SupportedOperatingSystems {
         var version = Version(major: major, minor: nil, servicePack: nil)
         var k = afterMajor
         if k + 1 < chars.count, chars[k] == "." || chars[k] == "_", chars[k + 1].isNumber,
-           let (minor, afterMinor) = number(at: k + 1) {
+            let (minor, afterMinor) = number(at: k + 1)
+        {
             version.minor = minor
             k = afterMinor
         }

@@ -204,7 +204,7 @@ public enum WindowsTimeZones {
         WindowsTimeZone(id: "Tonga Standard Time", observesDaylightSaving: false),
         // Samoa abolished DST in 2021.
         WindowsTimeZone(id: "Samoa Standard Time", observesDaylightSaving: false),
-        WindowsTimeZone(id: "Line Islands Standard Time", observesDaylightSaving: false),
+        WindowsTimeZone(id: "Line Islands Standard Time", observesDaylightSaving: false)
     ]
 
     private static let byID: [String: WindowsTimeZone] = {

@@ -22,10 +22,16 @@ enum ExampleManifests {
 
     // MARK: Vaults, policies, VMs and protections
 
-    static func vault(_ name: String = "rsv-prod-weu", region: String = "westeurope",
-                      resourceGroup: String = "rg-backup-prod", _ more: String...) -> String {
-        document("Vault", ["name: \(name)", "subscription: \(subscription)", "resourceGroup: \(resourceGroup)",
-                           "region: \(region)"] + more)
+    static func vault(
+        _ name: String = "rsv-prod-weu", region: String = "westeurope",
+        resourceGroup: String = "rg-backup-prod", _ more: String...
+    ) -> String {
+        document(
+            "Vault",
+            [
+                "name: \(name)", "subscription: \(subscription)", "resourceGroup: \(resourceGroup)",
+                "region: \(region)"
+            ] + more)
     }
 
     static let dailySchedule = #"schedule: {frequency: Daily, time: "19:00"}"#
@@ -43,16 +49,24 @@ enum ExampleManifests {
     }
 
     private static func policy(_ name: String, vault: String, body: [String]) -> String {
-        document("BackupPolicy", ["name: \(name)", "vault: \(vault)"]
-            + (body.isEmpty ? [dailySchedule, "retention: {daily: 30}"] : body))
+        document(
+            "BackupPolicy",
+            ["name: \(name)", "vault: \(vault)"]
+                + (body.isEmpty ? [dailySchedule, "retention: {daily: 30}"] : body))
     }
 
     /// A Windows Server 2019 VM with a current agent; `more` appends further fields.
-    static func vm(_ name: String = "web-01", region: String = "westeurope",
-                   os: String = #"{type: Windows, version: "2019"}"#,
-                   agent: String = #"{installed: true, version: "2.7.41491.1102"}"#, _ more: String...) -> String {
-        document("VirtualMachine", ["name: \(name)", "subscription: \(subscription)", "resourceGroup: rg-web",
-                                    "region: \(region)", "os: \(os)", "agent: \(agent)"] + more)
+    static func vm(
+        _ name: String = "web-01", region: String = "westeurope",
+        os: String = #"{type: Windows, version: "2019"}"#,
+        agent: String = #"{installed: true, version: "2.7.41491.1102"}"#, _ more: String...
+    ) -> String {
+        document(
+            "VirtualMachine",
+            [
+                "name: \(name)", "subscription: \(subscription)", "resourceGroup: rg-web",
+                "region: \(region)", "os: \(os)", "agent: \(agent)"
+            ] + more)
     }
 
     /// A Protection of `vms` (a YAML sequence) in `vault`, with DefaultPolicy unless `policy` is given.
@@ -75,15 +89,21 @@ enum ExampleManifests {
     // MARK: Network security groups and rules (priorities are text, so that an example can mark one)
 
     /// web-01 behind `networkSecurityGroups` (a YAML sequence), with its disks and egress.
-    static func vmBehindNSG(disks: String = "{managed: true}", egress: String = "{via: direct}",
-                            networkSecurityGroups: String = "[nsg-web]") -> String {
+    static func vmBehindNSG(
+        disks: String = "{managed: true}", egress: String = "{via: direct}",
+        networkSecurityGroups: String = "[nsg-web]"
+    ) -> String {
         vm("web-01", "disks: \(disks)", "networkSecurityGroups: \(networkSecurityGroups)", "egress: \(egress)")
     }
 
     /// An observed NSG in West Europe with `rules` (YAML sequence entries), or no `rules:` without them.
     static func nsg(_ name: String = "nsg-web", rules: [String] = []) -> String {
-        document("NetworkSecurityGroup", ["name: \(name)", "subscription: \(subscription)", "resourceGroup: rg-net",
-                                          "region: westeurope"] + (rules.isEmpty ? [] : ["rules:"] + rules))
+        document(
+            "NetworkSecurityGroup",
+            [
+                "name: \(name)", "subscription: \(subscription)", "resourceGroup: rg-net",
+                "region: westeurope"
+            ] + (rules.isEmpty ? [] : ["rules:"] + rules))
     }
 
     /// An observed rule that denies all outbound traffic.
@@ -95,16 +115,23 @@ enum ExampleManifests {
     }
 
     /// A managed outbound Allow in nsg-web.
-    static func allowOutbound(_ name: String, priority: String, source: String = "VirtualNetwork",
-                              destination: String = "Storage.westeurope", ports: String) -> String {
-        document("NetworkRule", ["name: \(name)", "nsg: nsg-web", "direction: Outbound", "access: Allow",
-                                 "priority: \(priority)", "protocol: Tcp", "source: \(source)", #"sourcePorts: "*""#,
-                                 "destination: \(destination)", "destinationPorts: \(ports)"])
+    static func allowOutbound(
+        _ name: String, priority: String, source: String = "VirtualNetwork",
+        destination: String = "Storage.westeurope", ports: String
+    ) -> String {
+        document(
+            "NetworkRule",
+            [
+                "name: \(name)", "nsg: nsg-web", "direction: Outbound", "access: Allow",
+                "priority: \(priority)", "protocol: Tcp", "source: \(source)", #"sourcePorts: "*""#,
+                "destination: \(destination)", "destinationPorts: \(ports)"
+            ])
     }
 
     /// nsg-web locked down by Deny_All_Outbound, with the managed backup exception allow-azure-backup.
     static func lockdown(denyAt: String, backupAllowAt: String, ports: String = "\"8443\"") -> String {
-        manifests(nsg(rules: [denyAllOutbound(priority: denyAt)]),
-                  allowOutbound("allow-azure-backup", priority: backupAllowAt, ports: ports))
+        manifests(
+            nsg(rules: [denyAllOutbound(priority: denyAt)]),
+            allowOutbound("allow-azure-backup", priority: backupAllowAt, ports: ports))
     }
 }

@@ -6,6 +6,6 @@ extension RuleCatalog {
         RulePriorityRule.self,
         ShadowedRuleRule.self,
         ProxyEgressRule.self,
-        SecurityRuleFieldsRule.self,
+        SecurityRuleFieldsRule.self
     ]
 }

@@ -23,6 +23,6 @@ extension RuleCatalog {
         OperatingSystemRule.self,
         ClassicVMRule.self,
         PowerStateRule.self,
-        UnprotectedVMRule.self,
+        UnprotectedVMRule.self
     ]
 }

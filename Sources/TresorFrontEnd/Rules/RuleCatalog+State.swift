@@ -4,7 +4,7 @@ extension RuleCatalog {
     /// Rules that compare the manifests with stored state (TR104). They find no state when run
     /// with the others by validate; plan runs them again with it (`checkAgainstState`).
     static let stateRules: [any EstateRule.Type] = [
-        ReplicationLockRule.self,
+        ReplicationLockRule.self
     ]
 
     package static func checkAgainstState(_ context: RuleContext) -> [Diagnostic] {
@@ -21,6 +21,6 @@ extension RuleCatalog {
         ProviderRefusalRule.self,
         SignInRule.self,
         ImportLeftOutRule.self,
-        AlreadyInAzureRule.self,
+        AlreadyInAzureRule.self
     ]
 }

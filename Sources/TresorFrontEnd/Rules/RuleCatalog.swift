@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// Every code tresor reports, in code order.
 public enum RuleCatalog {
@@ -16,7 +16,7 @@ public enum RuleCatalog {
         DuplicateIdentityRule.self,
         ReferenceRule.self,
         InventoryDisagreementRule.self,
-        UnusedSuppressionRule.self,
+        UnusedSuppressionRule.self
     ]
 
     static let estateRules: [any EstateRule.Type] = resourceRules + networkRules + stateRules

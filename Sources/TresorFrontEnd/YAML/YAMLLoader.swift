@@ -1,7 +1,6 @@
-import TresorSupport
-import TresorModel
-
 internal import CYAML
+import TresorModel
+import TresorSupport
 
 /// Reads YAML documents from bytes with libyaml's event API and builds a located node tree per
 /// document. Problems become diagnostics (TR001–TR003); the loader never throws or traps.
@@ -19,19 +18,23 @@ package struct YAMLLoader {
     /// whose root is a sequence (a JSON array of resources) streams instead: `element` gets each
     /// entry as soon as it is complete, each within the node limit on its own, and `document`
     /// gets the root without them.
-    package func load(_ source: SourceFile, diagnostics: inout [Diagnostic], element: ((YAMLNode) -> Void)? = nil,
-              document: (YAMLNode) -> Void) {
+    package func load(
+        _ source: SourceFile, diagnostics: inout [Diagnostic], element: ((YAMLNode) -> Void)? = nil,
+        document: (YAMLNode) -> Void
+    ) {
         source.withBytes { buffer in
             let parser = LibYAMLParser(input: buffer, window: limits.maxBytesBetweenEvents)
             var builder = TreeBuilder(file: file, limits: limits, streamsRootSequence: element != nil)
             let event = LibYAMLEvent()
             while true {
                 guard event.parse(with: parser) else {
-                    diagnostics.append(parser.readTooFar
-                        ? builder.limit("more than \(limits.maxBytesBetweenEvents) bytes without a complete YAML token "
-                                        + "(a scalar longer than \(limits.maxScalarBytes) bytes, or a huge comment)",
-                                        at: parser.lastEventEnd)
-                        : parser.syntaxDiagnostic(file: file, input: buffer))
+                    diagnostics.append(
+                        parser.readTooFar
+                            ? builder.limit(
+                                "more than \(limits.maxBytesBetweenEvents) bytes without a complete YAML token "
+                                    + "(a scalar longer than \(limits.maxScalarBytes) bytes, or a huge comment)",
+                                at: parser.lastEventEnd)
+                            : parser.syntaxDiagnostic(file: file, input: buffer))
                     return
                 }
                 parser.lastEventEnd = event.end
@@ -74,10 +77,12 @@ private final class LibYAMLParser {
         raw = .allocate(capacity: 1)
         raw.initialize(to: yaml_parser_t())
         yaml_parser_initialize(raw)
-        yaml_parser_set_input(raw, { data, buffer, size, sizeRead in
-            let parser = Unmanaged<LibYAMLParser>.fromOpaque(data!).takeUnretainedValue()
-            return parser.read(into: buffer!, size: size, sizeRead: sizeRead!)
-        }, Unmanaged.passUnretained(self).toOpaque())
+        yaml_parser_set_input(
+            raw,
+            { data, buffer, size, sizeRead in
+                let parser = Unmanaged<LibYAMLParser>.fromOpaque(data!).takeUnretainedValue()
+                return parser.read(into: buffer!, size: size, sizeRead: sizeRead!)
+            }, Unmanaged.passUnretained(self).toOpaque())
     }
 
     deinit {
@@ -118,9 +123,10 @@ private final class LibYAMLParser {
         var notes: [DiagnosticNote] = []
         if let context = raw.context {
             let contextMark = raw.context_mark
-            notes.append(DiagnosticNote(
-                "\(String(cString: context)) that starts here",
-                at: SourceRange(mark: contextMark, file: file)))
+            notes.append(
+                DiagnosticNote(
+                    "\(String(cString: context)) that starts here",
+                    at: SourceRange(mark: contextMark, file: file)))
         }
         return YAMLSyntaxRule.diagnostic(
             "YAML is not well formed: \(problem)",
@@ -143,8 +149,8 @@ private final class LibYAMLParser {
     }
 }
 
-private extension String {
-    init(format2 value: Int32) {
+extension String {
+    fileprivate init(format2 value: Int32) {
         let hex = String(value, radix: 16, uppercase: true)
         self = " (byte 0x\(hex.count < 2 ? "0" + hex : hex))"
     }
@@ -176,13 +182,15 @@ private final class LibYAMLEvent {
 extension SourceRange {
     /// libyaml's marks are 0-based; tresor's are 1-based. This is the one place that converts.
     fileprivate init(mark: yaml_mark_t, file: FileID) {
-        self.init(file: file, line: mark.line + 1, column: mark.column + 1,
-                  endLine: mark.line + 1, endColumn: mark.column + 2)
+        self.init(
+            file: file, line: mark.line + 1, column: mark.column + 1,
+            endLine: mark.line + 1, endColumn: mark.column + 2)
     }
 
     fileprivate init(start: yaml_mark_t, end: yaml_mark_t, file: FileID) {
-        self.init(file: file, line: start.line + 1, column: start.column + 1,
-                  endLine: end.line + 1, endColumn: end.column + 1)
+        self.init(
+            file: file, line: start.line + 1, column: start.column + 1,
+            endLine: end.line + 1, endColumn: end.column + 1)
     }
 }
 
@@ -261,25 +269,28 @@ private struct TreeBuilder {
         case YAML_SCALAR_EVENT:
             let scalar = raw.pointee.data.scalar
             if scalar.length > limits.maxScalarBytes {
-                return .stop(limit(
-                    "a scalar of \(scalar.length) bytes is longer than the limit of \(limits.maxScalarBytes)",
-                    at: event.start))
+                return .stop(
+                    limit(
+                        "a scalar of \(scalar.length) bytes is longer than the limit of \(limits.maxScalarBytes)",
+                        at: event.start))
             }
             let offset = bytes.count
             if let value = scalar.value, scalar.length > 0 {
                 bytes.append(contentsOf: UnsafeBufferPointer(start: value, count: scalar.length))
             }
-            let index = append(YAMLDocument.Node(
-                kind: .scalar, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE,
-                range: SourceRange(start: event.start, end: event.end, file: file),
-                start: Int32(offset), count: Int32(scalar.length)))
+            let index = append(
+                YAMLDocument.Node(
+                    kind: .scalar, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE,
+                    range: SourceRange(start: event.start, end: event.end, file: file),
+                    start: Int32(offset), count: Int32(scalar.length)))
             return add(index, anchor: string(scalar.anchor), weight: 1, at: event.start)
         case YAML_ALIAS_EVENT:
             let name = string(raw.pointee.data.alias.anchor) ?? ""
             guard let anchored = anchors[name] else {
-                return .stop(YAMLSyntaxRule.diagnostic(
-                    "YAML is not well formed: alias *\(name) names no anchor defined before it",
-                    at: SourceRange(start: event.start, end: event.end, file: file)))
+                return .stop(
+                    YAMLSyntaxRule.diagnostic(
+                        "YAML is not well formed: alias *\(name) names no anchor defined before it",
+                        at: SourceRange(start: event.start, end: event.end, file: file)))
             }
             return add(anchored.node, anchor: nil, weight: anchored.weight, at: event.start)
         case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
@@ -288,8 +299,10 @@ private struct TreeBuilder {
             }
             let isMapping = raw.pointee.type == YAML_MAPPING_START_EVENT
             let anchor = isMapping ? string(raw.pointee.data.mapping_start.anchor) : string(raw.pointee.data.sequence_start.anchor)
-            stack.append(Frame(isMapping: isMapping, start: event.start, anchor: anchor, nodesBefore: documentNodes,
-                               firstPending: pending.count))
+            stack.append(
+                Frame(
+                    isMapping: isMapping, start: event.start, anchor: anchor, nodesBefore: documentNodes,
+                    firstPending: pending.count))
             return .continue
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             let frame = stack.removeLast()
@@ -300,10 +313,11 @@ private struct TreeBuilder {
                 children.append(contentsOf: pending[frame.firstPending...])
             }
             pending.removeSubrange(frame.firstPending...)
-            let index = append(YAMLDocument.Node(
-                kind: frame.isMapping ? .mapping : .sequence, plain: false,
-                range: SourceRange(start: frame.start, end: event.end, file: file),
-                start: Int32(start), count: Int32(children.count - start)))
+            let index = append(
+                YAMLDocument.Node(
+                    kind: frame.isMapping ? .mapping : .sequence, plain: false,
+                    range: SourceRange(start: frame.start, end: event.end, file: file),
+                    start: Int32(start), count: Int32(children.count - start)))
             let weight = documentNodes - frame.nodesBefore + 1
             return add(index, anchor: frame.anchor, weight: weight, at: frame.start, counted: weight - 1)
         default:
@@ -382,11 +396,12 @@ private struct TreeBuilder {
                 if earlier == nil { fingerprints.append(fingerprint) }
             }
             if let earlier {
-                diagnostics.append(DuplicateKeyRule.diagnostic(
-                    "mapping repeats the key \"\(scalarText(key) ?? "")\"",
-                    at: nodes[Int(key)].range,
-                    notes: [DiagnosticNote("first declared here", at: nodes[Int(earlier)].range)],
-                    help: "remove one of the two; YAML keeps neither reliably"))
+                diagnostics.append(
+                    DuplicateKeyRule.diagnostic(
+                        "mapping repeats the key \"\(scalarText(key) ?? "")\"",
+                        at: nodes[Int(key)].range,
+                        notes: [DiagnosticNote("first declared here", at: nodes[Int(earlier)].range)],
+                        help: "remove one of the two; YAML keeps neither reliably"))
                 continue
             }
             children.append(key)
@@ -401,9 +416,10 @@ private struct TreeBuilder {
     ) -> Step {
         documentNodes += weight - counted
         if documentNodes > limits.maxDocumentNodes {
-            return .stop(limit(
-                "the document expands to more than \(limits.maxDocumentNodes) nodes (aliases included)",
-                at: mark))
+            return .stop(
+                limit(
+                    "the document expands to more than \(limits.maxDocumentNodes) nodes (aliases included)",
+                    at: mark))
         }
         if let anchor { anchors[anchor] = (node, weight) }
         if stack.isEmpty {
@@ -421,8 +437,9 @@ private struct TreeBuilder {
     }
 
     func limit(_ what: String, at mark: yaml_mark_t) -> Diagnostic {
-        SafetyLimitRule.diagnostic("input over a safety limit: \(what)",
-                                   at: SourceRange(mark: mark, file: file),
-                                   help: "split the input or remove the construct; real manifests stay far below this limit")
+        SafetyLimitRule.diagnostic(
+            "input over a safety limit: \(what)",
+            at: SourceRange(mark: mark, file: file),
+            help: "split the input or remove the construct; real manifests stay far below this limit")
     }
 }

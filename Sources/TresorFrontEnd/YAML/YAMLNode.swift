@@ -95,8 +95,9 @@ public struct YAMLNode: Sendable {
 
     func pair(_ position: Int) -> Pair {
         let start = Int(node.start) + 2 * position
-        return Pair(key: YAMLNode(document: document, index: document.children[start]),
-                    value: YAMLNode(document: document, index: document.children[start + 1]))
+        return Pair(
+            key: YAMLNode(document: document, index: document.children[start]),
+            value: YAMLNode(document: document, index: document.children[start + 1]))
     }
 
     /// The first pair of a mapping whose key is `key` (as UTF-8); nil otherwise.

@@ -57,7 +57,7 @@ public struct Diagnostic: Hashable, Sendable {
         case (nil, nil): return a.code < b.code
         case (nil, _): return true
         case (_, nil): return false
-        case let (ra?, rb?): return ra == rb ? a.code < b.code : ra < rb
+        case (let ra?, let rb?): return ra == rb ? a.code < b.code : ra < rb
         }
     }
 }

@@ -15,8 +15,10 @@ public enum GitHubAnnotations {
                 properties.append(("line", String(range.line)))
                 // GitHub takes columns only for a span on one line.
                 if range.endLine == range.line {
-                    properties += [("col", String(range.column)), ("endLine", String(range.endLine)),
-                                   ("endColumn", String(range.endColumn))]
+                    properties += [
+                        ("col", String(range.column)), ("endLine", String(range.endLine)),
+                        ("endColumn", String(range.endColumn))
+                    ]
                 } else {
                     properties.append(("endLine", String(range.endLine)))
                 }
@@ -28,7 +30,8 @@ public enum GitHubAnnotations {
                 message += "\nnote: \(note.message)\(place)"
             }
             if let help = diagnostic.help { message += "\nhelp: \(help)" }
-            output += "::\(command(diagnostic.severity)) "
+            output +=
+                "::\(command(diagnostic.severity)) "
                 + properties.map { "\($0.0)=\(escapeProperty($0.1))" }.joined(separator: ",")
                 + "::\(escapeData(message))\n"
         }

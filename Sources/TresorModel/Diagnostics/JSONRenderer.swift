@@ -8,7 +8,7 @@ public enum DiagnosticJSON {
             ("valid", .bool(!report.failed(strict: strict))),
             ("errorCount", .int(report.errorCount)),
             ("warningCount", .int(report.warningCount)),
-            ("diagnostics", diagnostics(report)),
+            ("diagnostics", diagnostics(report))
         ])
     }
 
@@ -22,9 +22,11 @@ public enum DiagnosticJSON {
         }
         if let help = diagnostic.help { notes.append(.object([("message", .string("help: \(help)"))])) }
         return .object(
-            [("code", .string(diagnostic.code)),
-             ("severity", .string(diagnostic.severity.rawValue)),
-             ("message", .string(diagnostic.message))]
+            [
+                ("code", .string(diagnostic.code)),
+                ("severity", .string(diagnostic.severity.rawValue)),
+                ("message", .string(diagnostic.message))
+            ]
                 + location(diagnostic.range, sources, always: true)
                 + [("notes", .array(notes))])
     }
@@ -38,7 +40,7 @@ public enum DiagnosticJSON {
             ("line", .int(Int(range.line))),
             ("column", .int(Int(range.column))),
             ("endLine", .int(Int(range.endLine))),
-            ("endColumn", .int(Int(range.endColumn))),
+            ("endColumn", .int(Int(range.endColumn)))
         ]
     }
 }

@@ -20,9 +20,11 @@ public struct RuleDescription: Sendable {
     public let triggeringAfterApply: [StateExample]
     public let nonTriggeringAfterApply: [StateExample]
 
-    public init(code: String, severity: Severity, title: String, rationale: String, source: String,
-                triggering: [String], nonTriggering: [String],
-                triggeringAfterApply: [StateExample] = [], nonTriggeringAfterApply: [StateExample] = []) {
+    public init(
+        code: String, severity: Severity, title: String, rationale: String, source: String,
+        triggering: [String], nonTriggering: [String],
+        triggeringAfterApply: [StateExample] = [], nonTriggeringAfterApply: [StateExample] = []
+    ) {
         self.code = code
         self.severity = severity
         self.title = title
@@ -100,8 +102,10 @@ public protocol CatalogRule: Sendable {
 
 extension CatalogRule {
     /// A diagnostic of this rule, at its severity.
-    package static func diagnostic(_ message: String, at range: SourceRange?, notes: [DiagnosticNote] = [],
-                                   help: String? = nil) -> Diagnostic {
+    package static func diagnostic(
+        _ message: String, at range: SourceRange?, notes: [DiagnosticNote] = [],
+        help: String? = nil
+    ) -> Diagnostic {
         Diagnostic(description.code, description.severity, message, at: range, notes: notes, help: help)
     }
 
@@ -109,8 +113,10 @@ extension CatalogRule {
     /// names two: TR305 (an OS Azure Backup does not support is an error, one it may not support a
     /// warning) and TR402 (an unknown service tag is an error, a Storage tag of another region
     /// than the VMs a warning, as the rule may serve something else).
-    package static func diagnostic(_ severity: Severity, _ message: String, at range: SourceRange?,
-                                   notes: [DiagnosticNote] = [], help: String? = nil) -> Diagnostic {
+    package static func diagnostic(
+        _ severity: Severity, _ message: String, at range: SourceRange?,
+        notes: [DiagnosticNote] = [], help: String? = nil
+    ) -> Diagnostic {
         Diagnostic(description.code, severity, message, at: range, notes: notes, help: help)
     }
 }

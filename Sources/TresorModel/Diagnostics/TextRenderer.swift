@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TresorSupport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Renders diagnostics like a compiler: `file:line:col: severity[CODE]: message`, then the
 /// source line with a caret under the span, then notes and the fix.
@@ -81,7 +82,8 @@ public struct TextRenderer: Sendable {
         let number = String(range.line)
         return paint("\(pad) |", "34") + "\n"
             + paint(String(repeating: " ", count: gutter - number.count) + number + " |", "34") + " " + String(line) + "\n"
-            + paint("\(pad) |", "34") + " " + String(repeating: " ", count: start) + paint(String(repeating: "^", count: width), caret) + "\n"
+            + paint("\(pad) |", "34") + " " + String(repeating: " ", count: start) + paint(String(repeating: "^", count: width), caret)
+            + "\n"
     }
 
     private func style(_ severity: Severity) -> String {
@@ -97,8 +99,8 @@ public struct TextRenderer: Sendable {
     }
 }
 
-private extension String {
-    func replacingTabs() -> String {
+extension String {
+    fileprivate func replacingTabs() -> String {
         contains("\t") ? String(map { $0 == "\t" ? " " : $0 }) : self
     }
 }

@@ -13,8 +13,10 @@ public enum ResourceID {
     /// `/protectedItems/vm;iaasvmcontainerv2;{rg};{vm}`, built in one allocation: a plan builds
     /// one for every protected VM.
     public static func protectedItem(vaultID: String, vmResourceGroup: String, vmName: String) -> String {
-        join([vaultID, "/backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;", vmResourceGroup, ";",
-              vmName, "/protectedItems/vm;iaasvmcontainerv2;", vmResourceGroup, ";", vmName])
+        join([
+            vaultID, "/backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;", vmResourceGroup, ";",
+            vmName, "/protectedItems/vm;iaasvmcontainerv2;", vmResourceGroup, ";", vmName
+        ])
     }
 
     public static func networkSecurityGroup(subscription: String, resourceGroup: String, name: String) -> String {
@@ -26,8 +28,10 @@ public enum ResourceID {
     }
 
     public static func virtualMachine(subscription: String, resourceGroup: String, name: String) -> String {
-        join(["/subscriptions/", subscription.asciiLowercased(), "/resourceGroups/", resourceGroup,
-              "/providers/Microsoft.Compute/virtualMachines/", name])
+        join([
+            "/subscriptions/", subscription.asciiLowercased(), "/resourceGroups/", resourceGroup,
+            "/providers/Microsoft.Compute/virtualMachines/", name
+        ])
     }
 
     /// `parts` concatenated into a string allocated once at its final size.
@@ -60,24 +64,26 @@ public enum ResourceID {
     /// vault off its ID, so state and journals are checked with this when they are read. Linear
     /// in the ID's length: a 100,000-VM state checks every ID on every load.
     package static func hasShape(_ id: String, of kind: ManagedKind) -> Bool {
-        let path = switch kind {
-        case .vault: vaultPath
-        case .backupPolicy: policyPath
-        case .networkRule: securityRulePath
-        case .protectedItem: protectedItemPath
-        }
+        let path =
+            switch kind {
+            case .vault: vaultPath
+            case .backupPolicy: policyPath
+            case .networkRule: securityRulePath
+            case .protectedItem: protectedItemPath
+            }
         var id = id
         return id.withUTF8 { bytes in
             let segments = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
             guard segments.count == path.count,
-                  zip(segments, path).allSatisfy({ segment, keyword in keyword.map { equalIgnoringCase(segment, $0.utf8) } ?? true })
+                zip(segments, path).allSatisfy({ segment, keyword in keyword.map { equalIgnoringCase(segment, $0.utf8) } ?? true })
             else { return false }
             guard kind == .protectedItem else { return true }
             // `iaasvmcontainer;iaasvmcontainerv2;{rg};{vm}` and `vm;iaasvmcontainerv2;{rg};{vm}`.
-            let container = segments[path.count - 3], item = segments[path.count - 1]
+            let container = segments[path.count - 3]
+            let item = segments[path.count - 1]
             guard container.count > containerPrefix.count, item.count > itemPrefix.count,
-                  equalIgnoringCase(container.prefix(containerPrefix.count), containerPrefix.utf8),
-                  equalIgnoringCase(item.prefix(itemPrefix.count), itemPrefix.utf8)
+                equalIgnoringCase(container.prefix(containerPrefix.count), containerPrefix.utf8),
+                equalIgnoringCase(item.prefix(itemPrefix.count), itemPrefix.utf8)
             else { return false }
             let vm = item.dropFirst(itemPrefix.count)
             return vm.contains(UInt8(ascii: ";")) && equalIgnoringCase(container.dropFirst(containerPrefix.count), vm)
@@ -91,19 +97,24 @@ public enum ResourceID {
         case .vault: vault
         case .backupPolicy: backupPolicy(vaultID: vault, name: "{policy}")
         case .networkRule:
-            securityRule(nsgID: networkSecurityGroup(subscription: "{subscription}", resourceGroup: "{resourceGroup}", name: "{nsg}"),
-                         name: "{rule}")
+            securityRule(
+                nsgID: networkSecurityGroup(subscription: "{subscription}", resourceGroup: "{resourceGroup}", name: "{nsg}"),
+                name: "{rule}")
         case .protectedItem: protectedItem(vaultID: vault, vmResourceGroup: "{vmResourceGroup}", vmName: "{vm}")
         }
     }
 
     // Lowercase keywords; nil stands for a name.
-    private static let vaultPath: [String?] = ["", "subscriptions", nil, "resourcegroups", nil, "providers",
-                                               "microsoft.recoveryservices", "vaults", nil]
+    private static let vaultPath: [String?] = [
+        "", "subscriptions", nil, "resourcegroups", nil, "providers",
+        "microsoft.recoveryservices", "vaults", nil
+    ]
     private static let policyPath = vaultPath + ["backuppolicies", nil]
     private static let protectedItemPath = vaultPath + ["backupfabrics", "azure", "protectioncontainers", nil, "protecteditems", nil]
-    private static let securityRulePath: [String?] = ["", "subscriptions", nil, "resourcegroups", nil, "providers",
-                                                      "microsoft.network", "networksecuritygroups", nil, "securityrules", nil]
+    private static let securityRulePath: [String?] = [
+        "", "subscriptions", nil, "resourcegroups", nil, "providers",
+        "microsoft.network", "networksecuritygroups", nil, "securityrules", nil
+    ]
     private static let containerPrefix = "iaasvmcontainer;iaasvmcontainerv2;"
     private static let itemPrefix = "vm;iaasvmcontainerv2;"
 
@@ -121,8 +132,8 @@ public enum ResourceID {
     public static func parse(_ text: String) -> (subscription: String, resourceGroup: String, type: String, name: String)? {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 9, parts[0].isEmpty,
-              parts[1].lowercased() == "subscriptions", parts[3].lowercased() == "resourcegroups",
-              parts[5].lowercased() == "providers", !parts[8].isEmpty
+            parts[1].lowercased() == "subscriptions", parts[3].lowercased() == "resourcegroups",
+            parts[5].lowercased() == "providers", !parts[8].isEmpty
         else { return nil }
         return (String(parts[2]), String(parts[4]), "\(parts[6])/\(parts[7])", String(parts[8]))
     }

@@ -33,10 +33,12 @@ public struct Vault: Sendable {
         ResourceID.vault(subscription: subscription.value, resourceGroup: resourceGroup.value, name: name.value)
     }
 
-    @inlinable package init(document: SourceRange, name: Located<String>, subscription: Located<String>,
-                            resourceGroup: Located<String>, region: Located<String>,
-                            replication: Located<Replication>? = nil, crossRegionRestore: Located<Bool>? = nil,
-                            tags: [(key: Located<String>, value: Located<String>)]) {
+    @inlinable package init(
+        document: SourceRange, name: Located<String>, subscription: Located<String>,
+        resourceGroup: Located<String>, region: Located<String>,
+        replication: Located<Replication>? = nil, crossRegionRestore: Located<Bool>? = nil,
+        tags: [(key: Located<String>, value: Located<String>)]
+    ) {
         self.document = document
         self.name = name
         self.subscription = subscription
@@ -57,8 +59,10 @@ public struct Schedule: Sendable {
 
     public var effectiveTimeZone: String { timeZone?.value ?? "UTC" }
 
-    @inlinable package init(range: SourceRange, frequency: Located<ScheduleFrequency>, time: Located<String>,
-                            days: Located<[Located<Weekday>]>? = nil, timeZone: Located<String>? = nil) {
+    @inlinable package init(
+        range: SourceRange, frequency: Located<ScheduleFrequency>, time: Located<String>,
+        days: Located<[Located<Weekday>]>? = nil, timeZone: Located<String>? = nil
+    ) {
         self.range = range
         self.frequency = frequency
         self.time = time
@@ -88,9 +92,11 @@ public struct LongTermRetention: Sendable {
     public var days: Located<[Located<Weekday>]>?
     public var daysOfMonth: Located<[Located<DayOfMonth>]>?
 
-    @inlinable package init(range: SourceRange, count: Located<Int>, months: Located<[Located<Month>]>? = nil,
-                            week: Located<WeekOfMonth>? = nil, days: Located<[Located<Weekday>]>? = nil,
-                            daysOfMonth: Located<[Located<DayOfMonth>]>? = nil) {
+    @inlinable package init(
+        range: SourceRange, count: Located<Int>, months: Located<[Located<Month>]>? = nil,
+        week: Located<WeekOfMonth>? = nil, days: Located<[Located<Weekday>]>? = nil,
+        daysOfMonth: Located<[Located<DayOfMonth>]>? = nil
+    ) {
         self.range = range
         self.count = count
         self.months = months
@@ -107,8 +113,10 @@ public struct Retention: Sendable {
     public var monthly: LongTermRetention?
     public var yearly: LongTermRetention?
 
-    @inlinable package init(range: SourceRange, daily: Located<Int>? = nil, weekly: WeeklyRetention? = nil,
-                            monthly: LongTermRetention? = nil, yearly: LongTermRetention? = nil) {
+    @inlinable package init(
+        range: SourceRange, daily: Located<Int>? = nil, weekly: WeeklyRetention? = nil,
+        monthly: LongTermRetention? = nil, yearly: LongTermRetention? = nil
+    ) {
         self.range = range
         self.daily = daily
         self.weekly = weekly
@@ -135,10 +143,12 @@ public struct BackupPolicy: Sendable {
         instantRestoreDays?.value ?? (schedule.frequency.value == .Weekly ? 5 : 2)
     }
 
-    @inlinable package init(document: SourceRange, name: Located<String>, vault: Located<String>,
-                            subscription: Located<String>? = nil, schedule: Schedule,
-                            instantRestoreDays: Located<Int>? = nil, retention: Retention? = nil,
-                            vaultIndex: Int? = nil) {
+    @inlinable package init(
+        document: SourceRange, name: Located<String>, vault: Located<String>,
+        subscription: Located<String>? = nil, schedule: Schedule,
+        instantRestoreDays: Located<Int>? = nil, retention: Retention? = nil,
+        vaultIndex: Int? = nil
+    ) {
         self.document = document
         self.name = name
         self.vault = vault
@@ -173,9 +183,11 @@ public struct Protection: Sendable {
 
     public var policyName: String { policy?.value ?? BackupPolicy.defaultName }
 
-    @inlinable package init(document: SourceRange, vault: Located<String>, subscription: Located<String>? = nil,
-                            policy: Located<String>? = nil, vms: [Located<String>], vaultIndex: Int? = nil,
-                            policyBinding: PolicyBinding = .unresolved, vmIndices: [Int?] = []) {
+    @inlinable package init(
+        document: SourceRange, vault: Located<String>, subscription: Located<String>? = nil,
+        policy: Located<String>? = nil, vms: [Located<String>], vaultIndex: Int? = nil,
+        policyBinding: PolicyBinding = .unresolved, vmIndices: [Int?] = []
+    ) {
         self.document = document
         self.vault = vault
         self.subscription = subscription
@@ -202,11 +214,13 @@ public struct SecurityRule: Sendable {
     public var destinationPorts: [Located<String>]
     public var description: Located<String>?
 
-    @inlinable package init(range: SourceRange, name: Located<String>, direction: Located<RuleDirection>,
-                            access: Located<RuleAccess>, priority: Located<Int>, `protocol`: Located<String>,
-                            sources: [Located<String>], sourcePorts: [Located<String>],
-                            destinations: [Located<String>], destinationPorts: [Located<String>],
-                            description: Located<String>? = nil) {
+    @inlinable package init(
+        range: SourceRange, name: Located<String>, direction: Located<RuleDirection>,
+        access: Located<RuleAccess>, priority: Located<Int>, `protocol`: Located<String>,
+        sources: [Located<String>], sourcePorts: [Located<String>],
+        destinations: [Located<String>], destinationPorts: [Located<String>],
+        description: Located<String>? = nil
+    ) {
         self.range = range
         self.name = name
         self.direction = direction
@@ -230,8 +244,10 @@ public struct NetworkRule: Sendable {
     /// Set by binding.
     public var nsgIndex: Int?
 
-    @inlinable package init(document: SourceRange, rule: SecurityRule, nsg: Located<String>,
-                            subscription: Located<String>? = nil, nsgIndex: Int? = nil) {
+    @inlinable package init(
+        document: SourceRange, rule: SecurityRule, nsg: Located<String>,
+        subscription: Located<String>? = nil, nsgIndex: Int? = nil
+    ) {
         self.document = document
         self.rule = rule
         self.nsg = nsg
@@ -272,8 +288,10 @@ public struct Disks: Sendable {
 
     public var isManaged: Bool { managed?.value ?? true }
 
-    @inlinable package init(range: SourceRange, managed: Located<Bool>? = nil, encryptedStorage: Located<Bool>? = nil,
-                            data: Located<Int>? = nil) {
+    @inlinable package init(
+        range: SourceRange, managed: Located<Bool>? = nil, encryptedStorage: Located<Bool>? = nil,
+        data: Located<Int>? = nil
+    ) {
         self.range = range
         self.managed = managed
         self.encryptedStorage = encryptedStorage
@@ -330,11 +348,13 @@ public struct VirtualMachine: Sendable {
         ResourceID.virtualMachine(subscription: subscription.value, resourceGroup: resourceGroup.value, name: name.value)
     }
 
-    @inlinable package init(document: SourceRange, name: Located<String>, subscription: Located<String>,
-                            resourceGroup: Located<String>, region: Located<String>, os: OperatingSystem,
-                            agent: VMAgent? = nil, disks: Disks? = nil, deployment: Located<DeploymentModel>? = nil,
-                            classic: ClassicSettings? = nil, powerState: Located<PowerState>? = nil,
-                            networkSecurityGroups: [Located<String>], egress: Egress? = nil, nsgIndices: [Int?] = []) {
+    @inlinable package init(
+        document: SourceRange, name: Located<String>, subscription: Located<String>,
+        resourceGroup: Located<String>, region: Located<String>, os: OperatingSystem,
+        agent: VMAgent? = nil, disks: Disks? = nil, deployment: Located<DeploymentModel>? = nil,
+        classic: ClassicSettings? = nil, powerState: Located<PowerState>? = nil,
+        networkSecurityGroups: [Located<String>], egress: Egress? = nil, nsgIndices: [Int?] = []
+    ) {
         self.document = document
         self.name = name
         self.subscription = subscription
@@ -366,9 +386,11 @@ public struct NetworkSecurityGroup: Sendable {
         ResourceID.networkSecurityGroup(subscription: subscription.value, resourceGroup: resourceGroup.value, name: name.value)
     }
 
-    @inlinable package init(document: SourceRange, name: Located<String>, subscription: Located<String>,
-                            resourceGroup: Located<String>, region: Located<String>, rules: [SecurityRule],
-                            rulesRange: SourceRange? = nil) {
+    @inlinable package init(
+        document: SourceRange, name: Located<String>, subscription: Located<String>,
+        resourceGroup: Located<String>, region: Located<String>, rules: [SecurityRule],
+        rulesRange: SourceRange? = nil
+    ) {
         self.document = document
         self.name = name
         self.subscription = subscription

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import TresorSupport
 import TresorModel
 import TresorState
+import TresorSupport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// How far an apply is, for the progress line.
 public struct ApplyProgress: Sendable, Equatable {
@@ -32,8 +33,10 @@ package struct Applier {
     /// Given one line per finished change, in plan order ("Vault v: created after 3s").
     var finished: ((String) -> Void)?
 
-    package init(store: any StateBackend, provider: any Provider, progress: ((ApplyProgress) -> Void)? = nil,
-                 finished: ((String) -> Void)? = nil) {
+    package init(
+        store: any StateBackend, provider: any Provider, progress: ((ApplyProgress) -> Void)? = nil,
+        finished: ((String) -> Void)? = nil
+    ) {
         self.store = store
         self.provider = provider
         self.progress = progress
@@ -98,7 +101,11 @@ package struct Applier {
                 }
                 context.recorded.withLock { entry.apply(to: &$0) }
                 done += 1
-                report.finish(outcome.index, line: "\(change.kind.rawValue) \(change.name): \(PlanText.pastTense(change.action)) after \(Self.duration(outcome.seconds))")
+                report.finish(
+                    outcome.index,
+                    line:
+                        "\(change.kind.rawValue) \(change.name): \(PlanText.pastTense(change.action)) after \(Self.duration(outcome.seconds))"
+                )
                 for dependent in dependents[outcome.index] {
                     waitingOn[dependent] -= 1
                     if waitingOn[dependent] == 0 { ready.append(dependent) }
@@ -159,25 +166,30 @@ package struct Applier {
             try Self.writeState(&state, lineage: lineage, journal: journal, to: store)
         }
         if let journalFailure {
-            throw FatalDiagnostic(InputFileRule.diagnostic(
-                "apply stopped: \(journalFailure.message)", at: nil,
-                help: "the \(plural(done, "change")) before it are recorded; fix the cause and run apply again"))
+            throw FatalDiagnostic(
+                InputFileRule.diagnostic(
+                    "apply stopped: \(journalFailure.message)", at: nil,
+                    help: "the \(plural(done, "change")) before it are recorded; fix the cause and run apply again"))
         }
         if let first = failures.first {
             var diagnostic = first
             if failures.count > 1 { diagnostic.notes += failures.dropFirst().map { DiagnosticNote("also failed: \($0.message)") } }
-            diagnostic.help = "the \(plural(done, "change")) that succeeded are recorded in state; fix the cause and run plan again to see what is left"
+            diagnostic.help =
+                "the \(plural(done, "change")) that succeeded are recorded in state; fix the cause and run plan again to see what is left"
             throw FatalDiagnostic(diagnostic)
         }
         if interrupted {
-            throw FatalDiagnostic(InputFileRule.diagnostic(
-                "apply interrupted after \(plural(done, "change")) of \(changes.count)", at: nil,
-                help: "the changes that finished are recorded in state; run apply again to do the rest"))
+            throw FatalDiagnostic(
+                InputFileRule.diagnostic(
+                    "apply interrupted after \(plural(done, "change")) of \(changes.count)", at: nil,
+                    help: "the changes that finished are recorded in state; run apply again to do the rest"))
         }
     }
 
-    private static func perform(_ change: PlannedChange, at index: Int, by provider: any Provider,
-                                context: ApplyContext) async -> Outcome {
+    private static func perform(
+        _ change: PlannedChange, at index: Int, by provider: any Provider,
+        context: ApplyContext
+    ) async -> Outcome {
         let started = MonotonicClock.seconds()
         let result: Result<StateResource?, ProviderFailure>
         do {
@@ -191,28 +203,35 @@ package struct Applier {
     /// Writes the state while the journal's tail is written out and synced: until the state's
     /// rename the journal is the record, and it is complete before the rename is awaited; after
     /// it, the state holds everything and the journal is removed.
-    private static func writeState(_ state: inout State, lineage: String, journal: any JournalSink, to store: any StateBackend) throws(FatalDiagnostic) {
+    private static func writeState(_ state: inout State, lineage: String, journal: any JournalSink, to store: any StateBackend)
+        throws(FatalDiagnostic)
+    {
         let stored = state.serial
         state.lineage = lineage
         state.serial += 1
-        let (written, journalFailure) = Parallel.join({
-            Result { () throws(FatalDiagnostic) in try store.write(state, replacing: stored) }
-        }, alongside: { [journal] () -> JournalFailure? in
-            var journal = journal
-            do throws(JournalFailure) { try journal.finish() } catch { return error }
-            return nil
-        })
+        let (written, journalFailure) = Parallel.join(
+            {
+                Result { () throws(FatalDiagnostic) in try store.write(state, replacing: stored) }
+            },
+            alongside: { [journal] () -> JournalFailure? in
+                var journal = journal
+                do throws(JournalFailure) { try journal.finish() } catch { return error }
+                return nil
+            })
         if case .failure(let error) = written {
             let journal = journalFailure.map { "; the journal is incomplete too: \($0.message)" } ?? ""
-            throw FatalDiagnostic(Diagnostic(error.diagnostic.code, .error, error.diagnostic.message + journal, at: nil,
-                                             help: error.diagnostic.help))
+            throw FatalDiagnostic(
+                Diagnostic(
+                    error.diagnostic.code, .error, error.diagnostic.message + journal, at: nil,
+                    help: error.diagnostic.help))
         }
     }
 
     /// TR605: the change, where the manifests declare it, and what the target said.
     static func diagnostic(_ failure: ProviderFailure, change: PlannedChange) -> Diagnostic {
         var notes: [DiagnosticNote] = []
-        notes.append(DiagnosticNote(change.location.map { "declared at \($0)" } ?? "\(change.kind.rawValue) \(change.name) is in state only"))
+        notes.append(
+            DiagnosticNote(change.location.map { "declared at \($0)" } ?? "\(change.kind.rawValue) \(change.name) is in state only"))
         notes.append(DiagnosticNote("resource \(change.id)"))
         if let correlation = failure.correlationID { notes.append(DiagnosticNote("x-ms-correlation-request-id: \(correlation)")) }
         return ProviderRefusalRule.diagnostic(
@@ -269,8 +288,9 @@ extension Journal.Entry {
     /// when it returned nothing for a change that keeps the resource), or its removal.
     init(_ change: PlannedChange, recorded: StateResource?) {
         if let after = change.after {
-            self = .set(action: change.action.rawValue,
-                        recorded ?? StateResource(kind: change.kind, id: change.id, name: change.name, attributes: after))
+            self = .set(
+                action: change.action.rawValue,
+                recorded ?? StateResource(kind: change.kind, id: change.id, name: change.name, attributes: after))
         } else {
             self = .remove(action: change.action.rawValue, id: change.id)
         }

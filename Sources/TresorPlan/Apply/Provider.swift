@@ -1,6 +1,6 @@
-import TresorSupport
 import TresorModel
 import TresorState
+import TresorSupport
 
 /// Where apply's changes take effect: Azure (TresorAzure's provider), or nowhere but state
 /// (`RecordingProvider`). The CLI picks one and hands it to apply; the core never builds a
@@ -44,8 +44,10 @@ public struct ProviderFailure: Error, Sendable, Equatable {
     /// Seconds the target asked to wait before trying again.
     public var retryAfter: Double?
 
-    public init(message: String, retryable: Bool = false, httpStatus: Int? = nil, code: String? = nil,
-                correlationID: String? = nil, retryAfter: Double? = nil) {
+    public init(
+        message: String, retryable: Bool = false, httpStatus: Int? = nil, code: String? = nil,
+        correlationID: String? = nil, retryAfter: Double? = nil
+    ) {
         self.message = message
         self.retryable = retryable
         self.httpStatus = httpStatus
@@ -125,7 +127,8 @@ public struct RecordingProvider: Provider {
                 throw ProviderFailure(message: "protected item \(change.name) needs its vault, which does not exist")
             }
             let policy = after[ProtectedItemAttribute.policy]?.stringValue ?? ""
-            guard policy.asciiLowercased() == Self.defaultPolicyKey
+            guard
+                policy.asciiLowercased() == Self.defaultPolicyKey
                     || context.resource(forKey: ResourceID.key(ResourceID.backupPolicy(vaultID: vault, name: policy))) != nil
             else { throw ProviderFailure(message: "protected item \(change.name) needs policy \(policy), which its vault does not hold") }
         }

@@ -3,7 +3,8 @@
 package enum DOTRenderer {
     package static func render(_ diagram: Diagram, title: String) -> String {
         var output = "digraph tresor {\n"
-        output += "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=13, nodesep=0.2, ranksep=0.5, label=\(quote(title)), labelloc=t];\n"
+        output +=
+            "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=13, nodesep=0.2, ranksep=0.5, label=\(quote(title)), labelloc=t];\n"
         output += "  node [fontname=\"Helvetica\", fontsize=11, margin=\"0.12,0.05\"];\n"
         output += "  edge [color=\"#666666\", arrowsize=0.7];\n"
         for group in diagram.groups { write(group, depth: 1, into: &output) }
@@ -28,7 +29,8 @@ package enum DOTRenderer {
         output += "\(indent)subgraph cluster_\(group.id) {\n"
         // Outer groups (subscriptions) darker than inner ones (regions).
         let fill = depth == 1 ? "#f4f6f8" : "#ffffff"
-        output += "\(indent)  label=\(quote(group.label)); style=\"rounded,filled\"; fillcolor=\"\(fill)\"; color=\"#9aa5b1\"; fontname=\"Helvetica\";\n"
+        output +=
+            "\(indent)  label=\(quote(group.label)); style=\"rounded,filled\"; fillcolor=\"\(fill)\"; color=\"#9aa5b1\"; fontname=\"Helvetica\";\n"
         for child in group.groups { write(child, depth: depth + 1, into: &output) }
         for node in group.nodes { output += indent + "  " + declaration(node) + "\n" }
         output += "\(indent)}\n"
@@ -50,7 +52,7 @@ package enum DOTRenderer {
         var attributes = [
             "label=\(quote(node.lines.joined(separator: "\n")))", "shape=\(shape)",
             "style=\"\(styles.joined(separator: ","))\"", "fillcolor=\"\(look.fill)\"", "color=\"\(look.stroke)\"",
-            "fontcolor=\"\(look.text)\"", "penwidth=\(look.width)",
+            "fontcolor=\"\(look.text)\"", "penwidth=\(look.width)"
         ]
         if look.bold { attributes.append("fontname=\"Helvetica-Bold\"") }
         return "\(node.id) [\(attributes.joined(separator: ", "))];"

@@ -1,7 +1,7 @@
-import TresorSupport
+import TresorFrontEnd
 import TresorModel
 import TresorState
-import TresorFrontEnd
+import TresorSupport
 
 /// The estate as reviewers ask about it: per subscription and region, which vault protects which
 /// VMs under which policy, which VMs no vault protects, and whether each NSG lets backup traffic
@@ -120,7 +120,10 @@ package struct EstateGraph {
     /// "2 subscriptions, 4 regions, 4 vaults, 38 VMs: 31 protected, 7 unprotected".
     package var summary: String {
         var regions: Set<String> = []
-        var vaults = 0, protected = 0, unprotected = 0, blocked = 0
+        var vaults = 0
+        var protected = 0
+        var unprotected = 0
+        var blocked = 0
         for subscription in subscriptions {
             for region in subscription.regions {
                 regions.insert(region.name)
@@ -134,7 +137,8 @@ package struct EstateGraph {
                 }
             }
         }
-        var text = "\(counted(subscriptions.count, "subscription")), \(counted(regions.count, "region")), \(counted(vaults, "vault")), "
+        var text =
+            "\(counted(subscriptions.count, "subscription")), \(counted(regions.count, "region")), \(counted(vaults, "vault")), "
             + "\(counted(protected + unprotected, "VM")): \(grouped(protected)) protected, \(grouped(unprotected)) unprotected"
         if blocked > 0 { text += ", \(grouped(blocked)) protected but blocked from backup storage" }
         return text
@@ -190,8 +194,9 @@ package struct EstateGraph {
         // VM → NSG edges come after the region's nodes, so that Graphviz keeps those together.
         var pendingPassages: [(from: Diagram.Node, passages: [BackupReachability.Passage])] = []
         for vault in region.vaults {
-            let vaultNode = diagram.node([vault.name, vault.details] + Self.presenceLines(vault.presence, kind: .vault),
-                                         .cylinder, vault.presence == .stateOnly ? .stateOnly : .vault)
+            let vaultNode = diagram.node(
+                [vault.name, vault.details] + Self.presenceLines(vault.presence, kind: .vault),
+                .cylinder, vault.presence == .stateOnly ? .stateOnly : .vault)
             group.nodes.append(vaultNode)
             for policy in vault.policies {
                 let counting = !listingVMs || policy.vms.count > Self.listedVMsPerGroup
@@ -199,7 +204,9 @@ package struct EstateGraph {
                 if counting { lines += Self.countLines(policy.vms, noun: "VM") }
                 lines += Self.presenceLines(policy.presence, kind: .backupPolicy)
                 // Counted VMs that are blocked make their policy red, as listed ones are.
-                let style: Diagram.Style = policy.presence == .stateOnly ? .stateOnly
+                let style: Diagram.Style =
+                    policy.presence == .stateOnly
+                    ? .stateOnly
                     : counting && Self.anyBlocked(policy.vms) ? .blocked : .policy
                 let policyNode = diagram.node(lines, .rounded, style)
                 group.nodes.append(policyNode)
@@ -258,7 +265,9 @@ package struct EstateGraph {
         let vaults = regions.flatMap(\.vaults)
         var vaultLines = [counted(vaults.count, "vault")]
         let names = vaults.map(\.name)
-        if !names.isEmpty { vaultLines.append(names.count > 3 ? names.prefix(2).joined(separator: ", ") + ", …" : names.joined(separator: ", ")) }
+        if !names.isEmpty {
+            vaultLines.append(names.count > 3 ? names.prefix(2).joined(separator: ", ") + ", …" : names.joined(separator: ", "))
+        }
         let stateOnlyVaults = vaults.count { $0.presence == .stateOnly }
         if stateOnlyVaults > 0 { vaultLines.append("\(grouped(stateOnlyVaults)) only in state") }
         let vaultNode = diagram.node(vaultLines, .cylinder, .vault)
@@ -281,23 +290,31 @@ package struct EstateGraph {
         }
         let unprotected = regions.flatMap(\.unprotected)
         if !unprotected.isEmpty {
-            group.nodes.append(diagram.node([counted(unprotected.count, "unprotected VM")] + Self.blockedLine(unprotected),
-                                            .stadium, .unprotected))
+            group.nodes.append(
+                diagram.node(
+                    [counted(unprotected.count, "unprotected VM")] + Self.blockedLine(unprotected),
+                    .stadium, .unprotected))
         }
         let nsgs = regions.flatMap(\.nsgs)
         let blocking = nsgs.filter { $0.style == .nsgBlocks }
         let reaching = nsgs.filter { $0.style == .nsgReaches }
         let other = nsgs.filter { $0.style == .nsgUndetermined }
         if !reaching.isEmpty {
-            group.nodes.append(diagram.node([counted(reaching.count, "NSG"), reaching.count == 1 ? "reaches backup storage" : "reach backup storage"],
-                                            .hexagon, .nsgReaches))
+            group.nodes.append(
+                diagram.node(
+                    [counted(reaching.count, "NSG"), reaching.count == 1 ? "reaches backup storage" : "reach backup storage"],
+                    .hexagon, .nsgReaches))
         }
         if !blocking.isEmpty {
             let codes = Set(blocking.flatMap(\.codes)).sorted().joined(separator: ", ")
             let vms = blocking.reduce(0) { $0 + $1.blocked }
-            group.nodes.append(diagram.node([counted(blocking.count, "NSG"), "\(blocking.count == 1 ? "blocks" : "block") backup storage (\(codes))",
-                                             "for \(counted(vms, "VM"))"],
-                                            .hexagon, .nsgBlocks))
+            group.nodes.append(
+                diagram.node(
+                    [
+                        counted(blocking.count, "NSG"), "\(blocking.count == 1 ? "blocks" : "block") backup storage (\(codes))",
+                        "for \(counted(vms, "VM"))"
+                    ],
+                    .hexagon, .nsgBlocks))
         }
         if !other.isEmpty {
             group.nodes.append(diagram.node([counted(other.count, "NSG"), "undetermined or unused"], .hexagon, .nsgUndetermined))

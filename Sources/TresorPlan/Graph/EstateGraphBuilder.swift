@@ -1,6 +1,6 @@
+import TresorFrontEnd
 import TresorModel
 import TresorState
-import TresorFrontEnd
 
 extension EstateGraph {
     /// Sorts the estate (and, with state, what only state holds) into subscriptions and regions.
@@ -27,13 +27,17 @@ extension EstateGraph {
                 declared.insert(key)
                 var details = vault.effectiveReplication.rawValue
                 if vault.crossRegionRestore?.value == true { details += " · cross-region restore" }
-                addVault(key: key, subscription: vault.subscription.value, region: vault.region.value,
-                         Vault(name: vault.name.value, details: details, presence: presence(of: key)))
+                addVault(
+                    key: key, subscription: vault.subscription.value, region: vault.region.value,
+                    Vault(name: vault.name.value, details: details, presence: presence(of: key)))
                 for policy in estate.policiesOfVault[index] {
                     guard let id = estate.policyID(policy) else { continue }
                     declared.insert(ResourceID.key(id))
-                    addPolicy(vault: key, Policy(name: estate.policies[policy].name.value, details: Self.details(estate.policies[policy]),
-                                                 presence: presence(of: ResourceID.key(id))))
+                    addPolicy(
+                        vault: key,
+                        Policy(
+                            name: estate.policies[policy].name.value, details: Self.details(estate.policies[policy]),
+                            presence: presence(of: ResourceID.key(id))))
                 }
             }
             for protection in estate.protections {
@@ -41,13 +45,17 @@ extension EstateGraph {
                 let vault = estate.vaults[vaultIndex]
                 let vaultKey = ResourceID.key(vault.id)
                 if protection.policyBinding == .builtinDefault {
-                    addPolicy(vault: vaultKey, Policy(name: BackupPolicy.defaultName, details: ["Daily 19:00 UTC", "keeps 30d (built in)"],
-                                                      presence: vaults[vaultKey].map { regions[$0.region]!.region.vaults[$0.index].presence } ?? .declared))
+                    addPolicy(
+                        vault: vaultKey,
+                        Policy(
+                            name: BackupPolicy.defaultName, details: ["Daily 19:00 UTC", "keeps 30d (built in)"],
+                            presence: vaults[vaultKey].map { regions[$0.region]!.region.vaults[$0.index].presence } ?? .declared))
                 }
                 for vmIndex in protection.vmIndices {
                     guard let vmIndex else { continue }
                     let vm = estate.virtualMachines[vmIndex]
-                    let key = ResourceID.key(ResourceID.protectedItem(vaultID: vault.id, vmResourceGroup: vm.resourceGroup.value, vmName: vm.name.value))
+                    let key = ResourceID.key(
+                        ResourceID.protectedItem(vaultID: vault.id, vmResourceGroup: vm.resourceGroup.value, vmName: vm.name.value))
                     guard declared.insert(key).inserted else { continue }
                     addVM(vault: vaultKey, policy: protection.policyName, self.vm(vmIndex, presence: presence(of: key)))
                 }
@@ -96,8 +104,9 @@ extension EstateGraph {
         }
 
         private func vm(_ index: Int, presence: Presence) -> VM {
-            VM(name: estate.virtualMachines[index].name.value, presence: presence,
-               outcome: reachability.outcomes[index], passages: reachability.passages[index])
+            VM(
+                name: estate.virtualMachines[index].name.value, presence: presence,
+                outcome: reachability.outcomes[index], passages: reachability.passages[index])
         }
 
         /// By NSG: what the VMs that list it meet there.
@@ -126,8 +135,9 @@ extension EstateGraph {
             for resource in stored where resource.kind == .vault {
                 guard let parsed = ResourceID.parse(resource.id) else { continue }
                 let region = resource.attributes["region"]?.stringValue ?? "unknown region"
-                addVault(key: resource.key, subscription: parsed.subscription, region: region,
-                         Vault(name: resource.name, details: resource.attributes["replication"]?.stringValue ?? "", presence: .stateOnly))
+                addVault(
+                    key: resource.key, subscription: parsed.subscription, region: region,
+                    Vault(name: resource.name, details: resource.attributes["replication"]?.stringValue ?? "", presence: .stateOnly))
             }
             for resource in stored where resource.kind == .backupPolicy {
                 guard let vault = resource.vaultKey, vaults[vault] != nil else { continue }
@@ -139,9 +149,11 @@ extension EstateGraph {
                 if entry.policies[policy] == nil {
                     addPolicy(vault: vault, Policy(name: policy, details: [], presence: .stateOnly))
                 }
-                addVM(vault: vault, policy: policy,
-                      VM(name: resource.name, presence: resource.protectionState == .stopped ? .stopped : .stateOnly,
-                         outcome: .undetermined, passages: []))
+                addVM(
+                    vault: vault, policy: policy,
+                    VM(
+                        name: resource.name, presence: resource.protectionState == .stopped ? .stopped : .stateOnly,
+                        outcome: .undetermined, passages: []))
             }
         }
 

@@ -1,6 +1,6 @@
-import TresorSupport
 import TresorModel
 import TresorState
+import TresorSupport
 
 /// What a plan changes, as a small diagram for the top of the markdown plan: one group per kind
 /// of change (create, update, move, replace, stop protection, delete), updates and replaces with
@@ -46,7 +46,8 @@ enum PlanDiagram {
             moved.formUnion([deleted, index])
             var move = change
             move.destructive = true
-            entries[.move, default: []].append(Entry(change: move, move: (vaultName(of: plan.changes[deleted].id), vaultName(of: change.id))))
+            entries[.move, default: []].append(
+                Entry(change: move, move: (vaultName(of: plan.changes[deleted].id), vaultName(of: change.id))))
         }
         for (index, change) in plan.changes.enumerated() where !moved.contains(index) {
             entries[group(of: change.action), default: []].append(Entry(change: change))
@@ -107,7 +108,9 @@ enum PlanDiagram {
             lines.append("\(move.from) → \(move.to)")
         } else if change.action == .update || change.action == .replace {
             let fields = change.diff.map(\.path)
-            lines.append(fields.count > 2 ? "\(fields.prefix(2).joined(separator: ", ")) and \(fields.count - 2) more" : fields.joined(separator: ", "))
+            lines.append(
+                fields.count > 2
+                    ? "\(fields.prefix(2).joined(separator: ", ")) and \(fields.count - 2) more" : fields.joined(separator: ", "))
         } else if change.action == .stopProtection {
             lines.append("recovery points kept")
         }

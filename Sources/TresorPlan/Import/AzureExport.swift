@@ -1,6 +1,6 @@
-import TresorSupport
-import TresorModel
 import TresorFrontEnd
+import TresorModel
+import TresorSupport
 
 /// An existing estate as the az CLI prints it (SPEC §7): `az backup vault list`, `az backup
 /// vault backup-properties show` (a two-element array), `az backup policy list`, `az backup item
@@ -165,8 +165,10 @@ package struct AzureExport {
             item(node)
         case "microsoft.compute/virtualmachines":
             // A VM without its OS type or location cannot be described; its items are left out (TR607).
-            let missing = [("storageProfile.osDisk.osType", node.member("storageProfile")?.member("osDisk")?.member("osType")),
-                           ("location", node.member("location"))].first { $0.1?.scalar == nil }
+            let missing = [
+                ("storageProfile.osDisk.osType", node.member("storageProfile")?.member("osDisk")?.member("osType")),
+                ("location", node.member("location"))
+            ].first { $0.1?.scalar == nil }
             if let missing, let id = node.member("id")?.scalar {
                 incompleteVMs[ResourceID.key(id)] = missing.0
             } else {
@@ -205,13 +207,14 @@ package struct AzureExport {
             } else if node.member("direction") != nil, node.member("priority") != nil {
                 flatRule(node)
             } else {
-                diagnostics.append(AllowedValueRule.diagnostic(
-                    "entry \(node.member("id")?.scalar ?? "without an id") is not something import reads"
-                        + (type.isEmpty ? "" : " (\(type))"),
-                    at: node.range,
-                    help: "give --from-az the JSON of `az backup vault list`, `az backup vault backup-properties show`, "
-                        + "`az backup policy list`, `az backup item list`, `az vm list --show-details`, `az network nsg list` "
-                        + "`az network nsg rule list`, `az network nic list`, `az network vnet subnet list` or `az network vnet list`"))
+                diagnostics.append(
+                    AllowedValueRule.diagnostic(
+                        "entry \(node.member("id")?.scalar ?? "without an id") is not something import reads"
+                            + (type.isEmpty ? "" : " (\(type))"),
+                        at: node.range,
+                        help: "give --from-az the JSON of `az backup vault list`, `az backup vault backup-properties show`, "
+                            + "`az backup policy list`, `az backup item list`, `az vm list --show-details`, `az network nsg list` "
+                            + "`az network nsg rule list`, `az network nic list`, `az network vnet subnet list` or `az network vnet list`"))
             }
         }
     }
@@ -244,16 +247,20 @@ package struct AzureExport {
         note("immutability", security?.member("immutabilitySettings")?.member("state")?.scalar, unless: ["Disabled"])
         note("multi-user authorization", security?.member("multiUserAuthorization")?.scalar, unless: ["Disabled", "Invalid"])
         note("soft delete", security?.member("softDeleteSettings")?.member("softDeleteState")?.scalar, unless: ["Enabled", "Invalid"])
-        note("soft delete retention (days)", security?.member("softDeleteSettings")?.member("softDeleteRetentionPeriodInDays")?.scalar, unless: ["14"])
+        note(
+            "soft delete retention (days)", security?.member("softDeleteSettings")?.member("softDeleteRetentionPeriodInDays")?.scalar,
+            unless: ["14"])
         note("public network access", properties?.member("publicNetworkAccess")?.scalar, unless: ["Enabled"])
         note("managed identity", node.member("identity")?.member("type")?.scalar, unless: ["None"])
         note("customer-managed key", properties?.member("encryption")?.member("keyVaultProperties")?.member("keyUri")?.scalar, unless: [])
         note("sku", node.member("sku")?.member("name")?.scalar, unless: ["Standard", "RS0"])
-        vaults.append(Vault(id: id, subscription: parts.subscription, resourceGroup: parts.resourceGroup, name: parts.name,
-                            location: node.member("location")?.scalar ?? "", tags: tags,
-                            redundancy: redundancy?.member("standardTierStorageRedundancy")?.scalar,
-                            crossRegionRestore: redundancy?.member("crossRegionRestore")?.scalar,
-                            unmanagedSettings: unmanaged, range: node.range))
+        vaults.append(
+            Vault(
+                id: id, subscription: parts.subscription, resourceGroup: parts.resourceGroup, name: parts.name,
+                location: node.member("location")?.scalar ?? "", tags: tags,
+                redundancy: redundancy?.member("standardTierStorageRedundancy")?.scalar,
+                crossRegionRestore: redundancy?.member("crossRegionRestore")?.scalar,
+                unmanagedSettings: unmanaged, range: node.range))
     }
 
     private mutating func storageConfig(_ node: YAMLNode) {
@@ -268,8 +275,10 @@ package struct AzureExport {
 
     private mutating func policy(_ node: YAMLNode) {
         guard let id = resourceID(node), let vault = ResourceID.parent(of: id, levels: 1) else { return }
-        policies.append(Policy(id: id, name: node.member("name")?.scalar ?? ResourceID.lastComponent(id), vaultID: vault,
-                               properties: node.member("properties"), range: node.range))
+        policies.append(
+            Policy(
+                id: id, name: node.member("name")?.scalar ?? ResourceID.lastComponent(id), vaultID: vault,
+                properties: node.member("properties"), range: node.range))
     }
 
     private mutating func item(_ node: YAMLNode) {
@@ -278,14 +287,15 @@ package struct AzureExport {
         let type = properties?.member("protectedItemType")?.scalar ?? ""
         let workload = properties?.member("workloadType")?.scalar ?? "VM"
         let policyID = properties?.member("policyId")?.scalar ?? ""
-        items.append(Item(
-            id: id, vaultID: vault,
-            vm: properties?.member("sourceResourceId")?.scalar ?? properties?.member("virtualMachineId")?.scalar ?? "",
-            policyName: properties?.member("policyName")?.scalar ?? (policyID.isEmpty ? "" : ResourceID.lastComponent(policyID)),
-            protectionState: properties?.member("protectionState")?.scalar ?? "",
-            softDeleted: properties?.member("isScheduledForDeferredDelete")?.scalar?.lowercased() == "true",
-            isVM: ResourceID.key(type).hasSuffix("microsoft.compute/virtualmachines") && workload.lowercased() == "vm",
-            range: node.range))
+        items.append(
+            Item(
+                id: id, vaultID: vault,
+                vm: properties?.member("sourceResourceId")?.scalar ?? properties?.member("virtualMachineId")?.scalar ?? "",
+                policyName: properties?.member("policyName")?.scalar ?? (policyID.isEmpty ? "" : ResourceID.lastComponent(policyID)),
+                protectionState: properties?.member("protectionState")?.scalar ?? "",
+                softDeleted: properties?.member("isScheduledForDeferredDelete")?.scalar?.lowercased() == "true",
+                isVM: ResourceID.key(type).hasSuffix("microsoft.compute/virtualmachines") && workload.lowercased() == "vm",
+                range: node.range))
     }
 
     private mutating func flatRule(_ node: YAMLNode) {
@@ -319,7 +329,8 @@ package struct AzureExport {
         if let nsg = node.member("networkSecurityGroup")?.member("id")?.scalar { nsgOfSubnet[key] = (ResourceID.key(nsg), node.range) }
         for configuration in Self.ids(node.member("ipConfigurations")) {
             guard let nic = ResourceID.parent(of: configuration, levels: 1),
-                  ResourceID.key(nic).contains("/providers/microsoft.network/networkinterfaces/") else { continue }
+                ResourceID.key(nic).contains("/providers/microsoft.network/networkinterfaces/")
+            else { continue }
             subnetsOfInterface[ResourceID.key(nic), default: []].append(key)
         }
     }

@@ -1,7 +1,7 @@
-import TresorSupport
+import TresorFrontEnd
 import TresorModel
 import TresorState
-import TresorFrontEnd
+import TresorSupport
 
 /// Turns an exported estate into manifests in `Examples/estate`'s layout: a folder per
 /// subscription and region, holding `vaults.yaml`, `policies.yaml`, `protection.yaml`,
@@ -27,15 +27,17 @@ package struct EstateImport {
             guard let replication = replication(of: vault, storage: export.storageConfigs[ResourceID.key(vault.id)]) else { continue }
             vaultsByKey[ResourceID.key(vault.id)] = vault
             let region = Self.region(vault.location)
-            var lines = header("Vault", vault.name) + [
-                "subscription: \(vault.subscription)",
-                "resourceGroup: \(YAMLText.scalar(vault.resourceGroup))",
-                "region: \(region)",
-                "replication: \(replication.replication.rawValue)",
-                "crossRegionRestore: \(replication.crossRegionRestore)",
-            ]
+            var lines =
+                header("Vault", vault.name) + [
+                    "subscription: \(vault.subscription)",
+                    "resourceGroup: \(YAMLText.scalar(vault.resourceGroup))",
+                    "region: \(region)",
+                    "replication: \(replication.replication.rawValue)",
+                    "crossRegionRestore: \(replication.crossRegionRestore)"
+                ]
             if !vault.tags.isEmpty {
-                lines.append("tags: {" + vault.tags.map { "\(YAMLText.scalar($0.0)): \(YAMLText.scalar($0.1))" }.joined(separator: ", ") + "}")
+                lines.append(
+                    "tags: {" + vault.tags.map { "\(YAMLText.scalar($0.0)): \(YAMLText.scalar($0.1))" }.joined(separator: ", ") + "}")
             }
             add(lines, to: vault.subscription, region, "vaults.yaml")
             for setting in vault.unmanagedSettings {
@@ -60,10 +62,11 @@ package struct EstateImport {
                 leftOut(policy.id, problem.reason, at: problem.range ?? policy.range)
             case .success(let body):
                 importedPolicies[key] = policy.name
-                add(header("BackupPolicy", policy.name) + [
-                    "vault: \(YAMLText.scalar(vault.resourceGroup + "/" + vault.name))",
-                    "subscription: \(vault.subscription)",
-                ] + body, to: vault.subscription, Self.region(vault.location), "policies.yaml")
+                add(
+                    header("BackupPolicy", policy.name) + [
+                        "vault: \(YAMLText.scalar(vault.resourceGroup + "/" + vault.name))",
+                        "subscription: \(vault.subscription)"
+                    ] + body, to: vault.subscription, Self.region(vault.location), "policies.yaml")
             }
         }
 
@@ -81,13 +84,19 @@ package struct EstateImport {
                 }
                 continue
             }
-            guard item.isVM else { leftOut(item.id, "not an Azure VM backup item: tresor manages VM backup only", at: item.range); continue }
+            guard item.isVM else {
+                leftOut(item.id, "not an Azure VM backup item: tresor manages VM backup only", at: item.range)
+                continue
+            }
             guard !item.softDeleted else {
-                leftOut(item.id, "soft-deleted (isScheduledForDeferredDelete): it protects nothing, and Azure still counts it in its vault", at: item.range)
+                leftOut(
+                    item.id, "soft-deleted (isScheduledForDeferredDelete): it protects nothing, and Azure still counts it in its vault",
+                    at: item.range)
                 continue
             }
             guard let vm = vmsByKey[ResourceID.key(item.vm)] else {
-                let why = export.incompleteVMs[ResourceID.key(item.vm)].map { "its VM \(item.vm) is exported without \($0)" }
+                let why =
+                    export.incompleteVMs[ResourceID.key(item.vm)].map { "its VM \(item.vm) is exported without \($0)" }
                     ?? "its VM \(item.vm) is not in the exported VM list (`az vm list --show-details`)"
                 leftOut(item.id, why, at: item.range)
                 continue
@@ -97,11 +106,17 @@ package struct EstateImport {
             let isDefault = ResourceID.key(item.policyName) == ResourceID.key(BackupPolicy.defaultName)
             let itemID = ResourceID.protectedItem(vaultID: vault.id, vmResourceGroup: vm.vm.resourceGroup.value, vmName: vm.vm.name.value)
             if state == "protectionstopped" {
-                stoppedItems.append(StateResource(kind: .protectedItem, id: itemID, name: vm.vm.name.value, attributes: .object([
-                    (ProtectedItemAttribute.vm, .string(vm.vm.id)),
-                    (ProtectedItemAttribute.policy, .string(isDefault ? BackupPolicy.defaultName : importedPolicies[policyKey] ?? item.policyName)),
-                    (ProtectedItemAttribute.protectionState, .string(ProtectionState.stopped.rawValue)),
-                ])))
+                stoppedItems.append(
+                    StateResource(
+                        kind: .protectedItem, id: itemID, name: vm.vm.name.value,
+                        attributes: .object([
+                            (ProtectedItemAttribute.vm, .string(vm.vm.id)),
+                            (
+                                ProtectedItemAttribute.policy,
+                                .string(isDefault ? BackupPolicy.defaultName : importedPolicies[policyKey] ?? item.policyName)
+                            ),
+                            (ProtectedItemAttribute.protectionState, .string(ProtectionState.stopped.rawValue))
+                        ])))
                 continue
             }
             guard ["protected", "irpending", "protectionpaused", "protectionerror"].contains(state) else {
@@ -109,7 +124,8 @@ package struct EstateImport {
                 continue
             }
             guard isDefault || importedPolicies[policyKey] != nil else {
-                let why = policyProblems[policyKey].map { "its policy \(item.policyName) is left out (\($0))" }
+                let why =
+                    policyProblems[policyKey].map { "its policy \(item.policyName) is left out (\($0))" }
                     ?? "its policy \(item.policyName) is not in the exported policy list"
                 leftOut(item.id, why, at: item.range)
                 continue
@@ -124,9 +140,11 @@ package struct EstateImport {
         }
         for group in protectionOrder {
             guard let protection = protections[group] else { continue }
-            var lines = ["apiVersion: tresor/v1", "kind: Protection",
-                         "vault: \(YAMLText.scalar(protection.vault.resourceGroup + "/" + protection.vault.name))",
-                         "subscription: \(protection.vault.subscription)"]
+            var lines = [
+                "apiVersion: tresor/v1", "kind: Protection",
+                "vault: \(YAMLText.scalar(protection.vault.resourceGroup + "/" + protection.vault.name))",
+                "subscription: \(protection.vault.subscription)"
+            ]
             if !protection.policy.isEmpty { lines.append("policy: \(YAMLText.scalar(protection.policy))") }
             lines.append("vms:")
             lines += protection.vms.map { "  - \(YAMLText.scalar($0))" }
@@ -152,13 +170,16 @@ package struct EstateImport {
             let key = ResourceID.key(nsg.id)
             let attached = inventory.networkInterfaces.filter { interfaces.contains($0.value) }
             guard !attached.isEmpty || flatRules[key] != nil, found.insert(key).inserted else { continue }
-            for interface in attached { nsgsOfInterface[interface.value, default: []].append(nsg.resourceGroup.value + "/" + nsg.name.value) }
+            for interface in attached {
+                nsgsOfInterface[interface.value, default: []].append(nsg.resourceGroup.value + "/" + nsg.name.value)
+            }
             let region = Self.region(nsg.region.value)
-            add(header("NetworkSecurityGroup", nsg.name.value) + [
-                "subscription: \(nsg.subscription.value)",
-                "resourceGroup: \(YAMLText.scalar(nsg.resourceGroup.value))",
-                "region: \(region)",
-            ], to: nsg.subscription.value, region, "network.yaml")
+            add(
+                header("NetworkSecurityGroup", nsg.name.value) + [
+                    "subscription: \(nsg.subscription.value)",
+                    "resourceGroup: \(YAMLText.scalar(nsg.resourceGroup.value))",
+                    "region: \(region)"
+                ], to: nsg.subscription.value, region, "network.yaml")
             var rules = nsg.rules
             var names = Set(rules.map { ResourceID.key($0.name.value) })
             for node in flatRules[key] ?? [] {
@@ -169,24 +190,27 @@ package struct EstateImport {
                 add(Self.networkRule(rule, nsg: nsg), to: nsg.subscription.value, region, "network.yaml")
             }
             for rule in export.groupRules where ResourceID.key(rule.nsgID) == key {
-                leftOut(ResourceID.securityRule(nsgID: rule.nsgID, name: rule.name),
-                        "its addresses are application security groups, which the model cannot express", at: rule.range)
+                leftOut(
+                    ResourceID.securityRule(nsgID: rule.nsgID, name: rule.name),
+                    "its addresses are application security groups, which the model cannot express", at: rule.range)
             }
         }
         diagnostics += decoder.reader.diagnostics
         for rule in export.flatRules where !found.contains(ResourceID.key(rule.nsgID)) {
-            leftOut(ResourceID.securityRule(nsgID: rule.nsgID, name: rule.node.member("name")?.scalar ?? ""),
-                    "its NSG is not in the exported NSG list (`az network nsg list`)", at: rule.node.range)
+            leftOut(
+                ResourceID.securityRule(nsgID: rule.nsgID, name: rule.node.member("name")?.scalar ?? ""),
+                "its NSG is not in the exported NSG list (`az network nsg list`)", at: rule.node.range)
         }
         for inventory in protectedVMs {
             let vm = inventory.vm
             let region = Self.region(vm.region.value)
-            var lines = header("VirtualMachine", vm.name.value) + [
-                "subscription: \(vm.subscription.value)",
-                "resourceGroup: \(YAMLText.scalar(vm.resourceGroup.value))",
-                "region: \(region)",
-                "os: {type: \(vm.os.type.value.rawValue), version: \(YAMLText.scalar(vm.os.version.value))}",
-            ]
+            var lines =
+                header("VirtualMachine", vm.name.value) + [
+                    "subscription: \(vm.subscription.value)",
+                    "resourceGroup: \(YAMLText.scalar(vm.resourceGroup.value))",
+                    "region: \(region)",
+                    "os: {type: \(vm.os.type.value.rawValue), version: \(YAMLText.scalar(vm.os.version.value))}"
+                ]
             if let disks = vm.disks {
                 var members: [String] = []
                 if let managed = disks.managed { members.append("managed: \(managed.value)") }
@@ -204,19 +228,22 @@ package struct EstateImport {
         func values(_ list: [Located<String>]) -> String {
             list.count == 1 ? YAMLText.scalar(list[0].value) : "[" + list.map { YAMLText.scalar($0.value) }.joined(separator: ", ") + "]"
         }
-        var lines = header("NetworkRule", rule.name.value) + [
-            "nsg: \(YAMLText.scalar(nsg.resourceGroup.value + "/" + nsg.name.value))",
-            "subscription: \(nsg.subscription.value)",
-            "direction: \(rule.direction.value.rawValue)",
-            "access: \(rule.access.value.rawValue)",
-            "priority: \(rule.priority.value)",
-            "protocol: \(YAMLText.scalar(rule.protocol.value))",
-            "source: \(values(rule.sources))",
-            "sourcePorts: \(values(rule.sourcePorts))",
-            "destination: \(values(rule.destinations))",
-            "destinationPorts: \(values(rule.destinationPorts))",
-        ]
-        if let description = rule.description, !description.value.isEmpty { lines.append("description: \(YAMLText.scalar(description.value))") }
+        var lines =
+            header("NetworkRule", rule.name.value) + [
+                "nsg: \(YAMLText.scalar(nsg.resourceGroup.value + "/" + nsg.name.value))",
+                "subscription: \(nsg.subscription.value)",
+                "direction: \(rule.direction.value.rawValue)",
+                "access: \(rule.access.value.rawValue)",
+                "priority: \(rule.priority.value)",
+                "protocol: \(YAMLText.scalar(rule.protocol.value))",
+                "source: \(values(rule.sources))",
+                "sourcePorts: \(values(rule.sourcePorts))",
+                "destination: \(values(rule.destinations))",
+                "destinationPorts: \(values(rule.destinationPorts))"
+            ]
+        if let description = rule.description, !description.value.isEmpty {
+            lines.append("description: \(YAMLText.scalar(description.value))")
+        }
         return lines
     }
 
@@ -224,11 +251,14 @@ package struct EstateImport {
     /// (`backup-properties show`), else from the vault's redundancy settings; nil (reported) for
     /// a redundancy the model lacks.
     private mutating func replication(of vault: AzureExport.Vault, storage: AzureExport.StorageConfig?)
-        -> (replication: Replication, crossRegionRestore: Bool)? {
+        -> (replication: Replication, crossRegionRestore: Bool)?
+    {
         guard let type = storage?.storageType ?? vault.redundancy.flatMap({ ResourceID.key($0) == "invalid" ? nil : $0 }) else {
-            leftOut(vault.id, "its storage redundancy is not in the export (give `az backup vault backup-properties show` for it), "
-                        + "so the vault is left out with everything in it",
-                    at: vault.range)
+            leftOut(
+                vault.id,
+                "its storage redundancy is not in the export (give `az backup vault backup-properties show` for it), "
+                    + "so the vault is left out with everything in it",
+                at: vault.range)
             return nil
         }
         let replication: Replication
@@ -236,8 +266,9 @@ package struct EstateImport {
         case "georedundant": replication = .GRS
         case "locallyredundant": replication = .LRS
         default:
-            leftOut(vault.id, "storage redundancy \(type) has no manifest form (GRS or LRS), so the vault is left out with everything in it",
-                    at: vault.range)
+            leftOut(
+                vault.id, "storage redundancy \(type) has no manifest form (GRS or LRS), so the vault is left out with everything in it",
+                at: vault.range)
             return nil
         }
         let crossRegionRestore = storage?.crossRegionRestore ?? (ResourceID.key(vault.crossRegionRestore ?? "") == "enabled")
@@ -283,7 +314,10 @@ enum YAMLText {
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
                 || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: " ")
         }
-        let first = text.utf8.first.map { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) } ?? false
+        let first =
+            text.utf8.first.map {
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0)
+            } ?? false
         let reserved: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "y", "n"]
         if plainSafe, first, text.last != " ", !reserved.contains(text.lowercased()) { return text }
         return JSON.string(text).rendered()

@@ -1,6 +1,6 @@
-import TresorSupport
-import TresorModel
 import TresorFrontEnd
+import TresorModel
+import TresorSupport
 
 /// An Azure VM backup policy (ProtectionPolicyResource, `AzureIaasVM`) as a BackupPolicy
 /// document's schedule, instant restore and retention, or the first thing about it that the
@@ -24,8 +24,9 @@ enum PolicyImport {
         guard let properties else { throw Problem(reason: "it has no properties") }
         let management = properties.member("backupManagementType")?.scalar ?? ""
         guard ResourceID.key(management) == "azureiaasvm" else {
-            throw Problem(reason: "a \(management.isEmpty ? "non-VM" : management) policy: tresor manages Azure VM backup only",
-                          range: properties.member("backupManagementType")?.range)
+            throw Problem(
+                reason: "a \(management.isEmpty ? "non-VM" : management) policy: tresor manages Azure VM backup only",
+                range: properties.member("backupManagementType")?.range)
         }
         if let type = properties.member("policyType"), ResourceID.key(type.scalar ?? "") != "v1" {
             throw Problem(reason: "an Enhanced policy (policyType \(type.scalar ?? "?")), which the model lacks", range: type.range)
@@ -37,7 +38,9 @@ enum PolicyImport {
         }
         let frequencyText = schedule.member("scheduleRunFrequency")?.scalar ?? ""
         guard let frequency = ScheduleFrequency(manifestText: frequencyText) else {
-            throw Problem(reason: "a \(frequencyText) schedule: the model has Daily and Weekly", range: schedule.member("scheduleRunFrequency")?.range)
+            throw Problem(
+                reason: "a \(frequencyText) schedule: the model has Daily and Weekly", range: schedule.member("scheduleRunFrequency")?.range
+            )
         }
         let times = elements(schedule.member("scheduleRunTimes"))
         guard times.count == 1, let time = timeOfDay(times[0].scalar ?? "") else {
@@ -45,13 +48,16 @@ enum PolicyImport {
         }
         if let tiering = properties.member("tieringPolicy"), case .mapping(let tiers) = tiering.content {
             for tier in tiers where ResourceID.key(tier.value.member("tieringMode")?.scalar ?? "donottier") != "donottier" {
-                throw Problem(reason: "tiering to the archive tier (\(tier.key.scalar ?? "")), which the model lacks", range: tier.value.range)
+                throw Problem(
+                    reason: "tiering to the archive tier (\(tier.key.scalar ?? "")), which the model lacks", range: tier.value.range)
             }
         }
         let instantDetails = properties.member("instantRpDetails") ?? properties.member("instantRPDetails")
         if let prefix = (instantDetails?.member("azureBackupRgNamePrefix") ?? instantDetails?.member("azureBackupRGNamePrefix"))?.scalar,
-           !prefix.isEmpty {
-            throw Problem(reason: "a custom resource group for instant restore snapshots, which the model lacks", range: instantDetails?.range)
+            !prefix.isEmpty
+        {
+            throw Problem(
+                reason: "a custom resource group for instant restore snapshots, which the model lacks", range: instantDetails?.range)
         }
         var lines = ["schedule:", "  frequency: \(frequency.rawValue)", "  time: \(YAMLText.scalar(time))"]
         if frequency == .Weekly {

@@ -1,7 +1,7 @@
-import TresorSupport
+import TresorFrontEnd
 import TresorModel
 import TresorState
-import TresorFrontEnd
+import TresorSupport
 
 /// The managed resources the manifests declare, in state's shape, each with the manifest
 /// resource it came from (for diagnostics). Entries come in dependency order (vaults, policies,
@@ -33,24 +33,34 @@ struct DesiredState {
     }
 
     init(_ estate: Estate) {
-        entries.reserveCapacity(estate.vaults.count + estate.policies.count + estate.networkRules.count
-                                + estate.virtualMachines.count)
+        entries.reserveCapacity(
+            estate.vaults.count + estate.policies.count + estate.networkRules.count
+                + estate.virtualMachines.count)
         for (index, vault) in estate.vaults.enumerated() {
-            entries.append(Entry(resource: StateResource(kind: .vault, id: vault.id, name: vault.name.value,
-                                                         attributes: Self.attributes(vault)),
-                                 origin: .vault(index)))
+            entries.append(
+                Entry(
+                    resource: StateResource(
+                        kind: .vault, id: vault.id, name: vault.name.value,
+                        attributes: Self.attributes(vault)),
+                    origin: .vault(index)))
         }
         for (index, policy) in estate.policies.enumerated() {
             guard let id = estate.policyID(index) else { continue }
-            entries.append(Entry(resource: StateResource(kind: .backupPolicy, id: id, name: policy.name.value,
-                                                         attributes: Self.attributes(policy)),
-                                 origin: .policy(index)))
+            entries.append(
+                Entry(
+                    resource: StateResource(
+                        kind: .backupPolicy, id: id, name: policy.name.value,
+                        attributes: Self.attributes(policy)),
+                    origin: .policy(index)))
         }
         for (index, rule) in estate.networkRules.enumerated() {
             guard let id = estate.networkRuleID(index) else { continue }
-            entries.append(Entry(resource: StateResource(kind: .networkRule, id: id, name: rule.rule.name.value,
-                                                         attributes: Self.attributes(rule.rule)),
-                                 origin: .networkRule(index)))
+            entries.append(
+                Entry(
+                    resource: StateResource(
+                        kind: .networkRule, id: id, name: rule.rule.name.value,
+                        attributes: Self.attributes(rule.rule)),
+                    origin: .networkRule(index)))
         }
         // One item per VM a Protection lists, the bulk of an estate: built on both cores.
         let protections = estate.protections
@@ -79,16 +89,19 @@ struct DesiredState {
             // Fields are read in place: copying a whole VirtualMachine per item costs.
             let vmName = estate.virtualMachines[vmIndex].name.value
             let resourceGroup = estate.virtualMachines[vmIndex].resourceGroup.value
-            let vmID = ResourceID.virtualMachine(subscription: estate.virtualMachines[vmIndex].subscription.value,
-                                                 resourceGroup: resourceGroup, name: vmName)
+            let vmID = ResourceID.virtualMachine(
+                subscription: estate.virtualMachines[vmIndex].subscription.value,
+                resourceGroup: resourceGroup, name: vmName)
             let id = ResourceID.protectedItem(vaultID: vaultID, vmResourceGroup: resourceGroup, vmName: vmName)
             let attributes = JSON.object([
                 (ProtectedItemAttribute.vm, .string(vmID)),
                 (ProtectedItemAttribute.policy, .string(policyName)),
-                (ProtectedItemAttribute.protectionState, .string(ProtectionState.protected.rawValue)),
+                (ProtectedItemAttribute.protectionState, .string(ProtectionState.protected.rawValue))
             ])
-            items.append(Entry(resource: StateResource(kind: .protectedItem, id: id, name: vmName, attributes: attributes),
-                               origin: .protectedItem(protection: protectionIndex, entry: entry)))
+            items.append(
+                Entry(
+                    resource: StateResource(kind: .protectedItem, id: id, name: vmName, attributes: attributes),
+                    origin: .protectedItem(protection: protectionIndex, entry: entry)))
         }
         return items
     }
@@ -100,7 +113,7 @@ struct DesiredState {
             ("region", .string(vault.region.value.lowercased())),
             ("replication", .string(vault.effectiveReplication.rawValue)),
             ("crossRegionRestore", .bool(vault.crossRegionRestore?.value ?? false)),
-            ("tags", .object(vault.tags.map { ($0.key.value, .string($0.value.value)) })),
+            ("tags", .object(vault.tags.map { ($0.key.value, .string($0.value.value)) }))
         ])
     }
 
@@ -108,7 +121,7 @@ struct DesiredState {
         let schedule = policy.schedule
         var scheduleMembers: [(String, JSON)] = [
             ("frequency", .string(schedule.frequency.value.rawValue)),
-            ("time", .string(schedule.time.value)),
+            ("time", .string(schedule.time.value))
         ]
         if let days = schedule.days { scheduleMembers.append(("days", names(days.value))) }
         scheduleMembers.append(("timeZone", .string(schedule.effectiveTimeZone)))
@@ -124,7 +137,7 @@ struct DesiredState {
         return .object([
             ("schedule", .object(scheduleMembers)),
             ("instantRestoreDays", .int(policy.effectiveInstantRestoreDays)),
-            ("retention", .object(retention)),
+            ("retention", .object(retention))
         ])
     }
 
@@ -153,7 +166,7 @@ struct DesiredState {
             ("source", texts(rule.sources)),
             ("sourcePorts", texts(rule.sourcePorts)),
             ("destination", texts(rule.destinations)),
-            ("destinationPorts", texts(rule.destinationPorts)),
+            ("destinationPorts", texts(rule.destinationPorts))
         ]
         if let description = rule.description { members.append(("description", .string(description.value))) }
         return .object(members)

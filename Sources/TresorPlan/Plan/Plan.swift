@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// What a plan does to one resource (SPEC §3).
 public enum PlanAction: String, CaseIterable, Sendable {
@@ -71,8 +71,10 @@ public struct PlannedChange: Sendable, Equatable {
     /// nil when Azure holds what state recorded, or when the plan did not refresh.
     public var recorded: JSON?
 
-    public init(action: PlanAction, kind: ManagedKind, id: String, name: String, destructive: Bool, reason: String,
-                before: JSON?, after: JSON?, location: String? = nil) {
+    public init(
+        action: PlanAction, kind: ManagedKind, id: String, name: String, destructive: Bool, reason: String,
+        before: JSON?, after: JSON?, location: String? = nil
+    ) {
         self.action = action
         self.kind = kind
         self.id = id

@@ -56,7 +56,8 @@ enum PlanDependencies {
                 } else {
                     if let vault, let parent = vaultChange[vault] { needs.append(parent) }
                     if let vault, let policy = change.after?[ProtectedItemAttribute.policy]?.stringValue,
-                       let policyIndex = policyChange[ResourceID.key(ResourceID.backupPolicy(vaultID: vault, name: policy))] {
+                        let policyIndex = policyChange[ResourceID.key(ResourceID.backupPolicy(vaultID: vault, name: policy))]
+                    {
                         needs.append(policyIndex)
                     }
                     if let vm { needs += itemRemovalsOfVM[vm] ?? [] }
@@ -71,7 +72,7 @@ enum PlanDependencies {
     private static func nsgKey(ofRule key: String) -> Substring {
         let utf8 = key.utf8
         guard let last = utf8.lastIndex(of: UInt8(ascii: "/")),
-              let secondLast = utf8[..<last].lastIndex(of: UInt8(ascii: "/"))
+            let secondLast = utf8[..<last].lastIndex(of: UInt8(ascii: "/"))
         else { return key[...] }
         return key[..<secondLast]
     }

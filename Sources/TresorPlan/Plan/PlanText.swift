@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// A plan for people: the summary first and last, then one block per change, marked
 /// `+` create, `~` update or stop-protection, `-` delete, `-/+` replace. Creates list their
@@ -48,9 +48,10 @@ public enum PlanText {
 
     /// The change blocks, without the summary. Built as bytes: a large apply has 100,000 blocks.
     static func body(_ plan: Plan) -> String {
-        String(decoding: Parallel.map(count: plan.changes.count) { changes in
-            body(plan.changes[changes], refreshOnly: plan.refreshOnly)
-        }, as: UTF8.self)
+        String(
+            decoding: Parallel.map(count: plan.changes.count) { changes in
+                body(plan.changes[changes], refreshOnly: plan.refreshOnly)
+            }, as: UTF8.self)
     }
 
     private static func body(_ changes: ArraySlice<PlannedChange>, refreshOnly: Bool) -> [UInt8] {
@@ -103,7 +104,8 @@ public enum PlanText {
 
     static func fieldLines(_ field: FieldChange, labels: Labels? = nil) -> String {
         if case .array(let old)? = field.before, case .array(let new)? = field.after,
-           max(old.count, new.count) > shortList {
+            max(old.count, new.count) > shortList
+        {
             let removed = difference(old, new)
             let added = difference(new, old)
             if !removed.isEmpty || !added.isEmpty {
@@ -149,7 +151,8 @@ public enum PlanMarkdown {
         output += "**\(summary)**\n"
         let destructive = plan.changes.count { $0.destructive }
         if destructive > 0 {
-            output += "\n> [!WARNING]\n> \(plural(destructive, "change")) in this plan \(destructive == 1 ? "deletes" : "delete") recovery points.\n"
+            output +=
+                "\n> [!WARNING]\n> \(plural(destructive, "change")) in this plan \(destructive == 1 ? "deletes" : "delete") recovery points.\n"
         }
         output += warnings(diagnostics, sources)
         let body = PlanText.body(plan)

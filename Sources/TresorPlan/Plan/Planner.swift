@@ -1,7 +1,7 @@
-import TresorSupport
+import TresorFrontEnd
 import TresorModel
 import TresorState
-import TresorFrontEnd
+import TresorSupport
 
 /// Diffs the manifests' managed resources against stored state and orders the changes.
 ///
@@ -61,7 +61,8 @@ struct Planner {
         var createdItems: [(change: Int, entry: DesiredState.Entry)] = []
         for position in desired.entries.indices {
             if case .protectedItem(let protection, let vmEntry) = desired.entries[position].origin,
-               let vault = estate.protections[protection].vaultIndex, let vm = estate.protections[protection].vmIndices[vmEntry] {
+                let vault = estate.protections[protection].vaultIndex, let vm = estate.protections[protection].vmIndices[vmEntry]
+            {
                 if vaultOfVM[vm] == vault { continue }
                 if vaultOfVM[vm] < 0 {
                     vaultOfVM[vm] = vault
@@ -79,9 +80,11 @@ struct Planner {
                 let entry = desired.entries[position]
                 if entry.resource.kind == .protectedItem { createdItems.append((forward.count, entry)) }
                 let resource = entry.resource
-                forward.append(PlannedChange(action: .create, kind: resource.kind, id: resource.id, name: resource.name,
-                                             destructive: false, reason: "declared in the manifests, not in state",
-                                             before: nil, after: resource.attributes, location: location(of: entry.origin)))
+                forward.append(
+                    PlannedChange(
+                        action: .create, kind: resource.kind, id: resource.id, name: resource.name,
+                        destructive: false, reason: "declared in the manifests, not in state",
+                        before: nil, after: resource.attributes, location: location(of: entry.origin)))
             }
         }
         // Once every declared resource is known: a new item's VM may be registered elsewhere.
@@ -110,9 +113,10 @@ struct Planner {
 
     private mutating func planChange(from stored: StateResource, to entry: DesiredState.Entry) {
         let resource = entry.resource
-        var change = PlannedChange(action: .update, kind: resource.kind, id: stored.id, name: resource.name,
-                                   destructive: false, reason: "", before: stored.attributes, after: resource.attributes,
-                                   location: location(of: entry.origin))
+        var change = PlannedChange(
+            action: .update, kind: resource.kind, id: stored.id, name: resource.name,
+            destructive: false, reason: "", before: stored.attributes, after: resource.attributes,
+            location: location(of: entry.origin))
         if case .vault(let index) = entry.origin {
             checkCrossRegionRestore(stored: stored.attributes, vault: estate.vaults[index])
             let (oldRegion, newRegion) = (stored.attributes["region"], resource.attributes["region"])
@@ -121,7 +125,8 @@ struct Planner {
                 replacedVaults.insert(stored.key)
                 change.action = .replace
                 change.destructive = items > 0
-                change.reason = "region changes from \(oldRegion?.stringValue ?? "?") to \(newRegion?.stringValue ?? "?"): "
+                change.reason =
+                    "region changes from \(oldRegion?.stringValue ?? "?") to \(newRegion?.stringValue ?? "?"): "
                     + "a vault cannot move, so it is deleted and created again"
                     + (items > 0 ? ", deleting the recovery points of its \(plural(items, "protected item"))" : "")
                 forward.append(change)
@@ -131,7 +136,8 @@ struct Planner {
         if !replacedVaults.isEmpty, let vault = stored.vaultKey, replacedVaults.contains(vault) {
             change.action = .replace
             change.destructive = stored.kind == .protectedItem
-            change.reason = stored.kind == .protectedItem
+            change.reason =
+                stored.kind == .protectedItem
                 ? "its vault is replaced: protection starts again in the new vault, without the old recovery points"
                 : "its vault is replaced"
             forward.append(change)
@@ -150,7 +156,7 @@ struct Planner {
     /// --allow-destroy, which deletes its item (and recovery points) there.
     private mutating func checkRegistration(of entry: DesiredState.Entry, change: Int) {
         guard case .protectedItem(let protection, let vmEntry) = entry.origin, let vm = entry.resource.vmKey,
-              let vault = estate.protections[protection].vaultIndex
+            let vault = estate.protections[protection].vaultIndex
         else { return }
         let toVault = estate.vaults[vault].name.value
         for other in storedItems(ofVM: vm) {
@@ -163,19 +169,22 @@ struct Planner {
                 continue
             }
             let reference = estate.protections[protection].vms[vmEntry].range
-            diagnostics.append(SingleVaultRule.diagnostic(
-                "VM \(entry.resource.name) is registered in vault \(vaultName) in stored state "
-                    + "(\(stored.protectionState?.rawValue ?? "Protected")); it cannot also be protected in \(toVault)",
-                at: reference,
-                help: stillDeclared
-                    ? "list the VM in one vault only"
-                    : "moving it deletes its recovery points in \(vaultName): plan with --allow-destroy to do that, or keep it in \(vaultName)"))
+            diagnostics.append(
+                SingleVaultRule.diagnostic(
+                    "VM \(entry.resource.name) is registered in vault \(vaultName) in stored state "
+                        + "(\(stored.protectionState?.rawValue ?? "Protected")); it cannot also be protected in \(toVault)",
+                    at: reference,
+                    help: stillDeclared
+                        ? "list the VM in one vault only"
+                        : "moving it deletes its recovery points in \(vaultName): plan with --allow-destroy to do that, or keep it in \(vaultName)"
+                ))
             // SPEC §2 lists the move under TR601 too: releasing the VM would be destructive.
             if !stillDeclared {
-                diagnostics.append(DestructiveChangeRule.diagnostic(
-                    "moving VM \(entry.resource.name) from vault \(vaultName) to \(toVault) would delete its recovery points in \(vaultName)",
-                    at: reference,
-                    help: "if they may go, plan again with --allow-destroy; otherwise keep the VM in \(vaultName)"))
+                diagnostics.append(
+                    DestructiveChangeRule.diagnostic(
+                        "moving VM \(entry.resource.name) from vault \(vaultName) to \(toVault) would delete its recovery points in \(vaultName)",
+                        at: reference,
+                        help: "if they may go, plan again with --allow-destroy; otherwise keep the VM in \(vaultName)"))
             }
         }
     }
@@ -183,9 +192,10 @@ struct Planner {
     private mutating func planRemovals() {
         for slot in 0..<state.slotCount where !declaredSlots[slot] {
             guard let stored = state[slot: slot] else { continue }
-            var change = PlannedChange(action: .delete, kind: stored.kind, id: stored.id, name: stored.name,
-                                       destructive: false, reason: "no longer in the manifests",
-                                       before: stored.attributes, after: nil)
+            var change = PlannedChange(
+                action: .delete, kind: stored.kind, id: stored.id, name: stored.name,
+                destructive: false, reason: "no longer in the manifests",
+                before: stored.attributes, after: nil)
             let vaultGoes = stored.vaultKey.map { replacedVaults.contains($0) || !isDeclared($0) } ?? false
             switch stored.kind {
             case .protectedItem:
@@ -222,7 +232,8 @@ struct Planner {
         guard !allowDestroy else { return }
         for change in changes where change.destructive {
             if change.kind == .protectedItem, let vault = StateResource.vaultKey(ofChild: ResourceID.key(change.id)),
-               replacedVaults.contains(vault) || deletedVaults.contains(vault) {
+                replacedVaults.contains(vault) || deletedVaults.contains(vault)
+            {
                 continue
             }
             let what = change.action == .replace ? "replace" : "delete"
@@ -230,20 +241,24 @@ struct Planner {
             if change.action == .replace, let index = estate.vaults.firstIndex(where: { $0.id == change.id }) {
                 location = estate.vaults[index].region.range
             }
-            diagnostics.append(DestructiveChangeRule.diagnostic(
-                "the plan would \(what) \(change.kind.rawValue) \(change.name), deleting recovery points: \(change.reason)",
-                at: location,
-                help: "if the recovery points may go, plan again with --allow-destroy; otherwise keep the \(change.kind.rawValue) as it is in the manifests"))
+            diagnostics.append(
+                DestructiveChangeRule.diagnostic(
+                    "the plan would \(what) \(change.kind.rawValue) \(change.name), deleting recovery points: \(change.reason)",
+                    at: location,
+                    help:
+                        "if the recovery points may go, plan again with --allow-destroy; otherwise keep the \(change.kind.rawValue) as it is in the manifests"
+                ))
         }
     }
 
     /// TR105, the stored half: Cross Region Restore cannot be turned off once on.
     private mutating func checkCrossRegionRestore(stored: JSON, vault: Vault) {
         guard stored["crossRegionRestore"] == .bool(true), !(vault.crossRegionRestore?.value ?? false) else { return }
-        diagnostics.append(CrossRegionRestoreRule.diagnostic(
-            "crossRegionRestore of vault \(vault.name.value) is enabled in stored state and cannot be disabled",
-            at: vault.crossRegionRestore?.range ?? vault.name.range,
-            help: "keep `crossRegionRestore: true`; turning it off needs a new vault"))
+        diagnostics.append(
+            CrossRegionRestoreRule.diagnostic(
+                "crossRegionRestore of vault \(vault.name.value) is enabled in stored state and cannot be disabled",
+                at: vault.crossRegionRestore?.range ?? vault.name.range,
+                help: "keep `crossRegionRestore: true`; turning it off needs a new vault"))
     }
 
     /// "path:line:column" of the name that declares the resource.

@@ -1,7 +1,7 @@
-import TresorSupport
+import TresorFrontEnd
 import TresorModel
 import TresorState
-import TresorFrontEnd
+import TresorSupport
 
 /// What plan and apply share: compile the manifests (while the state is read on the other
 /// core), run the rules that need stored state, then, when nothing has errors, plan the
@@ -26,8 +26,10 @@ public struct Planning: Sendable {
 
     /// Compiles the manifests under `paths` while `work` (reading the state) runs on another
     /// thread. The compiler stays on the calling thread, as it spreads its own work over the cores.
-    package static func compile<T: Sendable>(paths: [String], inventories: [String] = [],
-                                             alongside work: @escaping @Sendable () -> T) -> (Compiler.Result, T) {
+    package static func compile<T: Sendable>(
+        paths: [String], inventories: [String] = [],
+        alongside work: @escaping @Sendable () -> T
+    ) -> (Compiler.Result, T) {
         Parallel.join({ Compiler().check(paths: paths, inventories: inventories) }, alongside: work)
     }
 
@@ -46,15 +48,18 @@ public struct Planning: Sendable {
         // refused (TR608) until `apply --refresh-only` adopts it.
         let adoptable = refreshed?.adoptable(desired) ?? []
         for entry in adoptable { state.set(entry.resource) }
-        let stateDiagnostics = RuleCatalog.checkAgainstState(RuleContext(estate: compiled.estate, state: state,
-                                                                         liveItemCounts: refreshed?.itemCounts))
+        let stateDiagnostics = RuleCatalog.checkAgainstState(
+            RuleContext(
+                estate: compiled.estate, state: state,
+                liveItemCounts: refreshed?.itemCounts))
         let alreadyInAzure = AlreadyInAzure.diagnostics(adoptable, in: compiled.estate)
         var report = DiagnosticReport(sources: compiled.report.sources, diagnostics: compiled.report.diagnostics + stateDiagnostics)
         guard report.errorCount == 0 else {
             return Result(report: DiagnosticReport(sources: report.sources, diagnostics: report.diagnostics + alreadyInAzure), plan: nil)
         }
-        var planner = Planner(estate: compiled.estate, state: state, allowDestroy: allowDestroy, sources: report.sources,
-                              liveItemCounts: refreshed?.itemCounts)
+        var planner = Planner(
+            estate: compiled.estate, state: state, allowDestroy: allowDestroy, sources: report.sources,
+            liveItemCounts: refreshed?.itemCounts)
         var plan = planner.plan(desired)
         refreshed?.mark(&plan)
         let refusals = planner.diagnostics + alreadyInAzure

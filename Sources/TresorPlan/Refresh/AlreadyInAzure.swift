@@ -1,7 +1,7 @@
-import TresorSupport
 import TresorFrontEnd
 import TresorModel
 import TresorState
+import TresorSupport
 
 /// TR608 (the rule AlreadyInAzureRule describes): what the manifests declare, Azure already
 /// holds and state does not record, which a plan refuses to create over.
@@ -12,11 +12,12 @@ enum AlreadyInAzure {
         var groupOf: [String: Int] = [:]
         for entry in adoptable {
             let resource = entry.resource
-            let levels = switch resource.kind {
-            case .vault: 0
-            case .backupPolicy, .networkRule: 1
-            case .protectedItem: 3
-            }
+            let levels =
+                switch resource.kind {
+                case .vault: 0
+                case .backupPolicy, .networkRule: 1
+                case .protectedItem: 3
+                }
             let container = ResourceID.parent(of: resource.id, levels: levels) ?? resource.id
             if let index = groupOf[ResourceID.key(container)] {
                 groups[index].entries.append(entry)
@@ -30,19 +31,25 @@ enum AlreadyInAzure {
             let name = ResourceID.lastComponent(group.container)
             let holder = first.kind == .networkRule ? "NSG \(name)" : "vault \(name)"
             var counts: [String] = []
-            for (kind, one, many) in [(ManagedKind.backupPolicy, "backup policy", "backup policies"),
-                                      (.protectedItem, "protected item", "protected items"), (.networkRule, "security rule", "security rules")] {
+            for (kind, one, many) in [
+                (ManagedKind.backupPolicy, "backup policy", "backup policies"),
+                (.protectedItem, "protected item", "protected items"), (.networkRule, "security rule", "security rules")
+            ] {
                 let count = group.entries.count { $0.resource.kind == kind }
                 if count > 0 { counts.append(plural(count, one, many)) }
             }
-            let message = first.kind == .vault
+            let message =
+                first.kind == .vault
                 ? "\(holder) already exists in Azure but not in state"
                     + (counts.isEmpty ? "" : ", with \(counts.joined(separator: " and ")) the manifests declare in it")
                 : "\(counts.joined(separator: " and ")) declared in \(holder) already "
                     + (group.entries.count == 1 ? "exists" : "exist") + " in Azure but not in state"
             let shown = group.entries.dropFirst().prefix(3)
-            var notes = shown.map { DiagnosticNote("\($0.resource.kind.rawValue) \($0.resource.name) is held by Azure too",
-                                                   at: DesiredState.range(of: $0.origin, in: estate)) }
+            var notes = shown.map {
+                DiagnosticNote(
+                    "\($0.resource.kind.rawValue) \($0.resource.name) is held by Azure too",
+                    at: DesiredState.range(of: $0.origin, in: estate))
+            }
             if group.entries.count > shown.count + 1 { notes.append(DiagnosticNote("and \(group.entries.count - shown.count - 1) more")) }
             notes.append(DiagnosticNote("in Azure: \(first.id)"))
             return AlreadyInAzureRule.diagnostic(

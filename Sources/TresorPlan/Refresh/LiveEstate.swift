@@ -1,5 +1,5 @@
-import TresorModel
 import TresorFrontEnd
+import TresorModel
 import TresorState
 
 /// What refresh reads (SPEC §7): the vaults tresor manages, with every policy and protected item
@@ -30,7 +30,10 @@ public struct RefreshScope: Sendable, Equatable {
                 continue
             }
             if !lastParent.isEmpty, resource.id.utf8.starts(with: lastParent.utf8),
-               resource.id.utf8.dropFirst(lastParent.utf8.count).first == UInt8(ascii: "/") { continue }
+                resource.id.utf8.dropFirst(lastParent.utf8.count).first == UInt8(ascii: "/")
+            {
+                continue
+            }
             let levels = resource.kind == .protectedItem ? 3 : 1
             guard let parent = ResourceID.parent(of: resource.id, levels: levels) else { continue }
             lastParent = parent
@@ -48,8 +51,9 @@ public struct RefreshScope: Sendable, Equatable {
         for rule in estate.networkRules {
             if let nsg = rule.nsgIndex { groups.add(estate.networkSecurityGroups[nsg].id) }
         }
-        return RefreshScope(vaults: Array(vaults.ids.dropFirst(known.vaults.count)),
-                            networkSecurityGroups: Array(groups.ids.dropFirst(known.networkSecurityGroups.count)))
+        return RefreshScope(
+            vaults: Array(vaults.ids.dropFirst(known.vaults.count)),
+            networkSecurityGroups: Array(groups.ids.dropFirst(known.networkSecurityGroups.count)))
     }
 
     public var isEmpty: Bool { vaults.isEmpty && networkSecurityGroups.isEmpty }
@@ -79,8 +83,10 @@ public struct LiveEstate: Sendable {
     public var items: [LiveItem]
     public var securityRules: [StateResource]
 
-    public init(vaults: [StateResource] = [], policies: [StateResource] = [], items: [LiveItem] = [],
-                securityRules: [StateResource] = []) {
+    public init(
+        vaults: [StateResource] = [], policies: [StateResource] = [], items: [LiveItem] = [],
+        securityRules: [StateResource] = []
+    ) {
         self.vaults = vaults
         self.policies = policies
         self.items = items

@@ -1,7 +1,7 @@
-import TresorSupport
-import TresorState
-import TresorModel
 import TresorFrontEnd
+import TresorModel
+import TresorState
+import TresorSupport
 
 /// Values that mean the same are not drift (SPEC §7). Azure answers with its own spelling:
 /// `/Subscriptions/` and `iaasvmcontainer;` in IDs, enum values in another case, a port as

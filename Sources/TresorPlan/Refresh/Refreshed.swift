@@ -1,5 +1,5 @@
-import TresorModel
 import TresorFrontEnd
+import TresorModel
 import TresorState
 
 /// Stored state brought up to date with what Azure holds (SPEC §7): each managed resource as
@@ -68,7 +68,8 @@ public struct Refreshed: Sendable {
             case .backupPolicy, .protectedItem: resource.vaultKey.map(vaults.contains) ?? false
             }
         }
-        for resource in live.vaults + live.policies + live.securityRules where inScope(resource) && state.slot(forKey: resource.key) == nil {
+        for resource in live.vaults + live.policies + live.securityRules where inScope(resource) && state.slot(forKey: resource.key) == nil
+        {
             unmanaged[resource.key] = resource
         }
         for item in live.items where inScope(item.resource) {
@@ -76,8 +77,9 @@ public struct Refreshed: Sendable {
             if let vault = item.resource.vaultKey { itemCounts[vault, default: 0] += 1 }
             if !item.softDeleted, state.slot(forKey: key) == nil { unmanaged[key] = item.resource }
         }
-        scope = RefreshScope(vaults: scope.vaults + extra.vaults,
-                             networkSecurityGroups: scope.networkSecurityGroups + extra.networkSecurityGroups)
+        scope = RefreshScope(
+            vaults: scope.vaults + extra.vaults,
+            networkSecurityGroups: scope.networkSecurityGroups + extra.networkSecurityGroups)
     }
 
     /// The resources the manifests declare that Azure holds and state does not, in `desired`'s
@@ -90,9 +92,11 @@ public struct Refreshed: Sendable {
             guard kinds.contains(entry.resource.kind), let azure = unmanaged[entry.resource.key], azure.kind == entry.resource.kind
             else { return nil }
             let attributes = LiveValues.matching(azure.attributes, recorded: entry.resource.attributes)
-            return DesiredState.Entry(resource: StateResource(kind: azure.kind, id: entry.resource.id, name: entry.resource.name,
-                                                              attributes: attributes),
-                                      origin: entry.origin)
+            return DesiredState.Entry(
+                resource: StateResource(
+                    kind: azure.kind, id: entry.resource.id, name: entry.resource.name,
+                    attributes: attributes),
+                origin: entry.origin)
         }
     }
 
@@ -104,19 +108,22 @@ public struct Refreshed: Sendable {
         for resource in stored.resources {
             guard recorded[resource.key] != nil else { continue }
             let azure = state.resource(forKey: resource.key)
-            var change = PlannedChange(action: azure == nil ? .delete : .update, kind: resource.kind, id: resource.id,
-                                       name: resource.name, destructive: false,
-                                       reason: azure == nil ? "deleted outside tresor" : "changed outside tresor",
-                                       before: resource.attributes, after: azure?.attributes)
+            var change = PlannedChange(
+                action: azure == nil ? .delete : .update, kind: resource.kind, id: resource.id,
+                name: resource.name, destructive: false,
+                reason: azure == nil ? "deleted outside tresor" : "changed outside tresor",
+                before: resource.attributes, after: azure?.attributes)
             change.recorded = resource.attributes
             changes.append(change)
         }
         if let estate {
             for entry in adoptable(DesiredState(estate)) {
                 let resource = entry.resource
-                changes.append(PlannedChange(action: .create, kind: resource.kind, id: resource.id, name: resource.name,
-                                             destructive: false, reason: "declared in the manifests and held by Azure: adopted",
-                                             before: nil, after: resource.attributes))
+                changes.append(
+                    PlannedChange(
+                        action: .create, kind: resource.kind, id: resource.id, name: resource.name,
+                        destructive: false, reason: "declared in the manifests and held by Azure: adopted",
+                        before: nil, after: resource.attributes))
             }
         }
         var plan = Plan(lineage: stored.lineage, serial: stored.serial, changes: changes)
@@ -157,7 +164,8 @@ extension Refreshed {
     /// Refreshes `stored`, then reads what `estate` declares beyond it (plan's reads when the
     /// manifests are compiled first, as apply's are).
     public static func read(_ stored: State, declaring estate: Estate, through provider: any Provider) async
-        -> Result<Refreshed?, FatalDiagnostic> {
+        -> Result<Refreshed?, FatalDiagnostic>
+    {
         switch await read(stored, through: provider) {
         case .success(var refreshed?):
             if let failure = await refreshed.readDeclared(by: estate, through: provider) { return .failure(failure) }
@@ -168,7 +176,8 @@ extension Refreshed {
 
     /// Signs in with `connect`, then refreshes; the provider is kept for `readDeclared`.
     package static func read(_ stored: State, connecting connect: @Sendable () async -> Result<any Provider, FatalDiagnostic>) async
-        -> Result<(refreshed: Refreshed, provider: any Provider)?, FatalDiagnostic> {
+        -> Result<(refreshed: Refreshed, provider: any Provider)?, FatalDiagnostic>
+    {
         switch await connect() {
         case .success(let provider): await read(stored, through: provider).map { $0.map { ($0, provider) } }
         case .failure(let error): .failure(error)
@@ -191,9 +200,11 @@ extension Refreshed {
     private static func failure(_ error: ProviderFailure) -> FatalDiagnostic {
         var notes: [DiagnosticNote] = []
         if let correlation = error.correlationID { notes.append(DiagnosticNote("x-ms-correlation-request-id: \(correlation)")) }
-        return FatalDiagnostic(ProviderRefusalRule.diagnostic(
-            "cannot read what Azure holds (refresh): \(error.cause)", at: nil, notes: notes,
-            help: error.retryable ? "Azure was busy or unreachable: plan again later, or plan from stored state with --no-refresh"
-                                  : "plan from stored state with --no-refresh"))
+        return FatalDiagnostic(
+            ProviderRefusalRule.diagnostic(
+                "cannot read what Azure holds (refresh): \(error.cause)", at: nil, notes: notes,
+                help: error.retryable
+                    ? "Azure was busy or unreachable: plan again later, or plan from stored state with --no-refresh"
+                    : "plan from stored state with --no-refresh"))
     }
 }

@@ -1,10 +1,11 @@
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TresorSupport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The apply journal, `<state>.journal`: an append-only record of the actions an apply has
 /// completed since the state was last written, so that an interrupted apply loses nothing that
@@ -68,7 +69,7 @@ public enum Journal {
     /// already. Returns how many actions were replayed.
     package static func replay(_ journal: Contents?, onto state: inout State) -> Int {
         guard let journal, journal.serial == state.serial, journal.lineage == state.lineage || state.lineage == nil,
-              !journal.entries.isEmpty
+            !journal.entries.isEmpty
         else { return 0 }
         for entry in journal.entries { entry.apply(to: &state) }
         state.lineage = journal.lineage
@@ -121,7 +122,7 @@ public enum Journal {
         }
         guard let header = records.first else { return nil }
         guard header["journal"]?.intValue == version, let lineage = header["lineage"]?.stringValue,
-              let serial = header["serial"]?.intValue
+            let serial = header["serial"]?.intValue
         else { throw Files.Failure(message: "its first line is not a tresor journal header of version \(version)") }
         var entries: [Entry] = []
         entries.reserveCapacity(records.count - 1)
@@ -239,7 +240,10 @@ struct JournalWriter: JournalSink {
                 }
                 if due {
                     try Files.sync(descriptor, path: path)
-                    progress.withLock { $0.unsynced = 0; $0.lastSync = MonotonicClock.seconds() }
+                    progress.withLock {
+                        $0.unsynced = 0
+                        $0.lastSync = MonotonicClock.seconds()
+                    }
                 }
             } catch {
                 progress.withLock { $0.failure = error }

@@ -92,17 +92,19 @@ extension StateBackend {
     /// TR603: the lock is held by `holder` (nil while the holder is still recording itself).
     package func lockedDiagnostic(_ holder: LockRecord?) -> FatalDiagnostic {
         let by = holder.map { " by \($0.summary)" } ?? " (its holder is still writing its details)"
-        return FatalDiagnostic(StateLockRule.diagnostic(
-            "\(description) is locked\(by)", at: nil,
-            help: "wait for that run to finish: the lock is released when its process ends, or retry with --lock-timeout. "
-                + "`tresor unlock \(holder?.id ?? "LOCK-ID")` removes a lock record whose holder is gone"))
+        return FatalDiagnostic(
+            StateLockRule.diagnostic(
+                "\(description) is locked\(by)", at: nil,
+                help: "wait for that run to finish: the lock is released when its process ends, or retry with --lock-timeout. "
+                    + "`tresor unlock \(holder?.id ?? "LOCK-ID")` removes a lock record whose holder is gone"))
     }
 
     /// The diagnostic of a write that lost its compare and swap.
     package func staleWriteDiagnostic(expected: Int, stored: Int?) -> FatalDiagnostic {
         let now = stored.map { "serial \($0)" } ?? "another version"
-        return FatalDiagnostic(StalePlanRule.diagnostic(
-            "\(description) was written by another run: it is at \(now), not serial \(expected) as read; nothing was written",
-            at: nil, help: "another run changed the state since this one read it: plan again against what it wrote"))
+        return FatalDiagnostic(
+            StalePlanRule.diagnostic(
+                "\(description) was written by another run: it is at \(now), not serial \(expected) as read; nothing was written",
+                at: nil, help: "another run changed the state since this one read it: plan again against what it wrote"))
     }
 }

@@ -61,7 +61,7 @@ public enum StateFile {
         // An unknown version or a document that is not a state says more than a checksum.
         let (state, recorded, malformed) = try parse(bytes)
         guard let line = checksumLine(in: bytes), recorded == "xxh64:" + line.digest,
-              XXH64.hex(bytes[line.end...]) == line.digest
+            XXH64.hex(bytes[line.end...]) == line.digest
         else { throw Failure(message: "its checksum does not match its contents: it was damaged or edited by hand") }
         // Checksummed but not what tresor writes: a hand edit whose checksum was made again.
         if let malformed { throw Failure(message: malformed) }
@@ -72,7 +72,7 @@ public enum StateFile {
     /// compare and swap; nil when they are not a state file's.
     static func serial(ofPrefix head: UnsafeBufferPointer<UInt8>.SubSequence) -> Int? {
         guard let start = head.firstRange(of: serialPrefix)?.upperBound,
-              let end = head[start...].firstIndex(of: UInt8(ascii: ","))
+            let end = head[start...].firstIndex(of: UInt8(ascii: ","))
         else { return nil }
         return Int(String(decoding: head[start..<end], as: UTF8.self))
     }
@@ -81,7 +81,7 @@ public enum StateFile {
     private static func checksumLine(in bytes: UnsafeBufferPointer<UInt8>) -> (digest: String, end: Int)? {
         let head = bytes.prefix(256)
         guard let start = head.firstRange(of: checksumPrefix)?.upperBound, start + 16 + 3 <= bytes.count,
-              bytes[(start + 16)..<(start + 19)].elementsEqual("\",\n".utf8)
+            bytes[(start + 16)..<(start + 19)].elementsEqual("\",\n".utf8)
         else { return nil }
         return (String(decoding: bytes[start..<(start + 16)], as: UTF8.self), start + 19)
     }
@@ -103,7 +103,7 @@ public enum StateFile {
             throw Failure(message: "its format version \(version) is unknown to this tresor, which reads version \(State.formatVersion)")
         }
         guard let checksum = document["checksum"]?.stringValue, let lineage = document["lineage"]?.stringValue,
-              let serial = document["serial"]?.intValue, (0..<Int(Int32.max)).contains(serial), let items = document["resources"]?.arrayValue
+            let serial = document["serial"]?.intValue, (0..<Int(Int32.max)).contains(serial), let items = document["resources"]?.arrayValue
         else { throw Failure(message: "it lacks its checksum, lineage, serial (a whole number from 0) or resources") }
         var state = State(lineage: lineage.isEmpty ? nil : lineage, serial: serial)
         state.reserveCapacity(items.count)

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TresorSupport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Who holds a state lock, written into the lock file for the TR603 message and `tresor unlock`.
 public struct LockRecord: Sendable, Equatable {
@@ -24,8 +25,10 @@ public struct LockRecord: Sendable, Equatable {
     }
 
     package var json: JSON {
-        .object([("id", .string(id)), ("operation", .string(operation)), ("user", .string(user)),
-                 ("host", .string(host)), ("pid", .int(pid)), ("created", .string(created))])
+        .object([
+            ("id", .string(id)), ("operation", .string(operation)), ("user", .string(user)),
+            ("host", .string(host)), ("pid", .int(pid)), ("created", .string(created))
+        ])
     }
 
     /// "lock ID (apply by USER on HOST, pid N, since TIME)"
@@ -37,15 +40,16 @@ public struct LockRecord: Sendable, Equatable {
 extension LockRecord {
     /// This process's record for `operation`, with a new ID.
     package init(operation: String) {
-        self.init(id: ProcessIdentity.uuid(), operation: operation, user: ProcessIdentity.user,
-                  host: ProcessIdentity.host, pid: ProcessIdentity.pid, created: ProcessIdentity.now())
+        self.init(
+            id: ProcessIdentity.uuid(), operation: operation, user: ProcessIdentity.user,
+            host: ProcessIdentity.host, pid: ProcessIdentity.pid, created: ProcessIdentity.now())
     }
 
     package init?(bytes: [UInt8]) {
         guard let json = try? JSONReader.parse(bytes),
-              let id = json["id"]?.stringValue, let operation = json["operation"]?.stringValue,
-              let user = json["user"]?.stringValue, let host = json["host"]?.stringValue,
-              let pid = json["pid"]?.intValue, let created = json["created"]?.stringValue
+            let id = json["id"]?.stringValue, let operation = json["operation"]?.stringValue,
+            let user = json["user"]?.stringValue, let host = json["host"]?.stringValue,
+            let pid = json["pid"]?.intValue, let created = json["created"]?.stringValue
         else { return nil }
         self.init(id: id, operation: operation, user: user, host: host, pid: pid, created: created)
     }
@@ -151,7 +155,7 @@ public final class StateLock: StateLockHandle {
         var opened = stat()
         var current = stat()
         guard fstat(descriptor, &opened) == 0, stat(path, &current) == 0,
-              opened.st_dev == current.st_dev, opened.st_ino == current.st_ino
+            opened.st_dev == current.st_dev, opened.st_ino == current.st_ino
         else {
             close(descriptor)
             return .success(nil)

@@ -1,6 +1,5 @@
-import TresorSupport
 import TresorModel
-
+import TresorSupport
 
 /// A protected item's state in the vault (SPEC §3).
 public enum ProtectionState: String, Sendable {
@@ -56,7 +55,7 @@ public struct StateResource: Sendable, Equatable {
         guard case .object = attributes else { return "\(kind.rawValue) \"\(id)\" has attributes that are not a JSON object" }
         guard kind == .protectedItem else { return nil }
         guard attributes[ProtectedItemAttribute.vm]?.stringValue != nil, attributes[ProtectedItemAttribute.policy]?.stringValue != nil,
-              protectionState != nil
+            protectionState != nil
         else {
             return "ProtectedItem \"\(id)\" lacks its vm, its policy or its protectionState (Protected or ProtectionStopped)"
         }
@@ -86,10 +85,10 @@ public struct StateResource: Sendable, Equatable {
     /// A resource from its JSON form; nil when the shape is wrong.
     public init?(json: JSON) {
         guard case .object(let members) = json, members.count == 4,
-              members[0].0 == "kind", let kind = members[0].1.stringValue.flatMap(ManagedKind.init(rawValue:)),
-              members[1].0 == "id", let id = members[1].1.stringValue,
-              members[2].0 == "name", let name = members[2].1.stringValue,
-              members[3].0 == "attributes", case .object = members[3].1
+            members[0].0 == "kind", let kind = members[0].1.stringValue.flatMap(ManagedKind.init(rawValue:)),
+            members[1].0 == "id", let id = members[1].1.stringValue,
+            members[2].0 == "name", let name = members[2].1.stringValue,
+            members[3].0 == "attributes", case .object = members[3].1
         else { return nil }
         self.init(kind: kind, id: id, name: name, attributes: members[3].1)
     }

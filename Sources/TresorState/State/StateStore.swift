@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import TresorSupport
 import TresorModel
+import TresorSupport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The local state backend: the state file and the files beside it.
 ///
@@ -75,9 +76,10 @@ public struct StateStore: StateBackend {
         do {
             try Files.replaceAtomically(path, with: StateFile.encode(state), keepingPreviousAt: backupPath)
         } catch {
-            throw FatalDiagnostic(InputFileRule.diagnostic(
-                "cannot write the state: \(error.message)", at: nil,
-                help: "the previous state and the journal of this apply are kept; fix the cause and run apply again"))
+            throw FatalDiagnostic(
+                InputFileRule.diagnostic(
+                    "cannot write the state: \(error.message)", at: nil,
+                    help: "the previous state and the journal of this apply are kept; fix the cause and run apply again"))
         }
         removeJournal()
     }
@@ -105,9 +107,10 @@ public struct StateStore: StateBackend {
             case .held(let record):
                 guard deadline.waitAgain() else { throw lockedDiagnostic(record) }
             case .failed(let message):
-                throw FatalDiagnostic(UnusableStateRule.diagnostic(
-                    "cannot lock the state: \(message); nothing was written", at: nil,
-                    help: "check that the state's directory exists and is writable, or choose another with --state"))
+                throw FatalDiagnostic(
+                    UnusableStateRule.diagnostic(
+                        "cannot lock the state: \(message); nothing was written", at: nil,
+                        help: "check that the state's directory exists and is writable, or choose another with --state"))
             }
         }
     }
@@ -117,12 +120,13 @@ public struct StateStore: StateBackend {
     }
 
     private func unusable(_ file: String, reason: String) -> Diagnostic {
-        UnusableStateRule.diagnostic("cannot use \"\(file)\": \(reason); nothing was written", at: nil,
-                                     help: file != path
-                                         ? "move \"\(file)\" aside after checking which of its actions were done"
-                                         : Files.exists(backupPath)
-                                         ? "restore the previous version from \"\(backupPath)\", or point --state at the right file"
-                                         : "point --state at the right file, or restore it from version control or your backups")
+        UnusableStateRule.diagnostic(
+            "cannot use \"\(file)\": \(reason); nothing was written", at: nil,
+            help: file != path
+                ? "move \"\(file)\" aside after checking which of its actions were done"
+                : Files.exists(backupPath)
+                    ? "restore the previous version from \"\(backupPath)\", or point --state at the right file"
+                    : "point --state at the right file, or restore it from version control or your backups")
     }
 
     /// The whole of `file`; TR604 when it cannot be read.

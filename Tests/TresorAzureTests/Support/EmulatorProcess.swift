@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Glibc
-import TresorSupport
 import TresorFrontEnd
+import TresorSupport
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// A Python server on loopback for one test: the ARM emulator (`Tests/Emulator/arm_emulator.py`)
 /// or a script given inline. It prints `listening on http://127.0.0.1:PORT` as its first line;
@@ -68,9 +69,11 @@ final class EmulatorProcess {
     /// A service principal the emulator accepts, with ARM and the authority at the emulator and
     /// managed identity's endpoint at a closed loopback port.
     var signInEnvironment: [String: String] {
-        ["AZURE_TENANT_ID": "tenant", "AZURE_CLIENT_ID": "client", "AZURE_CLIENT_SECRET": "emulator-secret",
-         "AZURE_AUTHORITY_HOST": baseURL, "TRESOR_ARM_ENDPOINT": baseURL,
-         "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:\(Self.closedPort())"]
+        [
+            "AZURE_TENANT_ID": "tenant", "AZURE_CLIENT_ID": "client", "AZURE_CLIENT_SECRET": "emulator-secret",
+            "AZURE_AUTHORITY_HOST": baseURL, "TRESOR_ARM_ENDPOINT": baseURL,
+            "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:\(Self.closedPort())"
+        ]
     }
 
     func stop() {
@@ -87,7 +90,10 @@ final class EmulatorProcess {
     func json(_ path: String, method: String = "GET", body: String? = nil) async throws -> JSON {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = method
-        if let body { request.httpBody = Data(body.utf8); request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
         let (data, _) = try await URLSession.shared.data(for: request)
         return Self.json(fromFoundation: try JSONSerialization.jsonObject(with: data))
     }

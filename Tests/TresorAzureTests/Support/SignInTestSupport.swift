@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import XCTest
+
 @testable import TresorAzure
 
 /// The real transport, noting the URL of every request it was asked to send.
@@ -64,7 +65,9 @@ extension EmulatorProcess {
     /// How the emulator answers a Resource Manager read carrying `token`: 401 when it does not
     /// accept it, 404 (no such vault) when it does.
     func armStatus(with token: AccessToken) async throws -> Int {
-        let url = baseURL + "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/none?api-version=2026-08-01"
+        let url =
+            baseURL
+            + "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/none?api-version=2026-08-01"
         let response = try await URLSessionTransport().send(
             HTTPRequest(method: "GET", url: url, headers: [("Authorization", "Bearer " + token.value)]), timeout: 10)
         return response.status

@@ -36,7 +36,7 @@ package enum AllowedValueRule: FrontEndRule {
             resourceGroup: rg-backup-prod
             region: westeurope
             crossRegionRestore: ↓yes
-            """,
+            """
         ],
         nonTriggering: [
             """
@@ -48,6 +48,6 @@ package enum AllowedValueRule: FrontEndRule {
             region: westeurope
             replication: grs
             crossRegionRestore: false
-            """,
+            """
         ])
 }

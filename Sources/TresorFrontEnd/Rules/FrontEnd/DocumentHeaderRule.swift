@@ -24,7 +24,7 @@ enum DocumentHeaderRule: FrontEndRule {
             apiVersion: tresor/v1
             kind: ↓RecoveryVault
             name: rsv-prod-weu
-            """,
+            """
         ],
         nonTriggering: [
             """
@@ -34,6 +34,6 @@ enum DocumentHeaderRule: FrontEndRule {
             subscription: 1f0c5c6e-0000-4000-8000-00000000a001
             resourceGroup: rg-backup-prod
             region: westeurope
-            """,
+            """
         ])
 }

@@ -25,7 +25,7 @@ enum DuplicateIdentityRule: FrontEndRule {
             subscription: 1f0c5c6e-0000-4000-8000-00000000a001
             resourceGroup: rg-backup-prod
             region: westeurope
-            """,
+            """
         ],
         nonTriggering: [
             """
@@ -42,6 +42,6 @@ enum DuplicateIdentityRule: FrontEndRule {
             subscription: 1f0c5c6e-0000-4000-8000-00000000a002
             resourceGroup: rg-backup-prod
             region: westeurope
-            """,
+            """
         ])
 }

@@ -19,7 +19,7 @@ enum DuplicateKeyRule: FrontEndRule {
             resourceGroup: rg-backup-prod
             region: westeurope
             ↓region: northeurope
-            """,
+            """
         ],
         nonTriggering: [
             """
@@ -30,6 +30,6 @@ enum DuplicateKeyRule: FrontEndRule {
             resourceGroup: rg-backup-prod
             region: westeurope
             tags: {region: westeurope, env: prod}
-            """,
+            """
         ])
 }

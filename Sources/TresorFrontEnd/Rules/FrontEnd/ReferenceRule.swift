@@ -25,7 +25,7 @@ enum ReferenceRule: FrontEndRule {
             vault: ↓rsv-prod-wue
             schedule: {frequency: Daily, time: "19:00"}
             retention: {daily: 30}
-            """,
+            """
         ],
         nonTriggering: [
             """
@@ -42,6 +42,6 @@ enum ReferenceRule: FrontEndRule {
             vault: rsv-prod-weu
             schedule: {frequency: Daily, time: "19:00"}
             retention: {daily: 30}
-            """,
+            """
         ])
 }

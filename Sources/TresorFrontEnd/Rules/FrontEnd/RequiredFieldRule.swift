@@ -14,7 +14,7 @@ package enum RequiredFieldRule: FrontEndRule {
             name: rsv-prod-weu
             subscription: 1f0c5c6e-0000-4000-8000-00000000a001
             resourceGroup: rg-backup-prod
-            """,
+            """
         ],
         nonTriggering: [
             """
@@ -24,6 +24,6 @@ package enum RequiredFieldRule: FrontEndRule {
             subscription: 1f0c5c6e-0000-4000-8000-00000000a001
             resourceGroup: rg-backup-prod
             region: westeurope
-            """,
+            """
         ])
 }

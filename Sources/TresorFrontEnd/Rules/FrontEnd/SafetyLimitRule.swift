@@ -23,7 +23,7 @@ enum SafetyLimitRule: FrontEndRule {
             e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
             f: &f [*e, *e, *e, *e, *e, *e, *e, ↓*e, *e, *e]
             g: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]
-            """,
+            """
         ],
         nonTriggering: [
             """
@@ -40,6 +40,6 @@ enum SafetyLimitRule: FrontEndRule {
             subscription: *sub
             resourceGroup: rg-backup-prod
             region: northeurope
-            """,
+            """
         ])
 }

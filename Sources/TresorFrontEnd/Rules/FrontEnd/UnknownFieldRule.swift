@@ -19,7 +19,7 @@ enum UnknownFieldRule: FrontEndRule {
             resourceGroup: rg-backup-prod
             region: westeurope
             ↓replicaton: LRS
-            """,
+            """
         ],
         nonTriggering: [
             """
@@ -30,6 +30,6 @@ enum UnknownFieldRule: FrontEndRule {
             resourceGroup: rg-backup-prod
             region: westeurope
             replication: GRS
-            """,
+            """
         ])
 }

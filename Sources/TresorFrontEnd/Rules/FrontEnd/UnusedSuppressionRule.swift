@@ -36,7 +36,7 @@ enum UnusedSuppressionRule: FrontEndRule {
             resourceGroup: rg-web
             region: westeurope
             os: {type: Windows, version: "2019"}
-            """,
+            """
         ],
         nonTriggering: [
             """
@@ -62,6 +62,6 @@ enum UnusedSuppressionRule: FrontEndRule {
             kind: Protection
             vault: rsv-prod-weu
             vms: [web-01]
-            """,
+            """
         ])
 }

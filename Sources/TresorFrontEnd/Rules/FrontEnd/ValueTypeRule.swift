@@ -15,7 +15,7 @@ package enum ValueTypeRule: FrontEndRule {
             subscription: 1f0c5c6e-0000-4000-8000-00000000a001
             resourceGroup: rg-backup-prod
             region: westeurope
-            """,
+            """
         ],
         nonTriggering: [
             """
@@ -25,6 +25,6 @@ package enum ValueTypeRule: FrontEndRule {
             subscription: 1f0c5c6e-0000-4000-8000-00000000a001
             resourceGroup: rg-backup-prod
             region: westeurope
-            """,
+            """
         ])
 }

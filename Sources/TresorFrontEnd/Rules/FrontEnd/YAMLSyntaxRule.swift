@@ -22,7 +22,7 @@ enum YAMLSyntaxRule: FrontEndRule {
             kind: Protection
             vault: rsv-prod-weu
             vms: [web-01, web-02
-            """,
+            """
         ],
         nonTriggering: [
             """
@@ -32,6 +32,6 @@ enum YAMLSyntaxRule: FrontEndRule {
             subscription: 1f0c5c6e-0000-4000-8000-00000000a001
             resourceGroup: rg-backup-prod
             region: westeurope
-            """,
+            """
         ])
 }

@@ -24,18 +24,23 @@ enum BackupStorageReachabilityRule: EstateRule {
             ExtensionSnapshotFailedNoNetwork. Applies to VMs with egress direct or via a firewall (NSGs \
             see the storage destination either way); proxied VMs are TR405's.
             """,
-        source: "seeds 000, 001 (NSG rule: source VirtualNetwork, destination Storage.<region>, TCP; ports by disk type; an Allow needs a lower priority number than the Deny)",
+        source:
+            "seeds 000, 001 (NSG rule: source VirtualNetwork, destination Storage.<region>, TCP; ports by disk type; an Allow needs a lower priority number than the Deny)",
         triggering: [
-            Example.manifests(Example.nsg(rules: [Example.denyAllOutbound(priority: "1000")]),
-                              Example.vmBehindNSG(networkSecurityGroups: "[↓nsg-web]"), Example.vault(), Example.protection()),
-            Example.manifests(Example.lockdown(denyAt: "1000", backupAllowAt: "900", ports: "\"443\""),
-                              Example.vmBehindNSG(networkSecurityGroups: "[↓nsg-web]"), Example.vault(), Example.protection()),
+            Example.manifests(
+                Example.nsg(rules: [Example.denyAllOutbound(priority: "1000")]),
+                Example.vmBehindNSG(networkSecurityGroups: "[↓nsg-web]"), Example.vault(), Example.protection()),
+            Example.manifests(
+                Example.lockdown(denyAt: "1000", backupAllowAt: "900", ports: "\"443\""),
+                Example.vmBehindNSG(networkSecurityGroups: "[↓nsg-web]"), Example.vault(), Example.protection())
         ],
         nonTriggering: [
-            Example.manifests(Example.lockdown(denyAt: "1000", backupAllowAt: "900", ports: "[\"443\", \"8443\"]"),
-                              Example.vmBehindNSG(), Example.vault(), Example.protection()),
-            Example.manifests(Example.lockdown(denyAt: "1000", backupAllowAt: "900", ports: "\"443\""),
-                              Example.vmBehindNSG(disks: "{managed: false, encryptedStorage: true}"), Example.vault(), Example.protection()),
+            Example.manifests(
+                Example.lockdown(denyAt: "1000", backupAllowAt: "900", ports: "[\"443\", \"8443\"]"),
+                Example.vmBehindNSG(), Example.vault(), Example.protection()),
+            Example.manifests(
+                Example.lockdown(denyAt: "1000", backupAllowAt: "900", ports: "\"443\""),
+                Example.vmBehindNSG(disks: "{managed: false, encryptedStorage: true}"), Example.vault(), Example.protection())
         ])
 
     /// The storage port the backup extension uses, by disk type (seeds 000, 001).
@@ -67,10 +72,11 @@ enum BackupStorageReachabilityRule: EstateRule {
                 guard case .denied(let ruleIndex) = verdict else { return }
                 let rules = verdicts.rules(of: nsg)
                 let deny = rules.rules[ruleIndex]
-                diagnostics.append(diagnostic(
-                    "VM \(vms[index].name.value) cannot reach backup storage: \(deny.described(in: rules.nsgName)) denies outbound Tcp to Storage.\(region) on port \(port) (\(disks)); backups would fail with ExtensionSnapshotFailedNoNetwork",
-                    at: reference.range, notes: [deny.note("denies it")],
-                    help: rules.helpAddingAllow(before: deny, for: "for Tcp to Storage.\(region) on port \(port)")))
+                diagnostics.append(
+                    diagnostic(
+                        "VM \(vms[index].name.value) cannot reach backup storage: \(deny.described(in: rules.nsgName)) denies outbound Tcp to Storage.\(region) on port \(port) (\(disks)); backups would fail with ExtensionSnapshotFailedNoNetwork",
+                        at: reference.range, notes: [deny.note("denies it")],
+                        help: rules.helpAddingAllow(before: deny, for: "for Tcp to Storage.\(region) on port \(port)")))
             }
         }
     }

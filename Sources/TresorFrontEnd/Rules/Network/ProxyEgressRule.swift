@@ -26,18 +26,23 @@ enum ProxyEgressRule: EstateRule {
             reported. The seeds' other proxy steps (the proxy accepting traffic from the VNet, the VM's \
             proxy settings) are not modelled.
             """,
-        source: "seeds 000, 001, 003, 004 (proxy exception: TCP from 10.0.0.5/32 to Internet on 80-443; Storage.<region> or an IP range instead of Internet)",
+        source:
+            "seeds 000, 001, 003, 004 (proxy exception: TCP from 10.0.0.5/32 to Internet on 80-443; Storage.<region> or an IP range instead of Internet)",
         triggering: [
-            Example.manifests(Example.nsg(rules: [Example.denyAllOutbound(priority: "4000")]),
-                              Example.allowOutbound("allow-proxy-internet", priority: "910", source: "10.0.0.4/32",
-                                                    destination: "Internet", ports: "\"80-443\""),
-                              Example.vmBehindNSG(egress: "{via: proxy, proxy: ↓\"10.0.0.5\"}"), Example.vault(), Example.protection()),
+            Example.manifests(
+                Example.nsg(rules: [Example.denyAllOutbound(priority: "4000")]),
+                Example.allowOutbound(
+                    "allow-proxy-internet", priority: "910", source: "10.0.0.4/32",
+                    destination: "Internet", ports: "\"80-443\""),
+                Example.vmBehindNSG(egress: "{via: proxy, proxy: ↓\"10.0.0.5\"}"), Example.vault(), Example.protection())
         ],
         nonTriggering: [
-            Example.manifests(Example.nsg(rules: [Example.denyAllOutbound(priority: "4000")]),
-                              Example.allowOutbound("allow-proxy-internet", priority: "910", source: "10.0.0.5/32",
-                                                    destination: "Internet", ports: "\"80-443\""),
-                              Example.vmBehindNSG(egress: "{via: proxy, proxy: \"10.0.0.5\"}"), Example.vault(), Example.protection()),
+            Example.manifests(
+                Example.nsg(rules: [Example.denyAllOutbound(priority: "4000")]),
+                Example.allowOutbound(
+                    "allow-proxy-internet", priority: "910", source: "10.0.0.5/32",
+                    destination: "Internet", ports: "\"80-443\""),
+                Example.vmBehindNSG(egress: "{via: proxy, proxy: \"10.0.0.5\"}"), Example.vault(), Example.protection())
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -64,10 +69,11 @@ enum ProxyEgressRule: EstateRule {
                 for (ruleIndex, ports) in denials {
                     let deny = rules.rules[ruleIndex]
                     let portText = ports.count == 1 ? "port \(ports[0])" : "ports " + ports.map(String.init).joined(separator: " and ")
-                    diagnostics.append(diagnostic(
-                        "VM \(vm.name.value) sends its traffic through proxy \(proxy.value), but \(deny.described(in: rules.nsgName)) denies the proxy outbound Tcp to the Internet (\(storage)) on \(portText)",
-                        at: proxy.range, notes: [deny.note("denies it")],
-                        help: rules.helpAddingAllow(before: deny, for: "for Tcp from \(proxy.value) to Internet on \(portText)")))
+                    diagnostics.append(
+                        diagnostic(
+                            "VM \(vm.name.value) sends its traffic through proxy \(proxy.value), but \(deny.described(in: rules.nsgName)) denies the proxy outbound Tcp to the Internet (\(storage)) on \(portText)",
+                            at: proxy.range, notes: [deny.note("denies it")],
+                            help: rules.helpAddingAllow(before: deny, for: "for Tcp from \(proxy.value) to Internet on \(portText)")))
                 }
             }
         }

@@ -17,10 +17,10 @@ enum RulePriorityRule: EstateRule {
         source: "Azure NSG security rules (priority: \"between 100 and 4096\", \"unique for each rule in the collection\")",
         triggering: [
             Example.nsg(rules: [Example.denyAllOutbound(priority: "↓4097")]),
-            Example.lockdown(denyAt: "1000", backupAllowAt: "↓1000"),
+            Example.lockdown(denyAt: "1000", backupAllowAt: "↓1000")
         ],
         nonTriggering: [
-            Example.lockdown(denyAt: "4096", backupAllowAt: "100"),
+            Example.lockdown(denyAt: "4096", backupAllowAt: "100")
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -29,16 +29,21 @@ enum RulePriorityRule: EstateRule {
                 guard let declaration = rule.declaration else { continue }
                 let priority = declaration.priority
                 if !SecurityRuleLimits.priorities.contains(priority.value) {
-                    diagnostics.append(diagnostic(
-                        "priority \(priority.value) of \(rule.name) is outside 100–4096", at: priority.range,
-                        help: "use a number from 100 (evaluated first) to 4096; Azure keeps 65000–65500 for its default rules"))
+                    diagnostics.append(
+                        diagnostic(
+                            "priority \(priority.value) of \(rule.name) is outside 100–4096", at: priority.range,
+                            help: "use a number from 100 (evaluated first) to 4096; Azure keeps 65000–65500 for its default rules"))
                 } else if let first = rule.samePriorityAs, let firstDeclaration = nsg.rules[first].declaration {
-                    diagnostics.append(diagnostic(
-                        "\(rule.name) has the same priority (\(priority.value)) as \(nsg.rules[first].name) among the \(rule.direction.rawValue) rules of \(nsg.nsgName)",
-                        at: priority.range,
-                        notes: [DiagnosticNote("\(nsg.rules[first].name) has priority \(priority.value) here", at: firstDeclaration.priority.range)],
-                        help: "give \(rule.name) a priority number that no other \(rule.direction.rawValue) rule of \(nsg.nsgName) uses"
-                            + (nsg.freePriority(below: priority.value, direction: rule.direction).map { ", such as \($0)" } ?? "")))
+                    diagnostics.append(
+                        diagnostic(
+                            "\(rule.name) has the same priority (\(priority.value)) as \(nsg.rules[first].name) among the \(rule.direction.rawValue) rules of \(nsg.nsgName)",
+                            at: priority.range,
+                            notes: [
+                                DiagnosticNote(
+                                    "\(nsg.rules[first].name) has priority \(priority.value) here", at: firstDeclaration.priority.range)
+                            ],
+                            help: "give \(rule.name) a priority number that no other \(rule.direction.rawValue) rule of \(nsg.nsgName) uses"
+                                + (nsg.freePriority(below: priority.value, direction: rule.direction).map { ", such as \($0)" } ?? "")))
                 }
             }
         }

@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// TR406: NSG security rule fields Azure would refuse.
 enum SecurityRuleFieldsRule: EstateRule {
@@ -17,43 +17,56 @@ enum SecurityRuleFieldsRule: EstateRule {
             managed NetworkRules alike, and a rule that fails them is not relied on when tresor \
             evaluates reachability (TR401, TR405).
             """,
-        source: "Azure NSG security rule API (name ≤ 80; description \"restricted to 140 chars\"; ports \"between 0 and 65535\"; protocols of az network nsg rule create)",
+        source:
+            "Azure NSG security rule API (name ≤ 80; description \"restricted to 140 chars\"; ports \"between 0 and 65535\"; protocols of az network nsg rule create)",
         triggering: [
-            Example.nsg(rules: ["""
+            Example.nsg(rules: [
+                """
                   - {name: ↓Allow/Backup, direction: Outbound, access: Allow, priority: 900,
                      protocol: Tcp, source: VirtualNetwork, sourcePorts: "*", destination: Storage, destinationPorts: "8443"}
-                """]),
-            Example.nsg(rules: ["""
+                """
+            ]),
+            Example.nsg(rules: [
+                """
                   - {name: Allow_Backup, direction: Outbound, access: Allow, priority: 900,
                      protocol: Tcp, source: VirtualNetwork, sourcePorts: "*", destination: Storage, destinationPorts: ↓"8443-443"}
-                """]),
-            Example.nsg(rules: ["""
+                """
+            ]),
+            Example.nsg(rules: [
+                """
                   - {name: Allow_Backup, direction: Outbound, access: Allow, priority: 900,
                      protocol: ↓Https, source: VirtualNetwork, sourcePorts: "*", destination: Storage, destinationPorts: ↓"65536"}
-                """]),
+                """
+            ])
         ],
         nonTriggering: [
-            Example.nsg(rules: ["""
+            Example.nsg(rules: [
+                """
                   - {name: Allow_Backup, direction: Outbound, access: Allow, priority: 900,
                      protocol: tcp, source: VirtualNetwork, sourcePorts: "0-65535", destination: Storage, destinationPorts: ["443", "8443"]}
-                """]),
+                """
+            ])
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         for (rule, _) in context.estate.declaredSecurityRules() {
             if let problem = SecurityRuleLimits.nameProblem(rule.name.value) {
-                diagnostics.append(diagnostic(problem, at: rule.name.range,
-                                              help: "use 1–80 characters without / \\ ? % or ;"))
+                diagnostics.append(
+                    diagnostic(
+                        problem, at: rule.name.range,
+                        help: "use 1–80 characters without / \\ ? % or ;"))
             }
             if let description = rule.description, !SecurityRuleLimits.isValidDescription(description.value) {
-                diagnostics.append(diagnostic(
-                    "description of \(rule.name.value) is \(description.value.count) characters long; the limit is \(SecurityRuleLimits.maxDescriptionLength)",
-                    at: description.range, help: "shorten the description"))
+                diagnostics.append(
+                    diagnostic(
+                        "description of \(rule.name.value) is \(description.value.count) characters long; the limit is \(SecurityRuleLimits.maxDescriptionLength)",
+                        at: description.range, help: "shorten the description"))
             }
             if NetworkProtocol(manifestText: rule.protocol.value) == nil {
-                diagnostics.append(diagnostic(
-                    "protocol must be one of \(NetworkProtocol.allowedValues), not \"\(rule.protocol.value)\"",
-                    at: rule.protocol.range, help: protocolHelp(rule.protocol.value)))
+                diagnostics.append(
+                    diagnostic(
+                        "protocol must be one of \(NetworkProtocol.allowedValues), not \"\(rule.protocol.value)\"",
+                        at: rule.protocol.range, help: protocolHelp(rule.protocol.value)))
             }
             for (field, ports) in [("sourcePorts", rule.sourcePorts), ("destinationPorts", rule.destinationPorts)] {
                 if ports.isEmpty { diagnostics.append(emptyList(field, of: rule)) }
@@ -62,9 +75,10 @@ enum SecurityRuleFieldsRule: EstateRule {
             for (field, addresses) in [("source", rule.sources), ("destination", rule.destinations)] {
                 if addresses.isEmpty { diagnostics.append(emptyList(field, of: rule)) }
                 for entry in addresses where AddressPrefix.parse(entry.value) == .failure(.malformed) {
-                    diagnostics.append(diagnostic(
-                        "\"\(entry.value)\" is not an IP address, a CIDR, a service tag or \"*\"", at: entry.range,
-                        help: "write an address such as 10.0.0.5, a CIDR such as 10.0.0.0/24, a service tag or \"*\""))
+                    diagnostics.append(
+                        diagnostic(
+                            "\"\(entry.value)\" is not an IP address, a CIDR, a service tag or \"*\"", at: entry.range,
+                            help: "write an address such as 10.0.0.5, a CIDR such as 10.0.0.0/24, a service tag or \"*\""))
                 }
             }
         }
@@ -78,8 +92,9 @@ enum SecurityRuleFieldsRule: EstateRule {
     }
 
     private static func emptyList(_ field: String, of rule: SecurityRule) -> Diagnostic {
-        diagnostic("\(field) of \(rule.name.value) is an empty list", at: rule.range,
-                   help: "list at least one entry, or write \"*\"")
+        diagnostic(
+            "\(field) of \(rule.name.value) is an empty list", at: rule.range,
+            help: "list at least one entry, or write \"*\"")
     }
 
     private static func checkPort(_ entry: Located<String>, _ diagnostics: inout [Diagnostic]) {

@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// TR402: service tags in NSG rules that Azure does not know, and Storage tags of another region
 /// than the VMs behind the NSG.
@@ -18,18 +18,28 @@ enum ServiceTagRule: EstateRule {
             for another region than the VMs that list the NSG (NIC or subnet) lets no backup traffic \
             through: a warning, since the rule may serve something else. Tags match case-insensitively.
             """,
-        source: "seeds 000, 001 (Storage.<region>: \"the region of the vault and the VMs to back up\"); Microsoft Learn, Virtual network service tags",
+        source:
+            "seeds 000, 001 (Storage.<region>: \"the region of the vault and the VMs to back up\"); Microsoft Learn, Virtual network service tags",
         triggering: [
-            Example.manifests(Example.nsg(), Example.allowOutbound("allow-azure-backup", priority: "900",
-                                                                   destination: "↓Storage.westeurop", ports: "\"8443\"")),
-            Example.manifests(Example.nsg(), Example.allowOutbound("allow-azure-backup", priority: "900",
-                                                                   destination: "↓Storage.northeurope", ports: "\"8443\""),
-                              Example.vmBehindNSG()),
+            Example.manifests(
+                Example.nsg(),
+                Example.allowOutbound(
+                    "allow-azure-backup", priority: "900",
+                    destination: "↓Storage.westeurop", ports: "\"8443\"")),
+            Example.manifests(
+                Example.nsg(),
+                Example.allowOutbound(
+                    "allow-azure-backup", priority: "900",
+                    destination: "↓Storage.northeurope", ports: "\"8443\""),
+                Example.vmBehindNSG())
         ],
         nonTriggering: [
-            Example.manifests(Example.nsg(), Example.allowOutbound("allow-azure-backup", priority: "900",
-                                                                   destination: "storage.WestEurope", ports: "\"8443\""),
-                              Example.vmBehindNSG()),
+            Example.manifests(
+                Example.nsg(),
+                Example.allowOutbound(
+                    "allow-azure-backup", priority: "900",
+                    destination: "storage.WestEurope", ports: "\"8443\""),
+                Example.vmBehindNSG())
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -56,20 +66,23 @@ enum ServiceTagRule: EstateRule {
             for entry in rule.sources + rule.destinations {
                 switch AddressPrefix.parse(entry.value) {
                 case .failure(.unknownServiceTag):
-                    diagnostics.append(diagnostic(
-                        "unknown service tag \"\(entry.value)\" in \(rule.name.value)", at: entry.range,
-                        help: help(forUnknownTag: entry.value)))
+                    diagnostics.append(
+                        diagnostic(
+                            "unknown service tag \"\(entry.value)\" in \(rule.name.value)", at: entry.range,
+                            help: help(forUnknownTag: entry.value)))
                 case .success(.serviceTag(let tag)):
                     guard tag.base == "Storage", let region = tag.region, let first = firstVMOfNSG[nsg],
-                          !regionsOfNSG[nsg].contains(region) else { continue }
+                        !regionsOfNSG[nsg].contains(region)
+                    else { continue }
                     let regions = regionsOfNSG[nsg].sorted()
                     let vm = estate.virtualMachines[first]
                     let nsgName = estate.networkSecurityGroups[nsg].name.value
-                    diagnostics.append(diagnostic(
-                        .warning,
-                        "\(entry.value) in \(rule.name.value) is not the region of the VMs behind \(nsgName) (\(regions.joined(separator: ", "))): their backup traffic goes to storage in their own region",
-                        at: entry.range, notes: [DiagnosticNote("\(vm.name.value) is in \(vm.region.value)", at: vm.region.range)],
-                        help: "use " + regions.map { "Storage.\($0)" }.joined(separator: " or ")))
+                    diagnostics.append(
+                        diagnostic(
+                            .warning,
+                            "\(entry.value) in \(rule.name.value) is not the region of the VMs behind \(nsgName) (\(regions.joined(separator: ", "))): their backup traffic goes to storage in their own region",
+                            at: entry.range, notes: [DiagnosticNote("\(vm.name.value) is in \(vm.region.value)", at: vm.region.range)],
+                            help: "use " + regions.map { "Storage.\($0)" }.joined(separator: " or ")))
                 default:
                     continue
                 }

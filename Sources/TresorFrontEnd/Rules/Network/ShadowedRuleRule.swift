@@ -19,10 +19,10 @@ enum ShadowedRuleRule: EstateRule {
             """,
         source: "seeds 000, 001 (\"with a Deny_All rule at priority 1000 your new rule must be below 1000\")",
         triggering: [
-            Example.lockdown(denyAt: "1000", backupAllowAt: "↓1001"),
+            Example.lockdown(denyAt: "1000", backupAllowAt: "↓1001")
         ],
         nonTriggering: [
-            Example.lockdown(denyAt: "1000", backupAllowAt: "999"),
+            Example.lockdown(denyAt: "1000", backupAllowAt: "999")
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -31,17 +31,18 @@ enum ShadowedRuleRule: EstateRule {
             let ordered = nsg.evaluationOrder.map { nsg.rules[$0] }.filter { $0.declaration != nil && $0.isValid }
             for (position, allow) in ordered.enumerated() where allow.access == .Allow {
                 guard let allowed = allow.criteria, let declaration = allow.declaration,
-                      let deny = ordered[..<position].first(where: {
-                          $0.access == .Deny && $0.direction == allow.direction && $0.priority < allow.priority
-                              && $0.criteria?.covers(allowed) == true
-                      })
+                    let deny = ordered[..<position].first(where: {
+                        $0.access == .Deny && $0.direction == allow.direction && $0.priority < allow.priority
+                            && $0.criteria?.covers(allowed) == true
+                    })
                 else { continue }
-                diagnostics.append(diagnostic(
-                    "\(allow.label) in \(nsg.nsgName) never applies: \(deny.label) denies all of its traffic first",
-                    at: declaration.priority.range, notes: [deny.note("is declared")],
-                    help: nsg.freePriority(below: deny.priority, direction: allow.direction).map {
-                        "give \(allow.name) a priority number below \(deny.priority), such as \($0)"
-                    } ?? "move \(deny.name) to a higher priority number than \(allow.name)"))
+                diagnostics.append(
+                    diagnostic(
+                        "\(allow.label) in \(nsg.nsgName) never applies: \(deny.label) denies all of its traffic first",
+                        at: declaration.priority.range, notes: [deny.note("is declared")],
+                        help: nsg.freePriority(below: deny.priority, direction: allow.direction).map {
+                            "give \(allow.name) a priority number below \(deny.priority), such as \($0)"
+                        } ?? "move \(deny.name) to a higher priority number than \(allow.name)"))
             }
         }
     }

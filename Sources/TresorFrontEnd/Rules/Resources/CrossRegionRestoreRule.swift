@@ -16,23 +16,24 @@ package enum CrossRegionRestoreRule: EstateRule {
             """,
         source: "az backup vault backup-properties set --cross-region-restore-flag; Terraform azurerm cross_region_restore_enabled",
         triggering: [
-            Example.vault("rsv-prod-weu", "replication: LRS", "crossRegionRestore: ↓true"),
+            Example.vault("rsv-prod-weu", "replication: LRS", "crossRegionRestore: ↓true")
         ],
         nonTriggering: [
             Example.vault("rsv-prod-weu", "crossRegionRestore: true"),
-            Example.vault("rsv-prod-weu", "replication: LRS", "crossRegionRestore: false"),
+            Example.vault("rsv-prod-weu", "replication: LRS", "crossRegionRestore: false")
         ])
 
     package static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         for vault in context.estate.vaults {
             guard let restore = vault.crossRegionRestore, restore.value, let replication = vault.replication,
-                  replication.value == .LRS
+                replication.value == .LRS
             else { continue }
-            diagnostics.append(diagnostic(
-                "vault \"\(vault.name.value)\" enables crossRegionRestore but its replication is LRS",
-                at: restore.range,
-                notes: [DiagnosticNote("replication is set to LRS here", at: replication.range)],
-                help: "set `replication: GRS`, or set `crossRegionRestore: false`"))
+            diagnostics.append(
+                diagnostic(
+                    "vault \"\(vault.name.value)\" enables crossRegionRestore but its replication is LRS",
+                    at: restore.range,
+                    notes: [DiagnosticNote("replication is set to LRS here", at: replication.range)],
+                    help: "set `replication: GRS`, or set `crossRegionRestore: false`"))
         }
     }
 }

@@ -18,7 +18,7 @@ enum InstantRestoreRule: EstateRule {
                 "retention: {daily: 30}"),
             Example.vaultWithPolicy(
                 "weekly-12", Example.weeklySchedule, "instantRestoreDays: ↓2",
-                Example.weeklyRetention),
+                Example.weeklyRetention)
         ],
         nonTriggering: [
             Example.vaultWithPolicy(
@@ -26,7 +26,7 @@ enum InstantRestoreRule: EstateRule {
                 "retention: {daily: 30}"),
             Example.vaultWithPolicy(
                 "weekly-12", Example.weeklySchedule, "instantRestoreDays: 5",
-                Example.weeklyRetention),
+                Example.weeklyRetention)
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -34,15 +34,17 @@ enum InstantRestoreRule: EstateRule {
             guard let days = policy.instantRestoreDays else { continue }
             switch policy.schedule.frequency.value {
             case .Daily where !(1...5).contains(days.value):
-                diagnostics.append(diagnostic(
-                    "instantRestoreDays is \(days.value); a Daily schedule keeps snapshots 1–5 days",
-                    at: days.range, help: "use 1 to 5 (the default is 2)"))
+                diagnostics.append(
+                    diagnostic(
+                        "instantRestoreDays is \(days.value); a Daily schedule keeps snapshots 1–5 days",
+                        at: days.range, help: "use 1 to 5 (the default is 2)"))
             case .Weekly where days.value != 5:
-                diagnostics.append(diagnostic(
-                    "instantRestoreDays is \(days.value); a Weekly schedule keeps snapshots exactly 5 days",
-                    at: days.range,
-                    notes: [DiagnosticNote("the schedule is Weekly here", at: policy.schedule.frequency.range)],
-                    help: "set `instantRestoreDays: 5`, or leave it out"))
+                diagnostics.append(
+                    diagnostic(
+                        "instantRestoreDays is \(days.value); a Weekly schedule keeps snapshots exactly 5 days",
+                        at: days.range,
+                        notes: [DiagnosticNote("the schedule is Weekly here", at: policy.schedule.frequency.range)],
+                        help: "set `instantRestoreDays: 5`, or leave it out"))
             default:
                 break
             }

@@ -15,20 +15,21 @@ enum LRSReplicationRule: EstateRule {
             """,
         source: #"seeds 000, 001, 002 ("If the vault is your primary backup mechanism, we recommend GRS")"#,
         triggering: [
-            Example.vault("rsv-prod-weu", "replication: ↓LRS"),
+            Example.vault("rsv-prod-weu", "replication: ↓LRS")
         ],
         nonTriggering: [
             Example.vault("rsv-prod-weu"),
-            Example.vault("rsv-prod-weu", "replication: GRS"),
+            Example.vault("rsv-prod-weu", "replication: GRS")
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         for vault in context.estate.vaults {
             guard let replication = vault.replication, replication.value == .LRS else { continue }
-            diagnostics.append(diagnostic(
-                "vault \"\(vault.name.value)\" uses locally redundant storage",
-                at: replication.range,
-                help: "use `replication: GRS` if this vault is your primary backup"))
+            diagnostics.append(
+                diagnostic(
+                    "vault \"\(vault.name.value)\" uses locally redundant storage",
+                    at: replication.range,
+                    help: "use `replication: GRS` if this vault is your primary backup"))
         }
     }
 }

@@ -13,15 +13,16 @@ enum OperatingSystemRule: EstateRule {
             but are not supported: a warning. A Windows version tresor does not recognise is a warning too, \
             since its support cannot be shown either way.
             """,
-        source: #"seeds 003, 004 ("Versions older than Windows Server 2008 R2 are not supported"; "endorsed by Azure except Core OS Linux")"#,
+        source:
+            #"seeds 003, 004 ("Versions older than Windows Server 2008 R2 are not supported"; "endorsed by Azure except Core OS Linux")"#,
         triggering: [
             Example.vm(os: #"{type: Windows, version: ↓"2008"}"#),
             Example.vm(os: "{type: Linux, version: ↓CoreOS}", agent: #"{installed: true, version: "2.2.10"}"#),
-            Example.vm(os: #"{type: Linux, version: ↓"Arch Linux"}"#, agent: #"{installed: true, version: "2.9.1.1"}"#),
+            Example.vm(os: #"{type: Linux, version: ↓"Arch Linux"}"#, agent: #"{installed: true, version: "2.9.1.1"}"#)
         ],
         nonTriggering: [
             Example.vm(os: #"{type: Windows, version: "2008 R2"}"#),
-            Example.vm(os: #"{type: Linux, version: "Ubuntu 22.04"}"#, agent: #"{installed: true, version: "2.9.1.1"}"#),
+            Example.vm(os: #"{type: Linux, version: "Ubuntu 22.04"}"#, agent: #"{installed: true, version: "2.9.1.1"}"#)
         ])
 
     private struct Key: Hashable {
@@ -53,15 +54,18 @@ enum OperatingSystemRule: EstateRule {
             case .supported:
                 break
             case .unsupported(let message):
-                diagnostics.append(diagnostic(
-                    message, at: os.version.range,
-                    help: "upgrade or replace the VM with a supported operating system before protecting it"))
+                diagnostics.append(
+                    diagnostic(
+                        message, at: os.version.range,
+                        help: "upgrade or replace the VM with a supported operating system before protecting it"))
             case .doubtful(let message):
-                diagnostics.append(diagnostic(
-                    .warning, message, at: os.version.range,
-                    help: os.type.value == .Windows
-                        ? "write the Windows Server version, e.g. \"2019\" or \"2012 R2\""
-                        : "prefer an Azure-endorsed distribution (Ubuntu, RHEL, SLES, Debian, …); otherwise make sure the VM agent and Python are present"))
+                diagnostics.append(
+                    diagnostic(
+                        .warning, message, at: os.version.range,
+                        help: os.type.value == .Windows
+                            ? "write the Windows Server version, e.g. \"2019\" or \"2012 R2\""
+                            : "prefer an Azure-endorsed distribution (Ubuntu, RHEL, SLES, Debian, …); otherwise make sure the VM agent and Python are present"
+                    ))
             }
         }
     }
@@ -72,16 +76,22 @@ enum OperatingSystemRule: EstateRule {
             switch SupportedOperatingSystems.isSupportedWindows(version) {
             case true?: return .supported
             case false?:
-                return .unsupported("Windows \"\(version)\" is older than Windows Server \(SupportedOperatingSystems.minimumWindowsServerVersion), the oldest Azure Backup supports")
+                return .unsupported(
+                    "Windows \"\(version)\" is older than Windows Server \(SupportedOperatingSystems.minimumWindowsServerVersion), the oldest Azure Backup supports"
+                )
             case nil:
-                return .doubtful("tresor does not recognise Windows version \"\(version)\"; Azure Backup supports Windows Server \(SupportedOperatingSystems.minimumWindowsServerVersion) and later")
+                return .doubtful(
+                    "tresor does not recognise Windows version \"\(version)\"; Azure Backup supports Windows Server \(SupportedOperatingSystems.minimumWindowsServerVersion) and later"
+                )
             }
         case .Linux:
             if SupportedOperatingSystems.isCoreOS(version) {
                 return .unsupported("Azure Backup does not support Core OS Linux (\"\(version)\")")
             }
             if !SupportedOperatingSystems.isEndorsedLinux(version) {
-                return .doubtful("\"\(version)\" is not a Linux distribution (or version) that Azure endorses; Azure Backup might work on it but does not endorse it")
+                return .doubtful(
+                    "\"\(version)\" is not a Linux distribution (or version) that Azure endorses; Azure Backup might work on it but does not endorse it"
+                )
             }
             return .supported
         }

@@ -16,12 +16,13 @@ enum PolicyCapacityRule: EstateRule {
             once however many Protection documents list them. The seeds name no such limit; the FAQ \
             recommends more policies above 100 VMs.
             """,
-        source: #"az CLI (az backup protection enable-for-vm); Azure Backup FAQ ("a limit of 100 VMs … to the same backup policy from portal")"#,
+        source:
+            #"az CLI (az backup protection enable-for-vm); Azure Backup FAQ ("a limit of 100 VMs … to the same backup policy from portal")"#,
         triggering: [
-            Example.thousandAndOneVMs,
+            Example.thousandAndOneVMs
         ],
         nonTriggering: [
-            Example.protectedVM,
+            Example.protectedVM
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -44,13 +45,15 @@ enum PolicyCapacityRule: EstateRule {
                 declaredAt = DiagnosticNote("the policy is declared here", at: policy.name.range)
             } else {
                 name = BackupPolicy.defaultName
-                declaredAt = DiagnosticNote("the built-in \(name) belongs to this vault",
-                                            at: estate.vaults[overflow.group - estate.policies.count].name.range)
+                declaredAt = DiagnosticNote(
+                    "the built-in \(name) belongs to this vault",
+                    at: estate.vaults[overflow.group - estate.policies.count].name.range)
             }
-            diagnostics.append(diagnostic(
-                "policy \"\(name)\" would protect \(overflow.count) VMs; a policy protects at most \(maxVMs)",
-                at: overflow.listing, notes: [declaredAt],
-                help: "split the VMs over two or more policies with the same schedule and retention"))
+            diagnostics.append(
+                diagnostic(
+                    "policy \"\(name)\" would protect \(overflow.count) VMs; a policy protects at most \(maxVMs)",
+                    at: overflow.listing, notes: [declaredAt],
+                    help: "split the VMs over two or more policies with the same schedule and retention"))
         }
     }
 }

@@ -14,15 +14,16 @@ enum PolicyNameRule: EstateRule {
         source: "Terraform azurerm backup_policy_vm name validation `^[a-zA-Z][-_!a-zA-Z0-9]{2,149}$`",
         triggering: [
             Example.vaultWithPolicy("↓d1"),
-            Example.vaultWithPolicy("↓30-daily"),
+            Example.vaultWithPolicy("↓30-daily")
         ],
         nonTriggering: [
             Example.vaultWithPolicy("d30"),
-            Example.vaultWithPolicy("daily_30-days"),
+            Example.vaultWithPolicy("daily_30-days")
         ])
 
-    static let pattern = ResourceName(rule: Self.self, kind: "policy", lengths: 3...150, punctuation: "-_",
-                                      allowedWords: "letters, digits, '-' and '_'")
+    static let pattern = ResourceName(
+        rule: Self.self, kind: "policy", lengths: 3...150, punctuation: "-_",
+        allowedWords: "letters, digits, '-' and '_'")
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         diagnostics += context.estate.policies.compactMap { pattern.diagnostic(for: $0.name) }

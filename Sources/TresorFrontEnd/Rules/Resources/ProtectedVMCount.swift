@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// Protected VMs per group (a vault for TR107, a policy for TR209), each VM counted once per group
 /// however often it is listed (listing it twice is TR302's business). A listing that names no

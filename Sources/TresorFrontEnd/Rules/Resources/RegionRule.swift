@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// TR103: regions of vaults, VMs and NSGs are programmatic Azure public-region names.
 enum RegionRule: EstateRule {
@@ -16,10 +16,10 @@ enum RegionRule: EstateRule {
         source: "seeds 003, 004 (backup is supported in all public regions); azure-sdk AzureLocation list",
         triggering: [
             Example.vault(region: "↓West Europe"),
-            Example.vm(region: "↓westeurop"),
+            Example.vm(region: "↓westeurop")
         ],
         nonTriggering: [
-            Example.vault(region: "swedencentral"),
+            Example.vault(region: "swedencentral")
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -32,12 +32,14 @@ enum RegionRule: EstateRule {
 
     private static func check(_ region: Located<String>, of kind: String, _ diagnostics: inout [Diagnostic]) {
         guard !AzureRegions.isKnown(region.value) else { return }
-        let meant = AzureRegions.canonicalName(for: region.value)
+        let meant =
+            AzureRegions.canonicalName(for: region.value)
             ?? Suggestion.nearest(to: region.value, in: AzureRegions.all.map(\.name))
-        diagnostics.append(diagnostic(
-            "\(kind) region \"\(region.value)\" is not the programmatic name of an Azure public region",
-            at: region.range,
-            help: meant.map { "write \"\($0)\"" }
-                ?? "use a programmatic region name, as `az account list-locations --query [].name` lists them"))
+        diagnostics.append(
+            diagnostic(
+                "\(kind) region \"\(region.value)\" is not the programmatic name of an Azure public region",
+                at: region.range,
+                help: meant.map { "write \"\($0)\"" }
+                    ?? "use a programmatic region name, as `az account list-locations --query [].name` lists them"))
     }
 }

@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// The naming pattern shared by vault (TR101) and policy (TR201) names: an ASCII letter first,
 /// then ASCII letters, digits and the allowed punctuation, within a length range.
@@ -15,9 +15,10 @@ struct ResourceName {
     /// The diagnostic for a name that does not fit, at the name.
     func diagnostic(for name: Located<String>) -> Diagnostic? {
         problem(name.value).map { problem in
-            rule.diagnostic(problem, at: name.range,
-                            help: "rename the \(kind): \(lengths.lowerBound)–\(lengths.upperBound) characters, "
-                                + "a letter first, then \(allowedWords)")
+            rule.diagnostic(
+                problem, at: name.range,
+                help: "rename the \(kind): \(lengths.lowerBound)–\(lengths.upperBound) characters, "
+                    + "a letter first, then \(allowedWords)")
         }
     }
 
@@ -30,8 +31,10 @@ struct ResourceName {
         if let first = name.unicodeScalars.first, !Self.isASCIILetter(first) {
             return "\(kind) name \"\(name)\" must start with a letter"
         }
-        if let bad = name.unicodeScalars.first(where: { !Self.isASCIILetter($0) && !("0"..."9").contains($0)
-            && !punctuation.unicodeScalars.contains($0) }) {
+        if let bad = name.unicodeScalars.first(where: {
+            !Self.isASCIILetter($0) && !("0"..."9").contains($0)
+                && !punctuation.unicodeScalars.contains($0)
+        }) {
             return "\(kind) name \"\(name)\" contains \"\(bad)\"; only \(allowedWords) are allowed"
         }
         return nil

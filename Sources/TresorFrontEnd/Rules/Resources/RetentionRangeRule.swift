@@ -18,14 +18,14 @@ enum RetentionRangeRule: EstateRule {
                 "daily-6", Example.dailySchedule, "retention: {daily: ↓6}"),
             Example.vaultWithPolicy(
                 "daily-30", Example.dailySchedule,
-                "retention: {daily: 30, yearly: {years: ↓100, months: [January], daysOfMonth: [1]}}"),
+                "retention: {daily: 30, yearly: {years: ↓100, months: [January], daysOfMonth: [1]}}")
         ],
         nonTriggering: [
             Example.vaultWithPolicy(
                 "daily-7", Example.dailySchedule, "retention: {daily: 7}"),
             Example.vaultWithPolicy(
                 "daily-9999", Example.dailySchedule,
-                "retention: {daily: 9999, weekly: {weeks: 5163, days: [Sunday]}}"),
+                "retention: {daily: 9999, weekly: {weeks: 5163, days: [Sunday]}}")
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -38,11 +38,14 @@ enum RetentionRangeRule: EstateRule {
         }
     }
 
-    private static func check(_ count: Located<Int>?, _ what: String, _ allowed: ClosedRange<Int>, unit: String,
-                              _ diagnostics: inout [Diagnostic]) {
+    private static func check(
+        _ count: Located<Int>?, _ what: String, _ allowed: ClosedRange<Int>, unit: String,
+        _ diagnostics: inout [Diagnostic]
+    ) {
         guard let count, !allowed.contains(count.value) else { return }
-        diagnostics.append(diagnostic(
-            "\(what) of \(count.value) \(unit) is outside \(allowed.lowerBound)–\(allowed.upperBound) \(unit)",
-            at: count.range, help: "keep \(allowed.lowerBound) to \(allowed.upperBound) \(unit)"))
+        diagnostics.append(
+            diagnostic(
+                "\(what) of \(count.value) \(unit) is outside \(allowed.lowerBound)–\(allowed.upperBound) \(unit)",
+                at: count.range, help: "keep \(allowed.lowerBound) to \(allowed.upperBound) \(unit)"))
     }
 }

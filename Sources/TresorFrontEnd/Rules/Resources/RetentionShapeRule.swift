@@ -16,7 +16,8 @@ enum RetentionShapeRule: EstateRule {
             either by weekday ("First Sunday": `week` and `days`) or by day of the month (`daysOfMonth`, \
             1–28 or Last), never both; yearly points also name their `months`.
             """,
-        source: "Terraform azurerm backup_policy_vm (retention_daily, retention_weekly, retention_monthly, retention_yearly); REST RetentionPolicy (retentionScheduleFormatType)",
+        source:
+            "Terraform azurerm backup_policy_vm (retention_daily, retention_weekly, retention_monthly, retention_yearly); REST RetentionPolicy (retentionScheduleFormatType)",
         triggering: [
             Example.vaultWithPolicy(
                 "daily-30", Example.dailySchedule, "retention: ↓{weekly: {weeks: 12, days: [Sunday]}}"),
@@ -25,7 +26,7 @@ enum RetentionShapeRule: EstateRule {
                 "  monthly: {months: 12, week: First, days: [Sunday], daysOfMonth: ↓[1]}"),
             Example.vaultWithPolicy(
                 "daily-30", Example.dailySchedule, "retention:", "  daily: 30",
-                "  yearly: ↓{years: 7, daysOfMonth: [1]}"),
+                "  yearly: ↓{years: 7, daysOfMonth: [1]}")
         ],
         nonTriggering: [
             Example.vaultWithPolicy(
@@ -34,7 +35,7 @@ enum RetentionShapeRule: EstateRule {
                 "  yearly: {years: 7, months: [January], daysOfMonth: [1]}"),
             Example.vaultWithPolicy(
                 "weekly-12", Example.weeklySchedule,
-                Example.weeklyRetention),
+                Example.weeklyRetention)
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -45,38 +46,43 @@ enum RetentionShapeRule: EstateRule {
             let missingTierPlace = retention?.range ?? frequency.range
             switch frequency.value {
             case .Daily where retention?.daily == nil:
-                diagnostics.append(diagnostic(
-                    "a Daily schedule needs `retention.daily`, the days to keep each daily point",
-                    at: missingTierPlace, help: "add `daily: 30` (7–9999 days) under `retention:`"))
+                diagnostics.append(
+                    diagnostic(
+                        "a Daily schedule needs `retention.daily`, the days to keep each daily point",
+                        at: missingTierPlace, help: "add `daily: 30` (7–9999 days) under `retention:`"))
             case .Weekly:
                 if let daily = retention?.daily {
-                    diagnostics.append(diagnostic(
-                        "a Weekly schedule keeps no daily points, so it takes no `retention.daily`",
-                        at: daily.range,
-                        notes: [DiagnosticNote("the schedule is Weekly here", at: frequency.range)],
-                        help: "remove `daily:`; a Weekly schedule keeps its points with `retention.weekly`"))
+                    diagnostics.append(
+                        diagnostic(
+                            "a Weekly schedule keeps no daily points, so it takes no `retention.daily`",
+                            at: daily.range,
+                            notes: [DiagnosticNote("the schedule is Weekly here", at: frequency.range)],
+                            help: "remove `daily:`; a Weekly schedule keeps its points with `retention.weekly`"))
                 }
                 if retention?.weekly == nil {
-                    diagnostics.append(diagnostic(
-                        "a Weekly schedule needs `retention.weekly`, the weeks to keep each weekly point",
-                        at: missingTierPlace,
-                        help: "add `weekly: {weeks: 12, days: [...]}` with the scheduled days under `retention:`"))
+                    diagnostics.append(
+                        diagnostic(
+                            "a Weekly schedule needs `retention.weekly`, the weeks to keep each weekly point",
+                            at: missingTierPlace,
+                            help: "add `weekly: {weeks: 12, days: [...]}` with the scheduled days under `retention:`"))
                 }
             default:
                 break
             }
             if let days = retention?.weekly?.days, days.value.isEmpty {
-                diagnostics.append(diagnostic(
-                    "`retention.weekly.days` needs at least one day", at: days.range,
-                    help: "list the weekdays whose points are kept, e.g. `days: [Sunday]`"))
+                diagnostics.append(
+                    diagnostic(
+                        "`retention.weekly.days` needs at least one day", at: days.range,
+                        help: "list the weekdays whose points are kept, e.g. `days: [Sunday]`"))
             }
             if let monthly = retention?.monthly { checkDayChoice(monthly, "retention.monthly", &diagnostics) }
             if let yearly = retention?.yearly {
                 checkDayChoice(yearly, "retention.yearly", &diagnostics)
                 if yearly.months?.value.isEmpty ?? true {
-                    diagnostics.append(diagnostic(
-                        "`retention.yearly` needs `months`, the months whose points are kept",
-                        at: yearly.months?.range ?? yearly.range, help: "add e.g. `months: [January]`"))
+                    diagnostics.append(
+                        diagnostic(
+                            "`retention.yearly` needs `months`, the months whose points are kept",
+                            at: yearly.months?.range ?? yearly.range, help: "add e.g. `months: [January]`"))
                 }
             }
         }
@@ -87,33 +93,40 @@ enum RetentionShapeRule: EstateRule {
         let byWeekday = tier.week != nil || tier.days != nil
         if byWeekday, let daysOfMonth = tier.daysOfMonth {
             let weekday = tier.week?.range ?? tier.days?.range
-            diagnostics.append(diagnostic(
-                "`\(what)` picks its days by weekday and by `daysOfMonth`; use one of the two",
-                at: daysOfMonth.range, notes: weekday.map { [DiagnosticNote("the weekday choice is here", at: $0)] } ?? [],
-                help: "keep either `week` and `days`, or `daysOfMonth`"))
+            diagnostics.append(
+                diagnostic(
+                    "`\(what)` picks its days by weekday and by `daysOfMonth`; use one of the two",
+                    at: daysOfMonth.range, notes: weekday.map { [DiagnosticNote("the weekday choice is here", at: $0)] } ?? [],
+                    help: "keep either `week` and `days`, or `daysOfMonth`"))
             return
         }
         if !byWeekday && tier.daysOfMonth == nil {
-            diagnostics.append(diagnostic(
-                "`\(what)` needs `week` and `days`, or `daysOfMonth`, to pick its points",
-                at: tier.range, help: "add e.g. `week: First, days: [Sunday]` or `daysOfMonth: [1]`"))
+            diagnostics.append(
+                diagnostic(
+                    "`\(what)` needs `week` and `days`, or `daysOfMonth`, to pick its points",
+                    at: tier.range, help: "add e.g. `week: First, days: [Sunday]` or `daysOfMonth: [1]`"))
             return
         }
         if let week = tier.week, tier.days == nil {
-            diagnostics.append(diagnostic(
-                "`\(what).week` needs `days`, the weekdays of that week", at: week.range,
-                help: "add e.g. `days: [Sunday]`"))
+            diagnostics.append(
+                diagnostic(
+                    "`\(what).week` needs `days`, the weekdays of that week", at: week.range,
+                    help: "add e.g. `days: [Sunday]`"))
         }
         if let days = tier.days, tier.week == nil {
-            diagnostics.append(diagnostic(
-                "`\(what).days` needs `week`, the week of the month", at: days.range,
-                help: "add e.g. `week: First`"))
+            diagnostics.append(
+                diagnostic(
+                    "`\(what).days` needs `week`, the week of the month", at: days.range,
+                    help: "add e.g. `week: First`"))
         }
-        let emptyLists = [("days", tier.days.flatMap { $0.value.isEmpty ? $0.range : nil }),
-                          ("daysOfMonth", tier.daysOfMonth.flatMap { $0.value.isEmpty ? $0.range : nil })]
-        for case let (key, range?) in emptyLists {
-            diagnostics.append(diagnostic(
-                "`\(what).\(key)` lists no day", at: range, help: "list at least one day"))
+        let emptyLists = [
+            ("days", tier.days.flatMap { $0.value.isEmpty ? $0.range : nil }),
+            ("daysOfMonth", tier.daysOfMonth.flatMap { $0.value.isEmpty ? $0.range : nil })
+        ]
+        for case (let key, let range?) in emptyLists {
+            diagnostics.append(
+                diagnostic(
+                    "`\(what).\(key)` lists no day", at: range, help: "list at least one day"))
         }
     }
 }

@@ -17,38 +17,42 @@ enum ScheduleRule: EstateRule {
                 "daily-30", #"schedule: {frequency: Daily, time: ↓"19:15"}"#, "retention: {daily: 30}"),
             Example.vaultWithPolicy(
                 "weekly-12", #"schedule: {frequency: ↓Weekly, time: "23:00"}"#,
-                Example.weeklyRetention),
+                Example.weeklyRetention)
         ],
         nonTriggering: [
             Example.vaultWithPolicy(
                 "daily-30", #"schedule: {frequency: Daily, time: "23:30"}"#, "retention: {daily: 30}"),
             Example.vaultWithPolicy(
                 "weekly-12", #"schedule: {frequency: Weekly, time: "00:00", days: [Sunday]}"#,
-                Example.weeklyRetention),
+                Example.weeklyRetention)
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         for policy in context.estate.policies {
             let schedule = policy.schedule
             if let problem = timeProblem(schedule.time.value) {
-                diagnostics.append(diagnostic(
-                    "schedule time \"\(schedule.time.value)\" \(problem)", at: schedule.time.range,
-                    help: "write the time as \"HH:00\" or \"HH:30\", e.g. \"19:00\" (quoted)"))
+                diagnostics.append(
+                    diagnostic(
+                        "schedule time \"\(schedule.time.value)\" \(problem)", at: schedule.time.range,
+                        help: "write the time as \"HH:00\" or \"HH:30\", e.g. \"19:00\" (quoted)"))
             }
             switch (schedule.frequency.value, schedule.days) {
             case (.Weekly, nil):
-                diagnostics.append(diagnostic(
-                    "a Weekly schedule needs `days`", at: schedule.frequency.range,
-                    help: "add the days to back up on, e.g. `days: [Sunday]`"))
+                diagnostics.append(
+                    diagnostic(
+                        "a Weekly schedule needs `days`", at: schedule.frequency.range,
+                        help: "add the days to back up on, e.g. `days: [Sunday]`"))
             case (.Weekly, let days?) where days.value.isEmpty:
-                diagnostics.append(diagnostic(
-                    "a Weekly schedule needs at least one day in `days`", at: days.range,
-                    help: "list the days to back up on, e.g. `days: [Sunday]`"))
+                diagnostics.append(
+                    diagnostic(
+                        "a Weekly schedule needs at least one day in `days`", at: days.range,
+                        help: "list the days to back up on, e.g. `days: [Sunday]`"))
             case (.Daily, let days?):
-                diagnostics.append(diagnostic(
-                    "a Daily schedule runs every day and takes no `days`", at: days.range,
-                    notes: [DiagnosticNote("the schedule is Daily here", at: schedule.frequency.range)],
-                    help: "remove `days:`, or make the schedule `frequency: Weekly`"))
+                diagnostics.append(
+                    diagnostic(
+                        "a Daily schedule runs every day and takes no `days`", at: days.range,
+                        notes: [DiagnosticNote("the schedule is Daily here", at: schedule.frequency.range)],
+                        help: "remove `days:`, or make the schedule `frequency: Weekly`"))
             default:
                 break
             }
@@ -60,7 +64,7 @@ enum ScheduleRule: EstateRule {
         let bytes = Array(time.utf8)
         let isDigit = { (byte: UInt8) in (48...57).contains(byte) }
         guard bytes.count == 5, bytes[2] == UInt8(ascii: ":"), isDigit(bytes[0]), isDigit(bytes[1]),
-              isDigit(bytes[3]), isDigit(bytes[4])
+            isDigit(bytes[3]), isDigit(bytes[4])
         else { return "is not a 24-hour time HH:MM" }
         let hour = Int(bytes[0] - 48) * 10 + Int(bytes[1] - 48)
         if hour > 23 { return "has hour \(hour); hours are 00–23" }

@@ -22,12 +22,12 @@ package enum SingleVaultRule: EstateRule {
                 Example.vault(), Example.vault("rsv-dr-weu"), Example.vm(),
                 Example.protection(), Example.protection(vault: "rsv-dr-weu", vms: "[↓web-01]")),
             Example.manifests(
-                Example.vault(), Example.vm(), Example.protection(vms: "[web-01, ↓rg-web/web-01]")),
+                Example.vault(), Example.vm(), Example.protection(vms: "[web-01, ↓rg-web/web-01]"))
         ],
         nonTriggering: [
             Example.manifests(
                 Example.vault(), Example.vm(), Example.vm("web-02"),
-                Example.protection(vms: "[web-01, rg-web/web-02]")),
+                Example.protection(vms: "[web-01, rg-web/web-02]"))
         ])
 
     package static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -45,13 +45,14 @@ package enum SingleVaultRule: EstateRule {
                 let protection = estate.protections[listing.protection]
                 let vault = estate.vaults[vaultIndex]
                 let sameVault = vaultIndex == first.vault
-                diagnostics.append(diagnostic(
-                    sameVault
-                        ? "VM \"\(vm)\" is listed again in vault \"\(vault.name.value)\"; a VM is protected once"
-                        : "VM \"\(vm)\" is already protected by vault \"\(firstVault.name.value)\"; a VM can be backed up in one vault only",
-                    at: protection.vms[listing.entry].range,
-                    notes: [DiagnosticNote("first listed here", at: firstPlace)],
-                    help: sameVault ? "remove this listing" : "remove the VM from one of the two vaults"))
+                diagnostics.append(
+                    diagnostic(
+                        sameVault
+                            ? "VM \"\(vm)\" is listed again in vault \"\(vault.name.value)\"; a VM is protected once"
+                            : "VM \"\(vm)\" is already protected by vault \"\(firstVault.name.value)\"; a VM can be backed up in one vault only",
+                        at: protection.vms[listing.entry].range,
+                        notes: [DiagnosticNote("first listed here", at: firstPlace)],
+                        help: sameVault ? "remove this listing" : "remove the VM from one of the two vaults"))
             }
         }
     }

@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// TR207: a policy's time zone is a Windows time zone ID.
 enum TimeZoneRule: EstateRule {
@@ -19,23 +19,25 @@ enum TimeZoneRule: EstateRule {
                 "retention: {daily: 30}"),
             Example.vaultWithPolicy(
                 "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: ↓india standard time}"#,
-                "retention: {daily: 30}"),
+                "retention: {daily: 30}")
         ],
         nonTriggering: [
             Example.vaultWithPolicy(
                 "daily-30", #"schedule: {frequency: Daily, time: "19:00", timeZone: India Standard Time}"#,
-                "retention: {daily: 30}"),
+                "retention: {daily: 30}")
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         for policy in context.estate.policies {
             guard let zone = policy.schedule.timeZone, WindowsTimeZones.zone(withID: zone.value) == nil else { continue }
-            let meant = WindowsTimeZones.nearestIDs(to: zone.value)
+            let meant =
+                WindowsTimeZones.nearestIDs(to: zone.value)
                 ?? Suggestion.nearest(to: zone.value, in: WindowsTimeZones.all.map(\.id))
-            diagnostics.append(diagnostic(
-                "\"\(zone.value)\" is not a Windows time zone ID", at: zone.range,
-                help: meant.map { "did you mean \"\($0)\"?" }
-                    ?? "use a Windows time zone ID as `tzutil /l` lists them, e.g. \"UTC\" or \"W. Europe Standard Time\""))
+            diagnostics.append(
+                diagnostic(
+                    "\"\(zone.value)\" is not a Windows time zone ID", at: zone.range,
+                    help: meant.map { "did you mean \"\($0)\"?" }
+                        ?? "use a Windows time zone ID as `tzutil /l` lists them, e.g. \"UTC\" or \"W. Europe Standard Time\""))
         }
     }
 }

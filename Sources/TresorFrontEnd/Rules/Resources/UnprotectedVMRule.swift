@@ -15,20 +15,23 @@ enum UnprotectedVMRule: EstateRule {
             """,
         source: #"Azure Policy built-in "Azure Backup should be enabled for Virtual Machines""#,
         triggering: [
-            Example.manifests(Example.vault(), Example.vm(), Example.vm("↓web-02"),
-                              Example.protection()),
+            Example.manifests(
+                Example.vault(), Example.vm(), Example.vm("↓web-02"),
+                Example.protection())
         ],
         nonTriggering: [
-            Example.protectedVM,
+            Example.protectedVM
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         let estate = context.estate
         for index in estate.virtualMachines.indices where estate.protectionsOfVM[index].isEmpty {
             let vm = estate.virtualMachines[index]
-            diagnostics.append(diagnostic(
-                "VM \"\(vm.name.value)\" is not protected by any vault", at: vm.name.range,
-                help: "list it in a Protection of a vault in \(vm.region.value), or remove it from the manifests if it needs no backup"))
+            diagnostics.append(
+                diagnostic(
+                    "VM \"\(vm.name.value)\" is not protected by any vault", at: vm.name.range,
+                    help: "list it in a Protection of a vault in \(vm.region.value), or remove it from the manifests if it needs no backup")
+            )
         }
     }
 }

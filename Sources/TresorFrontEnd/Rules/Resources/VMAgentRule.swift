@@ -20,11 +20,11 @@ enum VMAgentRule: EstateRule {
         source: #"seeds 000–004 ("The Product Version field should be 2.6.1198.718 or higher"; Linux: N/A)"#,
         triggering: [
             Example.vm(agent: #"{installed: true, version: ↓"2.6.1198.717"}"#),
-            Example.vm(os: #"{type: Linux, version: "Ubuntu 22.04"}"#, agent: "{installed: ↓false}"),
+            Example.vm(os: #"{type: Linux, version: "Ubuntu 22.04"}"#, agent: "{installed: ↓false}")
         ],
         nonTriggering: [
             Example.vm(agent: #"{installed: true, version: "2.6.1198.718"}"#),
-            Example.vm(os: #"{type: Linux, version: "Ubuntu 22.04"}"#, agent: #"{installed: true, version: "2.2.10"}"#),
+            Example.vm(os: #"{type: Linux, version: "Ubuntu 22.04"}"#, agent: #"{installed: true, version: "2.2.10"}"#)
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -35,10 +35,13 @@ enum VMAgentRule: EstateRule {
             guard let agent = vms[index].agent else { continue }
             let name = vms[index].name.value
             guard agent.installed.value else {
-                diagnostics.append(diagnostic(
-                    "VM \"\(name)\" has no VM agent; Azure Backup runs its extension in it",
-                    at: agent.installed.range,
-                    help: "install the VM agent (Windows: the agent MSI; Linux: the distribution's walinuxagent package), then set `installed: true`"))
+                diagnostics.append(
+                    diagnostic(
+                        "VM \"\(name)\" has no VM agent; Azure Backup runs its extension in it",
+                        at: agent.installed.range,
+                        help:
+                            "install the VM agent (Windows: the agent MSI; Linux: the distribution's walinuxagent package), then set `installed: true`"
+                    ))
                 continue
             }
             guard vms[index].os.type.value == .Windows, let version = agent.version else { continue }
@@ -46,13 +49,15 @@ enum VMAgentRule: EstateRule {
             olderByVersion[version.value] = older
             switch older {
             case nil:
-                diagnostics.append(diagnostic(
-                    "VM agent version \"\(version.value)\" is not a version number like \(minimumWindowsAgent)",
-                    at: version.range, help: "write the Product Version of WaAppAgent.exe, numbers separated by dots"))
+                diagnostics.append(
+                    diagnostic(
+                        "VM agent version \"\(version.value)\" is not a version number like \(minimumWindowsAgent)",
+                        at: version.range, help: "write the Product Version of WaAppAgent.exe, numbers separated by dots"))
             case true?:
-                diagnostics.append(diagnostic(
-                    "Windows VM agent \(version.value) on VM \"\(name)\" is older than \(minimumWindowsAgent), the oldest Azure Backup supports",
-                    at: version.range, help: "update the VM agent to \(minimumWindowsAgent) or later, while no backup is running"))
+                diagnostics.append(
+                    diagnostic(
+                        "Windows VM agent \(version.value) on VM \"\(name)\" is older than \(minimumWindowsAgent), the oldest Azure Backup supports",
+                        at: version.range, help: "update the VM agent to \(minimumWindowsAgent) or later, while no backup is running"))
             case false?:
                 break
             }

@@ -11,15 +11,16 @@ enum VMRegionRule: EstateRule {
             A Recovery Services vault backs up only VMs in its own Azure region; the portal does not even \
             offer other VMs. Every region with VMs to protect needs a vault of its own.
             """,
-        source: #"seeds (all): "The vault must be in the same region as the VMs to back up"; "You cannot back up VMs in one location to a vault in another location""#,
+        source:
+            #"seeds (all): "The vault must be in the same region as the VMs to back up"; "You cannot back up VMs in one location to a vault in another location""#,
         triggering: [
             Example.manifests(
-                Example.vault(), Example.vm(region: "northeurope"), Example.protection(vms: "[↓web-01]")),
+                Example.vault(), Example.vm(region: "northeurope"), Example.protection(vms: "[↓web-01]"))
         ],
         nonTriggering: [
             Example.manifests(
                 Example.vault("rsv-prod-neu", region: "northeurope"), Example.vm(region: "northeurope"),
-                Example.protection(vault: "rsv-prod-neu")),
+                Example.protection(vault: "rsv-prod-neu"))
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -32,15 +33,18 @@ enum VMRegionRule: EstateRule {
             for (entry, vmIndex) in protection.vmIndices.enumerated() {
                 // The same text is the same region: the common case costs one comparison.
                 guard let vmIndex, estate.virtualMachines[vmIndex].region.value != vault.region.value,
-                      let vmRegion = region(estate.virtualMachines[vmIndex].region.value), vmRegion != vaultRegion
+                    let vmRegion = region(estate.virtualMachines[vmIndex].region.value), vmRegion != vaultRegion
                 else { continue }
                 let vm = estate.virtualMachines[vmIndex]
-                diagnostics.append(diagnostic(
-                    "VM \"\(vm.name.value)\" is in \(vmRegion) but vault \"\(vault.name.value)\" is in \(vaultRegion); a vault protects only VMs in its own region",
-                    at: protection.vms[entry].range,
-                    notes: [DiagnosticNote("the VM's region is here", at: vm.region.range),
-                            DiagnosticNote("the vault's region is here", at: vault.region.range)],
-                    help: "protect the VM with a vault in \(vmRegion)"))
+                diagnostics.append(
+                    diagnostic(
+                        "VM \"\(vm.name.value)\" is in \(vmRegion) but vault \"\(vault.name.value)\" is in \(vaultRegion); a vault protects only VMs in its own region",
+                        at: protection.vms[entry].range,
+                        notes: [
+                            DiagnosticNote("the VM's region is here", at: vm.region.range),
+                            DiagnosticNote("the vault's region is here", at: vault.region.range)
+                        ],
+                        help: "protect the VM with a vault in \(vmRegion)"))
             }
         }
     }

@@ -17,12 +17,13 @@ enum VaultCapacityRule: EstateRule {
             are the declared ones: the built-in DefaultPolicy is not one you create, and a declared policy \
             named DefaultPolicy is that one, counted once. The seeds name no such limit.
             """,
-        source: #"Azure Backup support matrix ("up to 1000 Azure VMs in a single vault"); Azure Backup FAQ ("up to 200 policies per vault")"#,
+        source:
+            #"Azure Backup support matrix ("up to 1000 Azure VMs in a single vault"); Azure Backup FAQ ("up to 200 policies per vault")"#,
         triggering: [
-            Example.thousandAndOneVMs,
+            Example.thousandAndOneVMs
         ],
         nonTriggering: [
-            Example.protectedVM,
+            Example.protectedVM
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -30,20 +31,25 @@ enum VaultCapacityRule: EstateRule {
         let count = ProtectedVMCount(estate, groupCount: estate.vaults.count, limit: maxVMs, group: \.vaultIndex)
         for overflow in count.overflows {
             let vault = estate.vaults[overflow.group]
-            diagnostics.append(diagnostic(
-                "vault \"\(vault.name.value)\" would protect \(overflow.count) VMs; a vault protects at most \(maxVMs)",
-                at: overflow.listing,
-                notes: [DiagnosticNote("VM number \(maxVMs + 1) of the vault is listed here; the vault is declared here",
-                                       at: vault.name.range)],
-                help: "protect the remaining VMs with another vault in \(vault.region.value)"))
+            diagnostics.append(
+                diagnostic(
+                    "vault \"\(vault.name.value)\" would protect \(overflow.count) VMs; a vault protects at most \(maxVMs)",
+                    at: overflow.listing,
+                    notes: [
+                        DiagnosticNote(
+                            "VM number \(maxVMs + 1) of the vault is listed here; the vault is declared here",
+                            at: vault.name.range)
+                    ],
+                    help: "protect the remaining VMs with another vault in \(vault.region.value)"))
         }
         for (index, policies) in estate.policiesOfVault.enumerated() where policies.count > maxPolicies {
             let vault = estate.vaults[index]
-            diagnostics.append(diagnostic(
-                "vault \"\(vault.name.value)\" would hold \(policies.count) policies; a vault holds at most \(maxPolicies)",
-                at: estate.policies[policies[maxPolicies]].name.range,
-                notes: [DiagnosticNote("the vault is declared here", at: vault.name.range)],
-                help: "share policies between VMs with the same schedule and retention, or use another vault"))
+            diagnostics.append(
+                diagnostic(
+                    "vault \"\(vault.name.value)\" would hold \(policies.count) policies; a vault holds at most \(maxPolicies)",
+                    at: estate.policies[policies[maxPolicies]].name.range,
+                    notes: [DiagnosticNote("the vault is declared here", at: vault.name.range)],
+                    help: "share policies between VMs with the same schedule and retention, or use another vault"))
         }
     }
 }

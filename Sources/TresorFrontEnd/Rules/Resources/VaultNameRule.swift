@@ -18,15 +18,16 @@ enum VaultNameRule: EstateRule {
         triggering: [
             Example.vault("↓1vault"),
             Example.vault("↓v"),
-            Example.vault("↓rsv_prod_weu"),
+            Example.vault("↓rsv_prod_weu")
         ],
         nonTriggering: [
             Example.vault("rv"),
-            Example.vault("rsv-prod-weu-" + String(repeating: "x", count: 37)),
+            Example.vault("rsv-prod-weu-" + String(repeating: "x", count: 37))
         ])
 
-    static let pattern = ResourceName(rule: Self.self, kind: "vault", lengths: 2...50, punctuation: "-",
-                                      allowedWords: "letters, digits and hyphens")
+    static let pattern = ResourceName(
+        rule: Self.self, kind: "vault", lengths: 2...50, punctuation: "-",
+        allowedWords: "letters, digits and hyphens")
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
         diagnostics += context.estate.vaults.compactMap { pattern.diagnostic(for: $0.name) }

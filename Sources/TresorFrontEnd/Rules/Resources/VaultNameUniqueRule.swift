@@ -16,12 +16,12 @@ enum VaultNameUniqueRule: EstateRule {
         triggering: [
             Example.manifests(
                 Example.vault("rsv-prod-weu"),
-                Example.vault("↓RSV-prod-weu", resourceGroup: "rg-backup-dr")),
+                Example.vault("↓RSV-prod-weu", resourceGroup: "rg-backup-dr"))
         ],
         nonTriggering: [
             Example.manifests(
                 Example.vault("rsv-prod-weu"),
-                Example.vault("rsv-prod-neu", region: "northeurope")),
+                Example.vault("rsv-prod-neu", region: "northeurope"))
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -33,12 +33,13 @@ enum VaultNameUniqueRule: EstateRule {
                 continue
             }
             let other = context.estate.vaults[earlier]
-            diagnostics.append(diagnostic(
-                "vault name \"\(vault.name.value)\" is already used in subscription \(vault.subscription.value) "
-                    + "(resource group \(other.resourceGroup.value))",
-                at: vault.name.range,
-                notes: [DiagnosticNote("first declared here", at: other.name.range)],
-                help: "give one of the vaults another name; vault names are unique per subscription"))
+            diagnostics.append(
+                diagnostic(
+                    "vault name \"\(vault.name.value)\" is already used in subscription \(vault.subscription.value) "
+                        + "(resource group \(other.resourceGroup.value))",
+                    at: vault.name.range,
+                    notes: [DiagnosticNote("first declared here", at: other.name.range)],
+                    help: "give one of the vaults another name; vault names are unique per subscription"))
         }
     }
 }

@@ -24,24 +24,29 @@ package enum DestructiveChangeRule: FrontEndRule {
             // A vault cannot move region: replacing it deletes its item's recovery points.
             StateExample(
                 applied: Example.file(Example.protectedVMOnPolicy),
-                manifests: Example.file(Example.vault(region: "↓northeurope"), Example.policy(), Example.vm(region: "northeurope"),
-                                        Example.protection(policy: "daily-30"))),
+                manifests: Example.file(
+                    Example.vault(region: "↓northeurope"), Example.policy(), Example.vm(region: "northeurope"),
+                    Example.protection(policy: "daily-30"))),
             // The VM moves to another vault: its item in the first goes with its recovery points.
             StateExample(
                 applied: Example.file(Example.protectedVMOnPolicy, Example.vault("rsv-prod-weu-2")),
-                manifests: Example.file(Example.vault(), Example.policy(), Example.vault("rsv-prod-weu-2"), Example.vm(),
-                                        Example.protection(vault: "rsv-prod-weu-2", vms: "[↓web-01]"))),
+                manifests: Example.file(
+                    Example.vault(), Example.policy(), Example.vault("rsv-prod-weu-2"), Example.vm(),
+                    Example.protection(vault: "rsv-prod-weu-2", vms: "[↓web-01]")))
         ],
         nonTriggeringAfterApply: [
             // Protection stops, recovery points are retained.
-            StateExample(applied: Example.file(Example.protectedVMOnPolicy),
-                         manifests: Example.file(Example.vault(), Example.policy(), Example.vm())),
-            StateExample(applied: Example.file(Example.protectedVMOnPolicy), manifests: Example.file(Example.vm()),
-                         allowDestroy: true),
+            StateExample(
+                applied: Example.file(Example.protectedVMOnPolicy),
+                manifests: Example.file(Example.vault(), Example.policy(), Example.vm())),
+            StateExample(
+                applied: Example.file(Example.protectedVMOnPolicy), manifests: Example.file(Example.vm()),
+                allowDestroy: true),
             StateExample(
                 applied: Example.file(Example.protectedVMOnPolicy, Example.vault("rsv-prod-weu-2")),
-                manifests: Example.file(Example.vault(), Example.policy(), Example.vault("rsv-prod-weu-2"), Example.vm(),
-                                        Example.protection(vault: "rsv-prod-weu-2")),
-                allowDestroy: true),
+                manifests: Example.file(
+                    Example.vault(), Example.policy(), Example.vault("rsv-prod-weu-2"), Example.vm(),
+                    Example.protection(vault: "rsv-prod-weu-2")),
+                allowDestroy: true)
         ])
 }

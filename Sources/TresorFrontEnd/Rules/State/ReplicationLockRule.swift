@@ -1,5 +1,5 @@
-import TresorSupport
 import TresorModel
+import TresorSupport
 
 /// TR104: a vault's storage replication is fixed once it holds backup items.
 enum ReplicationLockRule: EstateRule {
@@ -21,8 +21,9 @@ enum ReplicationLockRule: EstateRule {
         triggeringAfterApply: [
             StateExample(
                 applied: Example.file(Example.protectedVMOnPolicy),
-                manifests: Example.file(Example.vault("rsv-prod-weu", "replication: ↓LRS"), Example.policy(), Example.vm(),
-                                        Example.protection(policy: "daily-30"))),
+                manifests: Example.file(
+                    Example.vault("rsv-prod-weu", "replication: ↓LRS"), Example.policy(), Example.vm(),
+                    Example.protection(policy: "daily-30")))
         ],
         nonTriggeringAfterApply: [
             // No item yet: replication may still change.
@@ -32,8 +33,9 @@ enum ReplicationLockRule: EstateRule {
             // Items, but replication unchanged.
             StateExample(
                 applied: Example.file(Example.protectedVMOnPolicy),
-                manifests: Example.file(Example.vault("rsv-prod-weu", "replication: GRS", "tags: {env: prod}"), Example.policy(),
-                                        Example.vm(), Example.protection(policy: "daily-30"))),
+                manifests: Example.file(
+                    Example.vault("rsv-prod-weu", "replication: GRS", "tags: {env: prod}"), Example.policy(),
+                    Example.vm(), Example.protection(policy: "daily-30")))
         ])
 
     static func check(_ context: RuleContext, _ diagnostics: inout [Diagnostic]) {
@@ -41,21 +43,22 @@ enum ReplicationLockRule: EstateRule {
         var itemCounts: [String: Int]?
         for vault in context.estate.vaults {
             guard let stored = state.resource(id: vault.id), stored.kind == .vault,
-                  let storedReplication = stored.attributes["replication"]?.stringValue,
-                  storedReplication != vault.effectiveReplication.rawValue,
-                  // A vault whose region changes is created anew (TR601 guards that instead).
-                  stored.attributes["region"]?.stringValue == vault.region.value.lowercased()
+                let storedReplication = stored.attributes["replication"]?.stringValue,
+                storedReplication != vault.effectiveReplication.rawValue,
+                // A vault whose region changes is created anew (TR601 guards that instead).
+                stored.attributes["region"]?.stringValue == vault.region.value.lowercased()
             else { continue }
             if itemCounts == nil { itemCounts = context.liveItemCounts ?? state.itemCountsByVault() }
             let items = itemCounts?[stored.key] ?? 0
             guard items > 0 else { continue }
-            diagnostics.append(diagnostic(
-                "replication of vault \(vault.name.value) cannot change from \(storedReplication) to "
-                    + "\(vault.effectiveReplication.rawValue): it holds \(plural(items, "backup item")) "
-                    + (context.liveItemCounts == nil ? "in stored state" : "in Azure"),
-                at: vault.replication?.range ?? vault.name.range,
-                help: "keep `replication: \(storedReplication)`; for \(vault.effectiveReplication.rawValue), "
-                    + "create a new vault and move the VMs to it (which deletes their recovery points)"))
+            diagnostics.append(
+                diagnostic(
+                    "replication of vault \(vault.name.value) cannot change from \(storedReplication) to "
+                        + "\(vault.effectiveReplication.rawValue): it holds \(plural(items, "backup item")) "
+                        + (context.liveItemCounts == nil ? "in stored state" : "in Azure"),
+                    at: vault.replication?.range ?? vault.name.range,
+                    help: "keep `replication: \(storedReplication)`; for \(vault.effectiveReplication.rawValue), "
+                        + "create a new vault and move the VMs to it (which deletes their recovery points)"))
         }
     }
 }
