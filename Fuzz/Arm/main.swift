@@ -90,7 +90,7 @@ func operation(_ answers: [HTTPResponse], method: String) {
     let poller = OperationPoller(client: provider.client, durations: OperationDurations())
     let url = ARMPaths.url(base: base, id: Fuzz.appliedState.resources[0].id, apiVersion: ARMAPIVersion.vaults)
     // Polls waiting (Retry-After, or 2 s without one) beyond the deadline end the operation at once.
-    let deadline = TresorAzure.MonotonicClock.seconds() + 0.05
+    let deadline = MonotonicClock.seconds() + 0.05
     let outcome = blocking { () -> Result<OperationPoller.Outcome, ProviderFailure> in
         do throws(ProviderFailure) {
             return .success(
